@@ -1,0 +1,68 @@
+import type { SettingDefinition } from './settings';
+import { SETTINGS, type SettingName, type SettingValues } from './settings';
+
+/** A configuration problem, phrased so the operator knows which variable to fix. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConnectorConfig {
+  connectionId: string;
+  temporal: { address: string; namespace: string; taskQueue: string; uiPort: number; cliPath: string | undefined };
+  monstock: { apiUrl: string; apiToken: string; webhookSecrets: string[]; requestTimeoutMs: number };
+  stripe: { secretKey: string; webhookSecrets: string[]; apiUrl: string | undefined };
+  webhookServer: { port: number; host: string };
+  sandboxes: { monstockPort: number; stripePort: number };
+  dataDir: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Reads and validates every setting; collects all problems before failing, not just the first. */
+export function readSettings(env: NodeJS.ProcessEnv): SettingValues {
+  const values: Partial<Record<SettingName, unknown>> = {};
+  const problems: string[] = [];
+  for (const [name, definition] of Object.entries(SETTINGS) as Array<[SettingName, SettingDefinition<unknown>]>) {
+    const raw = env[name] === '' ? undefined : env[name];
+    const input = raw ?? definition.default;
+    if (input === undefined && !definition.schema.safeParse(undefined).success) {
+      problems.push(`${name} is required but not set (${definition.description})`);
+      continue;
+    }
+    const parsed = definition.schema.safeParse(input);
+    if (!parsed.success) {
+      // Never echo a secret's value back, even a wrong one.
+      const shown = definition.secret ? '' : ` (got ${JSON.stringify(input)})`;
+      problems.push(`${name} is invalid: ${parsed.error.issues.map((issue) => issue.message).join('; ')}${shown}`);
+      continue;
+    }
+    values[name] = parsed.data;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as SettingValues;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfig {
+  const s = readSettings(env);
+  return {
+    connectionId: s.CONNECTION_ID,
+    temporal: { address: s.TEMPORAL_ADDRESS, namespace: s.TEMPORAL_NAMESPACE, taskQueue: s.TEMPORAL_TASK_QUEUE, uiPort: s.TEMPORAL_UI_PORT, cliPath: s.TEMPORAL_CLI_PATH },
+    monstock: { apiUrl: s.MONSTOCK_API_URL, apiToken: s.MONSTOCK_API_TOKEN, webhookSecrets: s.MONSTOCK_WEBHOOK_SECRET, requestTimeoutMs: s.MONSTOCK_REQUEST_TIMEOUT_MS },
+    stripe: { secretKey: s.STRIPE_SECRET_KEY, webhookSecrets: s.STRIPE_WEBHOOK_SECRET, apiUrl: s.STRIPE_API_URL },
+    webhookServer: { port: s.PORT, host: s.HOST },
+    sandboxes: { monstockPort: s.MONSTOCK_SANDBOX_PORT, stripePort: s.STRIPE_SANDBOX_PORT },
+    dataDir: s.DATA_DIR,
+    logLevel: s.LOG_LEVEL,
+  };
+}
+
+/** The values `npm start` fills in for required secrets nobody set. */
+export function withDevelopmentValues(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const definition of Object.values(SETTINGS) as Array<SettingDefinition<unknown>>) {
+    if (definition.developmentValue !== undefined && !out[definition.name]) out[definition.name] = definition.developmentValue;
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the connector reads, in one table: name, meaning, default. `.env.example` is
+ * checked against this table by a test, so the two cannot drift apart.
+ *
+ * `developmentValue` is what `npm start` uses for a required secret that is not set, so the
+ * embedded stack runs out of the box while a production process refuses to start without it.
+ */
+export interface SettingDefinition<T> {
+  name: string;
+  description: string;
+  schema: z.ZodType<T>;
+  default?: string;
+  developmentValue?: string;
+  secret?: boolean;
+}
+
+function setting<T>(definition: SettingDefinition<T>): SettingDefinition<T> {
+  return definition;
+}
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveMs = z.coerce.number().int().min(1).max(3_600_000);
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ''));
+const secretList = (prefix?: string) =>
+  z
+    .string()
+    .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(prefix ? z.string().startsWith(prefix, `each secret must start with ${prefix}`) : z.string().min(8, 'each secret needs at least 8 characters'))
+        .min(1, 'at least one secret is required'),
+    );
+
+export const SETTINGS = {
+  CONNECTION_ID: setting({
+    name: 'CONNECTION_ID',
+    description: 'Which merchant connection this process serves; part of every workflow id.',
+    schema: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes, at most 32'),
+    default: 'default',
+  }),
+  TEMPORAL_ADDRESS: setting({
+    name: 'TEMPORAL_ADDRESS',
+    description: 'Temporal frontend host:port. Set it to use your own cluster instead of the embedded dev server.',
+    schema: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'),
+    default: '127.0.0.1:7233',
+  }),
+  TEMPORAL_NAMESPACE: setting({ name: 'TEMPORAL_NAMESPACE', description: 'Temporal namespace.', schema: z.string().min(1), default: 'default' }),
+  TEMPORAL_TASK_QUEUE: setting({ name: 'TEMPORAL_TASK_QUEUE', description: 'Task queue the worker polls.', schema: z.string().min(1), default: 'monstock-stripe' }),
+  TEMPORAL_UI_PORT: setting({ name: 'TEMPORAL_UI_PORT', description: 'Web UI port of the embedded dev server (npm start).', schema: port, default: '8233' }),
+  TEMPORAL_CLI_PATH: setting({
+    name: 'TEMPORAL_CLI_PATH',
+    description: 'Path to a `temporal` CLI binary for the embedded dev server; found on PATH or installed by `npm run tools` when unset.',
+    schema: z.string().optional(),
+  }),
+  MONSTOCK_API_URL: setting({ name: 'MONSTOCK_API_URL', description: 'Monstock API base URL, including /v1.', schema: httpUrl, default: 'http://127.0.0.1:4010/v1' }),
+  MONSTOCK_API_TOKEN: setting({
+    name: 'MONSTOCK_API_TOKEN',
+    description: 'Bearer token for the Monstock API.',
+    schema: z.string().min(8, 'at least 8 characters'),
+    developmentValue: 'monstock-dev-token',
+    secret: true,
+  }),
+  MONSTOCK_WEBHOOK_SECRET: setting({
+    name: 'MONSTOCK_WEBHOOK_SECRET',
+    description: 'Secret(s) Monstock signs webhooks with; comma-separated while rotating.',
+    schema: secretList(),
+    developmentValue: 'monstock-dev-webhook-secret',
+    secret: true,
+  }),
+  MONSTOCK_REQUEST_TIMEOUT_MS: setting({ name: 'MONSTOCK_REQUEST_TIMEOUT_MS', description: 'Timeout of one Monstock API request.', schema: positiveMs, default: '10000' }),
+  STRIPE_SECRET_KEY: setting({
+    name: 'STRIPE_SECRET_KEY',
+    description: 'Stripe secret (sk_) or restricted (rk_) key.',
+    schema: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$/, 'expected a Stripe secret key (sk_test_..., sk_live_..., rk_...)'),
+    developmentValue: 'sk_test_monstock_stripe_sandbox_key',
+    secret: true,
+  }),
+  STRIPE_WEBHOOK_SECRET: setting({
+    name: 'STRIPE_WEBHOOK_SECRET',
+    description: 'Stripe webhook signing secret(s) (whsec_...); comma-separated while rotating.',
+    schema: secretList('whsec_'),
+    developmentValue: 'whsec_monstock_stripe_sandbox_secret',
+    secret: true,
+  }),
+  STRIPE_API_URL: setting({
+    name: 'STRIPE_API_URL',
+    description: 'Unset: Stripe itself. Set: that base URL instead (e.g. the Stripe sandbox).',
+    schema: httpUrl.optional(),
+  }),
+  PORT: setting({ name: 'PORT', description: 'Port of the webhook server.', schema: port, default: '3000' }),
+  HOST: setting({ name: 'HOST', description: 'Interface the webhook server listens on (0.0.0.0 in a container).', schema: z.string().min(1), default: '127.0.0.1' }),
+  DATA_DIR: setting({ name: 'DATA_DIR', description: 'Folder for local state (dev server database, sandboxes).', schema: z.string().min(1), default: './data' }),
+  LOG_LEVEL: setting({ name: 'LOG_LEVEL', description: 'debug, info, warn or error.', schema: z.enum(['debug', 'info', 'warn', 'error']), default: 'info' }),
+  MONSTOCK_SANDBOX_PORT: setting({ name: 'MONSTOCK_SANDBOX_PORT', description: 'Port of the embedded Monstock sandbox (npm start).', schema: port, default: '4010' }),
+  STRIPE_SANDBOX_PORT: setting({ name: 'STRIPE_SANDBOX_PORT', description: 'Port of the embedded Stripe sandbox (npm start).', schema: port, default: '4020' }),
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+export type SettingValues = { [K in SettingName]: z.output<(typeof SETTINGS)[K]['schema']> };

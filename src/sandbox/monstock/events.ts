@@ -1,0 +1,34 @@
+import type { WebhookOutbox } from '../kit/webhookOutbox';
+import { newId } from './ids';
+import type { MonstockStore } from './store';
+import type { Customer, EventType, MonstockEvent, Order } from './types';
+
+/**
+ * Turns each change into an event: kept in the events table, and queued for the webhook
+ * endpoint in the same SQLite file, so a change and its delivery commit or roll back together.
+ */
+export const WEBHOOK_ENDPOINT_ID = 'monstock';
+
+export interface EventPublisher {
+  publish(type: EventType, object: Order | Customer): MonstockEvent;
+}
+
+export interface EventPublisherOptions {
+  store: MonstockStore;
+  outbox: WebhookOutbox;
+  /** Undefined or empty: events are only recorded, nothing is sent. */
+  webhookUrl: string | undefined;
+}
+
+export function createEventPublisher(options: EventPublisherOptions): EventPublisher {
+  return {
+    publish(type, object) {
+      const event: MonstockEvent = { id: newId('evt'), type, createdAt: object.updatedAt, data: { object } };
+      options.store.appendEvent(event);
+      if (options.webhookUrl) {
+        options.outbox.enqueue({ eventId: event.id, endpointId: WEBHOOK_ENDPOINT_ID, url: options.webhookUrl, payload: JSON.stringify(event) });
+      }
+      return event;
+    },
+  };
+}

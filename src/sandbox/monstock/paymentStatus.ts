@@ -1,0 +1,40 @@
+import type { MovementKind, MovementStatus, PaymentStatus } from './types';
+
+/**
+ * The money summary Monstock derives from an order's movements, exactly as the PaymentStatus
+ * schema describes it. Pure, so the rules can be tested as a table without a server.
+ */
+export interface MovementLike {
+  kind: MovementKind;
+  status: MovementStatus;
+  amount: number;
+}
+
+export interface PaymentSummary {
+  amountPaid: number;
+  amountRefunded: number;
+  paymentStatus: PaymentStatus;
+}
+
+export function summarizePayments(totalAmount: number, movements: readonly MovementLike[]): PaymentSummary {
+  let amountPaid = 0;
+  let amountRefunded = 0;
+  let openDispute = false;
+  for (const movement of movements) {
+    if (movement.kind === 'payment' && movement.status === 'succeeded') amountPaid += movement.amount;
+    if (movement.kind === 'refund' && movement.status === 'succeeded') amountRefunded += movement.amount;
+    // A lost dispute takes the money back just like a refund does.
+    if (movement.kind === 'dispute' && movement.status === 'lost') amountRefunded += movement.amount;
+    if (movement.kind === 'dispute' && movement.status === 'needs_response') openDispute = true;
+  }
+  return { amountPaid, amountRefunded, paymentStatus: paymentStatusOf(totalAmount, amountPaid, amountRefunded, openDispute) };
+}
+
+function paymentStatusOf(totalAmount: number, amountPaid: number, amountRefunded: number, openDispute: boolean): PaymentStatus {
+  if (openDispute) return 'disputed';
+  if (amountRefunded > 0 && amountRefunded >= amountPaid) return 'refunded';
+  if (amountRefunded > 0) return 'partially_refunded';
+  if (totalAmount > 0 && amountPaid >= totalAmount) return 'paid';
+  if (amountPaid > 0) return 'partially_paid';
+  return 'unpaid';
+}

@@ -1,0 +1,217 @@
+import type { SandboxDatabase } from '../kit/database';
+import type { PageKey } from './cursor';
+import type { Customer, EventType, MonstockEvent, Order, PaymentStatus } from './types';
+
+/**
+ * Persistence for the Monstock sandbox. Each record is kept whole as JSON, next to the few
+ * columns lists filter and sort on, so the served shape never drifts from what was written.
+ */
+export interface ListFilter {
+  limit: number;
+  /** Rows strictly after this (updatedAt, id) key. */
+  after?: PageKey;
+  /** Normalized to RFC 3339 UTC with milliseconds, so string order is time order. */
+  updatedSince?: string;
+}
+
+export interface OrderFilter extends ListFilter {
+  paymentStatus?: PaymentStatus;
+}
+
+export interface CustomerFilter extends ListFilter {
+  email?: string;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
+export interface StoredEvent {
+  seq: number;
+  event: MonstockEvent;
+}
+
+export interface EventFilter {
+  type?: EventType;
+  objectId?: string;
+  afterSeq?: number;
+  limit: number;
+}
+
+export interface MonstockStore {
+  /** Runs `work` atomically; nested calls join the outer transaction. */
+  transaction<T>(work: () => T): T;
+  getOrder(id: string): Order | undefined;
+  saveOrder(order: Order): void;
+  listOrders(filter: OrderFilter): ListResult<Order>;
+  countOrders(): number;
+  getCustomer(id: string): Customer | undefined;
+  saveCustomer(customer: Customer): void;
+  listCustomers(filter: CustomerFilter): ListResult<Customer>;
+  countCustomers(): number;
+  appendEvent(event: MonstockEvent): void;
+  listEvents(filter: EventFilter): StoredEvent[];
+  /** The latest timestamp ever written, so a restarted clock never goes back before it. */
+  latestTimestamp(): string | undefined;
+  clear(): void;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS customers (
+    id TEXT PRIMARY KEY,
+    updated_at TEXT NOT NULL,
+    email_lower TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS customers_by_update ON customers (updated_at, id);
+  CREATE INDEX IF NOT EXISTS customers_by_email ON customers (email_lower, updated_at, id);
+  CREATE TABLE IF NOT EXISTS orders (
+    id TEXT PRIMARY KEY,
+    updated_at TEXT NOT NULL,
+    payment_status TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS orders_by_update ON orders (updated_at, id);
+  CREATE INDEX IF NOT EXISTS orders_by_payment_status ON orders (payment_status, updated_at, id);
+  CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    payload TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS events_by_object ON events (object_id, seq);
+`;
+
+interface Where {
+  clauses: string[];
+  params: Record<string, string | number>;
+}
+
+function pageWhere(filter: ListFilter): Where {
+  const where: Where = { clauses: [], params: {} };
+  if (filter.after) {
+    where.clauses.push('(updated_at > @afterAt OR (updated_at = @afterAt AND id > @afterId))');
+    where.params.afterAt = filter.after.updatedAt;
+    where.params.afterId = filter.after.id;
+  }
+  if (filter.updatedSince) {
+    where.clauses.push('updated_at >= @updatedSince');
+    where.params.updatedSince = filter.updatedSince;
+  }
+  return where;
+}
+
+export function createSqliteStore(db: SandboxDatabase): MonstockStore {
+  db.exec(SCHEMA);
+
+  const statements = {
+    getOrder: db.prepare<[string], { body: string }>('SELECT body FROM orders WHERE id = ?'),
+    saveOrder: db.prepare(
+      `INSERT INTO orders (id, updated_at, payment_status, customer_id, body) VALUES (@id, @updatedAt, @paymentStatus, @customerId, @body)
+       ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, payment_status = excluded.payment_status,
+         customer_id = excluded.customer_id, body = excluded.body`,
+    ),
+    getCustomer: db.prepare<[string], { body: string }>('SELECT body FROM customers WHERE id = ?'),
+    saveCustomer: db.prepare(
+      `INSERT INTO customers (id, updated_at, email_lower, body) VALUES (@id, @updatedAt, @emailLower, @body)
+       ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, email_lower = excluded.email_lower, body = excluded.body`,
+    ),
+    appendEvent: db.prepare(
+      'INSERT INTO events (id, type, created_at, object_id, payload) VALUES (@id, @type, @createdAt, @objectId, @payload)',
+    ),
+    countOrders: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM orders'),
+    countCustomers: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM customers'),
+    latest: db.prepare<[], { at: string | null }>(
+      'SELECT MAX(at) AS at FROM (SELECT MAX(updated_at) AS at FROM orders UNION ALL SELECT MAX(updated_at) FROM customers UNION ALL SELECT MAX(created_at) FROM events)',
+    ),
+  };
+
+  function listPage<T>(table: 'orders' | 'customers', where: Where, limit: number): ListResult<T> {
+    const sql = `SELECT body FROM ${table} ${where.clauses.length ? `WHERE ${where.clauses.join(' AND ')}` : ''}
+      ORDER BY updated_at, id LIMIT @take`;
+    const rows = db.prepare<[Record<string, string | number>], { body: string }>(sql).all({ ...where.params, take: limit + 1 });
+    return { items: rows.slice(0, limit).map((row) => JSON.parse(row.body) as T), hasMore: rows.length > limit };
+  }
+
+  return {
+    transaction: (work) => db.transaction(work)(),
+    getOrder(id) {
+      const row = statements.getOrder.get(id);
+      return row ? (JSON.parse(row.body) as Order) : undefined;
+    },
+    saveOrder(order) {
+      statements.saveOrder.run({
+        id: order.id,
+        updatedAt: order.updatedAt,
+        paymentStatus: order.paymentStatus,
+        customerId: order.customerId,
+        body: JSON.stringify(order),
+      });
+    },
+    listOrders(filter) {
+      const where = pageWhere(filter);
+      if (filter.paymentStatus) {
+        where.clauses.push('payment_status = @paymentStatus');
+        where.params.paymentStatus = filter.paymentStatus;
+      }
+      return listPage<Order>('orders', where, filter.limit);
+    },
+    countOrders: () => statements.countOrders.get()?.n ?? 0,
+    getCustomer(id) {
+      const row = statements.getCustomer.get(id);
+      return row ? (JSON.parse(row.body) as Customer) : undefined;
+    },
+    saveCustomer(customer) {
+      statements.saveCustomer.run({
+        id: customer.id,
+        updatedAt: customer.updatedAt,
+        emailLower: customer.email.toLowerCase(),
+        body: JSON.stringify(customer),
+      });
+    },
+    listCustomers(filter) {
+      const where = pageWhere(filter);
+      if (filter.email !== undefined) {
+        where.clauses.push('email_lower = @emailLower');
+        where.params.emailLower = filter.email.toLowerCase();
+      }
+      return listPage<Customer>('customers', where, filter.limit);
+    },
+    countCustomers: () => statements.countCustomers.get()?.n ?? 0,
+    appendEvent(event) {
+      statements.appendEvent.run({
+        id: event.id,
+        type: event.type,
+        createdAt: event.createdAt,
+        objectId: event.data.object.id,
+        payload: JSON.stringify(event),
+      });
+    },
+    listEvents(filter) {
+      const clauses = ['seq > @afterSeq'];
+      const params: Record<string, string | number> = { afterSeq: filter.afterSeq ?? 0, take: filter.limit };
+      if (filter.type) {
+        clauses.push('type = @type');
+        params.type = filter.type;
+      }
+      if (filter.objectId) {
+        clauses.push('object_id = @objectId');
+        params.objectId = filter.objectId;
+      }
+      const rows = db
+        .prepare<[Record<string, string | number>], { seq: number; payload: string }>(
+          `SELECT seq, payload FROM events WHERE ${clauses.join(' AND ')} ORDER BY seq LIMIT @take`,
+        )
+        .all(params);
+      return rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.payload) as MonstockEvent }));
+    },
+    latestTimestamp: () => statements.latest.get()?.at ?? undefined,
+    clear() {
+      db.exec('DELETE FROM orders; DELETE FROM customers; DELETE FROM events;');
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Workflow ids from named helpers, each with its inverse, so an operator (or the Web UI search)
+ * can go from an order to its workflow and back. Every id carries the connection id, so several
+ * merchants can later share one namespace and worker fleet without renaming anything.
+ */
+const SEPARATOR = '/';
+
+export interface OrderWorkflowRef {
+  connectionId: string;
+  orderId: string;
+}
+
+export function orderWorkflowId(connectionId: string, orderId: string): string {
+  return ['order-payment', connectionId, orderId].join(SEPARATOR);
+}
+
+export function parseOrderWorkflowId(workflowId: string): OrderWorkflowRef | undefined {
+  const [kind, connectionId, ...rest] = workflowId.split(SEPARATOR);
+  if (kind !== 'order-payment' || !connectionId || rest.length === 0) return undefined;
+  return { connectionId, orderId: rest.join(SEPARATOR) };
+}
+
+export function unmatchedPaymentWorkflowId(connectionId: string, paymentIntentId: string): string {
+  return ['unmatched-payment', connectionId, paymentIntentId].join(SEPARATOR);
+}
+
+export function parseUnmatchedPaymentWorkflowId(workflowId: string): { connectionId: string; paymentIntentId: string } | undefined {
+  const [kind, connectionId, paymentIntentId, ...rest] = workflowId.split(SEPARATOR);
+  if (kind !== 'unmatched-payment' || !connectionId || !paymentIntentId || rest.length > 0) return undefined;
+  return { connectionId, paymentIntentId };
+}
+
+export function customerSyncWorkflowId(connectionId: string): string {
+  return ['customer-sync', connectionId].join(SEPARATOR);
+}
+
+export function parseCustomerSyncWorkflowId(workflowId: string): { connectionId: string } | undefined {
+  const [kind, connectionId, ...rest] = workflowId.split(SEPARATOR);
+  if (kind !== 'customer-sync' || !connectionId || rest.length > 0) return undefined;
+  return { connectionId };
+}

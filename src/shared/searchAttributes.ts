@@ -1,0 +1,23 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * Custom search attributes, so an operator finds "order A-1042" in the Web UI. They carry ids,
+ * references and statuses only: never names, e-mails or addresses (search attributes are not encrypted).
+ */
+export const ConnectionId = defineSearchAttributeKey('ConnectionId', SearchAttributeType.KEYWORD);
+export const MonstockOrderId = defineSearchAttributeKey('MonstockOrderId', SearchAttributeType.KEYWORD);
+export const MonstockOrderReference = defineSearchAttributeKey('MonstockOrderReference', SearchAttributeType.KEYWORD);
+export const StripePaymentIntentIds = defineSearchAttributeKey('StripePaymentIntentIds', SearchAttributeType.KEYWORD_LIST);
+export const OrderPaymentStatus = defineSearchAttributeKey('OrderPaymentStatus', SearchAttributeType.KEYWORD);
+export const PaymentUnmatched = defineSearchAttributeKey('PaymentUnmatched', SearchAttributeType.BOOL);
+export const NeedsAttention = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
+
+export const ALL_SEARCH_ATTRIBUTES = [
+  ConnectionId,
+  MonstockOrderId,
+  MonstockOrderReference,
+  StripePaymentIntentIds,
+  OrderPaymentStatus,
+  PaymentUnmatched,
+  NeedsAttention,
+] as const;

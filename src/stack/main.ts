@@ -1,0 +1,118 @@
+import path from 'node:path';
+import { loadDotEnv } from '../config/dotenv';
+import { ConfigError, loadConfig, withDevelopmentValues } from '../config';
+import { createLogger, registerSecrets } from '../observability/logger';
+import { startMonstockSandbox } from '../sandbox/monstock/app';
+import { startStripeSandbox } from '../sandbox/stripe/app';
+import { startEmbeddedTemporal, type EmbeddedTemporal } from '../temporal/devServer';
+import { startTsChild, type ManagedChild } from './children';
+
+/**
+ * `npm start`: the whole connector on embedded defaults in one terminal. Anything the user
+ * points elsewhere (TEMPORAL_ADDRESS, MONSTOCK_API_URL, Stripe credentials) is used instead of
+ * the embedded piece; Ctrl-C stops everything in order.
+ */
+async function main(): Promise<void> {
+  loadDotEnv();
+  const userEnv = { ...process.env };
+  const env = withDevelopmentValues(userEnv);
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  registerSecrets(config.monstock.apiToken, config.stripe.secretKey, ...config.stripe.webhookSecrets, ...config.monstock.webhookSecrets);
+  const logger = createLogger({ name: 'stack', level: config.logLevel });
+  const dataDir = path.resolve(config.dataDir);
+  const webhookBase = `http://127.0.0.1:${config.webhookServer.port}`;
+  const stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
+  const lines: string[] = [];
+
+  let temporal: EmbeddedTemporal | undefined;
+  if (!userEnv.TEMPORAL_ADDRESS) {
+    temporal = await startEmbeddedTemporal({
+      dbFile: path.join(dataDir, 'temporal.sqlite'),
+      port: Number(config.temporal.address.split(':').pop()),
+      ui: true,
+      uiPort: config.temporal.uiPort,
+      namespace: config.temporal.namespace,
+    });
+    stoppers.push({ name: 'Temporal dev server', stop: () => temporal!.stop() });
+    lines.push(`Temporal Web UI      ${temporal.uiUrl}`, `Temporal frontend    ${temporal.address}  (${temporal.binary.description})`);
+  } else {
+    lines.push(`Temporal frontend    ${config.temporal.address}  (yours)`);
+  }
+
+  if (!userEnv.MONSTOCK_API_URL) {
+    const monstock = await startMonstockSandbox({
+      port: config.sandboxes.monstockPort,
+      dataFile: path.join(dataDir, 'monstock-sandbox.sqlite'),
+      apiToken: config.monstock.apiToken,
+      webhookSecret: config.monstock.webhookSecrets[0]!,
+      webhookUrl: `${webhookBase}/webhooks/monstock`,
+      logger: logger.child({ piece: 'monstock-sandbox' }),
+    });
+    env.MONSTOCK_API_URL = monstock.apiUrl;
+    stoppers.push({ name: 'Monstock sandbox', stop: () => monstock.close() });
+    lines.push(`Monstock sandbox     ${monstock.apiUrl}  (token: MONSTOCK_API_TOKEN from .env.example)`);
+  } else {
+    lines.push(`Monstock API         ${config.monstock.apiUrl}  (yours)`);
+  }
+
+  const userHasStripe = Boolean(userEnv.STRIPE_API_URL) || Boolean(userEnv.STRIPE_SECRET_KEY);
+  if (!userHasStripe) {
+    const stripe = await startStripeSandbox({
+      port: config.sandboxes.stripePort,
+      dataFile: path.join(dataDir, 'stripe-sandbox.sqlite'),
+      secretKey: config.stripe.secretKey,
+      webhookUrl: `${webhookBase}/webhooks/stripe`,
+      webhookSecret: config.stripe.webhookSecrets[0]!,
+      logger: logger.child({ piece: 'stripe-sandbox' }),
+    });
+    env.STRIPE_API_URL = stripe.url;
+    stoppers.push({ name: 'Stripe sandbox', stop: () => stripe.close() });
+    lines.push(`Stripe sandbox       ${stripe.url}  (key: STRIPE_SECRET_KEY, webhook secret: ${config.stripe.webhookSecrets[0]})`);
+  } else {
+    lines.push(`Stripe API           ${config.stripe.apiUrl ?? 'https://api.stripe.com'}  (yours)`);
+  }
+
+  if (temporal) env.TEMPORAL_ADDRESS = temporal.address;
+  const children: ManagedChild[] = [startTsChild('worker', 'src/worker.ts', env), startTsChild('webhooks', 'src/starter/webhookServer.main.ts', env)];
+  lines.push(`Webhook server       ${webhookBase}  (/webhooks/stripe, /webhooks/monstock, /healthz, /readyz)`);
+
+  process.stdout.write(`\nmonstock-stripe is running:\n${lines.map((line) => `  ${line}`).join('\n')}\n\nPress Ctrl-C to stop.\n\n`);
+
+  let stopping = false;
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\nStopping (${reason})...\n`);
+    await Promise.all(children.map((child) => child.stop()));
+    for (const piece of stoppers.reverse()) {
+      try {
+        await piece.stop();
+      } catch (error) {
+        logger.warn(`could not stop ${piece.name} cleanly`, { error });
+      }
+    }
+    process.stdout.write('Stopped.\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  for (const child of children) {
+    void child.exited.then((code) => {
+      if (!stopping) void shutdown(`${child.name} exited with code ${code}`);
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,23 @@
+import { loadConfigOrExit } from '../config';
+import { createLogger } from '../observability/logger';
+import { ALL_SEARCH_ATTRIBUTES } from '../shared/searchAttributes';
+import { connectClient } from '../temporal/connection';
+import { registerSearchAttributes } from '../temporal/searchAttributes';
+
+/**
+ * `npm run setup`: prepares a real cluster for the connector (the embedded dev server gets the
+ * same at start). Idempotent: running it twice changes nothing the second time.
+ */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ name: 'setup', level: config.logLevel });
+  const client = await connectClient(config);
+  const added = await registerSearchAttributes(client, config.temporal.namespace, ALL_SEARCH_ATTRIBUTES);
+  logger.info('search attributes ready', { namespace: config.temporal.namespace, added, total: ALL_SEARCH_ATTRIBUTES.length });
+  await client.connection.close();
+}
+
+main().catch((error: unknown) => {
+  createLogger({ name: 'setup' }).error('setup failed', { error });
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import Stripe from 'stripe';
+
+/**
+ * The Stripe API version this code is written against. Pinned here, not taken from the account,
+ * so an account upgrade on Stripe's side never changes the shapes we parse.
+ */
+export const STRIPE_API_VERSION = '2026-10-28.endive' as const;
+
+export interface StripeClientOptions {
+  secretKey: string;
+  /** Unset: api.stripe.com. Set: that base URL (the Stripe sandbox, stripe-mock). */
+  apiUrl?: string | undefined;
+  maxNetworkRetries?: number;
+  timeoutMs?: number;
+}
+
+export function createStripeClient(options: StripeClientOptions): Stripe {
+  const base = options.apiUrl ? new URL(options.apiUrl) : undefined;
+  return new Stripe(options.secretKey, {
+    apiVersion: STRIPE_API_VERSION,
+    maxNetworkRetries: options.maxNetworkRetries ?? 2,
+    timeout: options.timeoutMs ?? 20_000,
+    appInfo: { name: 'monstock-stripe', url: 'https://github.com/monstock-stripe' },
+    ...(base
+      ? {
+          host: base.hostname,
+          port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+          protocol: base.protocol === 'https:' ? ('https' as const) : ('http' as const),
+        }
+      : {}),
+  });
+}

@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ALL_SEARCH_ATTRIBUTES } from '../shared/searchAttributes';
+import { findTemporalCli, HOW_TO_GET_TEMPORAL, type FoundBinary } from './findBinary';
+
+/**
+ * The embedded Temporal: the CLI's dev server, with the Web UI and our search attributes, its
+ * state in a SQLite file so a restart resumes running workflows. Used by `npm start` and tests.
+ */
+export interface EmbeddedTemporalOptions {
+  /** SQLite file; omit for an in-memory server (tests). */
+  dbFile?: string;
+  port?: number;
+  ui?: boolean;
+  uiPort?: number;
+  namespace?: string;
+  ip?: string;
+  binary?: FoundBinary;
+}
+
+export interface EmbeddedTemporal {
+  address: string;
+  uiUrl: string | undefined;
+  namespace: string;
+  binary: FoundBinary;
+  env: TestWorkflowEnvironment;
+  stop(): Promise<void>;
+}
+
+/** SQLite settings that suit a single-node dev server: WAL so readers do not block the writer. */
+export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+
+export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {}): Promise<EmbeddedTemporal> {
+  const binary = options.binary ?? findTemporalCli();
+  const namespace = options.namespace ?? 'default';
+  if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  let env: TestWorkflowEnvironment;
+  try {
+    env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: binary.executable,
+        namespace,
+        ip: options.ip ?? '127.0.0.1',
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
+        ...(options.ui ? { ui: true, ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}) } : {}),
+        searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
+        extraArgs: DEV_SERVER_SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
+        log: { format: 'pretty', level: 'error' },
+      },
+    });
+  } catch (error) {
+    throw new Error(`Could not start the Temporal dev server from ${binary.description}: ${(error as Error).message}\n${HOW_TO_GET_TEMPORAL}`);
+  }
+  const address = env.address;
+  const uiPort = options.ui ? options.uiPort ?? Number(address.split(':').pop()) + 1000 : undefined;
+  return {
+    address,
+    uiUrl: uiPort ? `http://${options.ip ?? '127.0.0.1'}:${uiPort}` : undefined,
+    namespace,
+    binary,
+    env,
+    stop: () => env.teardown(),
+  };
+}

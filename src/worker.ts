@@ -1,0 +1,28 @@
+import { loadConfigOrExit } from './config';
+import { MonstockClient } from './monstock/client';
+import { createLogger } from './observability/logger';
+import { connectWorker } from './temporal/connection';
+import { createWorker } from './worker/createWorker';
+
+/** `npm run worker`: polls the task queue until SIGINT/SIGTERM, then drains in-flight tasks. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ name: 'worker', level: config.logLevel });
+  const monstock = new MonstockClient({ apiUrl: config.monstock.apiUrl, apiToken: config.monstock.apiToken, requestTimeoutMs: config.monstock.requestTimeoutMs });
+  const connection = await connectWorker(config);
+  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, clients: { monstock } });
+
+  // The SDK runtime owns SIGINT/SIGTERM: it stops polling and lets in-flight tasks finish.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => logger.info('shutting down: draining in-flight tasks', { signal }));
+
+  logger.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporal: config.temporal.address });
+  await worker.run();
+  await monstock.close();
+  await connection.close();
+  logger.info('worker stopped');
+}
+
+main().catch((error: unknown) => {
+  createLogger({ name: 'worker' }).error('worker failed', { error });
+  process.exit(1);
+});

@@ -1,0 +1,1 @@
+export { orderPaymentWorkflow } from './orderPayment/orderPaymentWorkflow';

@@ -1,0 +1,113 @@
+import http from 'node:http';
+import { MonstockClient } from '../../src/monstock/client';
+import { MonstockApiError } from '../../src/monstock/errors';
+import { listen, type StartedServer } from '../../src/sandbox/kit/http';
+import { startMonstockFixture, TEST_MONSTOCK_TOKEN, type MonstockFixture } from '../support/monstockSandbox';
+
+/** The adapter against the Monstock sandbox: typed results, and errors classified for retries. */
+describe('MonstockClient', () => {
+  let monstock: MonstockFixture;
+
+  beforeAll(async () => {
+    monstock = await startMonstockFixture();
+  });
+  afterAll(() => monstock.close());
+  afterEach(() => monstock.setFaults({}));
+
+  async function failure(promise: Promise<unknown>): Promise<MonstockApiError> {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof MonstockApiError) return error;
+      throw error;
+    }
+    throw new Error('expected a MonstockApiError');
+  }
+
+  it('creates, reads, patches and pages through orders', async () => {
+    const first = await monstock.createOrder(1500);
+    const second = await monstock.createOrder(2500);
+    expect(first).toMatchObject({ totalAmount: 1500, currency: 'EUR', paymentStatus: 'unpaid', version: 1 });
+    const patched = await monstock.client.updateOrder(first.id, { externalRefs: { stripePaymentIntentId: 'pi_123' } }, first.version);
+    expect(patched.externalRefs.stripePaymentIntentId).toBe('pi_123');
+    expect(patched.version).toBe(2);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await monstock.client.listOrders({ limit: 1, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.data.map((order) => order.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(expect.arrayContaining([first.id, second.id]));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('records a movement idempotently and reports a contradiction as a permanent conflict', async () => {
+    const order = await monstock.createOrder(1000);
+    const movement = { kind: 'payment' as const, transactionRef: 'pi_client_1', amount: 1000, currency: 'EUR', status: 'succeeded' as const, occurredAt: '2026-11-27T10:00:00.000Z' };
+    expect((await monstock.client.recordPayment(order.id, movement)).created).toBe(true);
+    const replay = await monstock.client.recordPayment(order.id, movement);
+    expect(replay.created).toBe(false);
+    expect(replay.order.payments).toHaveLength(1);
+    const conflict = await failure(monstock.client.recordPayment(order.id, { ...movement, amount: 900 }));
+    expect(conflict).toMatchObject({ status: 409, retryable: false });
+  });
+
+  it.each([
+    ['a stale If-Match (412)', 412, true],
+    ['an unknown order (404)', 404, false],
+    ['an invalid body (422)', 422, false],
+  ])('classifies %s', async (_label, status, retryable) => {
+    const order = await monstock.createOrder(1000);
+    const attempt =
+      status === 412
+        ? monstock.client.updateOrder(order.id, { status: 'preparing' }, order.version + 5)
+        : status === 404
+          ? monstock.client.getOrder('ord_missing')
+          : monstock.client.updateOrder(order.id, { lines: [{ sku: 'X', quantity: 0, unitAmount: 1 }] });
+    expect(await failure(attempt)).toMatchObject({ status, retryable });
+  });
+
+  it('treats a wrong token as permanent', async () => {
+    const wrong = new MonstockClient({ apiUrl: monstock.sandbox.apiUrl, apiToken: 'not-the-token' });
+    expect(await failure(wrong.listOrders())).toMatchObject({ status: 401, code: 'unauthorized', retryable: false });
+    await wrong.close();
+  });
+
+  it('surfaces 5xx as retryable and 429 with its Retry-After delay', async () => {
+    await monstock.setFaults({ errorRate: 1 });
+    expect(await failure(monstock.client.listOrders())).toMatchObject({ status: 500, retryable: true });
+    await monstock.setFaults({ rateLimitPerSecond: 1 });
+    const results = await Promise.allSettled([monstock.client.listOrders(), monstock.client.listOrders(), monstock.client.listOrders()]);
+    const limited = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    expect(limited?.reason).toMatchObject({ status: 429, retryable: true, code: 'rate_limited' });
+    expect((limited?.reason as MonstockApiError).retryAfterMs).toBeGreaterThanOrEqual(1000);
+  });
+
+  describe('against a misbehaving server', () => {
+    let server: StartedServer;
+    let answer: (response: http.ServerResponse) => void = () => undefined;
+    beforeAll(async () => {
+      server = await listen(http.createServer((_request, response) => answer(response)), 0);
+    });
+    afterAll(() => server.close());
+
+    it('times out as a retryable error', async () => {
+      answer = (response) => setTimeout(() => response.end('{}'), 2000).unref();
+      const client = new MonstockClient({ apiUrl: `${server.url}/v1`, apiToken: TEST_MONSTOCK_TOKEN, requestTimeoutMs: 200 });
+      expect(await failure(client.getOrder('ord_1'))).toMatchObject({ code: 'timeout', retryable: true });
+      await client.close();
+    });
+
+    it('refuses an answer that does not match the contract', async () => {
+      answer = (response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ id: 'ord_1', totalAmount: 'a lot' }));
+      };
+      const client = new MonstockClient({ apiUrl: `${server.url}/v1`, apiToken: TEST_MONSTOCK_TOKEN });
+      expect(await failure(client.getOrder('ord_1'))).toMatchObject({ code: 'invalid_response', retryable: false });
+      await client.close();
+    });
+  });
+});

@@ -1,0 +1,19 @@
+import { startEmbeddedTemporal, type EmbeddedTemporal } from '../../src/temporal/devServer';
+import { findTemporalCli, HOW_TO_GET_TEMPORAL } from '../../src/temporal/findBinary';
+
+/**
+ * One real Temporal dev server for the whole run. A machine without the binary fails here with
+ * instructions; the suite never skips the Temporal tests silently.
+ */
+export default async function globalSetup(): Promise<void> {
+  const binary = findTemporalCli();
+  if (binary.source === 'download') {
+    process.stderr.write(`\n[tests] Temporal CLI not found locally; trying the SDK download. ${HOW_TO_GET_TEMPORAL}\n`);
+  }
+  const started = Date.now();
+  const temporal = await startEmbeddedTemporal({ binary });
+  (globalThis as { __TEMPORAL__?: EmbeddedTemporal }).__TEMPORAL__ = temporal;
+  process.env.TEMPORAL_TEST_ADDRESS = temporal.address;
+  process.env.TEMPORAL_TEST_NAMESPACE = temporal.namespace;
+  process.stderr.write(`\n[tests] Temporal dev server at ${temporal.address} from ${binary.description}, up in ${Date.now() - started} ms\n`);
+}

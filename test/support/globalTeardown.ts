@@ -1,0 +1,5 @@
+import type { EmbeddedTemporal } from '../../src/temporal/devServer';
+
+export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { __TEMPORAL__?: EmbeddedTemporal }).__TEMPORAL__?.stop();
+}

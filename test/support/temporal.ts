@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
+import type { ActivityClients } from '../../src/activities';
+import { createWorker } from '../../src/worker/createWorker';
+
+/** Helpers for tests against the run's one dev server (started by globalSetup). */
+export function testTemporalAddress(): string {
+  const address = process.env.TEMPORAL_TEST_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run the tests through jest so globalSetup starts Temporal');
+  return address;
+}
+
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function connectTestClient(): Promise<Client> {
+  const connection = await Connection.connect({ address: testTemporalAddress() });
+  return new Client({ connection, namespace: process.env.TEMPORAL_TEST_NAMESPACE ?? 'default' });
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  stop(): Promise<void>;
+}
+
+/** Starts the connector's real worker on its own task queue; `stop` drains and closes it. */
+export async function startTestWorker(taskQueue: string, clients: ActivityClients, overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address: testTemporalAddress() });
+  const worker = await createWorker({ connection, namespace: process.env.TEMPORAL_TEST_NAMESPACE ?? 'default', taskQueue, clients, overrides });
+  const running = worker.run();
+  return {
+    worker,
+    connection,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+/** Polls until `check` returns a value (not undefined) or the time runs out. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

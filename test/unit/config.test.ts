@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig, SETTINGS, withDevelopmentValues } from '../../src/config';
+
+const required = withDevelopmentValues({});
+
+describe('configuration', () => {
+  it('reads every setting with its default when only the required secrets are set', () => {
+    const config = loadConfig(required);
+    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'monstock-stripe', uiPort: 8233, cliPath: undefined });
+    expect(config.monstock.apiUrl).toBe('http://127.0.0.1:4010/v1');
+    expect(config.webhookServer.port).toBe(3000);
+    expect(config.connectionId).toBe('default');
+    expect(config.stripe.apiUrl).toBeUndefined();
+  });
+
+  it.each(['MONSTOCK_API_TOKEN', 'MONSTOCK_WEBHOOK_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'])('names %s when it is missing', (name) => {
+    const env = { ...required, [name]: undefined };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`${name} is required`));
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['TEMPORAL_ADDRESS', 'no-port'],
+    ['MONSTOCK_API_URL', 'ftp://x/v1'],
+    ['STRIPE_API_URL', 'not a url'],
+    ['CONNECTION_ID', 'Has Spaces'],
+    ['LOG_LEVEL', 'loud'],
+  ])('names %s when its value %p is invalid', (name, value) => {
+    expect(() => loadConfig({ ...required, [name]: value })).toThrow(new RegExp(`${name} is invalid`));
+  });
+
+  it('reports every problem at once and never echoes a secret', () => {
+    try {
+      loadConfig({ STRIPE_SECRET_KEY: 'pk_test_oops_not_secret_kind', PORT: '-1' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect(message).toMatch(/STRIPE_SECRET_KEY is invalid/);
+      expect(message).toMatch(/PORT is invalid/);
+      expect(message).toMatch(/MONSTOCK_API_TOKEN is required/);
+      expect(message).not.toContain('pk_test_oops_not_secret_kind');
+    }
+  });
+
+  it('accepts several webhook secrets for rotation', () => {
+    const config = loadConfig({ ...required, STRIPE_WEBHOOK_SECRET: 'whsec_old_one_123, whsec_new_one_456' });
+    expect(config.stripe.webhookSecrets).toEqual(['whsec_old_one_123', 'whsec_new_one_456']);
+  });
+
+  it('lists every setting in .env.example with its default', () => {
+    const example = fs.readFileSync(path.join(__dirname, '../../.env.example'), 'utf8');
+    const lines = new Map(
+      example
+        .split('\n')
+        .map((line) => line.replace(/^#\s*/, ''))
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
+    );
+    for (const definition of Object.values(SETTINGS)) {
+      expect(lines.has(definition.name)).toBe(true);
+      const expected = 'default' in definition && definition.default !== undefined ? definition.default : 'developmentValue' in definition ? definition.developmentValue ?? '' : '';
+      expect(`${definition.name}=${lines.get(definition.name)}`).toBe(`${definition.name}=${expected}`);
+    }
+  });
+});
