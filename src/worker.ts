@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from './config';
 import { MonstockClient } from './monstock/client';
 import { createLogger } from './observability/logger';
+import { createStripeClient } from './stripe/client';
 import { connectWorker } from './temporal/connection';
 import { createWorker } from './worker/createWorker';
 
@@ -9,8 +10,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'worker', level: config.logLevel });
   const monstock = new MonstockClient({ apiUrl: config.monstock.apiUrl, apiToken: config.monstock.apiToken, requestTimeoutMs: config.monstock.requestTimeoutMs });
+  const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl });
   const connection = await connectWorker(config);
-  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, clients: { monstock } });
+  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, clients: { monstock, stripe } });
 
   // The SDK runtime owns SIGINT/SIGTERM: it stops polling and lets in-flight tasks finish.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => logger.info('shutting down: draining in-flight tasks', { signal }));

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import Stripe from 'stripe';
 import { MonstockApiError } from '../monstock/errors';
 
 /**
@@ -7,8 +8,11 @@ import { MonstockApiError } from '../monstock/errors';
  */
 export const MONSTOCK_REJECTED = 'MonstockRejected';
 export const MONSTOCK_UNAVAILABLE = 'MonstockUnavailable';
+export const STRIPE_REJECTED = 'StripeRejected';
+export const STRIPE_UNAVAILABLE = 'StripeUnavailable';
 
 export function toActivityFailure(error: unknown): unknown {
+  if (error instanceof Stripe.errors.StripeError) return stripeFailure(error);
   if (!(error instanceof MonstockApiError)) return error;
   if (!error.retryable) {
     return ApplicationFailure.create({
@@ -32,4 +36,17 @@ export async function withActivityFailures<T>(operation: () => Promise<T>): Prom
   } catch (error) {
     throw toActivityFailure(error);
   }
+}
+
+/** Stripe: bad key, missing object or invalid request will not heal; rate limits and outages will. */
+function stripeFailure(error: InstanceType<typeof Stripe.errors.StripeError>): ApplicationFailure {
+  const status = error.statusCode;
+  const retryable = status === undefined || status === 429 || status === 409 || status >= 500 || error.type === 'StripeConnectionError';
+  return ApplicationFailure.create({
+    type: retryable ? STRIPE_UNAVAILABLE : STRIPE_REJECTED,
+    message: `Stripe ${error.type}${status ? ` ${status}` : ''}: ${error.message}`,
+    nonRetryable: !retryable,
+    details: [{ status: status ?? null, code: error.code ?? null, requestId: error.requestId ?? null }],
+    ...(status === 429 ? { nextRetryDelay: '1 second' } : {}),
+  });
 }

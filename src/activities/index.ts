@@ -1,16 +1,21 @@
+import type Stripe from 'stripe';
 import type { MonstockClient } from '../monstock/client';
 import { createRecordMovement } from './orderPayment/recordMovement';
+import { createSyncPaymentIntent } from './orderPayment/syncPaymentIntent';
 
 export interface ActivityClients {
   monstock: MonstockClient;
+  stripe: Stripe;
 }
 
 /** Activities receive their clients, so tests hand in clients pointed at the sandboxes. */
 export function createActivities(clients: ActivityClients) {
   return {
     recordMovement: createRecordMovement(clients.monstock),
+    syncPaymentIntent: createSyncPaymentIntent(clients),
   };
 }
 
 export type ConnectorActivities = ReturnType<typeof createActivities>;
 export type { OrderPaymentSummary } from './orderPayment/recordMovement';
+export type { SyncPaymentIntentInput, SyncPaymentIntentResult } from './orderPayment/syncPaymentIntent';

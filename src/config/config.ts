@@ -1,3 +1,4 @@
+import type { MatchSettings } from '../matching/matchRules';
 import type { SettingDefinition } from './settings';
 import { SETTINGS, type SettingName, type SettingValues } from './settings';
 
@@ -14,6 +15,8 @@ export interface ConnectorConfig {
   temporal: { address: string; namespace: string; taskQueue: string; uiPort: number; cliPath: string | undefined };
   monstock: { apiUrl: string; apiToken: string; webhookSecrets: string[]; requestTimeoutMs: number };
   stripe: { secretKey: string; webhookSecrets: string[]; apiUrl: string | undefined };
+  matching: MatchSettings;
+  orders: { idleWindow: string };
   webhookServer: { port: number; host: string };
   sandboxes: { monstockPort: number; stripePort: number };
   dataDir: string;
@@ -51,6 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
     temporal: { address: s.TEMPORAL_ADDRESS, namespace: s.TEMPORAL_NAMESPACE, taskQueue: s.TEMPORAL_TASK_QUEUE, uiPort: s.TEMPORAL_UI_PORT, cliPath: s.TEMPORAL_CLI_PATH },
     monstock: { apiUrl: s.MONSTOCK_API_URL, apiToken: s.MONSTOCK_API_TOKEN, webhookSecrets: s.MONSTOCK_WEBHOOK_SECRET, requestTimeoutMs: s.MONSTOCK_REQUEST_TIMEOUT_MS },
     stripe: { secretKey: s.STRIPE_SECRET_KEY, webhookSecrets: s.STRIPE_WEBHOOK_SECRET, apiUrl: s.STRIPE_API_URL },
+    matching: { rules: s.STRIPE_ORDER_MATCH_RULES, ignore: s.STRIPE_IGNORE_METADATA },
+    orders: { idleWindow: s.ORDER_IDLE_WINDOW },
     webhookServer: { port: s.PORT, host: s.HOST },
     sandboxes: { monstockPort: s.MONSTOCK_SANDBOX_PORT, stripePort: s.STRIPE_SANDBOX_PORT },
     dataDir: s.DATA_DIR,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MATCH_RULES, parseIgnoreRules, parseMatchRules } from '../matching/matchRules';
 
 /**
  * Every setting the connector reads, in one table: name, meaning, default. `.env.example` is
@@ -88,6 +89,38 @@ export const SETTINGS = {
     name: 'STRIPE_API_URL',
     description: 'Unset: Stripe itself. Set: that base URL instead (e.g. the Stripe sandbox).',
     schema: httpUrl.optional(),
+  }),
+  STRIPE_ORDER_MATCH_RULES: setting({
+    name: 'STRIPE_ORDER_MATCH_RULES',
+    description: 'How a Stripe payment finds its Monstock order, tried in order: metadata:<key> or client_reference_id; each value may be an order id or reference.',
+    schema: z.string().transform((value, context) => {
+      try {
+        return parseMatchRules(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+    default: DEFAULT_MATCH_RULES,
+  }),
+  STRIPE_IGNORE_METADATA: setting({
+    name: 'STRIPE_IGNORE_METADATA',
+    description: 'Payments another integration owns, as <metadata key>=<value> pairs (comma-separated): acknowledged and left alone.',
+    schema: z.string().transform((value, context) => {
+      try {
+        return parseIgnoreRules(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+    default: '',
+  }),
+  ORDER_IDLE_WINDOW: setting({
+    name: 'ORDER_IDLE_WINDOW',
+    description: 'How long an order workflow stays open after its last event (refunds and disputes come late); a later event starts a new run.',
+    schema: z.string().regex(/^\d+\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$/, 'a duration such as "120 days" or "2h"'),
+    default: '120 days',
   }),
   PORT: setting({ name: 'PORT', description: 'Port of the webhook server.', schema: port, default: '3000' }),
   HOST: setting({ name: 'HOST', description: 'Interface the webhook server listens on (0.0.0.0 in a container).', schema: z.string().min(1), default: '127.0.0.1' }),

@@ -64,7 +64,7 @@ export class MonstockClient {
     return (await this.call('GET', `/orders/${encodeURIComponent(orderId)}`, orderSchema)).body;
   }
 
-  async listOrders(options: ListOptions & { paymentStatus?: PaymentStatus } = {}): Promise<Page<Order>> {
+  async listOrders(options: ListOptions & { paymentStatus?: PaymentStatus; reference?: string } = {}): Promise<Page<Order>> {
     return normalisePage((await this.call('GET', `/orders${query(options)}`, orderPageSchema)).body);
   }
 

@@ -46,12 +46,38 @@ export interface OrderPaymentState {
   amountRefunded: number;
   paymentStatus?: PaymentStatus;
   paymentIntentIds: string[];
+  /** Per payment intent, as last read from Stripe. */
+  paymentIntents: Array<{ id: string; status: string; amount: number; amountReceived: number; currency: string }>;
   movements: RecordedMovement[];
+  /** Stripe events applied (ids kept for the last ones only, to bound history). */
+  eventsApplied: number;
+  lastEventIds: string[];
+  /** amountPaid - amountRefunded - totalAmount once anything was paid: >0 over-paid, <0 under-paid. */
+  balance?: number;
   /** Set while the workflow is parked on a permanent error, waiting for an operator. */
   needsAttention?: { reason: string; since: string };
   pendingMovements: number;
 }
 
+/**
+ * A Stripe event, reduced to what routes it: which payment intent it concerns. The workflow never
+ * trusts the event's copy of the object; it reads the latest one from Stripe.
+ */
+export interface StripeEventRef {
+  eventId: string;
+  type: string;
+  /** Unix seconds, as Stripe gives it. */
+  created: number;
+  objectType: 'payment_intent' | 'charge' | 'refund' | 'dispute' | 'checkout.session';
+  objectId: string;
+  paymentIntentId: string;
+}
+
+export const ORDER_PAYMENT_WORKFLOW_TYPE = 'orderPaymentWorkflow';
+export const UNMATCHED_PAYMENT_WORKFLOW_TYPE = 'unmatchedPaymentWorkflow';
+
+export const stripeEventSignal = defineSignal<[StripeEventRef]>('stripeEvent');
+/** A movement to record as given (operators, repairs); Stripe-driven changes use stripeEventSignal. */
 export const recordMovementSignal = defineSignal<[PaymentMovement]>('recordMovement');
 /** An operator's go-ahead after fixing what parked the workflow (credentials, a deleted order, ...). */
 export const resumeSignal = defineSignal<[{ note?: string }]>('resume');
@@ -61,3 +87,22 @@ export const paymentStateQuery = defineQuery<OrderPaymentState>('paymentState');
 export function movementKey(movement: Pick<PaymentMovement, 'kind' | 'transactionRef' | 'status'>): string {
   return `${movement.kind}:${movement.transactionRef}:${movement.status}`;
 }
+
+export interface UnmatchedPaymentWorkflowInput {
+  connectionId: string;
+  paymentIntentId: string;
+  /** Why no order was found, for the person reading the Web UI. */
+  reason: string;
+}
+
+export interface UnmatchedPaymentState {
+  paymentIntentId: string;
+  reason: string;
+  events: number;
+  attempts: number;
+  matchedOrderId?: string;
+}
+
+/** Ask an unmatched payment to look for its order again (reconciliation, an operator). */
+export const retryMatchSignal = defineSignal<[{ orderId?: string }]>('retryMatch');
+export const unmatchedStateQuery = defineQuery<UnmatchedPaymentState>('unmatchedState');

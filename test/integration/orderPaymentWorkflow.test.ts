@@ -3,6 +3,7 @@ import { orderWorkflowId } from '../../src/shared/ids';
 import { paymentStateQuery, recordMovementSignal, resumeSignal, type PaymentMovement } from '../../src/shared/orderPayment';
 import { NeedsAttention, OrderPaymentStatus } from '../../src/shared/searchAttributes';
 import { orderPaymentWorkflow } from '../../src/workflows';
+import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { recordHistory } from '../support/histories';
 import { connectTestClient, eventually, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../support/temporal';
@@ -13,20 +14,23 @@ import { connectTestClient, eventually, startTestWorker, uniqueTaskQueue, type R
  */
 describe('orderPaymentWorkflow', () => {
   let monstock: MonstockFixture;
+  let stripe: StripeFixture;
   let client: Client;
   let worker: RunningWorker;
   const taskQueue = uniqueTaskQueue('order-payment');
 
   beforeAll(async () => {
     monstock = await startMonstockFixture();
+    stripe = await startStripeFixture();
     client = await connectTestClient();
-    worker = await startTestWorker(taskQueue, { monstock: monstock.client });
+    worker = await startTestWorker(taskQueue, { monstock: monstock.client, stripe: stripe.stripe });
   });
 
   afterAll(async () => {
     await worker?.stop();
     await client?.connection.close();
     await monstock?.close();
+    await stripe?.close();
   });
 
   afterEach(() => monstock.setFaults({}));

@@ -88,7 +88,7 @@ export class OrderService {
 
   list(query: OrderListQuery): Page<Order> {
     const filter = listFilterOf(query);
-    return pageOf(this.deps.store.listOrders({ ...filter, ...(query.paymentStatus ? { paymentStatus: query.paymentStatus } : {}) }));
+    return pageOf(this.deps.store.listOrders({ ...filter, ...(query.paymentStatus ? { paymentStatus: query.paymentStatus } : {}), ...(query.reference ? { reference: query.reference } : {}) }));
   }
 }
 

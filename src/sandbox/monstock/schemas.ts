@@ -100,7 +100,7 @@ const listBase = {
   updatedSince: timestamp.optional(),
 };
 
-export const orderListQuerySchema = z.strictObject({ ...listBase, paymentStatus: z.enum(PAYMENT_STATUSES).optional() });
+export const orderListQuerySchema = z.strictObject({ ...listBase, paymentStatus: z.enum(PAYMENT_STATUSES).optional(), reference: z.string().min(1).max(200).optional() });
 export const customerListQuerySchema = z.strictObject({ ...listBase, email: z.string().optional() });
 
 export type OrderInput = z.infer<typeof orderInputSchema>;

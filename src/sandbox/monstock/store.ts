@@ -16,6 +16,8 @@ export interface ListFilter {
 
 export interface OrderFilter extends ListFilter {
   paymentStatus?: PaymentStatus;
+  /** Extension of the contract (docs/monstock-api.yaml): exact match on the human order number. */
+  reference?: string;
 }
 
 export interface CustomerFilter extends ListFilter {
@@ -157,6 +159,10 @@ export function createSqliteStore(db: SandboxDatabase): MonstockStore {
       if (filter.paymentStatus) {
         where.clauses.push('payment_status = @paymentStatus');
         where.params.paymentStatus = filter.paymentStatus;
+      }
+      if (filter.reference !== undefined) {
+        where.clauses.push("json_extract(body, '$.reference') = @reference");
+        where.params.reference = filter.reference;
       }
       return listPage<Order>('orders', where, filter.limit);
     },

@@ -1,0 +1,132 @@
+import type { Payment } from '../monstock/schemas';
+import type { PaymentMovement } from '../shared/orderPayment';
+import { toMonstockCurrency } from './money';
+import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnapshot } from './stripeSnapshot';
+
+/**
+ * The movements Monstock should show for one payment intent, derived from Stripe's current truth.
+ * Because it looks only at the latest objects, duplicated, late or reordered webhooks cannot
+ * push an order backwards: whatever arrives, the answer is what Stripe shows now.
+ *
+ * - the payment itself: keyed by the payment intent id; pending while processing, succeeded once
+ *   paid (with fee and net), failed if an async payment we saw pending fails;
+ * - each declined attempt: keyed by its charge id, status failed, with the reason;
+ * - each refund: keyed by its id (pending, succeeded, failed);
+ * - each dispute: keyed by its id (needs_response, won, lost).
+ */
+export function movementsFromStripe(snapshot: PaymentIntentSnapshot, recorded: readonly Payment[] = []): PaymentMovement[] {
+  const movements: PaymentMovement[] = [];
+  const succeededCharge = snapshot.charges.find((charge) => charge.status === 'succeeded');
+  const pendingCharge = snapshot.charges.find((charge) => charge.status === 'pending');
+  const recordedIntent = recorded.find((payment) => payment.kind === 'payment' && payment.transactionRef === snapshot.id);
+  // Monstock already shows this intent as an async payment (pending, or pending then failed).
+  const shownAsAsync = recordedIntent?.status === 'pending' || recordedIntent?.status === 'failed';
+  const lastCharge = latestCharge(snapshot);
+
+  if (snapshot.status === 'succeeded' && succeededCharge) {
+    movements.push(paymentMovement(snapshot, succeededCharge, 'succeeded'));
+  } else if (snapshot.status === 'processing' || pendingCharge) {
+    movements.push(paymentMovement(snapshot, pendingCharge ?? latestCharge(snapshot), 'pending'));
+  } else if (shownAsAsync) {
+    // An async payment (SEPA) that we showed as pending has failed: say so on the same line.
+    movements.push({ ...paymentMovement(snapshot, lastCharge, 'failed'), ...failureReason(lastCharge) });
+  }
+
+  for (const charge of snapshot.charges) {
+    if (charge.status !== 'failed') continue;
+    if (shownAsAsync && charge.id === lastCharge?.id && snapshot.status !== 'succeeded') continue;
+    movements.push({
+      kind: 'payment',
+      transactionRef: charge.id,
+      amount: charge.amount,
+      currency: toMonstockCurrency(charge.currency),
+      status: 'failed',
+      occurredAt: isoFromUnix(charge.created),
+      ...method(charge),
+      ...failureReason(charge),
+    });
+  }
+
+  for (const refund of snapshot.refunds) movements.push(refundMovement(refund));
+  for (const dispute of snapshot.disputes) movements.push(disputeMovement(dispute));
+  return movements;
+}
+
+/** The movements that Monstock does not show yet as they should be: new ones and changed statuses. */
+export function movementsToWrite(desired: readonly PaymentMovement[], recorded: readonly Payment[]): PaymentMovement[] {
+  return desired.filter((movement) => {
+    const existing = recorded.find((payment) => payment.kind === movement.kind && payment.transactionRef === movement.transactionRef);
+    if (!existing) return true;
+    if (existing.status !== movement.status) return true;
+    // Fee and net arrive with the balance transaction, sometimes after the payment itself.
+    return movement.feeAmount !== undefined && existing.feeAmount === undefined;
+  });
+}
+
+function paymentMovement(snapshot: PaymentIntentSnapshot, charge: ChargeSnapshot | undefined, status: 'succeeded' | 'pending' | 'failed'): PaymentMovement {
+  const amount = status === 'succeeded' ? snapshot.amountReceived || charge?.amount || snapshot.amount : charge?.amount ?? snapshot.amount;
+  return {
+    kind: 'payment',
+    transactionRef: snapshot.id,
+    amount,
+    currency: toMonstockCurrency(snapshot.currency),
+    status,
+    occurredAt: isoFromUnix(charge?.created ?? snapshot.created),
+    ...method(charge),
+    ...(status === 'succeeded' && charge?.feeAmount !== undefined ? { feeAmount: charge.feeAmount, netAmount: charge.netAmount ?? amount - charge.feeAmount } : {}),
+  };
+}
+
+function refundMovement(refund: RefundSnapshot): PaymentMovement {
+  const status = refund.status === 'succeeded' ? 'succeeded' : refund.status === 'failed' || refund.status === 'canceled' ? 'failed' : 'pending';
+  return {
+    kind: 'refund',
+    transactionRef: refund.id,
+    amount: refund.amount,
+    currency: toMonstockCurrency(refund.currency),
+    status,
+    occurredAt: isoFromUnix(refund.created),
+    ...(status === 'failed' && refund.failureReason ? { failureReason: refund.failureReason } : {}),
+  };
+}
+
+/** Stripe has nine dispute statuses; Monstock has three. Anything still open needs a response. */
+export function disputeStatus(stripeStatus: string): 'needs_response' | 'won' | 'lost' {
+  if (stripeStatus === 'won' || stripeStatus === 'warning_closed' || stripeStatus === 'prevented') return 'won';
+  if (stripeStatus === 'lost') return 'lost';
+  return 'needs_response';
+}
+
+function disputeMovement(dispute: DisputeSnapshot): PaymentMovement {
+  return {
+    kind: 'dispute',
+    transactionRef: dispute.id,
+    amount: dispute.amount,
+    currency: toMonstockCurrency(dispute.currency),
+    status: disputeStatus(dispute.status),
+    occurredAt: isoFromUnix(dispute.created),
+    ...(dispute.reason ? { failureReason: dispute.reason } : {}),
+  };
+}
+
+function latestCharge(snapshot: PaymentIntentSnapshot): ChargeSnapshot | undefined {
+  return snapshot.charges.find((charge) => charge.id === snapshot.latestChargeId) ?? [...snapshot.charges].sort((a, b) => b.created - a.created)[0];
+}
+
+function method(charge: ChargeSnapshot | undefined): Pick<PaymentMovement, 'method' | 'methodDetails'> {
+  return {
+    ...(charge?.methodType ? { method: charge.methodType } : {}),
+    ...(charge?.methodDetails ? { methodDetails: charge.methodDetails } : {}),
+  };
+}
+
+function failureReason(charge: ChargeSnapshot | undefined): Pick<PaymentMovement, 'failureReason'> {
+  if (!charge) return {};
+  const parts = [charge.failureCode, charge.declineCode && charge.declineCode !== charge.failureCode ? charge.declineCode : undefined].filter(Boolean);
+  const reason = [parts.join('/'), charge.failureMessage].filter(Boolean).join(': ');
+  return reason ? { failureReason: reason } : {};
+}
+
+function isoFromUnix(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}

@@ -1,0 +1,153 @@
+import type { SandboxDatabase } from '../kit/database';
+import type { StripeObject } from './types';
+
+/**
+ * Every Stripe object is one row: its JSON as answered (related objects as ids), a few indexed
+ * columns the list filters use, and an `internal` JSON for what Stripe keeps but never shows
+ * (a webhook endpoint's secret, a test card's scripted behaviour). `seq` breaks ties between
+ * objects created in the same second, so "newest first" is stable.
+ */
+export interface StoredRow {
+  seq: number;
+  id: string;
+  type: string;
+  created: number;
+  deleted: number;
+  data: string;
+  internal: string | null;
+}
+
+function relatedId(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
+  return null;
+}
+
+/** The per-type secondary key: what the list endpoints filter on besides customer/intent/charge. */
+function lookupOf(object: StripeObject): string | null {
+  if (object.object === 'event') return typeof object.type === 'string' ? object.type : null;
+  if (object.object === 'balance_transaction') return relatedId(object.source);
+  return null;
+}
+
+export class Store {
+  constructor(readonly db: SandboxDatabase) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS stripe_objects (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        customer TEXT,
+        payment_intent TEXT,
+        charge TEXT,
+        lookup TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        data TEXT NOT NULL,
+        internal TEXT
+      );
+      CREATE INDEX IF NOT EXISTS stripe_objects_listing ON stripe_objects (type, created, seq);
+      CREATE INDEX IF NOT EXISTS stripe_objects_customer ON stripe_objects (type, customer);
+      CREATE INDEX IF NOT EXISTS stripe_objects_payment_intent ON stripe_objects (type, payment_intent);
+      CREATE INDEX IF NOT EXISTS stripe_objects_charge ON stripe_objects (type, charge);
+      CREATE INDEX IF NOT EXISTS stripe_objects_lookup ON stripe_objects (type, lookup);
+      CREATE TABLE IF NOT EXISTS stripe_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+  }
+
+  insert<T extends StripeObject>(object: T, internal?: unknown): T {
+    this.db
+      .prepare(
+        `INSERT INTO stripe_objects (id, type, created, customer, payment_intent, charge, lookup, data, internal)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        object.id,
+        object.object,
+        object.created,
+        relatedId(object.customer),
+        relatedId(object.payment_intent),
+        relatedId(object.charge),
+        lookupOf(object),
+        JSON.stringify(object),
+        internal === undefined ? null : JSON.stringify(internal),
+      );
+    return object;
+  }
+
+  /** Rewrites an object; `internal` left undefined keeps the stored one. */
+  save<T extends StripeObject>(object: T, internal?: unknown): T {
+    const result = this.db
+      .prepare(
+        `UPDATE stripe_objects SET customer = ?, payment_intent = ?, charge = ?, lookup = ?, data = ?,
+         internal = COALESCE(?, internal) WHERE id = ?`,
+      )
+      .run(
+        relatedId(object.customer),
+        relatedId(object.payment_intent),
+        relatedId(object.charge),
+        lookupOf(object),
+        JSON.stringify(object),
+        internal === undefined ? null : JSON.stringify(internal),
+        object.id,
+      );
+    if (result.changes !== 1) throw new Error(`save of unknown object ${object.id}`);
+    return object;
+  }
+
+  row(id: string): StoredRow | undefined {
+    return this.db.prepare('SELECT seq, id, type, created, deleted, data, internal FROM stripe_objects WHERE id = ?').get(id) as StoredRow | undefined;
+  }
+
+  /** The live (not deleted) object of that type, or undefined. */
+  find<T extends StripeObject>(type: T['object'], id: string): T | undefined {
+    const row = this.row(id);
+    if (!row || row.type !== type || row.deleted) return undefined;
+    return JSON.parse(row.data) as T;
+  }
+
+  /** Any live object by id, whatever its type (expansion follows ids of any kind). */
+  findById(id: string): StripeObject | undefined {
+    const row = this.row(id);
+    return row && !row.deleted ? (JSON.parse(row.data) as StripeObject) : undefined;
+  }
+
+  internal<T>(id: string): T | undefined {
+    const row = this.row(id);
+    return row?.internal ? (JSON.parse(row.internal) as T) : undefined;
+  }
+
+  isDeleted(id: string): boolean {
+    return this.row(id)?.deleted === 1;
+  }
+
+  markDeleted(id: string): void {
+    this.db.prepare('UPDATE stripe_objects SET deleted = 1 WHERE id = ?').run(id);
+  }
+
+  /** Objects of one type, newest first, optionally narrowed by an indexed column. */
+  all<T extends StripeObject>(type: T['object'], where?: { column: 'customer' | 'payment_intent' | 'charge' | 'lookup'; value: string }): T[] {
+    const rows = where
+      ? (this.db
+          .prepare(`SELECT data FROM stripe_objects WHERE type = ? AND deleted = 0 AND ${where.column} = ? ORDER BY created DESC, seq DESC`)
+          .all(type, where.value) as Array<{ data: string }>)
+      : (this.db.prepare('SELECT data FROM stripe_objects WHERE type = ? AND deleted = 0 ORDER BY created DESC, seq DESC').all(type) as Array<{ data: string }>);
+    return rows.map((row) => JSON.parse(row.data) as T);
+  }
+
+  getState(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM stripe_state WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  setState(key: string, value: string): void {
+    this.db.prepare('INSERT INTO stripe_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** Forgets every object and the clock offset; `keep` names state keys that are configuration. */
+  reset(keep: readonly string[] = []): void {
+    this.db.exec('DELETE FROM stripe_objects');
+    const placeholders = keep.map(() => '?').join(', ');
+    if (keep.length > 0) this.db.prepare(`DELETE FROM stripe_state WHERE key NOT IN (${placeholders})`).run(...keep);
+    else this.db.exec('DELETE FROM stripe_state');
+  }
+}

@@ -1,0 +1,71 @@
+import type Stripe from 'stripe';
+import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnapshot } from '../payments/stripeSnapshot';
+
+/**
+ * Reads one payment intent and everything that moved money on it, fresh from Stripe, and keeps
+ * only what the connector needs (no card numbers, no customer data).
+ */
+export async function readPaymentIntentSnapshot(stripe: Stripe, paymentIntentId: string): Promise<PaymentIntentSnapshot> {
+  const [intent, charges, refunds, disputes] = await Promise.all([
+    stripe.paymentIntents.retrieve(paymentIntentId),
+    stripe.charges.list({ payment_intent: paymentIntentId, limit: 100, expand: ['data.balance_transaction'] }),
+    stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }),
+    stripe.disputes.list({ payment_intent: paymentIntentId, limit: 100 }),
+  ]);
+  return {
+    id: intent.id,
+    status: intent.status,
+    amount: intent.amount,
+    amountReceived: intent.amount_received,
+    currency: intent.currency,
+    created: intent.created,
+    ...(idOf(intent.latest_charge) ? { latestChargeId: idOf(intent.latest_charge)! } : {}),
+    metadata: { ...intent.metadata },
+    charges: charges.data.map(chargeSnapshot),
+    refunds: refunds.data.map(refundSnapshot),
+    disputes: disputes.data.map(disputeSnapshot),
+  };
+}
+
+export function chargeSnapshot(charge: Stripe.Charge): ChargeSnapshot {
+  const details = charge.payment_method_details;
+  const expanded = typeof charge.balance_transaction === 'object' && charge.balance_transaction ? charge.balance_transaction : undefined;
+  // Fee and net are in the settlement currency; when Stripe converted, they do not belong on this line.
+  const balance = expanded && expanded.currency === charge.currency ? expanded : undefined;
+  const methodType = details?.type;
+  const last4 = details?.card?.last4 ?? details?.sepa_debit?.last4 ?? undefined;
+  const label = details?.card?.brand ?? methodType;
+  return {
+    id: charge.id,
+    status: charge.status,
+    amount: charge.amount,
+    currency: charge.currency,
+    created: charge.created,
+    ...(methodType ? { methodType } : {}),
+    ...(label && last4 ? { methodDetails: `${label} ****${last4}` } : {}),
+    ...(charge.failure_code ? { failureCode: charge.failure_code } : {}),
+    ...(charge.failure_message ? { failureMessage: charge.failure_message } : {}),
+    ...(charge.outcome?.reason && charge.status === 'failed' ? { declineCode: charge.outcome.reason } : {}),
+    ...(balance ? { feeAmount: balance.fee, netAmount: balance.net } : {}),
+  };
+}
+
+function refundSnapshot(refund: Stripe.Refund): RefundSnapshot {
+  return {
+    id: refund.id,
+    status: refund.status ?? 'pending',
+    amount: refund.amount,
+    currency: refund.currency,
+    created: refund.created,
+    ...(refund.failure_reason ? { failureReason: refund.failure_reason } : {}),
+  };
+}
+
+function disputeSnapshot(dispute: Stripe.Dispute): DisputeSnapshot {
+  return { id: dispute.id, status: dispute.status, amount: dispute.amount, currency: dispute.currency, created: dispute.created, ...(dispute.reason ? { reason: dispute.reason } : {}) };
+}
+
+function idOf(value: string | { id: string } | null | undefined): string | undefined {
+  if (!value) return undefined;
+  return typeof value === 'string' ? value : value.id;
+}
