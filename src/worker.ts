@@ -2,7 +2,9 @@ import { loadConfigOrExit } from './config';
 import { MonstockClient } from './monstock/client';
 import { createLogger } from './observability/logger';
 import { createStripeClient } from './stripe/client';
-import { connectWorker } from './temporal/connection';
+import { OrderMatcher } from './matching/orderMatcher';
+import { connectClient, connectWorker } from './temporal/connection';
+import { createWorkflowDelivery } from './temporal/orderDelivery';
 import { createWorker } from './worker/createWorker';
 
 /** `npm run worker`: polls the task queue until SIGINT/SIGTERM, then drains in-flight tasks. */
@@ -11,8 +13,16 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'worker', level: config.logLevel });
   const monstock = new MonstockClient({ apiUrl: config.monstock.apiUrl, apiToken: config.monstock.apiToken, requestTimeoutMs: config.monstock.requestTimeoutMs });
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl });
+  const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
+  const client = await connectClient(config);
+  const delivery = createWorkflowDelivery({ client, taskQueue: config.temporal.taskQueue, idleWindow: config.orders.idleWindow });
   const connection = await connectWorker(config);
-  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, clients: { monstock, stripe } });
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    clients: { monstock, stripe, matcher, deliverToOrder: delivery.toOrder },
+  });
 
   // The SDK runtime owns SIGINT/SIGTERM: it stops polling and lets in-flight tasks finish.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => logger.info('shutting down: draining in-flight tasks', { signal }));
@@ -21,6 +31,7 @@ async function main(): Promise<void> {
   await worker.run();
   await monstock.close();
   await connection.close();
+  await client.connection.close();
   logger.info('worker stopped');
 }
 

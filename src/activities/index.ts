@@ -1,11 +1,15 @@
 import type Stripe from 'stripe';
+import type { OrderMatcher } from '../matching/orderMatcher';
 import type { MonstockClient } from '../monstock/client';
 import { createRecordMovement } from './orderPayment/recordMovement';
 import { createSyncPaymentIntent } from './orderPayment/syncPaymentIntent';
+import { createUnmatchedActivities, type DeliverToOrder } from './unmatched/unmatchedActivities';
 
 export interface ActivityClients {
   monstock: MonstockClient;
   stripe: Stripe;
+  matcher: OrderMatcher;
+  deliverToOrder: DeliverToOrder;
 }
 
 /** Activities receive their clients, so tests hand in clients pointed at the sandboxes. */
@@ -13,9 +17,11 @@ export function createActivities(clients: ActivityClients) {
   return {
     recordMovement: createRecordMovement(clients.monstock),
     syncPaymentIntent: createSyncPaymentIntent(clients),
+    ...createUnmatchedActivities(clients),
   };
 }
 
 export type ConnectorActivities = ReturnType<typeof createActivities>;
 export type { OrderPaymentSummary } from './orderPayment/recordMovement';
+export type { DeliverToOrder } from './unmatched/unmatchedActivities';
 export type { SyncPaymentIntentInput, SyncPaymentIntentResult } from './orderPayment/syncPaymentIntent';

@@ -1,1 +1,2 @@
 export { orderPaymentWorkflow } from './orderPayment/orderPaymentWorkflow';
+export { unmatchedPaymentWorkflow } from './unmatchedPayment/unmatchedPaymentWorkflow';

@@ -6,7 +6,7 @@ import { orderPaymentWorkflow } from '../../src/workflows';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { recordHistory } from '../support/histories';
-import { connectTestClient, eventually, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../support/temporal';
+import { connectorClients, connectTestClient, eventually, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../support/temporal';
 
 /**
  * orderPaymentWorkflow against a real Temporal dev server, a real worker and the Monstock
@@ -23,7 +23,7 @@ describe('orderPaymentWorkflow', () => {
     monstock = await startMonstockFixture();
     stripe = await startStripeFixture();
     client = await connectTestClient();
-    worker = await startTestWorker(taskQueue, { monstock: monstock.client, stripe: stripe.stripe });
+    worker = await startTestWorker(taskQueue, connectorClients({ monstock: monstock.client, stripe: stripe.stripe, client, taskQueue }));
   });
 
   afterAll(async () => {

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
+import type Stripe from 'stripe';
 import type { ActivityClients } from '../../src/activities';
+import { DEFAULT_MATCH_RULES, parseMatchRules, type MatchSettings } from '../../src/matching/matchRules';
+import { OrderMatcher } from '../../src/matching/orderMatcher';
+import type { MonstockClient } from '../../src/monstock/client';
+import { createWorkflowDelivery } from '../../src/temporal/orderDelivery';
 import { createWorker } from '../../src/worker/createWorker';
 
 /** Helpers for tests against the run's one dev server (started by globalSetup). */
@@ -56,4 +61,18 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** The worker's clients for tests: the sandboxes' SDK clients plus matching and delivery on this run's Temporal. */
+export function connectorClients(options: {
+  monstock: MonstockClient;
+  stripe: Stripe;
+  client: Client;
+  taskQueue: string;
+  settings?: MatchSettings;
+  idleWindow?: string;
+}): ActivityClients {
+  const matcher = new OrderMatcher({ stripe: options.stripe, monstock: options.monstock, settings: options.settings ?? { rules: parseMatchRules(DEFAULT_MATCH_RULES), ignore: [] } });
+  const delivery = createWorkflowDelivery({ client: options.client, taskQueue: options.taskQueue, idleWindow: options.idleWindow ?? '1 hour' });
+  return { monstock: options.monstock, stripe: options.stripe, matcher, deliverToOrder: delivery.toOrder };
 }
