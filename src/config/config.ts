@@ -12,12 +12,12 @@ export class ConfigError extends Error {
 
 export interface ConnectorConfig {
   connectionId: string;
-  temporal: { address: string; namespace: string; taskQueue: string; uiPort: number; cliPath: string | undefined };
+  temporal: { address: string; namespace: string; taskQueue: string; devServerPort: number; uiPort: number; cliPath: string | undefined };
   monstock: { apiUrl: string; apiToken: string; webhookSecrets: string[]; requestTimeoutMs: number };
   stripe: { secretKey: string; webhookSecrets: string[]; apiUrl: string | undefined };
   matching: MatchSettings;
   orders: { idleWindow: string };
-  webhookServer: { port: number; host: string };
+  webhookServer: { port: number; host: string; publicUrl: string | undefined };
   sandboxes: { monstockPort: number; stripePort: number };
   dataDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -51,12 +51,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
   const s = readSettings(env);
   return {
     connectionId: s.CONNECTION_ID,
-    temporal: { address: s.TEMPORAL_ADDRESS, namespace: s.TEMPORAL_NAMESPACE, taskQueue: s.TEMPORAL_TASK_QUEUE, uiPort: s.TEMPORAL_UI_PORT, cliPath: s.TEMPORAL_CLI_PATH },
+    temporal: { address: s.TEMPORAL_ADDRESS, namespace: s.TEMPORAL_NAMESPACE, taskQueue: s.TEMPORAL_TASK_QUEUE, devServerPort: s.TEMPORAL_DEV_SERVER_PORT, uiPort: s.TEMPORAL_UI_PORT, cliPath: s.TEMPORAL_CLI_PATH },
     monstock: { apiUrl: s.MONSTOCK_API_URL, apiToken: s.MONSTOCK_API_TOKEN, webhookSecrets: s.MONSTOCK_WEBHOOK_SECRET, requestTimeoutMs: s.MONSTOCK_REQUEST_TIMEOUT_MS },
     stripe: { secretKey: s.STRIPE_SECRET_KEY, webhookSecrets: s.STRIPE_WEBHOOK_SECRET, apiUrl: s.STRIPE_API_URL },
     matching: { rules: s.STRIPE_ORDER_MATCH_RULES, ignore: s.STRIPE_IGNORE_METADATA },
     orders: { idleWindow: s.ORDER_IDLE_WINDOW },
-    webhookServer: { port: s.PORT, host: s.HOST },
+    webhookServer: { port: s.PORT, host: s.HOST, publicUrl: s.PUBLIC_WEBHOOK_URL },
     sandboxes: { monstockPort: s.MONSTOCK_SANDBOX_PORT, stripePort: s.STRIPE_SANDBOX_PORT },
     dataDir: s.DATA_DIR,
     logLevel: s.LOG_LEVEL,

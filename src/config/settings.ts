@@ -49,6 +49,7 @@ export const SETTINGS = {
   }),
   TEMPORAL_NAMESPACE: setting({ name: 'TEMPORAL_NAMESPACE', description: 'Temporal namespace.', schema: z.string().min(1), default: 'default' }),
   TEMPORAL_TASK_QUEUE: setting({ name: 'TEMPORAL_TASK_QUEUE', description: 'Task queue the worker polls.', schema: z.string().min(1), default: 'monstock-stripe' }),
+  TEMPORAL_DEV_SERVER_PORT: setting({ name: 'TEMPORAL_DEV_SERVER_PORT', description: 'Frontend port of the embedded dev server (npm start, when TEMPORAL_ADDRESS is not set).', schema: port, default: '7233' }),
   TEMPORAL_UI_PORT: setting({ name: 'TEMPORAL_UI_PORT', description: 'Web UI port of the embedded dev server (npm start).', schema: port, default: '8233' }),
   TEMPORAL_CLI_PATH: setting({
     name: 'TEMPORAL_CLI_PATH',
@@ -124,6 +125,11 @@ export const SETTINGS = {
   }),
   PORT: setting({ name: 'PORT', description: 'Port of the webhook server.', schema: port, default: '3000' }),
   HOST: setting({ name: 'HOST', description: 'Interface the webhook server listens on (0.0.0.0 in a container).', schema: z.string().min(1), default: '127.0.0.1' }),
+  PUBLIC_WEBHOOK_URL: setting({
+    name: 'PUBLIC_WEBHOOK_URL',
+    description: 'Public base URL of the webhook server (e.g. https://connector.example.com). Set: `npm run setup` registers the Stripe webhook endpoint <url>/webhooks/stripe and keeps its secret in DATA_DIR. Unset: setup leaves Stripe alone.',
+    schema: httpUrl.optional(),
+  }),
   DATA_DIR: setting({ name: 'DATA_DIR', description: 'Folder for local state (dev server database, sandboxes).', schema: z.string().min(1), default: './data' }),
   LOG_LEVEL: setting({ name: 'LOG_LEVEL', description: 'debug, info, warn or error.', schema: z.enum(['debug', 'info', 'warn', 'error']), default: 'info' }),
   MONSTOCK_SANDBOX_PORT: setting({ name: 'MONSTOCK_SANDBOX_PORT', description: 'Port of the embedded Monstock sandbox (npm start).', schema: port, default: '4010' }),

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   if (!userEnv.TEMPORAL_ADDRESS) {
     temporal = await startEmbeddedTemporal({
       dbFile: path.join(dataDir, 'temporal.sqlite'),
-      port: Number(config.temporal.address.split(':').pop()),
+      port: config.temporal.devServerPort,
       ui: true,
       uiPort: config.temporal.uiPort,
       namespace: config.temporal.namespace,
