@@ -21,7 +21,13 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    clients: { monstock, stripe, matcher, deliverToOrder: delivery.toOrder },
+    clients: {
+      monstock,
+      stripe,
+      matcher,
+      deliverToOrder: delivery.toOrder,
+      orderSettings: { createPaymentIntents: config.orders.createPaymentIntents, autoRefundCancelled: config.orders.autoRefundCancelled },
+    },
   });
 
   // The SDK runtime owns SIGINT/SIGTERM: it stops polling and lets in-flight tasks finish.

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { OrderMatcher } from '../matching/orderMatcher';
 import type { MonstockClient } from '../monstock/client';
+import { createAlignStripeWithOrder, type OrderSettings } from './orderPayment/alignStripeWithOrder';
 import { createRecordMovement } from './orderPayment/recordMovement';
 import { createSyncPaymentIntent } from './orderPayment/syncPaymentIntent';
 import { createUnmatchedActivities, type DeliverToOrder } from './unmatched/unmatchedActivities';
@@ -10,6 +11,7 @@ export interface ActivityClients {
   stripe: Stripe;
   matcher: OrderMatcher;
   deliverToOrder: DeliverToOrder;
+  orderSettings?: OrderSettings;
 }
 
 /** Activities receive their clients, so tests hand in clients pointed at the sandboxes. */
@@ -17,11 +19,13 @@ export function createActivities(clients: ActivityClients) {
   return {
     recordMovement: createRecordMovement(clients.monstock),
     syncPaymentIntent: createSyncPaymentIntent(clients),
+    alignStripeWithOrder: createAlignStripeWithOrder(clients),
     ...createUnmatchedActivities(clients),
   };
 }
 
 export type ConnectorActivities = ReturnType<typeof createActivities>;
 export type { OrderPaymentSummary } from './orderPayment/recordMovement';
+export type { AlignResult, OrderSettings } from './orderPayment/alignStripeWithOrder';
 export type { DeliverToOrder } from './unmatched/unmatchedActivities';
 export type { SyncPaymentIntentInput, SyncPaymentIntentResult } from './orderPayment/syncPaymentIntent';

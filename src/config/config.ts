@@ -16,7 +16,7 @@ export interface ConnectorConfig {
   monstock: { apiUrl: string; apiToken: string; webhookSecrets: string[]; requestTimeoutMs: number };
   stripe: { secretKey: string; webhookSecrets: string[]; apiUrl: string | undefined };
   matching: MatchSettings;
-  orders: { idleWindow: string };
+  orders: { idleWindow: string; createPaymentIntents: boolean; autoRefundCancelled: boolean };
   webhookServer: { port: number; host: string; publicUrl: string | undefined };
   sandboxes: { monstockPort: number; stripePort: number };
   dataDir: string;
@@ -55,7 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
     monstock: { apiUrl: s.MONSTOCK_API_URL, apiToken: s.MONSTOCK_API_TOKEN, webhookSecrets: s.MONSTOCK_WEBHOOK_SECRET, requestTimeoutMs: s.MONSTOCK_REQUEST_TIMEOUT_MS },
     stripe: { secretKey: s.STRIPE_SECRET_KEY, webhookSecrets: s.STRIPE_WEBHOOK_SECRET, apiUrl: s.STRIPE_API_URL },
     matching: { rules: s.STRIPE_ORDER_MATCH_RULES, ignore: s.STRIPE_IGNORE_METADATA },
-    orders: { idleWindow: s.ORDER_IDLE_WINDOW },
+    orders: { idleWindow: s.ORDER_IDLE_WINDOW, createPaymentIntents: s.STRIPE_CREATE_PAYMENT_INTENTS, autoRefundCancelled: s.AUTO_REFUND_CANCELLED_ORDERS },
     webhookServer: { port: s.PORT, host: s.HOST, publicUrl: s.PUBLIC_WEBHOOK_URL },
     sandboxes: { monstockPort: s.MONSTOCK_SANDBOX_PORT, stripePort: s.STRIPE_SANDBOX_PORT },
     dataDir: s.DATA_DIR,

@@ -117,6 +117,18 @@ export const SETTINGS = {
     }),
     default: '',
   }),
+  STRIPE_CREATE_PAYMENT_INTENTS: setting({
+    name: 'STRIPE_CREATE_PAYMENT_INTENTS',
+    description: 'true: each Monstock order gets a Stripe payment intent for the amount due. false: the shop creates its own (Checkout, its site); matching still works.',
+    schema: z.enum(['true', 'false']).transform((value) => value === 'true'),
+    default: 'true',
+  }),
+  AUTO_REFUND_CANCELLED_ORDERS: setting({
+    name: 'AUTO_REFUND_CANCELLED_ORDERS',
+    description: 'true: an order cancelled after payment is refunded automatically. false: it is flagged for a person (search attribute CancelledAfterPayment).',
+    schema: z.enum(['true', 'false']).transform((value) => value === 'true'),
+    default: 'false',
+  }),
   ORDER_IDLE_WINDOW: setting({
     name: 'ORDER_IDLE_WINDOW',
     description: 'How long an order workflow stays open after its last event (refunds and disputes come late); a later event starts a new run.',

@@ -16,7 +16,10 @@ export interface MatchSettings {
   ignore: IgnoreRule[];
 }
 
-export const DEFAULT_MATCH_RULES = 'metadata:monstock_order_id,client_reference_id';
+/** The metadata key the connector itself writes on payment intents it creates or attaches. */
+export const CONNECTOR_ORDER_ID_KEY = 'monstock_order_id';
+
+export const DEFAULT_MATCH_RULES = `metadata:${CONNECTOR_ORDER_ID_KEY},client_reference_id`;
 
 export function parseMatchRules(text: string): MatchRule[] {
   const rules = text

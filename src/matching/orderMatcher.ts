@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import type { MonstockClient } from '../monstock/client';
 import { MonstockApiError } from '../monstock/errors';
-import { describeRule, type MatchSettings } from './matchRules';
+import { CONNECTOR_ORDER_ID_KEY, describeRule, type MatchSettings } from './matchRules';
 
 export type MatchOutcome =
   | { kind: 'order'; orderId: string; via: string }
@@ -55,7 +55,9 @@ export class OrderMatcher {
       }
       if (!candidate) continue;
       tried.push(`${describeRule(rule)}=${candidate}`);
-      const orderId = await this.resolveOrder(candidate);
+      // Our own key holds an order id we wrote: trusted as is, so accepting a webhook never waits
+      // on Monstock (a wrong id surfaces in the order's workflow, which parks it for a person).
+      const orderId = rule.source === 'metadata' && rule.key === CONNECTOR_ORDER_ID_KEY ? candidate : await this.resolveOrder(candidate);
       if (orderId) return this.remember(intent.id, { kind: 'order', orderId, via: describeRule(rule) });
     }
     return {

@@ -54,6 +54,12 @@ export interface OrderPaymentState {
   lastEventIds: string[];
   /** amountPaid - amountRefunded - totalAmount once anything was paid: >0 over-paid, <0 under-paid. */
   balance?: number;
+  /** The payment intent the connector keeps for the amount due (Monstock → Stripe). */
+  currentIntentId?: string;
+  /** Highest Monstock order version applied to Stripe. */
+  orderVersion?: number;
+  /** The order was cancelled after money came in: a person decides (unless auto-refund is on). */
+  cancelledAfterPayment?: { amountPaid: number; refunded: boolean; since: string };
   /** Set while the workflow is parked on a permanent error, waiting for an operator. */
   needsAttention?: { reason: string; since: string };
   pendingMovements: number;
@@ -77,6 +83,20 @@ export const ORDER_PAYMENT_WORKFLOW_TYPE = 'orderPaymentWorkflow';
 export const UNMATCHED_PAYMENT_WORKFLOW_TYPE = 'unmatchedPaymentWorkflow';
 
 export const stripeEventSignal = defineSignal<[StripeEventRef]>('stripeEvent');
+
+/**
+ * A Monstock order change (webhook or poller). Only ids and the version travel: the workflow reads
+ * the latest order, and a version it has already applied is ignored (older snapshots never win).
+ */
+export interface MonstockOrderRef {
+  eventId: string;
+  type: 'order.created' | 'order.updated' | 'order.cancelled' | 'order.polled';
+  orderId: string;
+  version: number;
+  updatedAt: string;
+}
+
+export const monstockOrderSignal = defineSignal<[MonstockOrderRef]>('monstockOrder');
 /** A movement to record as given (operators, repairs); Stripe-driven changes use stripeEventSignal. */
 export const recordMovementSignal = defineSignal<[PaymentMovement]>('recordMovement');
 /** An operator's go-ahead after fixing what parked the workflow (credentials, a deleted order, ...). */

@@ -11,6 +11,7 @@ export const StripePaymentIntentIds = defineSearchAttributeKey('StripePaymentInt
 export const OrderPaymentStatus = defineSearchAttributeKey('OrderPaymentStatus', SearchAttributeType.KEYWORD);
 export const PaymentUnmatched = defineSearchAttributeKey('PaymentUnmatched', SearchAttributeType.BOOL);
 export const NeedsAttention = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
+export const CancelledAfterPayment = defineSearchAttributeKey('CancelledAfterPayment', SearchAttributeType.BOOL);
 
 export const ALL_SEARCH_ATTRIBUTES = [
   ConnectionId,
@@ -20,4 +21,5 @@ export const ALL_SEARCH_ATTRIBUTES = [
   OrderPaymentStatus,
   PaymentUnmatched,
   NeedsAttention,
+  CancelledAfterPayment,
 ] as const;

@@ -3,6 +3,8 @@ import { createLogger } from '../observability/logger';
 import { ALL_SEARCH_ATTRIBUTES } from '../shared/searchAttributes';
 import { connectClient } from '../temporal/connection';
 import { registerSearchAttributes } from '../temporal/searchAttributes';
+import { createStripeClient } from '../stripe/client';
+import { setupStripeWebhookEndpoint } from './stripe/webhookEndpoint';
 
 /**
  * `npm run setup`: prepares a real cluster for the connector (the embedded dev server gets the
@@ -15,6 +17,8 @@ async function main(): Promise<void> {
   const added = await registerSearchAttributes(client, config.temporal.namespace, ALL_SEARCH_ATTRIBUTES);
   logger.info('search attributes ready', { namespace: config.temporal.namespace, added, total: ALL_SEARCH_ATTRIBUTES.length });
   await client.connection.close();
+  const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl });
+  await setupStripeWebhookEndpoint({ config, stripe, logger });
 }
 
 main().catch((error: unknown) => {

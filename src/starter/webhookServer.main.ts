@@ -1,19 +1,31 @@
 import { loadConfigOrExit } from '../config';
+import { OrderMatcher } from '../matching/orderMatcher';
+import { MonstockClient } from '../monstock/client';
+import { Counters, defineWebhookCounters, PROMETHEUS_CONTENT_TYPE } from '../observability/counters';
 import { createLogger } from '../observability/logger';
+import { createStripeClient } from '../stripe/client';
 import { connectClient } from '../temporal/connection';
 import { createTemporalReadiness } from './http/readiness';
 import { createConnectorHttpServer } from './http/server';
+import { createStripeWebhookRoute } from './stripe/route';
 
-/** `npm run webhooks`: the webhook server, with /healthz and /readyz for load balancers. */
+/** `npm run webhooks`: the webhook server, with /healthz and /readyz for load balancers and /metrics. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'webhooks', level: config.logLevel });
   const client = await connectClient(config);
+  // Built once: every request shares the connection pools and the matcher's cache.
+  const monstock = new MonstockClient({ apiUrl: config.monstock.apiUrl, apiToken: config.monstock.apiToken, requestTimeoutMs: config.monstock.requestTimeoutMs });
+  // Short timeouts: a webhook must be answered within seconds; a slow read answers 503 and Stripe retries.
+  const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl, maxNetworkRetries: 1, timeoutMs: 5_000 });
+  const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
+  const counters = defineWebhookCounters(new Counters());
   const server = createConnectorHttpServer({
     logger,
     readiness: createTemporalReadiness(client),
-    webhooks: {},
+    webhooks: { stripe: createStripeWebhookRoute({ client, matcher, config, logger, counters }) },
     connectionIds: [config.connectionId],
+    pages: { '/metrics': async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }) },
   });
   server.listen(config.webhookServer.port, config.webhookServer.host, () => {
     logger.info('webhook server listening', { url: `http://${config.webhookServer.host}:${config.webhookServer.port}` });
@@ -26,7 +38,7 @@ async function main(): Promise<void> {
     logger.info('shutting down: finishing in-flight requests', { signal });
     // Stop accepting, let in-flight webhooks get their answer, then drop idle keep-alive sockets.
     server.close(() => {
-      void client.connection.close().finally(() => process.exit(0));
+      void Promise.allSettled([client.connection.close(), monstock.close()]).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();

@@ -1,7 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { orderWorkflowId, unmatchedPaymentWorkflowId } from '../shared/ids';
 import {
+  monstockOrderSignal,
   ORDER_PAYMENT_WORKFLOW_TYPE,
+  type MonstockOrderRef,
   stripeEventSignal,
   UNMATCHED_PAYMENT_WORKFLOW_TYPE,
   type OrderPaymentWorkflowInput,
@@ -16,6 +18,7 @@ import {
 export interface WorkflowDelivery {
   toOrder(connectionId: string, orderId: string, event: StripeEventRef): Promise<void>;
   toUnmatched(connectionId: string, paymentIntentId: string, reason: string, event: StripeEventRef): Promise<void>;
+  orderChanged(connectionId: string, change: MonstockOrderRef): Promise<void>;
 }
 
 export function createWorkflowDelivery(options: { client: Client; taskQueue: string; idleWindow: string }): WorkflowDelivery {
@@ -30,6 +33,17 @@ export function createWorkflowDelivery(options: { client: Client; taskQueue: str
         signal: stripeEventSignal,
         signalArgs: [event],
         staticSummary: `Payments of Monstock order ${orderId}`,
+      });
+    },
+    async orderChanged(connectionId, change) {
+      const input: OrderPaymentWorkflowInput = { connectionId, orderId: change.orderId, idleWindow: options.idleWindow };
+      await client.workflow.signalWithStart(ORDER_PAYMENT_WORKFLOW_TYPE, {
+        workflowId: orderWorkflowId(connectionId, change.orderId),
+        taskQueue,
+        args: [input],
+        signal: monstockOrderSignal,
+        signalArgs: [change],
+        staticSummary: `Payments of Monstock order ${change.orderId}`,
       });
     },
     async toUnmatched(connectionId, paymentIntentId, reason, event) {

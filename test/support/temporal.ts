@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
 import type Stripe from 'stripe';
-import type { ActivityClients } from '../../src/activities';
+import type { ActivityClients, OrderSettings } from '../../src/activities';
 import { DEFAULT_MATCH_RULES, parseMatchRules, type MatchSettings } from '../../src/matching/matchRules';
 import { OrderMatcher } from '../../src/matching/orderMatcher';
 import type { MonstockClient } from '../../src/monstock/client';
@@ -71,8 +71,9 @@ export function connectorClients(options: {
   taskQueue: string;
   settings?: MatchSettings;
   idleWindow?: string;
+  orderSettings?: OrderSettings;
 }): ActivityClients {
   const matcher = new OrderMatcher({ stripe: options.stripe, monstock: options.monstock, settings: options.settings ?? { rules: parseMatchRules(DEFAULT_MATCH_RULES), ignore: [] } });
   const delivery = createWorkflowDelivery({ client: options.client, taskQueue: options.taskQueue, idleWindow: options.idleWindow ?? '1 hour' });
-  return { monstock: options.monstock, stripe: options.stripe, matcher, deliverToOrder: delivery.toOrder };
+  return { monstock: options.monstock, stripe: options.stripe, matcher, deliverToOrder: delivery.toOrder, ...(options.orderSettings ? { orderSettings: options.orderSettings } : {}) };
 }

@@ -13,6 +13,8 @@ export interface SyncPaymentIntentInput {
 
 export interface SyncPaymentIntentResult {
   order: OrderPaymentSummary;
+  /** The order version before this run's writes (each write adds exactly one). */
+  versionRead: number;
   paymentIntent: { id: string; status: string; amount: number; amountReceived: number; currency: string };
   /** Movements written by this run (empty when Monstock already agreed). */
   written: Array<Pick<PaymentMovement, 'kind' | 'transactionRef' | 'status' | 'amount' | 'currency'>>;
@@ -37,6 +39,7 @@ export function createSyncPaymentIntent(clients: { monstock: MonstockClient; str
       }
       return {
         order: summariseOrder(order),
+        versionRead: initialOrder.version,
         paymentIntent: { id: snapshot.id, status: snapshot.status, amount: snapshot.amount, amountReceived: snapshot.amountReceived, currency: snapshot.currency },
         written: toWrite.map(({ kind, transactionRef, status, amount, currency }) => ({ kind, transactionRef, status, amount, currency })),
       };

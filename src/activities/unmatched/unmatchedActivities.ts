@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { CONNECTOR_ORDER_ID_KEY } from '../../matching/matchRules';
 import type { OrderMatcher } from '../../matching/orderMatcher';
 import type { MonstockClient } from '../../monstock/client';
 import { MonstockApiError } from '../../monstock/errors';
@@ -43,7 +44,7 @@ export function createUnmatchedActivities(clients: UnmatchedClients) {
       return withActivityFailures(async () => {
         await clients.stripe.paymentIntents.update(
           input.paymentIntentId,
-          { metadata: { monstock_order_id: input.orderId } },
+          { metadata: { [CONNECTOR_ORDER_ID_KEY]: input.orderId } },
           { idempotencyKey: `monstock-stripe:attach:${input.paymentIntentId}:${input.orderId}` },
         );
         await clients.deliverToOrder(input.connectionId, input.orderId, {

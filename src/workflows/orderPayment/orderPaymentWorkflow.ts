@@ -9,8 +9,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ConnectorActivities, OrderPaymentSummary, SyncPaymentIntentResult } from '../../activities';
+import type { AlignResult, ConnectorActivities, OrderPaymentSummary, SyncPaymentIntentResult } from '../../activities';
 import {
+  monstockOrderSignal,
   paymentStateQuery,
   recordMovementSignal,
   resumeSignal,
@@ -19,7 +20,7 @@ import {
   type OrderPaymentWorkflowInput,
   type PaymentMovement,
 } from '../../shared/orderPayment';
-import { ConnectionId, MonstockOrderId, MonstockOrderReference, NeedsAttention, OrderPaymentStatus, StripePaymentIntentIds } from '../../shared/searchAttributes';
+import { CancelledAfterPayment, ConnectionId, MonstockOrderId, MonstockOrderReference, NeedsAttention, OrderPaymentStatus, StripePaymentIntentIds } from '../../shared/searchAttributes';
 import { describeOrderPayment } from './summary';
 
 const activities = proxyActivities<ConnectorActivities>({
@@ -58,13 +59,19 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   };
   const intentsToSync = new Set<string>();
   const movementsToRecord: PaymentMovement[] = [];
+  let orderChanged = false;
   let resumeRequested = false;
-  const pending = () => intentsToSync.size + movementsToRecord.length;
+  const pending = () => intentsToSync.size + movementsToRecord.length + (orderChanged ? 1 : 0);
 
   setHandler(stripeEventSignal, (event) => {
     state.eventsApplied += 1;
     state.lastEventIds = [...state.lastEventIds, event.eventId].slice(-EVENT_IDS_KEPT);
     intentsToSync.add(event.paymentIntentId);
+    state.pendingMovements = pending();
+  });
+  // Monstock → Stripe: a version already applied (or older) changes nothing.
+  setHandler(monstockOrderSignal, (change) => {
+    if (change.version > (state.orderVersion ?? 0)) orderChanged = true;
     state.pendingMovements = pending();
   });
   setHandler(recordMovementSignal, (movement) => {
@@ -89,7 +96,12 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     if (!gotWork) return state;
 
     const movement = movementsToRecord.shift();
-    if (movement) {
+    if (orderChanged) {
+      orderChanged = false;
+      const result = await untilDone(() => activities.alignStripeWithOrder({ orderId: input.orderId, ...(state.orderVersion !== undefined ? { appliedVersion: state.orderVersion } : {}) }));
+      applyAlign(result);
+      if (movement) movementsToRecord.unshift(movement);
+    } else if (movement) {
       const summary = await untilDone(() => activities.recordMovement({ orderId: input.orderId, movement }));
       noteMovement(movement.kind, movement.transactionRef, movement.status, movement.amount, movement.currency);
       const intentAdded = movement.kind === 'payment' && movement.transactionRef.startsWith('pi_') && addIntent(movement.transactionRef);
@@ -100,6 +112,10 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
       intentsToSync.delete(paymentIntentId);
       const result = await untilDone(() => activities.syncPaymentIntent({ orderId: input.orderId, paymentIntentId }));
       applySync(result);
+      // Paid through another intent (Checkout, a second card) while ours is still open: realign, so
+      // our open intent is cancelled or reduced and nobody pays twice.
+      const paidElsewhere = result.written.some((item) => item.kind === 'payment' && item.status === 'succeeded' && item.transactionRef !== state.currentIntentId);
+      if (paidElsewhere && state.currentIntentId !== undefined) orderChanged = true;
     }
     state.pendingMovements = pending();
     setCurrentDetails(describeOrderPayment(state));
@@ -133,7 +149,32 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     }
   }
 
+  function applyAlign(result: AlignResult): void {
+    if (result.paymentIntentId) state.currentIntentId = result.paymentIntentId;
+    // Our own write-back adds one version; a webhook for it must not trigger another round.
+    const ownWrites = result.plan === 'create' ? 1 : 0;
+    if (result.applied) noteVersions(result.versionRead, result.order.version, ownWrites);
+    if (result.cancelledAfterPayment && !state.cancelledAfterPayment) {
+      state.cancelledAfterPayment = { amountPaid: result.cancelledAfterPayment.netPaid, refunded: result.cancelledAfterPayment.refunded, since: new Date().toISOString() };
+      upsertSearchAttributes([{ key: CancelledAfterPayment, value: true }]);
+    }
+    const intentAdded = result.paymentIntentId !== undefined && addIntent(result.paymentIntentId);
+    applyOrder(result.order, intentAdded);
+  }
+
+  /**
+   * Marks order versions as applied. Our own writes (one version each) count only when nothing
+   * else changed the order in between, so another writer's change is never skipped.
+   */
+  function noteVersions(versionRead: number, versionAfter: number, ownWrites: number): void {
+    const current = state.orderVersion ?? 0;
+    if (versionAfter - versionRead === ownWrites) state.orderVersion = Math.max(current, versionAfter);
+    else state.orderVersion = Math.max(current, versionRead);
+  }
+
   function applySync(result: SyncPaymentIntentResult): void {
+    // Only an order already aligned at the version read can take our own writes as applied too.
+    if (state.orderVersion !== undefined && result.versionRead <= state.orderVersion) noteVersions(result.versionRead, result.order.version, result.written.length);
     const intent = result.paymentIntent;
     const known = state.paymentIntents.findIndex((item) => item.id === intent.id);
     if (known >= 0) state.paymentIntents[known] = intent;

@@ -1,0 +1,112 @@
+import Stripe from 'stripe';
+import { CONNECTOR_ORDER_ID_KEY } from '../../matching/matchRules';
+import type { MonstockClient } from '../../monstock/client';
+import type { Order } from '../../monstock/schemas';
+import { planIntent, type IntentFacts, type IntentPlan } from '../../payments/intentPlan';
+import { toStripeCurrency } from '../../payments/money';
+import { withActivityFailures } from '../failures';
+import { summariseOrder, type OrderPaymentSummary } from './recordMovement';
+import { stripeCustomerForOrder } from './stripeCustomerForOrder';
+
+export interface OrderSettings {
+  /** Off for shops that take payment themselves: matching still works, no intent is created. */
+  createPaymentIntents: boolean;
+  /** Refund an order cancelled after payment without asking a person. */
+  autoRefundCancelled: boolean;
+}
+
+export interface AlignResult {
+  order: OrderPaymentSummary;
+  /** The version the plan was made on (order.version is after our own write, if any). */
+  versionRead: number;
+  /** false when Monstock still shows an older version than the workflow already applied. */
+  applied: boolean;
+  plan: IntentPlan['kind'];
+  why?: string;
+  paymentIntentId?: string;
+  cancelledAfterPayment?: { netPaid: number; refunded: boolean };
+}
+
+export const ORDER_REFERENCE_KEY = 'monstock_order_reference';
+
+/**
+ * Makes Stripe match the Monstock order as it is now: one payment intent for the amount due, in
+ * the order's currency, for its customer, with the order's id and reference in metadata, its id
+ * written back to the order. Every write has an idempotency key from the order id and version.
+ */
+export function createAlignStripeWithOrder(clients: { monstock: MonstockClient; stripe: Stripe; orderSettings?: OrderSettings }) {
+  const settings = clients.orderSettings ?? { createPaymentIntents: true, autoRefundCancelled: false };
+  return async function alignStripeWithOrder(input: { orderId: string; appliedVersion?: number }): Promise<AlignResult> {
+    return withActivityFailures(async () => {
+      let order = await clients.monstock.getOrder(input.orderId);
+      if (input.appliedVersion !== undefined && order.version < input.appliedVersion) {
+        return { order: summariseOrder(order), versionRead: order.version, applied: false, plan: 'nothing', why: 'Monstock answered an older version' };
+      }
+      const intent = await currentIntent(order);
+      const plan = planIntent(order, intent, { createIntents: settings.createPaymentIntents });
+      const result: AlignResult = { order: summariseOrder(order), versionRead: order.version, applied: true, plan: plan.kind, ...('why' in plan ? { why: plan.why } : {}) };
+      switch (plan.kind) {
+        case 'create': {
+          const created = await createIntent(order, plan.amount);
+          order = await clients.monstock.updateOrder(order.id, { externalRefs: { stripePaymentIntentId: created.id } });
+          return { ...result, order: summariseOrder(order), paymentIntentId: created.id };
+        }
+        case 'update_amount':
+          await clients.stripe.paymentIntents.update(plan.intentId, { amount: plan.amount }, { idempotencyKey: `monstock-stripe:intent-amount:${order.id}:v${order.version}` });
+          return { ...result, paymentIntentId: plan.intentId };
+        case 'cancel':
+          await clients.stripe.paymentIntents.cancel(plan.intentId, { cancellation_reason: 'abandoned' }, { idempotencyKey: `monstock-stripe:intent-cancel:${plan.intentId}` });
+          return { ...result, paymentIntentId: plan.intentId };
+        case 'cancelled_after_payment': {
+          const refunded = settings.autoRefundCancelled ? await refundAll(order) : false;
+          return { ...result, cancelledAfterPayment: { netPaid: plan.netPaid, refunded } };
+        }
+        case 'nothing':
+          return { ...result, ...(intent ? { paymentIntentId: intent.id } : {}) };
+      }
+    });
+  };
+
+  /** The order's intent: the one written back to it, else an open one carrying its id (a crash between create and write-back). */
+  async function currentIntent(order: Order): Promise<IntentFacts | undefined> {
+    const id = order.externalRefs.stripePaymentIntentId;
+    if (id) return facts(await clients.stripe.paymentIntents.retrieve(id));
+    const found = await clients.stripe.paymentIntents.search({ query: `metadata['${CONNECTOR_ORDER_ID_KEY}']:'${order.id}' AND status:'requires_payment_method'`, limit: 1 });
+    return found.data[0] ? facts(found.data[0]) : undefined;
+  }
+
+  async function createIntent(order: Order, amount: number): Promise<Stripe.PaymentIntent> {
+    const customer = await stripeCustomerForOrder(clients, order.customerId);
+    return clients.stripe.paymentIntents.create(
+      {
+        amount,
+        currency: toStripeCurrency(order.currency),
+        customer,
+        description: `Order ${order.reference} (Monstock ${order.id})`,
+        metadata: { [CONNECTOR_ORDER_ID_KEY]: order.id, [ORDER_REFERENCE_KEY]: order.reference },
+      },
+      { idempotencyKey: `monstock-stripe:intent:${order.id}:v${order.version}:${amount}` },
+    );
+  }
+
+  /** Refunds what is left of every succeeded payment intent on the order, each once. */
+  async function refundAll(order: Order): Promise<boolean> {
+    const paid = order.payments.filter((payment) => payment.kind === 'payment' && payment.status === 'succeeded' && payment.transactionRef.startsWith('pi_'));
+    for (const payment of paid) {
+      try {
+        await clients.stripe.refunds.create(
+          { payment_intent: payment.transactionRef, reason: 'requested_by_customer', metadata: { [CONNECTOR_ORDER_ID_KEY]: order.id, reason: 'order cancelled' } },
+          { idempotencyKey: `monstock-stripe:cancel-refund:${payment.transactionRef}` },
+        );
+      } catch (error) {
+        // Refunded already (by a person, or by an earlier run): the goal is reached.
+        if (!(error instanceof Stripe.errors.StripeInvalidRequestError) || error.code !== 'charge_already_refunded') throw error;
+      }
+    }
+    return paid.length > 0;
+  }
+}
+
+function facts(intent: Stripe.PaymentIntent): IntentFacts {
+  return { id: intent.id, status: intent.status, amount: intent.amount, currency: intent.currency };
+}

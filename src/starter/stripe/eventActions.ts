@@ -1,0 +1,143 @@
+import type Stripe from 'stripe';
+import type { CheckoutFacts, PaymentIntentFacts } from '../../matching/orderMatcher';
+import type { StripeEventRef } from '../../shared/orderPayment';
+
+/**
+ * What the webhook does with each Stripe event type, in one table (Medusa style). Every handled
+ * event concerns a payment intent: the table says where the intent's id sits in the event's
+ * object and what the order matcher can learn from the event without asking Stripe.
+ */
+
+/** The envelope of a verified webhook; the object stays untyped JSON because we read a few fields only. */
+export interface StripeWebhookEvent {
+  id: string;
+  type: string;
+  created: number;
+  api_version?: string | null;
+  data: { object: StripeObjectJson };
+}
+
+export type StripeObjectJson = { id: string; object?: string } & Record<string, unknown>;
+
+/** How the order of an event's payment intent is found. */
+export type MatchPlan =
+  /** The object is the intent: its metadata is at hand. */
+  | { by: 'intent'; intent: PaymentIntentFacts }
+  /** A Checkout session: its client_reference_id and metadata are at hand. */
+  | { by: 'checkout'; checkout: CheckoutFacts }
+  /** Only the intent's id is at hand: the matcher reads the intent from Stripe (cached). */
+  | { by: 'payment_intent_id' };
+
+export type SkipReason = 'unknown_type' | 'no_payment_intent';
+
+export type StripeEventAction = { kind: 'deliver'; ref: StripeEventRef; match: MatchPlan } | { kind: 'skip'; reason: SkipReason };
+
+interface ActionRule {
+  objectType: StripeEventRef['objectType'];
+  paymentIntentOf(object: StripeObjectJson): string | undefined;
+  plan(object: StripeObjectJson): MatchPlan;
+}
+
+const PAYMENT_INTENT_EVENTS = [
+  'payment_intent.amount_capturable_updated',
+  'payment_intent.canceled',
+  // Harmless: the workflow reads the intent and finds nothing to record yet.
+  'payment_intent.created',
+  'payment_intent.partially_funded',
+  'payment_intent.payment_failed',
+  'payment_intent.processing',
+  'payment_intent.requires_action',
+  'payment_intent.succeeded',
+] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+
+const CHARGE_EVENTS = [
+  'charge.captured',
+  'charge.expired',
+  'charge.failed',
+  'charge.pending',
+  'charge.refunded',
+  'charge.succeeded',
+  'charge.updated',
+] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+
+const DISPUTE_EVENTS = [
+  'charge.dispute.closed',
+  'charge.dispute.created',
+  'charge.dispute.funds_reinstated',
+  'charge.dispute.funds_withdrawn',
+  'charge.dispute.updated',
+] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+
+/** `charge.refund.updated` carries a refund, like the `refund.*` family. */
+const REFUND_EVENTS = ['charge.refund.updated', 'refund.created', 'refund.failed', 'refund.updated'] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+
+/** Not `checkout.session.expired`: an expired session moved no money, and its intent's own events say so. */
+const CHECKOUT_EVENTS = [
+  'checkout.session.async_payment_failed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.completed',
+] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+
+const byPaymentIntentField = (objectType: ActionRule['objectType']): ActionRule => ({
+  objectType,
+  paymentIntentOf: (object) => idOf(object.payment_intent),
+  plan: () => ({ by: 'payment_intent_id' }),
+});
+
+const RULES: ReadonlyMap<string, ActionRule> = new Map<string, ActionRule>([
+  ...PAYMENT_INTENT_EVENTS.map((type): [string, ActionRule] => [
+    type,
+    { objectType: 'payment_intent', paymentIntentOf: (object) => object.id, plan: (object) => ({ by: 'intent', intent: { id: object.id, metadata: stringRecord(object.metadata) } }) },
+  ]),
+  ...CHARGE_EVENTS.map((type): [string, ActionRule] => [type, byPaymentIntentField('charge')]),
+  ...DISPUTE_EVENTS.map((type): [string, ActionRule] => [type, byPaymentIntentField('dispute')]),
+  ...REFUND_EVENTS.map((type): [string, ActionRule] => [type, byPaymentIntentField('refund')]),
+  ...CHECKOUT_EVENTS.map((type): [string, ActionRule] => [
+    type,
+    {
+      objectType: 'checkout.session',
+      // Setup and subscription sessions have no intent of their own to pay an order with.
+      paymentIntentOf: (object) => (object.mode === 'payment' ? idOf(object.payment_intent) : undefined),
+      plan: (object) => ({
+        by: 'checkout',
+        checkout: { clientReferenceId: typeof object.client_reference_id === 'string' ? object.client_reference_id : null, metadata: stringRecord(object.metadata) },
+      }),
+    },
+  ]),
+]);
+
+/** Exactly the types the table handles: the managed webhook endpoint subscribes to these. */
+export const HANDLED_STRIPE_EVENT_TYPES: readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[] = [
+  ...PAYMENT_INTENT_EVENTS,
+  ...CHARGE_EVENTS,
+  ...DISPUTE_EVENTS,
+  ...REFUND_EVENTS,
+  ...CHECKOUT_EVENTS,
+].sort();
+
+export function stripeEventAction(event: StripeWebhookEvent): StripeEventAction {
+  const rule = RULES.get(event.type);
+  if (!rule) return { kind: 'skip', reason: 'unknown_type' };
+  const object = event.data.object;
+  const paymentIntentId = rule.paymentIntentOf(object);
+  if (!paymentIntentId) return { kind: 'skip', reason: 'no_payment_intent' };
+  return {
+    kind: 'deliver',
+    ref: { eventId: event.id, type: event.type, created: event.created, objectType: rule.objectType, objectId: object.id, paymentIntentId },
+    match: rule.plan(object),
+  };
+}
+
+/** An expandable field: an id, the expanded object, or null. */
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value || undefined;
+  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
+  return undefined;
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!value || typeof value !== 'object') return out;
+  for (const [key, item] of Object.entries(value)) if (typeof item === 'string') out[key] = item;
+  return out;
+}

@@ -1,0 +1,61 @@
+import Stripe from 'stripe';
+import type { StripeWebhookEvent } from './eventActions';
+
+/**
+ * Stripe-Signature verification with the official SDK, over the raw bytes Stripe signed. Several
+ * secrets may be valid at once (rotation, plus the managed endpoint's own secret).
+ */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+export type RejectReason = 'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed_json' | 'not_an_event';
+
+export type VerifyResult = { ok: true; event: StripeWebhookEvent } | { ok: false; reason: RejectReason };
+
+export interface VerifyOptions {
+  toleranceSeconds?: number;
+  /** Wall clock in ms, for tests of the tolerance window. */
+  nowMs?: number;
+}
+
+const signature = Stripe.webhooks.signature;
+
+export function verifyStripeWebhook(rawBody: Buffer, header: string | string[] | undefined, secrets: readonly string[], options: VerifyOptions = {}): VerifyResult {
+  if (typeof header !== 'string' || header.trim() === '') return { ok: false, reason: 'missing_signature' };
+  if (!signature) throw new Error('the stripe SDK has no signature helper');
+  // Decoded once: the SDK would decode a Buffer again for every secret tried.
+  const payload = rawBody.toString('utf8');
+  const tolerance = options.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS;
+  if (!secrets.some((secret) => verifies(payload, header, secret, tolerance, options.nowMs))) {
+    // Only on the failure path: tolerance 0 makes the SDK skip the age check, telling a replayed
+    // (or long-delayed) signature from a wrong one.
+    const stale = tolerance > 0 && secrets.some((secret) => verifies(payload, header, secret, 0, options.nowMs));
+    return { ok: false, reason: stale ? 'stale_timestamp' : 'bad_signature' };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return { ok: false, reason: 'malformed_json' };
+  }
+  return isEvent(parsed) ? { ok: true, event: parsed } : { ok: false, reason: 'not_an_event' };
+}
+
+function verifies(payload: string, header: string, secret: string, tolerance: number, nowMs: number | undefined): boolean {
+  try {
+    return signature!.verifyHeader(payload, header, secret, tolerance, undefined, nowMs);
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeSignatureVerificationError) return false;
+    throw error;
+  }
+}
+
+function isEvent(value: unknown): value is StripeWebhookEvent {
+  if (!isRecord(value)) return false;
+  if (typeof value.id !== 'string' || typeof value.type !== 'string' || typeof value.created !== 'number') return false;
+  const data = value.data;
+  return isRecord(data) && isRecord(data.object) && typeof data.object.id === 'string';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,53 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { TEST_MONSTOCK_TOKEN, TEST_MONSTOCK_WEBHOOK_SECRET } from './monstockSandbox';
+import { TEST_STRIPE_KEY, TEST_STRIPE_WEBHOOK_SECRET } from './stripeSandbox';
+import { testTemporalAddress } from './temporal';
+
+/** The production worker entry point (`src/worker.ts`) as its own process, so a test can SIGKILL it. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startWorkerProcess(options: { taskQueue: string; monstockApiUrl: string; stripeApiUrl: string }): Promise<WorkerProcess> {
+  const root = path.resolve(__dirname, '../..');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: testTemporalAddress(),
+      TEMPORAL_TASK_QUEUE: options.taskQueue,
+      MONSTOCK_API_URL: options.monstockApiUrl,
+      MONSTOCK_API_TOKEN: TEST_MONSTOCK_TOKEN,
+      MONSTOCK_WEBHOOK_SECRET: TEST_MONSTOCK_WEBHOOK_SECRET,
+      STRIPE_API_URL: options.stripeApiUrl,
+      STRIPE_SECRET_KEY: TEST_STRIPE_KEY,
+      STRIPE_WEBHOOK_SECRET: TEST_STRIPE_WEBHOOK_SECRET,
+      ORDER_IDLE_WINDOW: '1 hour',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Ready once the SDK reports the worker running (it logs state changes at INFO).
+  const deadline = Date.now() + 60_000;
+  while (!/state: 'RUNNING'|Worker state changed[\s\S]*RUNNING/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`worker exited early:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`worker did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    child,
+    output: () => output,
+    kill: async (signal) => {
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
