@@ -43,6 +43,14 @@ describe('MonstockClient', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
+  it('finds an order by its reference (the project\'s extension of the contract)', async () => {
+    const order = await monstock.createOrder(700);
+    await monstock.createOrder(800);
+    const page = await monstock.client.listOrders({ reference: order.reference });
+    expect(page.data.map((item) => item.id)).toEqual([order.id]);
+    expect((await monstock.client.listOrders({ reference: 'NO-SUCH-REF' })).data).toEqual([]);
+  });
+
   it('records a movement idempotently and reports a contradiction as a permanent conflict', async () => {
     const order = await monstock.createOrder(1000);
     const movement = { kind: 'payment' as const, transactionRef: 'pi_client_1', amount: 1000, currency: 'EUR', status: 'succeeded' as const, occurredAt: '2026-11-27T10:00:00.000Z' };

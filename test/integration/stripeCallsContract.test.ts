@@ -16,6 +16,8 @@ import {
   type ApiVersion,
 } from '../../src/starter/stripe/webhookEndpoint';
 import { createStripeClient } from '../../src/stripe/client';
+import { stripeCustomerForOrder } from '../../src/activities/orderPayment/stripeCustomerForOrder';
+import { cancelIntent, createOrderIntent, findOpenIntentOfOrder, refundCancelledOrderPayment, retrieveIntent, tagIntentWithOrder, updateIntentAmount } from '../../src/stripe/orderIntents';
 import { readPaymentIntentSnapshot } from '../../src/stripe/paymentIntentSnapshot';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeMock, type StripeMock } from '../support/stripeMock';
@@ -76,5 +78,26 @@ describe('Stripe calls the connector makes, against stripe-mock', () => {
   it('accepts the worker’s reads of a payment intent and what moved money on it', async () => {
     const snapshot = await readPaymentIntentSnapshot(stripe, 'pi_contract_3');
     expect(snapshot).toMatchObject({ id: expect.any(String), charges: expect.any(Array), refunds: expect.any(Array), disputes: expect.any(Array) });
+  });
+
+  it('accepts every call that keeps an order’s payment intent in line (create, amount, cancel, find, refund, tag)', async () => {
+    const order = { id: 'ord_contract', reference: 'A-1042', currency: 'EUR', version: 3 };
+    expect((await createOrderIntent(stripe, order, 'cus_contract', 4200)).object).toBe('payment_intent');
+    expect((await retrieveIntent(stripe, 'pi_contract_4')).object).toBe('payment_intent');
+    await findOpenIntentOfOrder(stripe, order.id);
+    expect((await updateIntentAmount(stripe, 'pi_contract_4', 5000, order)).object).toBe('payment_intent');
+    expect((await cancelIntent(stripe, 'pi_contract_4')).object).toBe('payment_intent');
+    await refundCancelledOrderPayment(stripe, 'pi_contract_4', order.id);
+    expect((await tagIntentWithOrder(stripe, 'pi_contract_4', order.id)).object).toBe('payment_intent');
+  });
+
+  it('accepts the Stripe customer look-up and creation for an order', async () => {
+    const customer = await monstock.client.createCustomer({ email: 'contract@example.test', name: 'Contract Test' });
+    const id = await stripeCustomerForOrder({ monstock: monstock.client, stripe }, customer.id);
+    expect(id).toEqual(expect.any(String));
+  });
+
+  it('rejects a call the real API would refuse, so the checks above can fail', async () => {
+    await expect(stripe.paymentIntents.create({ amount: 'lots' as unknown as number, currency: 'eur' })).rejects.toMatchObject({ type: 'StripeInvalidRequestError' });
   });
 });

@@ -1,9 +1,8 @@
-import Stripe from 'stripe';
-import { CONNECTOR_ORDER_ID_KEY } from '../../matching/matchRules';
+import type Stripe from 'stripe';
 import type { MonstockClient } from '../../monstock/client';
 import type { Order } from '../../monstock/schemas';
 import { planIntent, type IntentFacts, type IntentPlan } from '../../payments/intentPlan';
-import { toStripeCurrency } from '../../payments/money';
+import { cancelIntent, createOrderIntent, findOpenIntentOfOrder, refundCancelledOrderPayment, retrieveIntent, updateIntentAmount } from '../../stripe/orderIntents';
 import { withActivityFailures } from '../failures';
 import { summariseOrder, type OrderPaymentSummary } from './recordMovement';
 import { stripeCustomerForOrder } from './stripeCustomerForOrder';
@@ -26,8 +25,6 @@ export interface AlignResult {
   paymentIntentId?: string;
   cancelledAfterPayment?: { netPaid: number; refunded: boolean };
 }
-
-export const ORDER_REFERENCE_KEY = 'monstock_order_reference';
 
 /**
  * Makes Stripe match the Monstock order as it is now: one payment intent for the amount due, in
@@ -52,10 +49,10 @@ export function createAlignStripeWithOrder(clients: { monstock: MonstockClient; 
           return { ...result, order: summariseOrder(order), paymentIntentId: created.id };
         }
         case 'update_amount':
-          await clients.stripe.paymentIntents.update(plan.intentId, { amount: plan.amount }, { idempotencyKey: `monstock-stripe:intent-amount:${order.id}:v${order.version}` });
+          await updateIntentAmount(clients.stripe, plan.intentId, plan.amount, order);
           return { ...result, paymentIntentId: plan.intentId };
         case 'cancel':
-          await clients.stripe.paymentIntents.cancel(plan.intentId, { cancellation_reason: 'abandoned' }, { idempotencyKey: `monstock-stripe:intent-cancel:${plan.intentId}` });
+          await cancelIntent(clients.stripe, plan.intentId);
           return { ...result, paymentIntentId: plan.intentId };
         case 'cancelled_after_payment': {
           const refunded = settings.autoRefundCancelled ? await refundAll(order) : false;
@@ -70,39 +67,19 @@ export function createAlignStripeWithOrder(clients: { monstock: MonstockClient; 
   /** The order's intent: the one written back to it, else an open one carrying its id (a crash between create and write-back). */
   async function currentIntent(order: Order): Promise<IntentFacts | undefined> {
     const id = order.externalRefs.stripePaymentIntentId;
-    if (id) return facts(await clients.stripe.paymentIntents.retrieve(id));
-    const found = await clients.stripe.paymentIntents.search({ query: `metadata['${CONNECTOR_ORDER_ID_KEY}']:'${order.id}' AND status:'requires_payment_method'`, limit: 1 });
-    return found.data[0] ? facts(found.data[0]) : undefined;
+    const intent = id ? await retrieveIntent(clients.stripe, id) : await findOpenIntentOfOrder(clients.stripe, order.id);
+    return intent ? facts(intent) : undefined;
   }
 
   async function createIntent(order: Order, amount: number): Promise<Stripe.PaymentIntent> {
     const customer = await stripeCustomerForOrder(clients, order.customerId);
-    return clients.stripe.paymentIntents.create(
-      {
-        amount,
-        currency: toStripeCurrency(order.currency),
-        customer,
-        description: `Order ${order.reference} (Monstock ${order.id})`,
-        metadata: { [CONNECTOR_ORDER_ID_KEY]: order.id, [ORDER_REFERENCE_KEY]: order.reference },
-      },
-      { idempotencyKey: `monstock-stripe:intent:${order.id}:v${order.version}:${amount}` },
-    );
+    return createOrderIntent(clients.stripe, order, customer, amount);
   }
 
   /** Refunds what is left of every succeeded payment intent on the order, each once. */
   async function refundAll(order: Order): Promise<boolean> {
     const paid = order.payments.filter((payment) => payment.kind === 'payment' && payment.status === 'succeeded' && payment.transactionRef.startsWith('pi_'));
-    for (const payment of paid) {
-      try {
-        await clients.stripe.refunds.create(
-          { payment_intent: payment.transactionRef, reason: 'requested_by_customer', metadata: { [CONNECTOR_ORDER_ID_KEY]: order.id, reason: 'order cancelled' } },
-          { idempotencyKey: `monstock-stripe:cancel-refund:${payment.transactionRef}` },
-        );
-      } catch (error) {
-        // Refunded already (by a person, or by an earlier run): the goal is reached.
-        if (!(error instanceof Stripe.errors.StripeInvalidRequestError) || error.code !== 'charge_already_refunded') throw error;
-      }
-    }
+    for (const payment of paid) await refundCancelledOrderPayment(clients.stripe, payment.transactionRef, order.id);
     return paid.length > 0;
   }
 }

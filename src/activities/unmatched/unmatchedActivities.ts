@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
-import { CONNECTOR_ORDER_ID_KEY } from '../../matching/matchRules';
 import type { OrderMatcher } from '../../matching/orderMatcher';
 import type { MonstockClient } from '../../monstock/client';
 import { MonstockApiError } from '../../monstock/errors';
 import type { StripeEventRef } from '../../shared/orderPayment';
+import { tagIntentWithOrder } from '../../stripe/orderIntents';
 import { withActivityFailures } from '../failures';
 
 /** Hands an event to an order's workflow (signal-with-start); the worker wires it to Temporal. */
@@ -42,11 +42,7 @@ export function createUnmatchedActivities(clients: UnmatchedClients) {
      */
     async attachPaymentToOrder(input: { connectionId: string; orderId: string; paymentIntentId: string; attachedAt: number }): Promise<void> {
       return withActivityFailures(async () => {
-        await clients.stripe.paymentIntents.update(
-          input.paymentIntentId,
-          { metadata: { [CONNECTOR_ORDER_ID_KEY]: input.orderId } },
-          { idempotencyKey: `monstock-stripe:attach:${input.paymentIntentId}:${input.orderId}` },
-        );
+        await tagIntentWithOrder(clients.stripe, input.paymentIntentId, input.orderId);
         await clients.deliverToOrder(input.connectionId, input.orderId, {
           eventId: `attach:${input.paymentIntentId}`,
           type: 'connector.payment_attached',

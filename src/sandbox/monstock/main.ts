@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { loadDotEnv } from '../../config/dotenv';
-import { createLogger, registerSecrets } from '../../observability/logger';
+import { createLogger, type Logger, registerSecrets } from '../../observability/logger';
 import { faultsFromEnv } from '../kit/faults';
+import { runSandboxMain } from '../kit/runMain';
 import { DEFAULT_MONSTOCK_SANDBOX_PORT, startMonstockSandbox } from './app';
 
 /** `npx tsx src/sandbox/monstock/main.ts`: the Monstock sandbox as a process, configured by env. */
@@ -27,7 +28,7 @@ function portFrom(env: NodeJS.ProcessEnv): number {
   return port;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<{ logger: Logger; close(): Promise<void> }> {
   loadDotEnv();
   const env = process.env;
   const apiToken = required(env, 'MONSTOCK_API_TOKEN');
@@ -47,21 +48,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`Monstock sandbox listening on ${sandbox.url} (API ${sandbox.apiUrl})\n`);
 
-  const shutdown = (signal: string): void => {
-    logger.info('shutting down', { signal });
-    sandbox.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('shutdown failed', { error });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  return { logger, close: () => sandbox.close() };
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`Monstock sandbox failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runSandboxMain('Monstock sandbox', main);

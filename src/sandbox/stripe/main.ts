@@ -1,14 +1,15 @@
 import path from 'node:path';
 import { loadDotEnv } from '../../config/dotenv';
-import { createLogger } from '../../observability/logger';
+import { createLogger, type Logger } from '../../observability/logger';
 import { faultsFromEnv } from '../kit/faults';
+import { runSandboxMain } from '../kit/runMain';
 import { startStripeSandbox } from './app';
 
 /**
  * `npm run sandbox:stripe`: the Stripe sandbox as a process. Point the connector at it with
  * STRIPE_API_HOST/PORT (or the SDK's host/port/protocol options) and the same secret key.
  */
-async function main(): Promise<void> {
+async function main(): Promise<{ logger: Logger; close(): Promise<void> }> {
   loadDotEnv();
   const env = process.env;
   const secretKey = env.STRIPE_SECRET_KEY;
@@ -40,21 +41,7 @@ async function main(): Promise<void> {
   if (webhookUrl) process.stdout.write(`Delivering every event to ${webhookUrl}, signed with ${sandbox.webhookSecret}\n`);
   else process.stdout.write('Start endpoint disabled (STRIPE_SANDBOX_WEBHOOK_URL is empty); create webhook endpoints through the API.\n');
 
-  const shutdown = (signal: string) => {
-    logger.info('stopping', { signal });
-    sandbox.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('shutdown failed', { error });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  return { logger, close: () => sandbox.close() };
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`stripe sandbox failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runSandboxMain('stripe sandbox', main);
