@@ -4,6 +4,8 @@ import { createLogger } from './observability/logger';
 import { createStripeClient } from './stripe/client';
 import { OrderMatcher } from './matching/orderMatcher';
 import { connectClient, connectWorker } from './temporal/connection';
+import { createCustomerChangeDelivery } from './temporal/customerDelivery';
+import { ensureOrderFeedRunning } from './temporal/longRunning';
 import { createWorkflowDelivery } from './temporal/orderDelivery';
 import { createWorker } from './worker/createWorker';
 
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
       stripe,
       matcher,
       deliverToOrder: delivery.toOrder,
+      orderChanged: delivery.orderChanged,
       orderSettings: { createPaymentIntents: config.orders.createPaymentIntents, autoRefundCancelled: config.orders.autoRefundCancelled },
     },
   });
@@ -33,6 +36,13 @@ async function main(): Promise<void> {
   // The SDK runtime owns SIGINT/SIGTERM: it stops polling and lets in-flight tasks finish.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => logger.info('shutting down: draining in-flight tasks', { signal }));
 
+  // Webhooks can be lost: the feed reads Monstock's order list so no order change is missed.
+  // Started here, so every deployment has it; one already running keeps its cursor.
+  const feed = await ensureOrderFeedRunning(client, { connectionId: config.connectionId, taskQueue: config.temporal.taskQueue, pollInterval: config.monstock.pollInterval });
+  logger.info('monstock order feed running', { workflowId: feed.workflowId, pollInterval: config.monstock.pollInterval });
+  // Likewise customer sync: polling alone keeps customers in line while webhooks are down.
+  await createCustomerChangeDelivery({ client, taskQueue: config.temporal.taskQueue, pollInterval: config.customers.pollInterval, concurrency: config.customers.concurrency }).ensureRunning(config.connectionId);
+  logger.info('customer sync running', { pollInterval: config.customers.pollInterval });
   logger.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporal: config.temporal.address });
   await worker.run();
   await monstock.close();

@@ -1,6 +1,8 @@
 import type Stripe from 'stripe';
 import type { OrderMatcher } from '../matching/orderMatcher';
 import type { MonstockClient } from '../monstock/client';
+import { createCustomerSyncActivities } from './customerSync';
+import { createOrderFeedActivities, type OrderChanged } from './orderFeed';
 import { createAlignStripeWithOrder, type OrderSettings } from './orderPayment/alignStripeWithOrder';
 import { createRecordMovement } from './orderPayment/recordMovement';
 import { createSyncPaymentIntent } from './orderPayment/syncPaymentIntent';
@@ -12,6 +14,8 @@ export interface ActivityClients {
   matcher: OrderMatcher;
   deliverToOrder: DeliverToOrder;
   orderSettings?: OrderSettings;
+  /** Hands a Monstock order change to its workflow; the order feed needs it (the worker wires it). */
+  orderChanged?: OrderChanged;
 }
 
 /** Activities receive their clients, so tests hand in clients pointed at the sandboxes. */
@@ -21,6 +25,8 @@ export function createActivities(clients: ActivityClients) {
     syncPaymentIntent: createSyncPaymentIntent(clients),
     alignStripeWithOrder: createAlignStripeWithOrder(clients),
     ...createUnmatchedActivities(clients),
+    ...createOrderFeedActivities(clients),
+    ...createCustomerSyncActivities(clients),
   };
 }
 
@@ -28,4 +34,5 @@ export type ConnectorActivities = ReturnType<typeof createActivities>;
 export type { OrderPaymentSummary } from './orderPayment/recordMovement';
 export type { AlignResult, OrderSettings } from './orderPayment/alignStripeWithOrder';
 export type { DeliverToOrder } from './unmatched/unmatchedActivities';
+export type { OrderChanged, PollOrderFeedInput, PollOrderFeedResult } from './orderFeed';
 export type { SyncPaymentIntentInput, SyncPaymentIntentResult } from './orderPayment/syncPaymentIntent';

@@ -13,9 +13,10 @@ export class ConfigError extends Error {
 export interface ConnectorConfig {
   connectionId: string;
   temporal: { address: string; namespace: string; taskQueue: string; devServerPort: number; uiPort: number; cliPath: string | undefined };
-  monstock: { apiUrl: string; apiToken: string; webhookSecrets: string[]; requestTimeoutMs: number };
+  monstock: { apiUrl: string; apiToken: string; webhookSecrets: string[]; requestTimeoutMs: number; pollInterval: string };
   stripe: { secretKey: string; webhookSecrets: string[]; apiUrl: string | undefined };
   matching: MatchSettings;
+  customers: { pollInterval: string; concurrency: number };
   orders: { idleWindow: string; createPaymentIntents: boolean; autoRefundCancelled: boolean };
   webhookServer: { port: number; host: string; publicUrl: string | undefined };
   sandboxes: { monstockPort: number; stripePort: number };
@@ -52,9 +53,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
   return {
     connectionId: s.CONNECTION_ID,
     temporal: { address: s.TEMPORAL_ADDRESS, namespace: s.TEMPORAL_NAMESPACE, taskQueue: s.TEMPORAL_TASK_QUEUE, devServerPort: s.TEMPORAL_DEV_SERVER_PORT, uiPort: s.TEMPORAL_UI_PORT, cliPath: s.TEMPORAL_CLI_PATH },
-    monstock: { apiUrl: s.MONSTOCK_API_URL, apiToken: s.MONSTOCK_API_TOKEN, webhookSecrets: s.MONSTOCK_WEBHOOK_SECRET, requestTimeoutMs: s.MONSTOCK_REQUEST_TIMEOUT_MS },
+    monstock: { apiUrl: s.MONSTOCK_API_URL, apiToken: s.MONSTOCK_API_TOKEN, webhookSecrets: s.MONSTOCK_WEBHOOK_SECRET, requestTimeoutMs: s.MONSTOCK_REQUEST_TIMEOUT_MS, pollInterval: s.MONSTOCK_POLL_INTERVAL },
     stripe: { secretKey: s.STRIPE_SECRET_KEY, webhookSecrets: s.STRIPE_WEBHOOK_SECRET, apiUrl: s.STRIPE_API_URL },
     matching: { rules: s.STRIPE_ORDER_MATCH_RULES, ignore: s.STRIPE_IGNORE_METADATA },
+    customers: { pollInterval: s.CUSTOMER_SYNC_POLL_INTERVAL, concurrency: s.CUSTOMER_SYNC_CONCURRENCY },
     orders: { idleWindow: s.ORDER_IDLE_WINDOW, createPaymentIntents: s.STRIPE_CREATE_PAYMENT_INTENTS, autoRefundCancelled: s.AUTO_REFUND_CANCELLED_ORDERS },
     webhookServer: { port: s.PORT, host: s.HOST, publicUrl: s.PUBLIC_WEBHOOK_URL },
     sandboxes: { monstockPort: s.MONSTOCK_SANDBOX_PORT, stripePort: s.STRIPE_SANDBOX_PORT },

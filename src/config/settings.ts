@@ -72,6 +72,24 @@ export const SETTINGS = {
     secret: true,
   }),
   MONSTOCK_REQUEST_TIMEOUT_MS: setting({ name: 'MONSTOCK_REQUEST_TIMEOUT_MS', description: 'Timeout of one Monstock API request.', schema: positiveMs, default: '10000' }),
+  MONSTOCK_POLL_INTERVAL: setting({
+    name: 'MONSTOCK_POLL_INTERVAL',
+    description: 'How often the order feed reads Monstock for order changes whose webhook was lost; applies when the feed starts (a running feed keeps its own).',
+    schema: z.string().regex(/^\d+\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?)$/, 'a duration such as "2 minutes" or "30s"'),
+    default: '2 minutes',
+  }),
+  CUSTOMER_SYNC_POLL_INTERVAL: setting({
+    name: 'CUSTOMER_SYNC_POLL_INTERVAL',
+    description: 'How often customer sync reads both sides for changes whose webhook was lost; applies when it starts (a running one keeps its own).',
+    schema: z.string().regex(/^\d+\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?)$/, 'a duration such as "2 minutes" or "30s"'),
+    default: '2 minutes',
+  }),
+  CUSTOMER_SYNC_CONCURRENCY: setting({
+    name: 'CUSTOMER_SYNC_CONCURRENCY',
+    description: 'How many customers customer sync brings into line at once (one writer per customer always).',
+    schema: z.coerce.number().int().min(1).max(64),
+    default: '8',
+  }),
   STRIPE_SECRET_KEY: setting({
     name: 'STRIPE_SECRET_KEY',
     description: 'Stripe secret (sk_) or restricted (rk_) key.',

@@ -39,3 +39,13 @@ export function parseCustomerSyncWorkflowId(workflowId: string): { connectionId:
   if (kind !== 'customer-sync' || !connectionId || rest.length > 0) return undefined;
   return { connectionId };
 }
+
+export function orderFeedWorkflowId(connectionId: string): string {
+  return ['order-feed', connectionId].join(SEPARATOR);
+}
+
+export function parseOrderFeedWorkflowId(workflowId: string): { connectionId: string } | undefined {
+  const [kind, connectionId, ...rest] = workflowId.split(SEPARATOR);
+  if (kind !== 'order-feed' || !connectionId || rest.length > 0) return undefined;
+  return { connectionId };
+}

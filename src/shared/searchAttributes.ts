@@ -12,6 +12,8 @@ export const OrderPaymentStatus = defineSearchAttributeKey('OrderPaymentStatus',
 export const PaymentUnmatched = defineSearchAttributeKey('PaymentUnmatched', SearchAttributeType.BOOL);
 export const NeedsAttention = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
 export const CancelledAfterPayment = defineSearchAttributeKey('CancelledAfterPayment', SearchAttributeType.BOOL);
+/** How many customers customerSyncWorkflow has set aside (a count, never who). */
+export const CustomerSyncFailures = defineSearchAttributeKey('CustomerSyncFailures', SearchAttributeType.INT);
 
 export const ALL_SEARCH_ATTRIBUTES = [
   ConnectionId,
@@ -22,4 +24,5 @@ export const ALL_SEARCH_ATTRIBUTES = [
   PaymentUnmatched,
   NeedsAttention,
   CancelledAfterPayment,
+  CustomerSyncFailures,
 ] as const;

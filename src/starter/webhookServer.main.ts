@@ -7,6 +7,8 @@ import { createStripeClient } from '../stripe/client';
 import { connectClient } from '../temporal/connection';
 import { createTemporalReadiness } from './http/readiness';
 import { createConnectorHttpServer } from './http/server';
+import { createCustomerChangeDelivery } from '../temporal/customerDelivery';
+import { createMonstockWebhookRoute } from './monstock/route';
 import { createStripeWebhookRoute } from './stripe/route';
 
 /** `npm run webhooks`: the webhook server, with /healthz and /readyz for load balancers and /metrics. */
@@ -20,10 +22,14 @@ async function main(): Promise<void> {
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl, maxNetworkRetries: 1, timeoutMs: 5_000 });
   const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
   const counters = defineWebhookCounters(new Counters());
+  const customers = createCustomerChangeDelivery({ client, taskQueue: config.temporal.taskQueue, pollInterval: config.customers.pollInterval, concurrency: config.customers.concurrency });
   const server = createConnectorHttpServer({
     logger,
     readiness: createTemporalReadiness(client),
-    webhooks: { stripe: createStripeWebhookRoute({ client, matcher, config, logger, counters }) },
+    webhooks: {
+      stripe: createStripeWebhookRoute({ client, matcher, config, logger, counters, customerDelivery: customers.deliver }),
+      monstock: createMonstockWebhookRoute({ client, config, logger, counters, customerDelivery: customers.deliver }),
+    },
     connectionIds: [config.connectionId],
     pages: { '/metrics': async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }) },
   });

@@ -93,7 +93,7 @@ describe('Stripe calls the connector makes, against stripe-mock', () => {
 
   it('accepts the Stripe customer look-up and creation for an order', async () => {
     const customer = await monstock.client.createCustomer({ email: 'contract@example.test', name: 'Contract Test' });
-    const id = await stripeCustomerForOrder({ monstock: monstock.client, stripe }, customer.id);
+    const id = await stripeCustomerForOrder({ monstock: monstock.client, stripe }, 'default', customer.id);
     expect(id).toEqual(expect.any(String));
   });
 

@@ -175,7 +175,7 @@ describe('POST /webhooks/stripe', () => {
 
   it('acknowledges an event type it does not handle, and counts it', async () => {
     const before = counters.get(C.unknown, { source: 'stripe' });
-    const answer = await post({ id: 'evt_unknown_1', object: 'event', type: 'customer.created', created: Math.floor(Date.now() / 1000), data: { object: { id: 'cus_1', object: 'customer', email: 'ada@example.com' } } });
+    const answer = await post({ id: 'evt_unknown_1', object: 'event', type: 'invoice.paid', created: Math.floor(Date.now() / 1000), data: { object: { id: 'in_1', object: 'invoice' } } });
     expect(answer).toEqual({ status: 200, body: { received: true } });
     expect(counters.get(C.unknown, { source: 'stripe' })).toBe(before + 1);
     const metrics = await request(`${server.url}/metrics`);

@@ -75,5 +75,12 @@ export function connectorClients(options: {
 }): ActivityClients {
   const matcher = new OrderMatcher({ stripe: options.stripe, monstock: options.monstock, settings: options.settings ?? { rules: parseMatchRules(DEFAULT_MATCH_RULES), ignore: [] } });
   const delivery = createWorkflowDelivery({ client: options.client, taskQueue: options.taskQueue, idleWindow: options.idleWindow ?? '1 hour' });
-  return { monstock: options.monstock, stripe: options.stripe, matcher, deliverToOrder: delivery.toOrder, ...(options.orderSettings ? { orderSettings: options.orderSettings } : {}) };
+  return {
+    monstock: options.monstock,
+    stripe: options.stripe,
+    matcher,
+    deliverToOrder: delivery.toOrder,
+    orderChanged: delivery.orderChanged,
+    ...(options.orderSettings ? { orderSettings: options.orderSettings } : {}),
+  };
 }

@@ -123,12 +123,21 @@ describe('stripe event action table', () => {
     });
   });
 
+  it.each(['customer.created', 'customer.updated'])('%s goes to customer sync with the customer id and the event time', (type) => {
+    expect(stripeEventAction(event(type, { id: 'cus_Ra1', object: 'customer', email: 'ada@example.com', metadata: {} }))).toEqual({
+      kind: 'customer',
+      customerId: 'cus_Ra1',
+      eventId: `evt_${type.replace(/\./g, '_')}`,
+      created: CREATED,
+    });
+  });
+
   it('has a fixture above for exactly the types it handles (the managed endpoint subscribes to these)', () => {
-    expect([...HANDLED_STRIPE_EVENT_TYPES].sort()).toEqual(HANDLED.map(([type]) => type).sort());
+    expect([...HANDLED_STRIPE_EVENT_TYPES].sort()).toEqual([...HANDLED.map(([type]) => type), 'customer.created', 'customer.updated'].sort());
   });
 
   it.each([
-    ['customer.created', { id: 'cus_Ra1', object: 'customer', email: 'ada@example.com', metadata: {} }],
+    ['customer.deleted', { id: 'cus_Ra1', object: 'customer', deleted: true }],
     ['checkout.session.expired', checkoutSession('unpaid', { status: 'expired' })],
     ['invoice.paid', { id: 'in_1', object: 'invoice', payment_intent: PI }],
   ])('%s is an unknown type: acknowledged, not delivered', (type, object) => {

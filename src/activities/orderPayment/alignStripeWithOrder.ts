@@ -33,7 +33,7 @@ export interface AlignResult {
  */
 export function createAlignStripeWithOrder(clients: { monstock: MonstockClient; stripe: Stripe; orderSettings?: OrderSettings }) {
   const settings = clients.orderSettings ?? { createPaymentIntents: true, autoRefundCancelled: false };
-  return async function alignStripeWithOrder(input: { orderId: string; appliedVersion?: number }): Promise<AlignResult> {
+  return async function alignStripeWithOrder(input: { connectionId: string; orderId: string; appliedVersion?: number }): Promise<AlignResult> {
     return withActivityFailures(async () => {
       let order = await clients.monstock.getOrder(input.orderId);
       if (input.appliedVersion !== undefined && order.version < input.appliedVersion) {
@@ -44,7 +44,7 @@ export function createAlignStripeWithOrder(clients: { monstock: MonstockClient; 
       const result: AlignResult = { order: summariseOrder(order), versionRead: order.version, applied: true, plan: plan.kind, ...('why' in plan ? { why: plan.why } : {}) };
       switch (plan.kind) {
         case 'create': {
-          const created = await createIntent(order, plan.amount);
+          const created = await createIntent(input.connectionId, order, plan.amount);
           order = await clients.monstock.updateOrder(order.id, { externalRefs: { stripePaymentIntentId: created.id } });
           return { ...result, order: summariseOrder(order), paymentIntentId: created.id };
         }
@@ -71,8 +71,8 @@ export function createAlignStripeWithOrder(clients: { monstock: MonstockClient; 
     return intent ? facts(intent) : undefined;
   }
 
-  async function createIntent(order: Order, amount: number): Promise<Stripe.PaymentIntent> {
-    const customer = await stripeCustomerForOrder(clients, order.customerId);
+  async function createIntent(connectionId: string, order: Order, amount: number): Promise<Stripe.PaymentIntent> {
+    const customer = await stripeCustomerForOrder(clients, connectionId, order.customerId);
     return createOrderIntent(clients.stripe, order, customer, amount);
   }
 

@@ -1,24 +1,21 @@
 import type Stripe from 'stripe';
+import { syncKeyOf } from '../../customers/syncKeys';
 import type { MonstockClient } from '../../monstock/client';
+import { createSyncCustomer } from '../customerSync/syncCustomer';
 
 /**
- * The Stripe customer of a Monstock customer, by their cross-references (Monstock
- * `externalRefs.stripeCustomerId`, Stripe `metadata.monstock_customer_id`), created once when
- * missing, with an idempotency key from the Monstock id, so two callers never make two.
+ * The Stripe customer of an order's Monstock customer. When the pair is not linked yet, it is
+ * linked (or created) by the very same code and idempotency keys as customer sync uses, so the
+ * order side and the customer side can never make two Stripe customers for one person.
  */
-export const MONSTOCK_CUSTOMER_ID_KEY = 'monstock_customer_id';
-
-export async function stripeCustomerForOrder(clients: { monstock: MonstockClient; stripe: Stripe }, monstockCustomerId: string): Promise<string> {
+export async function stripeCustomerForOrder(clients: { monstock: MonstockClient; stripe: Stripe }, connectionId: string, monstockCustomerId: string): Promise<string> {
   const customer = await clients.monstock.getCustomer(monstockCustomerId);
   const known = customer.externalRefs.stripeCustomerId;
   if (known) return known;
-  const found = await clients.stripe.customers.search({ query: `metadata['${MONSTOCK_CUSTOMER_ID_KEY}']:'${monstockCustomerId}'`, limit: 1 });
-  const stripeCustomer =
-    found.data[0] ??
-    (await clients.stripe.customers.create(
-      { email: customer.email, name: customer.name, metadata: { [MONSTOCK_CUSTOMER_ID_KEY]: monstockCustomerId } },
-      { idempotencyKey: `monstock-stripe:customer:${monstockCustomerId}` },
-    ));
-  await clients.monstock.updateCustomer(monstockCustomerId, { externalRefs: { stripeCustomerId: stripeCustomer.id } });
-  return stripeCustomer.id;
+  const synced = await createSyncCustomer(clients)({
+    connectionId,
+    change: { key: syncKeyOf({ monstockId: monstockCustomerId }), source: 'monstock', monstockId: monstockCustomerId },
+  });
+  if (!synced.stripeId) throw new Error(`customer ${monstockCustomerId} could not be linked to a Stripe customer: ${synced.skipped ?? 'no reason given'}`);
+  return synced.stripeId;
 }

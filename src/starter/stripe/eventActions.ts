@@ -30,7 +30,13 @@ export type MatchPlan =
 
 export type SkipReason = 'unknown_type' | 'no_payment_intent';
 
-export type StripeEventAction = { kind: 'deliver'; ref: StripeEventRef; match: MatchPlan } | { kind: 'skip'; reason: SkipReason };
+export type StripeEventAction =
+  | { kind: 'deliver'; ref: StripeEventRef; match: MatchPlan }
+  /** A customer changed in Stripe: for the connection's customer sync. */
+  | { kind: 'customer'; customerId: string; eventId: string; created: number }
+  | { kind: 'skip'; reason: SkipReason };
+
+const CUSTOMER_EVENTS = ['customer.created', 'customer.updated'] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
 
 interface ActionRule {
   objectType: StripeEventRef['objectType'];
@@ -113,9 +119,13 @@ export const HANDLED_STRIPE_EVENT_TYPES: readonly Stripe.WebhookEndpointCreatePa
   ...DISPUTE_EVENTS,
   ...REFUND_EVENTS,
   ...CHECKOUT_EVENTS,
+  ...CUSTOMER_EVENTS,
 ].sort();
 
 export function stripeEventAction(event: StripeWebhookEvent): StripeEventAction {
+  if ((CUSTOMER_EVENTS as readonly string[]).includes(event.type) && event.data.object.object === 'customer') {
+    return { kind: 'customer', customerId: event.data.object.id, eventId: event.id, created: event.created };
+  }
   const rule = RULES.get(event.type);
   if (!rule) return { kind: 'skip', reason: 'unknown_type' };
   const object = event.data.object;

@@ -3,10 +3,12 @@ import type { ConnectorConfig } from '../../config';
 import type { OrderMatcher } from '../../matching/orderMatcher';
 import { WEBHOOK_COUNTERS as C, type Counters } from '../../observability/counters';
 import type { Logger } from '../../observability/logger';
+import type { CustomerChangedEvent } from '../../shared/customerSync';
 import type { StripeEventRef } from '../../shared/orderPayment';
+import { beforeDeadline } from '../http/deadline';
 import type { WebhookAnswer, WebhookRoute } from '../http/server';
 import { createStripeEventDelivery } from './deliver';
-import { stripeEventAction } from './eventActions';
+import { stripeEventAction, type StripeEventAction } from './eventActions';
 import { matchEvent } from './matchEvent';
 import { managedSecretFile } from './secretFile';
 import { StripeWebhookSecrets } from './secrets';
@@ -23,6 +25,8 @@ export interface StripeWebhookRouteOptions {
   config: Pick<ConnectorConfig, 'stripe' | 'temporal' | 'orders' | 'dataDir'>;
   logger: Logger;
   counters: Counters;
+  /** Hands `customer.*` events to customer sync; without it they are acknowledged and counted. */
+  customerDelivery?: (connectionId: string, change: CustomerChangedEvent) => Promise<void>;
   /** Budget for matching and delivery together: Stripe stops waiting after some seconds. */
   answerWithinMs?: number;
   /** Deadline of the Temporal call within that budget. */
@@ -72,6 +76,7 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
       logger.debug('stripe event acknowledged without delivery', { ...fields, reason: action.reason });
       return RECEIVED;
     }
+    if (action.kind === 'customer') return deliverCustomer(connectionId, action, fields);
     const ref: StripeEventRef = action.ref;
     const deadline = Date.now() + answerWithinMs;
     try {
@@ -98,6 +103,24 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
       return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
     }
   };
+
+  async function deliverCustomer(connectionId: string, action: Extract<StripeEventAction, { kind: 'customer' }>, fields: Record<string, string>): Promise<WebhookAnswer> {
+    if (!options.customerDelivery) {
+      counters.inc(C.ignored, { ...SOURCE, reason: 'customer_sync_not_wired' });
+      return RECEIVED;
+    }
+    const deadline = Date.now() + temporalDeadlineMs;
+    try {
+      const change: CustomerChangedEvent = { source: 'stripe', customerId: action.customerId, eventId: action.eventId, changedAt: new Date(action.created * 1000).toISOString() };
+      await beforeDeadline(options.client.connection.withDeadline(deadline, () => options.customerDelivery!(connectionId, change)), deadline, 'handing the customer change to Temporal');
+      counters.inc(C.accepted, { ...SOURCE, workflow: 'customer_sync' });
+      return RECEIVED;
+    } catch (error) {
+      counters.inc(C.unavailable, SOURCE);
+      logger.warn('stripe customer event not accepted, answering 503 so Stripe retries', { ...fields, error });
+      return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
+    }
+  }
 }
 
 function verify(secrets: StripeWebhookSecrets, rawBody: Buffer, header: string | string[] | undefined): VerifyResult {
@@ -105,17 +128,4 @@ function verify(secrets: StripeWebhookSecrets, rawBody: Buffer, header: string |
   // Setup may have just replaced the managed endpoint (and its secret file): look once more.
   if (!first.ok && first.reason === 'bad_signature' && secrets.reload()) return verifyStripeWebhook(rawBody, header, secrets.current());
   return first;
-}
-
-/** Leaves the slow call running (its effects are idempotent) but stops waiting for it. */
-async function beforeDeadline<T>(work: Promise<T>, deadline: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took too long`)), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

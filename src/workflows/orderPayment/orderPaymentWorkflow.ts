@@ -98,7 +98,7 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     const movement = movementsToRecord.shift();
     if (orderChanged) {
       orderChanged = false;
-      const result = await untilDone(() => activities.alignStripeWithOrder({ orderId: input.orderId, ...(state.orderVersion !== undefined ? { appliedVersion: state.orderVersion } : {}) }));
+      const result = await untilDone(() => activities.alignStripeWithOrder({ connectionId: input.connectionId, orderId: input.orderId, ...(state.orderVersion !== undefined ? { appliedVersion: state.orderVersion } : {}) }));
       applyAlign(result);
       if (movement) movementsToRecord.unshift(movement);
     } else if (movement) {

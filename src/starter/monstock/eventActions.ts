@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import type { CustomerChangedEvent } from '../../shared/customerSync';
+import type { MonstockOrderRef } from '../../shared/orderPayment';
+import type { MonstockWebhookEvent } from './verify';
+
+/**
+ * What the webhook does with each Monstock event type, in one table. Only ids and the version
+ * travel on: the workflows read the latest record themselves, so an event's snapshot (older,
+ * duplicated, reordered) is never trusted as the truth, and no personal data reaches history.
+ */
+export const ORDER_EVENT_TYPES = ['order.created', 'order.updated', 'order.cancelled'] as const;
+export const CUSTOMER_EVENT_TYPES = ['customer.created', 'customer.updated'] as const;
+export const HANDLED_MONSTOCK_EVENT_TYPES: readonly string[] = [...ORDER_EVENT_TYPES, ...CUSTOMER_EVENT_TYPES];
+
+export type MonstockCustomerChange = CustomerChangedEvent & { source: 'monstock'; eventId: string; changedAt: string };
+
+export type InvalidObjectReason = 'invalid_order' | 'invalid_customer';
+
+export type MonstockEventAction =
+  | { kind: 'order'; change: MonstockOrderRef }
+  | { kind: 'customer'; change: MonstockCustomerChange }
+  | { kind: 'skip'; reason: 'unknown_type' }
+  /** A signed event of a known type without the fields that route it: a 400, Monstock's bug to see. */
+  | { kind: 'reject'; reason: InvalidObjectReason };
+
+const orderKeySchema = z.object({
+  id: z.string().min(1),
+  version: z.number().int().min(0),
+  updatedAt: z.iso.datetime({ offset: true }),
+});
+
+const customerKeySchema = z.object({ id: z.string().min(1) });
+
+const isOrderType = (type: string): type is (typeof ORDER_EVENT_TYPES)[number] => (ORDER_EVENT_TYPES as readonly string[]).includes(type);
+const isCustomerType = (type: string): boolean => (CUSTOMER_EVENT_TYPES as readonly string[]).includes(type);
+
+export function monstockEventAction(event: MonstockWebhookEvent): MonstockEventAction {
+  const object = event.data.object;
+  if (isOrderType(event.type)) {
+    const order = orderKeySchema.safeParse(object);
+    if (!order.success) return { kind: 'reject', reason: 'invalid_order' };
+    return { kind: 'order', change: { eventId: event.id, type: event.type, orderId: order.data.id, version: order.data.version, updatedAt: order.data.updatedAt } };
+  }
+  if (isCustomerType(event.type)) {
+    const customer = customerKeySchema.safeParse(object);
+    if (!customer.success) return { kind: 'reject', reason: 'invalid_customer' };
+    return { kind: 'customer', change: { source: 'monstock', customerId: customer.data.id, eventId: event.id, changedAt: event.createdAt } };
+  }
+  return { kind: 'skip', reason: 'unknown_type' };
+}

@@ -1,0 +1,81 @@
+import type { Client } from '@temporalio/client';
+import type { ConnectorConfig } from '../../config';
+import { WEBHOOK_COUNTERS as C, type Counters } from '../../observability/counters';
+import type { Logger } from '../../observability/logger';
+import type { WebhookAnswer, WebhookRoute } from '../http/server';
+import { createMonstockEventDelivery, type MonstockCustomerDelivery } from './deliver';
+import { monstockEventAction } from './eventActions';
+import { verifyMonstockWebhook } from './verify';
+
+/**
+ * `POST /webhooks/monstock[/<connectionId>]`: verify, pick the action, hand the change to
+ * Temporal, and only then answer 2xx. Anything that keeps the event from reaching Temporal
+ * durably answers 503, so Monstock delivers it again later (and the order feed would find it).
+ */
+export interface MonstockWebhookRouteOptions {
+  client: Client;
+  config: Pick<ConnectorConfig, 'monstock' | 'temporal' | 'orders'>;
+  logger: Logger;
+  counters: Counters;
+  /** Customer sync's entry point; without it `customer.*` events are acknowledged and counted. */
+  customerDelivery?: MonstockCustomerDelivery;
+  /** Budget for the whole delivery: Monstock stops waiting after 10 s. */
+  answerWithinMs?: number;
+  /** Deadline of the Temporal call within that budget. */
+  temporalDeadlineMs?: number;
+}
+
+const SOURCE = { source: 'monstock' } as const;
+const RECEIVED: WebhookAnswer = { status: 200, body: { received: true } };
+
+export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions): WebhookRoute {
+  const { config, counters, customerDelivery } = options;
+  const logger = options.logger.child({ webhook: 'monstock' });
+  const answerWithinMs = options.answerWithinMs ?? 8_000;
+  const temporalDeadlineMs = options.temporalDeadlineMs ?? 5_000;
+  const delivery = createMonstockEventDelivery({ client: options.client, taskQueue: config.temporal.taskQueue, idleWindow: config.orders.idleWindow });
+
+  return async ({ connectionId, headers, rawBody }) => {
+    counters.inc(C.received, SOURCE);
+    const verified = verifyMonstockWebhook(rawBody, headers['monstock-signature'], config.monstock.webhookSecrets);
+    if (!verified.ok) return reject(connectionId, verified.reason);
+    const event = verified.event;
+    // Ids and types only: orders and customers carry names, e-mails and addresses.
+    const fields = { connectionId, eventId: event.id, type: event.type };
+    const action = monstockEventAction(event);
+    if (action.kind === 'reject') return reject(connectionId, action.reason, fields);
+    if (action.kind === 'skip') {
+      counters.inc(C.unknown, SOURCE);
+      logger.debug('monstock event of an unknown type acknowledged', fields);
+      return RECEIVED;
+    }
+    if (action.kind === 'customer' && !customerDelivery) {
+      counters.inc(C.ignored, { ...SOURCE, reason: 'customer_sync_not_wired' });
+      logger.debug('monstock customer event acknowledged: customer sync is not wired to this route', { ...fields, customerId: action.change.customerId });
+      return RECEIVED;
+    }
+    const deadline = Date.now() + Math.min(answerWithinMs, temporalDeadlineMs);
+    try {
+      if (action.kind === 'order') {
+        const workflowId = await delivery.order(connectionId, action.change, deadline);
+        counters.inc(C.accepted, { ...SOURCE, workflow: 'order' });
+        logger.debug('monstock order event delivered', { ...fields, orderId: action.change.orderId, version: action.change.version, workflowId });
+      } else if (customerDelivery) {
+        await delivery.customer(connectionId, action.change, deadline, customerDelivery);
+        counters.inc(C.accepted, { ...SOURCE, workflow: 'customer' });
+        logger.debug('monstock customer event delivered', { ...fields, customerId: action.change.customerId });
+      }
+      return RECEIVED;
+    } catch (error) {
+      counters.inc(C.unavailable, SOURCE);
+      logger.warn('monstock event not accepted, answering 503 so Monstock retries', { ...fields, error });
+      return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
+    }
+  };
+
+  function reject(connectionId: string, reason: string, fields: Record<string, unknown> = { connectionId }): WebhookAnswer {
+    counters.inc(C.rejected, { ...SOURCE, reason });
+    logger.warn('monstock webhook rejected', { ...fields, reason });
+    return { status: 400, body: { error: reason } };
+  }
+}
