@@ -1,6 +1,8 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type Stripe from 'stripe';
 import { syncKeyOf } from '../../customers/syncKeys';
 import type { MonstockClient } from '../../monstock/client';
+import { MonstockApiError } from '../../monstock/errors';
 import { createSyncCustomer } from '../customerSync/syncCustomer';
 
 /**
@@ -9,13 +11,27 @@ import { createSyncCustomer } from '../customerSync/syncCustomer';
  * order side and the customer side can never make two Stripe customers for one person.
  */
 export async function stripeCustomerForOrder(clients: { monstock: MonstockClient; stripe: Stripe }, connectionId: string, monstockCustomerId: string): Promise<string> {
-  const customer = await clients.monstock.getCustomer(monstockCustomerId);
-  const known = customer.externalRefs.stripeCustomerId;
-  if (known) return known;
-  const synced = await createSyncCustomer(clients)({
-    connectionId,
-    change: { key: syncKeyOf({ monstockId: monstockCustomerId }), source: 'monstock', monstockId: monstockCustomerId },
-  });
-  if (!synced.stripeId) throw new Error(`customer ${monstockCustomerId} could not be linked to a Stripe customer: ${synced.skipped ?? 'no reason given'}`);
-  return synced.stripeId;
+  for (let attempt = 1; ; attempt += 1) {
+    const customer = await clients.monstock.getCustomer(monstockCustomerId);
+    const known = customer.externalRefs.stripeCustomerId;
+    if (known) return known;
+    try {
+      const synced = await createSyncCustomer(clients)({
+        connectionId,
+        change: { key: syncKeyOf({ monstockId: monstockCustomerId }), source: 'monstock', monstockId: monstockCustomerId },
+      });
+      if (!synced.stripeId) throw new Error(`customer ${monstockCustomerId} could not be linked to a Stripe customer: ${synced.skipped ?? 'no reason given'}`);
+      return synced.stripeId;
+    } catch (error) {
+      // Customer sync linked the same new customer a moment before us (Monstock answered 412):
+      // its link is there now, so read again at once instead of waiting for the activity retry.
+      if (attempt >= 3 || !isVersionMismatch(error)) throw error;
+    }
+  }
+}
+
+function isVersionMismatch(error: unknown): boolean {
+  const cause = error instanceof ApplicationFailure ? error.details?.[0] : error;
+  if (error instanceof MonstockApiError) return error.status === 412;
+  return typeof cause === 'object' && cause !== null && (cause as { status?: unknown }).status === 412;
 }
