@@ -139,5 +139,14 @@ describe('orderPaymentWorkflow', () => {
     const timer = history.events?.find((event) => event.timerStartedEventAttributes);
     expect(Number(timer?.timerStartedEventAttributes?.startToFireTimeout?.seconds)).toBe(2);
     await recordHistory('orderPaymentWorkflow.completed', handle);
+
+    // A late refund starts a new run, which rebuilds the order's payment facts from Monstock.
+    const late = await deliver(order.id, { kind: 'refund', transactionRef: 're_late', amount: 1000, currency: 'EUR', status: 'succeeded', occurredAt: '2026-12-27T10:00:00.000Z' });
+    expect(late.signaledRunId).not.toBe(handle.signaledRunId);
+    const rebuilt = await eventually(async () => {
+      const current = await late.query(paymentStateQuery);
+      return current.paymentStatus === 'partially_refunded' ? current : undefined;
+    });
+    expect(rebuilt).toMatchObject({ amountPaid: 3000, amountRefunded: 1000, paymentIntentIds: ['pi_lifetime'] });
   });
 });

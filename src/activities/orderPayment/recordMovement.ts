@@ -13,6 +13,8 @@ export interface OrderPaymentSummary {
   amountRefunded: number;
   paymentStatus: PaymentStatus;
   version: number;
+  /** Payment intents Monstock shows payments of: a new run (after the idle window) rebuilds from them. */
+  paymentIntentIds?: string[];
 }
 
 export function summariseOrder(order: Order): OrderPaymentSummary {
@@ -25,6 +27,7 @@ export function summariseOrder(order: Order): OrderPaymentSummary {
     amountRefunded: order.amountRefunded,
     paymentStatus: order.paymentStatus,
     version: order.version,
+    paymentIntentIds: [...new Set(order.payments.filter((payment) => payment.kind === 'payment' && payment.transactionRef.startsWith('pi_')).map((payment) => payment.transactionRef))],
   };
 }
 

@@ -196,7 +196,9 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     return true;
   }
 
-  function applyOrder(summary: OrderPaymentSummary, intentsChanged = false): void {
+  function applyOrder(summary: OrderPaymentSummary, intentAdded = false): void {
+    let intentsChanged = intentAdded;
+    for (const id of summary.paymentIntentIds ?? []) intentsChanged = addIntent(id) || intentsChanged;
     const statusChanged = state.paymentStatus !== summary.paymentStatus;
     const referenceChanged = state.orderReference !== summary.reference;
     state.orderReference = summary.reference;
