@@ -95,13 +95,13 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     const gotWork = await condition(() => pending() > 0, input.idleWindow ?? DEFAULT_IDLE_WINDOW);
     if (!gotWork) return state;
 
-    const movement = movementsToRecord.shift();
+    // Order changes first, so a new order's intent exists before anything else is done for it.
     if (orderChanged) {
       orderChanged = false;
       const result = await untilDone(() => activities.alignStripeWithOrder({ connectionId: input.connectionId, orderId: input.orderId, ...(state.orderVersion !== undefined ? { appliedVersion: state.orderVersion } : {}) }));
       applyAlign(result);
-      if (movement) movementsToRecord.unshift(movement);
-    } else if (movement) {
+    } else if (movementsToRecord.length > 0) {
+      const movement = movementsToRecord.shift()!;
       const summary = await untilDone(() => activities.recordMovement({ orderId: input.orderId, movement }));
       noteMovement(movement.kind, movement.transactionRef, movement.status, movement.amount, movement.currency);
       const intentAdded = movement.kind === 'payment' && movement.transactionRef.startsWith('pi_') && addIntent(movement.transactionRef);
