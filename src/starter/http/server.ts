@@ -37,6 +37,11 @@ const WEBHOOK_PATH = /^\/webhooks\/([a-z]+)(?:\/([a-z0-9][a-z0-9-]{0,31}))?\/?$/
 export function createConnectorHttpServer(options: ConnectorHttpServerOptions): http.Server {
   const server = http.createServer((incoming, outgoing) => {
     handle(incoming, outgoing).catch((error: unknown) => {
+      // A client that broke off mid-body (Node has answered it already) is not our failure.
+      if (incoming.destroyed || outgoing.writableEnded || outgoing.destroyed) {
+        options.logger.debug('client went away mid-request', { path: incoming.url, error });
+        return;
+      }
       options.logger.error('request failed', { error, path: incoming.url });
       if (!outgoing.headersSent) json(outgoing, 500, { error: 'internal error' });
       else outgoing.destroy();
@@ -49,7 +54,13 @@ export function createConnectorHttpServer(options: ConnectorHttpServerOptions): 
   return server;
 
   async function handle(incoming: http.IncomingMessage, outgoing: http.ServerResponse): Promise<void> {
-    const url = new URL(incoming.url ?? '/', 'http://connector');
+    let url: URL;
+    try {
+      url = new URL(incoming.url ?? '/', 'http://connector');
+    } catch {
+      // An absolute-form target that is no URL ("POST http://[x/… HTTP/1.1"): the client's fault.
+      return json(outgoing, 400, { error: 'bad request target' });
+    }
     const method = incoming.method ?? 'GET';
     if (url.pathname === '/healthz') return json(outgoing, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {

@@ -22,6 +22,13 @@ const signature = Stripe.webhooks.signature;
 export function verifyStripeWebhook(rawBody: Buffer, header: string | string[] | undefined, secrets: readonly string[], options: VerifyOptions = {}): VerifyResult {
   if (typeof header !== 'string' || header.trim() === '') return { ok: false, reason: 'missing_signature' };
   if (!signature) throw new Error('the stripe SDK has no signature helper');
+  // The SDK throws a plain Error (not a verification error) for a `v1` without a value
+  // ("t=…,v1=", "t=…,v1"): refused here, parsed as the SDK parses, so it is a 400 and not a 500.
+  const emptyV1 = header.split(',').some((item) => {
+    const [key, value] = item.split('=');
+    return key === 'v1' && !value;
+  });
+  if (emptyV1) return { ok: false, reason: 'bad_signature' };
   // Decoded once: the SDK would decode a Buffer again for every secret tried.
   const payload = rawBody.toString('utf8');
   const tolerance = options.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS;
