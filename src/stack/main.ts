@@ -64,7 +64,9 @@ async function main(): Promise<void> {
     lines.push(`Monstock API         ${config.monstock.apiUrl}  (yours)`);
   }
 
-  const userHasStripe = Boolean(userEnv.STRIPE_API_URL) || Boolean(userEnv.STRIPE_SECRET_KEY);
+  // Real Stripe when asked for by URL (STRIPE_API_URL=https://api.stripe.com for test mode) or by a
+  // live key; a test key alone is what the embedded sandbox then accepts.
+  const userHasStripe = Boolean(userEnv.STRIPE_API_URL) || /^(sk|rk)_live_/.test(userEnv.STRIPE_SECRET_KEY ?? '');
   if (!userHasStripe) {
     const stripe = await startStripeSandbox({
       port: config.sandboxes.stripePort,
@@ -76,7 +78,9 @@ async function main(): Promise<void> {
     });
     env.STRIPE_API_URL = stripe.url;
     stoppers.push({ name: 'Stripe sandbox', stop: () => stripe.close() });
-    lines.push(`Stripe sandbox       ${stripe.url}  (key: STRIPE_SECRET_KEY, webhook secret: ${config.stripe.webhookSecrets[0]})`);
+    // The development secret is printed for convenience; a secret the user set never is.
+    const shownSecret = userEnv.STRIPE_WEBHOOK_SECRET ? 'STRIPE_WEBHOOK_SECRET' : config.stripe.webhookSecrets[0];
+    lines.push(`Stripe sandbox       ${stripe.url}  (key: STRIPE_SECRET_KEY, webhook secret: ${shownSecret})`);
   } else {
     lines.push(`Stripe API           ${config.stripe.apiUrl ?? 'https://api.stripe.com'}  (yours)`);
   }

@@ -1,72 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { withDevelopmentValues } from '../../src/config';
+import { freePort, startStack, waitFor } from '../support/stack';
 
 /**
  * The README's first command, for real: the stack comes up on free ports, prints its URLs with
  * the Web UI first, every piece answers, and Ctrl-C stops it all cleanly. A second start on the
  * same data folder finds the data of the first.
  */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-interface RunningStack {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-function startStack(env: NodeJS.ProcessEnv): Promise<RunningStack> {
-  const root = path.resolve(__dirname, '../..');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/stack/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stack did not come up in time:\n${output}`)), 90_000);
-    const check = setInterval(() => {
-      if (output.includes('Press Ctrl-C to stop.')) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve({ child, output: () => output, exit });
-      }
-    }, 100);
-    void exit.then((code) => {
-      clearInterval(check);
-      clearTimeout(timer);
-      reject(new Error(`stack exited with ${code} before it was up:\n${output}`));
-    });
-  });
-}
-
-async function waitFor(url: string, init: Parameters<typeof request>[1] = {}, timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const answer = await request(url, init);
-      await answer.body.dump();
-      if (answer.statusCode < 500) return answer.statusCode;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 describe('npm start', () => {
   jest.setTimeout(180_000);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-'));
