@@ -5,7 +5,9 @@ import { createStripeClient } from './stripe/client';
 import { OrderMatcher } from './matching/orderMatcher';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createCustomerChangeDelivery } from './temporal/customerDelivery';
+import { connectorDataConverter } from './temporal/dataConverter';
 import { ensureOrderFeedRunning } from './temporal/longRunning';
+import { ensureReconciliationSchedule } from './temporal/reconciliationSchedule';
 import { createWorkflowDelivery } from './temporal/orderDelivery';
 import { createWorker } from './worker/createWorker';
 
@@ -23,12 +25,15 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    dataConverter: connectorDataConverter(config.temporal.encryptionKeys),
     clients: {
       monstock,
       stripe,
       matcher,
       deliverToOrder: delivery.toOrder,
       orderChanged: delivery.orderChanged,
+      toUnmatched: delivery.toUnmatched,
+      reconciliation: { dataDir: config.dataDir, stripeRateLimitPerSecond: config.reconciliation.stripeRateLimitPerSecond },
       orderSettings: { createPaymentIntents: config.orders.createPaymentIntents, autoRefundCancelled: config.orders.autoRefundCancelled },
     },
   });
@@ -43,6 +48,16 @@ async function main(): Promise<void> {
   // Likewise customer sync: polling alone keeps customers in line while webhooks are down.
   await createCustomerChangeDelivery({ client, taskQueue: config.temporal.taskQueue, pollInterval: config.customers.pollInterval, concurrency: config.customers.concurrency }).ensureRunning(config.connectionId);
   logger.info('customer sync running', { pollInterval: config.customers.pollInterval });
+  // The nightly reconciliation is a Temporal Schedule (created or updated here, idempotently).
+  await ensureReconciliationSchedule(client, {
+    connectionId: config.connectionId,
+    taskQueue: config.temporal.taskQueue,
+    at: config.reconciliation.at,
+    timeZone: config.reconciliation.timeZone,
+    windowHours: config.reconciliation.windowHours,
+    options: { checkOrderIntents: config.orders.createPaymentIntents },
+  });
+  logger.info('reconciliation scheduled', { at: config.reconciliation.at, timeZone: config.reconciliation.timeZone, windowHours: config.reconciliation.windowHours });
   logger.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporal: config.temporal.address });
   await worker.run();
   await monstock.close();

@@ -3,6 +3,7 @@ import type { OrderMatcher } from '../matching/orderMatcher';
 import type { MonstockClient } from '../monstock/client';
 import { createCustomerSyncActivities } from './customerSync';
 import { createOrderFeedActivities, type OrderChanged } from './orderFeed';
+import { createReconciliationActivities, type DeliverToUnmatched, type ReconciliationSettings } from './reconciliation';
 import { createAlignStripeWithOrder, type OrderSettings } from './orderPayment/alignStripeWithOrder';
 import { createRecordMovement } from './orderPayment/recordMovement';
 import { createSyncPaymentIntent } from './orderPayment/syncPaymentIntent';
@@ -16,6 +17,10 @@ export interface ActivityClients {
   orderSettings?: OrderSettings;
   /** Hands a Monstock order change to its workflow; the order feed needs it (the worker wires it). */
   orderChanged?: OrderChanged;
+  /** Starts or nudges an unmatched payment's workflow; reconciliation uses it (without it, unmatched payments are only reported). */
+  toUnmatched?: DeliverToUnmatched;
+  /** Reconciliation's report folder and Stripe rate limit (default ./data, 25/s). */
+  reconciliation?: ReconciliationSettings;
 }
 
 /** Activities receive their clients, so tests hand in clients pointed at the sandboxes. */
@@ -27,6 +32,7 @@ export function createActivities(clients: ActivityClients) {
     ...createUnmatchedActivities(clients),
     ...createOrderFeedActivities(clients),
     ...createCustomerSyncActivities(clients),
+    ...createReconciliationActivities(clients),
   };
 }
 
@@ -34,5 +40,6 @@ export type ConnectorActivities = ReturnType<typeof createActivities>;
 export type { OrderPaymentSummary } from './orderPayment/recordMovement';
 export type { AlignResult, OrderSettings } from './orderPayment/alignStripeWithOrder';
 export type { DeliverToOrder } from './unmatched/unmatchedActivities';
+export type { DeliverToUnmatched, ReconcilePagesInput, ReconcilePagesResult, ReconciliationSettings } from './reconciliation';
 export type { OrderChanged, PollOrderFeedInput, PollOrderFeedResult } from './orderFeed';
 export type { SyncPaymentIntentInput, SyncPaymentIntentResult } from './orderPayment/syncPaymentIntent';

@@ -13,7 +13,14 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Connecto
   loadDotEnv('.env', env);
   try {
     const config = loadConfig(env);
-    registerSecrets(config.monstock.apiToken, config.stripe.secretKey, ...config.stripe.webhookSecrets, ...config.monstock.webhookSecrets);
+    registerSecrets(
+      config.monstock.apiToken,
+      config.stripe.secretKey,
+      ...config.stripe.webhookSecrets,
+      ...config.monstock.webhookSecrets,
+      ...config.temporal.encryptionKeys.map((key) => key.key.toString('base64')),
+      config.codec.token,
+    );
     return config;
   } catch (error) {
     if (error instanceof ConfigError) {

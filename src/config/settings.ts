@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MATCH_RULES, parseIgnoreRules, parseMatchRules } from '../matching/matchRules';
+import { parseEncryptionKeys } from '../temporal/codec/encryptionCodec';
 
 /**
  * Every setting the connector reads, in one table: name, meaning, default. `.env.example` is
@@ -55,6 +56,35 @@ export const SETTINGS = {
     name: 'TEMPORAL_CLI_PATH',
     description: 'Path to a `temporal` CLI binary for the embedded dev server; found on PATH or installed by `npm run tools` when unset.',
     schema: z.string().optional(),
+  }),
+  PAYLOAD_ENCRYPTION_KEYS: setting({
+    name: 'PAYLOAD_ENCRYPTION_KEYS',
+    description: 'Keys that encrypt every payload the connector puts into Temporal (AES-256-GCM): <id>:<base64 of 32 bytes>, comma-separated; the first encrypts, all decrypt (rotation).',
+    schema: z.string().transform((value, context) => {
+      try {
+        const keys = parseEncryptionKeys(value);
+        if (keys.length === 0) throw new Error('at least one key is required');
+        return keys;
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+    developmentValue: 'dev-2026:/IZZZdQGg+4dCQ8rtmpiPtILuLwTN/OVjX1HCe0Sstw=',
+    secret: true,
+  }),
+  CODEC_ENDPOINT_TOKEN: setting({
+    name: 'CODEC_ENDPOINT_TOKEN',
+    description: 'Set: the webhook server serves /codec/encode and /codec/decode to callers with this bearer token, so the Temporal Web UI can show decrypted payloads to an operator who has it. Unset: no codec endpoint.',
+    schema: z.string().min(16, 'at least 16 characters').optional(),
+    developmentValue: 'codec-dev-token-change-me',
+    secret: true,
+  }),
+  CODEC_CORS_ORIGINS: setting({
+    name: 'CODEC_CORS_ORIGINS',
+    description: 'Web UI origins allowed to call the codec endpoint from the browser (comma-separated).',
+    schema: z.string().transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean)),
+    default: 'http://127.0.0.1:8233,http://localhost:8233,http://localhost:8080',
   }),
   MONSTOCK_API_URL: setting({ name: 'MONSTOCK_API_URL', description: 'Monstock API base URL, including /v1.', schema: httpUrl, default: 'http://127.0.0.1:4010/v1' }),
   MONSTOCK_API_TOKEN: setting({
@@ -152,6 +182,37 @@ export const SETTINGS = {
     description: 'How long an order workflow stays open after its last event (refunds and disputes come late); a later event starts a new run.',
     schema: z.string().regex(/^\d+\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$/, 'a duration such as "120 days" or "2h"'),
     default: '120 days',
+  }),
+  STRIPE_RATE_LIMIT_PER_SECOND: setting({
+    name: 'STRIPE_RATE_LIMIT_PER_SECOND',
+    description: "Stripe API calls per second reconciliation may make, shared by its activities in one worker (Stripe allows 25/s in test mode, 100/s live).",
+    schema: z.coerce.number().positive().max(1000),
+    default: '25',
+  }),
+  RECONCILIATION_AT: setting({
+    name: 'RECONCILIATION_AT',
+    description: 'Time of day (HH:MM, in RECONCILIATION_TIME_ZONE) the nightly reconciliation schedule runs.',
+    schema: z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM'),
+    default: '02:00',
+  }),
+  RECONCILIATION_TIME_ZONE: setting({
+    name: 'RECONCILIATION_TIME_ZONE',
+    description: 'IANA time zone of RECONCILIATION_AT.',
+    schema: z.string().refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone such as Europe/Paris'),
+    default: 'Europe/Paris',
+  }),
+  RECONCILIATION_WINDOW_HOURS: setting({
+    name: 'RECONCILIATION_WINDOW_HOURS',
+    description: 'Hours each nightly reconciliation compares, ending at its scheduled time (more than 24 so each night overlaps the last).',
+    schema: z.coerce.number().int().min(1).max(24 * 90),
+    default: '48',
   }),
   PORT: setting({ name: 'PORT', description: 'Port of the webhook server.', schema: port, default: '3000' }),
   HOST: setting({ name: 'HOST', description: 'Interface the webhook server listens on (0.0.0.0 in a container).', schema: z.string().min(1), default: '127.0.0.1' }),

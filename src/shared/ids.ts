@@ -49,3 +49,28 @@ export function parseOrderFeedWorkflowId(workflowId: string): { connectionId: st
   if (kind !== 'order-feed' || !connectionId || rest.length > 0) return undefined;
   return { connectionId };
 }
+
+/**
+ * A reconciliation run: `reconciliation/<connection>/<runKey>`, the run key naming what started
+ * it (`scheduled`, to which the schedule appends its timestamp, or a CLI's `<from>_<to>`).
+ */
+export function reconciliationWorkflowId(connectionId: string, runKey: string): string {
+  return ['reconciliation', connectionId, runKey].join(SEPARATOR);
+}
+
+export function parseReconciliationWorkflowId(workflowId: string): { connectionId: string; runKey: string } | undefined {
+  const [kind, connectionId, ...rest] = workflowId.split(SEPARATOR);
+  if (kind !== 'reconciliation' || !connectionId || rest.length === 0 || !rest.join(SEPARATOR)) return undefined;
+  return { connectionId, runKey: rest.join(SEPARATOR) };
+}
+
+/** The nightly schedule of a connection: `reconciliation-schedule/<connection>`. */
+export function reconciliationScheduleId(connectionId: string): string {
+  return ['reconciliation-schedule', connectionId].join(SEPARATOR);
+}
+
+export function parseReconciliationScheduleId(scheduleId: string): { connectionId: string } | undefined {
+  const [kind, connectionId, ...rest] = scheduleId.split(SEPARATOR);
+  if (kind !== 'reconciliation-schedule' || !connectionId || rest.length > 0) return undefined;
+  return { connectionId };
+}

@@ -26,7 +26,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  registerSecrets(config.monstock.apiToken, config.stripe.secretKey, ...config.stripe.webhookSecrets, ...config.monstock.webhookSecrets);
+  registerSecrets(
+    config.monstock.apiToken,
+    config.stripe.secretKey,
+    ...config.stripe.webhookSecrets,
+    ...config.monstock.webhookSecrets,
+    ...config.temporal.encryptionKeys.map((key) => key.key.toString('base64')),
+    config.codec.token,
+  );
   const logger = createLogger({ name: 'stack', level: config.logLevel });
   const dataDir = path.resolve(config.dataDir);
   const webhookBase = `http://127.0.0.1:${config.webhookServer.port}`;

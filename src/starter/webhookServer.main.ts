@@ -3,6 +3,7 @@ import { OrderMatcher } from '../matching/orderMatcher';
 import { MonstockClient } from '../monstock/client';
 import { Counters, defineWebhookCounters, PROMETHEUS_CONTENT_TYPE } from '../observability/counters';
 import { createLogger } from '../observability/logger';
+import { EncryptionCodec } from '../temporal/codec/encryptionCodec';
 import { createStripeClient } from '../stripe/client';
 import { connectClient } from '../temporal/connection';
 import { createTemporalReadiness } from './http/readiness';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       monstock: createMonstockWebhookRoute({ client, config, logger, counters, customerDelivery: customers.deliver }),
     },
     connectionIds: [config.connectionId],
+    ...(config.codec.token ? { codec: { codec: new EncryptionCodec(config.temporal.encryptionKeys), token: config.codec.token, corsOrigins: config.codec.corsOrigins } } : {}),
     pages: { '/metrics': async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }) },
   });
   server.listen(config.webhookServer.port, config.webhookServer.host, () => {

@@ -1,11 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { ConnectorConfig } from '../config';
+import { connectorDataConverter } from './dataConverter';
 
-/** Client connections; TLS and API keys for real clusters plug in here. */
+/** Client connections, with the connector's encrypting data converter; TLS and API keys plug in here. */
 export async function connectClient(config: Pick<ConnectorConfig, 'temporal'>): Promise<Client> {
   const connection = await Connection.connect({ address: config.temporal.address });
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: connectorDataConverter(config.temporal.encryptionKeys) });
 }
 
 export async function connectWorker(config: Pick<ConnectorConfig, 'temporal'>): Promise<NativeConnection> {

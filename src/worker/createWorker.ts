@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityClients } from '../activities';
 
@@ -8,6 +9,8 @@ export interface CreateWorkerOptions {
   namespace: string;
   taskQueue: string;
   clients: ActivityClients;
+  /** Encrypts payloads; the same keys as every client of the connector. */
+  dataConverter: DataConverter;
   /** Tuning knobs for benchmarks and tests; the defaults suit a small production worker. */
   overrides?: Partial<WorkerOptions>;
 }
@@ -27,6 +30,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.clients),
+    dataConverter: options.dataConverter,
     ...workflowSource,
     // SIGINT/SIGTERM are caught by the SDK's runtime, which stops polling and drains within this time.
     shutdownGraceTime: '20 seconds',

@@ -1,5 +1,4 @@
 import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type Stripe from 'stripe';
 import { request } from 'undici';
 import { loadConfig, withDevelopmentValues, type ConnectorConfig } from '../../src/config';
@@ -16,6 +15,7 @@ import { createMonstockWebhookRoute } from '../../src/starter/monstock/route';
 import { startMonstockFixture, TEST_MONSTOCK_WEBHOOK_SECRET, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
 import { connectorClients, connectTestClient, eventually, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../support/temporal';
+import { decodeHistoryPayload } from '../support/temporal';
 
 /**
  * The Monstock webhook end to end: the Monstock sandbox signs and delivers its own events to the
@@ -90,10 +90,10 @@ describe('POST /webhooks/monstock', () => {
   }
 
   async function orderSignals(handle: WorkflowHandle): Promise<MonstockOrderRef[]> {
-    return ((await handle.fetchHistory()).events ?? [])
+    const signals = ((await handle.fetchHistory()).events ?? [])
       .map((event) => event.workflowExecutionSignaledEventAttributes)
-      .filter((signal) => signal?.signalName === 'monstockOrder')
-      .map((signal) => defaultPayloadConverter.fromPayload<MonstockOrderRef>(signal!.input!.payloads![0]!));
+      .filter((signal) => signal?.signalName === 'monstockOrder');
+    return Promise.all(signals.map((signal) => decodeHistoryPayload<MonstockOrderRef>(signal!.input!.payloads![0]!)));
   }
 
   async function activitiesScheduled(handle: WorkflowHandle): Promise<number> {

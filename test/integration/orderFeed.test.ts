@@ -1,5 +1,4 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type Stripe from 'stripe';
 import type { ActivityClients } from '../../src/activities';
 import { orderFeedWorkflowId, orderWorkflowId, parseOrderFeedWorkflowId } from '../../src/shared/ids';
@@ -10,6 +9,7 @@ import { recordHistory } from '../support/histories';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
 import { connectorClients, connectTestClient, eventually, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../support/temporal';
+import { decodeHistoryPayload } from '../support/temporal';
 
 /**
  * Webhooks can be lost: with the Monstock sandbox sending none at all, the order feed alone
@@ -54,10 +54,10 @@ describe('monstockOrderFeedWorkflow', () => {
   }
 
   async function orderSignals(orderId: string): Promise<MonstockOrderRef[]> {
-    return ((await client.workflow.getHandle(orderWorkflowId(connectionId, orderId)).fetchHistory()).events ?? [])
+    const signals = ((await client.workflow.getHandle(orderWorkflowId(connectionId, orderId)).fetchHistory()).events ?? [])
       .map((event) => event.workflowExecutionSignaledEventAttributes)
-      .filter((signal) => signal?.signalName === 'monstockOrder')
-      .map((signal) => defaultPayloadConverter.fromPayload<MonstockOrderRef>(signal!.input!.payloads![0]!));
+      .filter((signal) => signal?.signalName === 'monstockOrder');
+    return Promise.all(signals.map((signal) => decodeHistoryPayload<MonstockOrderRef>(signal!.input!.payloads![0]!)));
   }
 
   /** Waits until `polls` more polls ran with nothing new delivered: the feed is caught up. */

@@ -4,6 +4,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import * as workflows from '../../src/workflows';
 import { HISTORY_FIXTURES } from '../support/histories';
+import { testDataConverter } from '../support/temporal';
 
 /** Replays recorded histories of every workflow: a non-deterministic change fails here. */
 const fixtures = fs.existsSync(HISTORY_FIXTURES) ? fs.readdirSync(HISTORY_FIXTURES).filter((file) => file.endsWith('.json')).sort() : [];
@@ -17,6 +18,6 @@ describe('workflow replay', () => {
 
   it.each(fixtures)('replays %s', async (file) => {
     const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORY_FIXTURES, file), 'utf8')));
-    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../src/workflows'), replayName: file }, history);
+    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../src/workflows'), replayName: file, dataConverter: testDataConverter() }, history);
   });
 });

@@ -6,6 +6,9 @@ import type { ActivityClients, OrderSettings } from '../../src/activities';
 import { DEFAULT_MATCH_RULES, parseMatchRules, type MatchSettings } from '../../src/matching/matchRules';
 import { OrderMatcher } from '../../src/matching/orderMatcher';
 import type { MonstockClient } from '../../src/monstock/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { EncryptionCodec, parseEncryptionKeys } from '../../src/temporal/codec/encryptionCodec';
+import { connectorDataConverter } from '../../src/temporal/dataConverter';
 import { createWorkflowDelivery } from '../../src/temporal/orderDelivery';
 import { createWorker } from '../../src/worker/createWorker';
 
@@ -16,13 +19,17 @@ export function testTemporalAddress(): string {
   return address;
 }
 
+/** The tests' payload key: tests encrypt like production, so recorded histories are encrypted too. */
+export const TEST_ENCRYPTION_KEYS = parseEncryptionKeys('test-1:85aPhV5OfSnTV1RfQbkvpmyGat2XHnRnTCc/aK9rVm4=');
+export const testDataConverter = () => connectorDataConverter(TEST_ENCRYPTION_KEYS);
+
 export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
 export async function connectTestClient(): Promise<Client> {
   const connection = await Connection.connect({ address: testTemporalAddress() });
-  return new Client({ connection, namespace: process.env.TEMPORAL_TEST_NAMESPACE ?? 'default' });
+  return new Client({ connection, namespace: process.env.TEMPORAL_TEST_NAMESPACE ?? 'default', dataConverter: testDataConverter() });
 }
 
 export interface RunningWorker {
@@ -34,7 +41,7 @@ export interface RunningWorker {
 /** Starts the connector's real worker on its own task queue; `stop` drains and closes it. */
 export async function startTestWorker(taskQueue: string, clients: ActivityClients, overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: testTemporalAddress() });
-  const worker = await createWorker({ connection, namespace: process.env.TEMPORAL_TEST_NAMESPACE ?? 'default', taskQueue, clients, overrides });
+  const worker = await createWorker({ connection, namespace: process.env.TEMPORAL_TEST_NAMESPACE ?? 'default', taskQueue, clients, dataConverter: testDataConverter(), overrides });
   const running = worker.run();
   return {
     worker,
@@ -81,6 +88,13 @@ export function connectorClients(options: {
     matcher,
     deliverToOrder: delivery.toOrder,
     orderChanged: delivery.orderChanged,
+    toUnmatched: delivery.toUnmatched,
     ...(options.orderSettings ? { orderSettings: options.orderSettings } : {}),
   };
+}
+
+/** Reads a payload from a fetched history as the connector wrote it: decrypted, then JSON. */
+export async function decodeHistoryPayload<T>(payload: Payload): Promise<T> {
+  const [decoded] = await new EncryptionCodec(TEST_ENCRYPTION_KEYS).decode([payload]);
+  return defaultPayloadConverter.fromPayload<T>(decoded!);
 }

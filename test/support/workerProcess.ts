@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { TEST_MONSTOCK_TOKEN, TEST_MONSTOCK_WEBHOOK_SECRET } from './monstockSandbox';
 import { TEST_STRIPE_KEY, TEST_STRIPE_WEBHOOK_SECRET } from './stripeSandbox';
-import { testTemporalAddress } from './temporal';
+import { TEST_ENCRYPTION_KEYS, testTemporalAddress } from './temporal';
 
 /** The production worker entry point (`src/worker.ts`) as its own process, so a test can SIGKILL it. */
 export interface WorkerProcess {
@@ -28,6 +28,7 @@ export async function startWorkerProcess(options: { taskQueue: string; monstockA
       STRIPE_SECRET_KEY: TEST_STRIPE_KEY,
       STRIPE_WEBHOOK_SECRET: TEST_STRIPE_WEBHOOK_SECRET,
       ORDER_IDLE_WINDOW: '1 hour',
+      PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS.map((key) => `${key.id}:${key.key.toString('base64')}`).join(','),
       LOG_LEVEL: 'warn',
     },
   });

@@ -7,7 +7,8 @@ const required = withDevelopmentValues({});
 describe('configuration', () => {
   it('reads every setting with its default when only the required secrets are set', () => {
     const config = loadConfig(required);
-    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'monstock-stripe', devServerPort: 7233, uiPort: 8233, cliPath: undefined });
+    expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'monstock-stripe', devServerPort: 7233, uiPort: 8233, cliPath: undefined });
+    expect(config.temporal.encryptionKeys).toEqual([{ id: 'dev-2026', key: expect.any(Buffer) }]);
     expect(config.monstock.apiUrl).toBe('http://127.0.0.1:4010/v1');
     expect(config.webhookServer.port).toBe(3000);
     expect(config.connectionId).toBe('default');

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Logger } from '../../observability/logger';
+import { answerCodec, codecPath, type CodecEndpointOptions } from './codecEndpoint';
 
 /**
  * The connector's thin HTTP shell: health probes and the webhook routes. Webhook routes get the
@@ -28,6 +29,8 @@ export interface ConnectorHttpServerOptions {
   webhooks: Record<string, WebhookRoute>;
   /** Connection ids this deployment serves; a path naming another one is a 404. */
   connectionIds: readonly string[];
+  /** Serves /codec/encode and /codec/decode for the Web UI when set. */
+  codec?: CodecEndpointOptions;
   /** Extra read-only pages (reports, problems) keyed by path. */
   pages?: Record<string, (request: http.IncomingMessage) => Promise<{ status: number; contentType: string; body: string }>>;
 }
@@ -66,6 +69,15 @@ export function createConnectorHttpServer(options: ConnectorHttpServerOptions): 
     if (url.pathname === '/readyz') {
       const readiness = await options.readiness();
       return json(outgoing, readiness.ready ? 200 : 503, readiness.ready ? { status: 'ready' } : { status: 'not ready', reason: readiness.reason });
+    }
+    const codecOperation = options.codec ? codecPath(url.pathname) : undefined;
+    if (options.codec && codecOperation) {
+      const body = method === 'POST' ? await readLimitedBody(incoming) : Buffer.alloc(0);
+      if (body === 'too_large') return json(outgoing, 413, { error: 'body exceeds 1 MiB' }, { connection: 'close' });
+      const answer = await answerCodec(options.codec, codecOperation, incoming, body);
+      outgoing.writeHead(answer.status, answer.headers);
+      outgoing.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+      return;
     }
     const page = options.pages?.[url.pathname];
     if (page && method === 'GET') {

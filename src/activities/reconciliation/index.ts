@@ -1,0 +1,322 @@
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import type Stripe from 'stripe';
+import type { OrderMatcher } from '../../matching/orderMatcher';
+import type { MonstockClient } from '../../monstock/client';
+import { MonstockApiError } from '../../monstock/errors';
+import type { Order } from '../../monstock/schemas';
+import type { PaymentIntentSnapshot } from '../../payments/stripeSnapshot';
+import { compareIntent, compareOrder, intentHasMoney, shouldRepairIntent, type Discrepancy, type IntentMatch } from '../../reconciliation/compare';
+import { sharedTokenBucket, type TokenBucket } from '../../reconciliation/tokenBucket';
+import { addToTotals, emptyCounts, intentTotals, mergeByKind } from '../../reconciliation/totals';
+import { createdInWindow, stripeCreatedRange } from '../../reconciliation/window';
+import type { MonstockOrderRef, StripeEventRef } from '../../shared/orderPayment';
+import {
+  repairEventId,
+  REPAIR_EVENT_TYPE,
+  type FindingCounts,
+  type ReconciliationCounts,
+  type ReconciliationFinding,
+  type ReconciliationReport,
+  type ReconciliationWindow,
+  type TotalsByCurrency,
+} from '../../shared/reconciliation';
+import { readPaymentIntentSnapshot } from '../../stripe/paymentIntentSnapshot';
+import { withActivityFailures } from '../failures';
+import type { OrderChanged } from '../orderFeed';
+import type { DeliverToOrder } from '../unmatched/unmatchedActivities';
+import { honouringRateLimit } from './monstockRetry';
+import { writePart, writeReport } from './reportFiles';
+
+/** Starts (or tells again) a payment's unmatched workflow; the worker wires it to `WorkflowDelivery.toUnmatched`. */
+export type DeliverToUnmatched = (connectionId: string, paymentIntentId: string, reason: string, event: StripeEventRef) => Promise<void>;
+
+export interface ReconciliationSettings {
+  /** Where reports go: DATA_DIR/reports/<reportId>.json. */
+  dataDir: string;
+  /** Stripe calls per second, shared by every reconciliation activity of this worker process. */
+  stripeRateLimitPerSecond: number;
+}
+
+export const DEFAULT_RECONCILIATION_SETTINGS: ReconciliationSettings = { dataDir: './data', stripeRateLimitPerSecond: 25 };
+
+export interface ReconciliationClients {
+  monstock: MonstockClient;
+  stripe: Stripe;
+  matcher: OrderMatcher;
+  deliverToOrder: DeliverToOrder;
+  orderChanged?: OrderChanged;
+  toUnmatched?: DeliverToUnmatched;
+  reconciliation?: ReconciliationSettings;
+}
+
+export interface ReconcilePagesInput {
+  connectionId: string;
+  reportId: string;
+  window: ReconciliationWindow;
+  /** Stripe: the last payment intent id read (starting_after). Monstock: its page cursor. */
+  cursor?: string;
+  /** Part files written before this call; this call's pages follow. */
+  pageSeq: number;
+  maxPages: number;
+  pageSize: number;
+  /** How many findings to hand back (the workflow keeps a bounded list); all go to the part files. */
+  keepFindings: number;
+  repair: boolean;
+  checkOrderIntents: boolean;
+}
+
+export interface ReconcilePagesResult {
+  cursor?: string;
+  /** The walk reached the end of the window. */
+  done: boolean;
+  pageSeq: number;
+  counts: ReconciliationCounts;
+  byKind: FindingCounts;
+  totals: TotalsByCurrency;
+  /** Findings left for a person: everything but repairs handed to an order workflow. */
+  unresolved: number;
+  findings: ReconciliationFinding[];
+}
+
+/** Intents compared at once inside a page; the token bucket sets the actual pace. */
+const CONCURRENCY = 8;
+/** Stripe calls: the list page; a match that may read a Checkout session; a snapshot (intent, charges, refunds, disputes). */
+const SNAPSHOT_CALLS = 4;
+
+export function createReconciliationActivities(clients: ReconciliationClients) {
+  const settings = clients.reconciliation ?? DEFAULT_RECONCILIATION_SETTINGS;
+  const bucket = sharedTokenBucket(settings.stripeRateLimitPerSecond);
+  const checkpoints = new WeakMap<ReconcilePagesResult, ReconcilePagesResult>();
+
+  /**
+   * Pages through Stripe's payment intents created in the window (newest first), compares each
+   * with its Monstock order and hands what is repairable to the order workflows.
+   */
+  async function reconcileStripePages(input: ReconcilePagesInput): Promise<ReconcilePagesResult> {
+    return withActivityFailures(async () => {
+      const progress = resumed(input);
+      while (!progress.done && progress.pageSeq - input.pageSeq < input.maxPages) {
+        await bucket.take(1);
+        const page = await clients.stripe.paymentIntents.list({ created: stripeCreatedRange(input.window), limit: input.pageSize, ...(progress.cursor ? { starting_after: progress.cursor } : {}) });
+        const pageFindings: ReconciliationFinding[] = [];
+        await inBatches(page.data, CONCURRENCY, async (intent) => {
+          const found = await reconcileIntent(input, intent, progress);
+          pageFindings.push(...found);
+        }, () => beat(progress));
+        await finishPage(input, progress, 'stripe', pageFindings);
+        const last = page.data[page.data.length - 1];
+        if (last) progress.cursor = last.id;
+        progress.done = !page.has_more || !last;
+        savePoint(progress);
+      }
+      return progress;
+    });
+  }
+
+  async function reconcileIntent(input: ReconcilePagesInput, intent: Stripe.PaymentIntent, progress: ReconcilePagesResult): Promise<ReconciliationFinding[]> {
+    await bucket.take(1);
+    const outcome = await clients.matcher.match({ id: intent.id, metadata: { ...intent.metadata } });
+    progress.counts.intents += 1;
+    progress.counts.items += 1;
+    if (outcome.kind === 'ignored') {
+      progress.counts.ignored += 1;
+      return [];
+    }
+    let match: IntentMatch = outcome.kind === 'unmatched' ? { kind: 'unmatched', reason: outcome.reason } : { kind: 'unmatched', reason: 'no order' };
+    if (outcome.kind === 'order') {
+      const order = await orderOrMissing(outcome.orderId, progress);
+      match = order ? { kind: 'order', order } : { kind: 'unmatched', reason: `the Monstock order ${outcome.orderId} named by ${outcome.via} does not exist` };
+    }
+    // An unmatched intent that never moved money (abandoned checkout) needs no closer look.
+    if (match.kind === 'unmatched' && !intent.latest_charge && intent.status !== 'succeeded' && intent.status !== 'processing') return [];
+    const snapshot = await snapshotOf(intent.id);
+    intentTotals(progress.totals, snapshot, match.kind === 'order' ? match.order : undefined);
+    const found = compareIntent(snapshot, match);
+    return act(input, progress, snapshot, found, match.kind === 'unmatched' ? match.reason : undefined);
+  }
+
+  /**
+   * Pages through Monstock's orders changed in the window: Stripe-labelled money no payment
+   * intent backs, intents created before the window (the Stripe walk did not see them), and
+   * orders without an intent when the connector creates them.
+   */
+  async function reconcileMonstockPages(input: ReconcilePagesInput): Promise<ReconcilePagesResult> {
+    return withActivityFailures(async () => {
+      const progress = resumed(input);
+      const to = Date.parse(input.window.to);
+      while (!progress.done && progress.pageSeq - input.pageSeq < input.maxPages) {
+        const page = await honouringRateLimit(
+          () => clients.monstock.listOrders({ updatedSince: input.window.from, limit: Math.min(input.pageSize, 200), ...(progress.cursor ? { cursor: progress.cursor } : {}) }),
+          () => checkpoints.get(progress),
+        );
+        // Monstock lists by (updatedAt, id): past the window's end, the rest is the next window's.
+        const inWindow = page.data.filter((order) => Date.parse(order.updatedAt) < to);
+        const pageFindings: ReconciliationFinding[] = [];
+        await inBatches(inWindow, CONCURRENCY, async (order) => {
+          pageFindings.push(...(await reconcileOrder(input, order, progress)));
+        }, () => beat(progress));
+        await finishPage(input, progress, 'monstock', pageFindings);
+        progress.done = !page.nextCursor || inWindow.length < page.data.length;
+        if (page.nextCursor) progress.cursor = page.nextCursor;
+        savePoint(progress);
+      }
+      return progress;
+    });
+  }
+
+  async function reconcileOrder(input: ReconcilePagesInput, order: Order, progress: ReconcilePagesResult): Promise<ReconciliationFinding[]> {
+    progress.counts.orders += 1;
+    progress.counts.items += 1;
+    const { found, intentIds } = compareOrder(order, { checkOrderIntents: input.checkOrderIntents });
+    const findings: ReconciliationFinding[] = [];
+    for (const discrepancy of found) {
+      if (discrepancy.kind === 'paid_without_stripe_money') addToTotals(progress.totals, discrepancy.currency ?? order.currency, { monstockRecorded: discrepancy.monstock?.amount ?? 0 });
+      findings.push(await actOnOrder(input, progress, order, discrepancy));
+    }
+    for (const intentId of intentIds) {
+      const snapshot = await snapshotOrMissing(intentId);
+      if (!snapshot) {
+        findings.push(...orderPaymentsWithoutIntent(order, intentId).map((d) => record(progress, { ...d, action: 'reported' })));
+        continue;
+      }
+      // Created in the window: the Stripe walk compares it (and repairs it) already.
+      if (createdInWindow(snapshot.created, input.window)) continue;
+      findings.push(...(await act(input, progress, snapshot, compareIntent(snapshot, { kind: 'order', order }), undefined)));
+    }
+    return findings;
+  }
+
+  /** Decides and does what each discrepancy of one intent calls for, and counts it. */
+  async function act(input: ReconcilePagesInput, progress: ReconcilePagesResult, snapshot: PaymentIntentSnapshot, found: Discrepancy[], unmatchedReason: string | undefined): Promise<ReconciliationFinding[]> {
+    if (found.length === 0) return [];
+    const event: StripeEventRef = {
+      eventId: repairEventId(input.reportId, snapshot.id),
+      type: REPAIR_EVENT_TYPE,
+      created: Math.floor(Date.now() / 1000),
+      objectType: 'payment_intent',
+      objectId: snapshot.id,
+      paymentIntentId: snapshot.id,
+    };
+    if (unmatchedReason !== undefined) {
+      const signalled = input.repair && clients.toUnmatched !== undefined;
+      if (signalled) await clients.toUnmatched!(input.connectionId, snapshot.id, unmatchedReason, event);
+      if (signalled) progress.counts.repairsSent += 1;
+      return found.map((d) => record(progress, { ...d, action: signalled ? 'unmatched_signalled' : 'reported' }));
+    }
+    const safe = shouldRepairIntent(found);
+    const orderId = found[0]!.orderId;
+    if (input.repair && safe && orderId) {
+      await clients.deliverToOrder(input.connectionId, orderId, event);
+      progress.counts.repairsSent += 1;
+    }
+    return found.map((d) => record(progress, { ...d, action: !d.repairable || !safe ? 'reported' : input.repair ? 'repair_sent' : 'not_repaired' }));
+  }
+
+  async function actOnOrder(input: ReconcilePagesInput, progress: ReconcilePagesResult, order: Order, discrepancy: Discrepancy): Promise<ReconciliationFinding> {
+    if (discrepancy.kind === 'order_without_intent' && input.repair && clients.orderChanged) {
+      const change: MonstockOrderRef = { eventId: `reconcile:${input.reportId}:${order.id}`, type: 'order.polled', orderId: order.id, version: order.version, updatedAt: order.updatedAt };
+      await clients.orderChanged(input.connectionId, change);
+      progress.counts.repairsSent += 1;
+      return record(progress, { ...discrepancy, action: 'order_change_sent' });
+    }
+    return record(progress, { ...discrepancy, action: discrepancy.repairable ? 'not_repaired' : 'reported' });
+  }
+
+  function record(progress: ReconcilePagesResult, finding: ReconciliationFinding): ReconciliationFinding {
+    progress.counts.findings += 1;
+    if (finding.action !== 'repair_sent' && finding.action !== 'order_change_sent') progress.unresolved += 1;
+    mergeByKind(progress.byKind, { [finding.kind]: 1 });
+    return finding;
+  }
+
+  async function finishPage(input: ReconcilePagesInput, progress: ReconcilePagesResult, phase: 'stripe' | 'monstock', pageFindings: ReconciliationFinding[]): Promise<void> {
+    // Stable order inside a page, whatever order the concurrent comparisons finished in.
+    pageFindings.sort((a, b) => `${a.paymentIntentId ?? ''}${a.orderId ?? ''}${a.transactionRef ?? ''}${a.kind}`.localeCompare(`${b.paymentIntentId ?? ''}${b.orderId ?? ''}${b.transactionRef ?? ''}${b.kind}`));
+    await writePart(settings.dataDir, input.reportId, phase, progress.pageSeq, pageFindings);
+    const room = input.keepFindings - progress.findings.length;
+    if (room > 0) progress.findings.push(...pageFindings.slice(0, room));
+    progress.pageSeq += 1;
+    progress.counts.pages += 1;
+  }
+
+  async function snapshotOf(paymentIntentId: string): Promise<PaymentIntentSnapshot> {
+    await bucket.take(SNAPSHOT_CALLS);
+    return readPaymentIntentSnapshot(clients.stripe, paymentIntentId);
+  }
+
+  async function snapshotOrMissing(paymentIntentId: string): Promise<PaymentIntentSnapshot | undefined> {
+    try {
+      return await snapshotOf(paymentIntentId);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async function orderOrMissing(orderId: string, progress: ReconcilePagesResult): Promise<Order | undefined> {
+    try {
+      return await honouringRateLimit(() => clients.monstock.getOrder(orderId), () => checkpoints.get(progress));
+    } catch (error) {
+      if (error instanceof MonstockApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  return {
+    reconcileStripePages,
+    reconcileMonstockPages,
+    /** Assembles DATA_DIR/reports/<reportId>.json from the run's part files, with every finding. */
+    async writeReconciliationReport(report: ReconciliationReport): Promise<{ reportFile: string; findings: number }> {
+      return writeReport(settings.dataDir, report);
+    },
+  };
+
+  function resumed(input: ReconcilePagesInput): ReconcilePagesResult {
+    // A retry after a crash resumes after the last page finished (its part file is rewritten at most).
+    const details = activityInfo().heartbeatDetails as ReconcilePagesResult | undefined;
+    const progress: ReconcilePagesResult =
+      details && typeof details === 'object' && typeof details.pageSeq === 'number' && details.counts && details.pageSeq >= input.pageSeq
+        ? details
+        : { ...(input.cursor ? { cursor: input.cursor } : {}), done: false, pageSeq: input.pageSeq, counts: emptyCounts(), byKind: {}, totals: {}, unresolved: 0, findings: [] };
+    checkpoints.set(progress, structuredClone(progress));
+    return progress;
+  }
+
+  /** Mid-page beats carry the last finished page: a retry re-reads this page, never counts it twice. */
+  function beat(progress: ReconcilePagesResult): void {
+    heartbeat(checkpoints.get(progress));
+  }
+
+  function savePoint(progress: ReconcilePagesResult): void {
+    const copy = structuredClone(progress);
+    checkpoints.set(progress, copy);
+    heartbeat(copy);
+  }
+}
+
+/** A Stripe intent id the order names that Stripe does not know: its succeeded payments have no Stripe money. */
+function orderPaymentsWithoutIntent(order: Order, intentId: string): Discrepancy[] {
+  return order.payments
+    .filter((p) => p.transactionRef === intentId && p.kind === 'payment' && p.status === 'succeeded')
+    .map((p) => ({
+      kind: 'paid_without_stripe_money' as const,
+      repairable: false,
+      orderId: order.id,
+      paymentIntentId: intentId,
+      transactionRef: p.transactionRef,
+      movementKind: 'payment' as const,
+      currency: p.currency,
+      monstock: { status: p.status, amount: p.amount, currency: p.currency },
+      detail: `Monstock order ${order.id} shows ${intentId} succeeded; Stripe has no such payment intent`,
+    }));
+}
+
+async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>, afterBatch: () => void): Promise<void> {
+  for (let start = 0; start < items.length; start += size) {
+    await Promise.all(items.slice(start, start + size).map(work));
+    afterBatch();
+  }
+}
+
+export type ReconciliationActivities = ReturnType<typeof createReconciliationActivities>;
+export type { TokenBucket };

@@ -1,0 +1,54 @@
+import { toMonstockCurrency } from '../payments/money';
+import type { PaymentIntentSnapshot } from '../payments/stripeSnapshot';
+import type { CurrencyTotals, FindingCounts, ReconciliationCounts, ReconciliationFinding, TotalsByCurrency } from '../shared/reconciliation';
+import type { OrderFacts } from './compare';
+
+/** Totals per currency, counts per kind, merged page after page: integers only, associative. */
+export function emptyCounts(): ReconciliationCounts {
+  return { pages: 0, items: 0, intents: 0, orders: 0, findings: 0, repairsSent: 0, ignored: 0 };
+}
+
+function emptyTotals(): CurrencyTotals {
+  return { stripeCollected: 0, monstockRecorded: 0, refunded: 0, disputed: 0, difference: 0 };
+}
+
+export function addToTotals(totals: TotalsByCurrency, currency: string, more: Partial<Omit<CurrencyTotals, 'difference'>>): void {
+  const entry = (totals[currency] ??= emptyTotals());
+  entry.stripeCollected += more.stripeCollected ?? 0;
+  entry.monstockRecorded += more.monstockRecorded ?? 0;
+  entry.refunded += more.refunded ?? 0;
+  entry.disputed += more.disputed ?? 0;
+  entry.difference = entry.monstockRecorded - entry.stripeCollected;
+}
+
+export function mergeTotals(into: TotalsByCurrency, more: TotalsByCurrency): TotalsByCurrency {
+  for (const [currency, entry] of Object.entries(more)) addToTotals(into, currency, entry);
+  return into;
+}
+
+export function mergeCounts(into: ReconciliationCounts, more: Partial<ReconciliationCounts>): ReconciliationCounts {
+  for (const key of Object.keys(into) as Array<keyof ReconciliationCounts>) into[key] += more[key] ?? 0;
+  return into;
+}
+
+export function mergeByKind(into: FindingCounts, more: FindingCounts): FindingCounts {
+  for (const [kind, count] of Object.entries(more) as Array<[keyof FindingCounts, number]>) into[kind] = (into[kind] ?? 0) + count;
+  return into;
+}
+
+export function countByKind(findings: readonly ReconciliationFinding[]): FindingCounts {
+  return findings.reduce<FindingCounts>((counts, f) => mergeByKind(counts, { [f.kind]: 1 }), {});
+}
+
+/**
+ * One intent's share of the totals: what Stripe collected, refunded and disputed on it, and what
+ * Monstock records as succeeded for the same payment intent.
+ */
+export function intentTotals(totals: TotalsByCurrency, snapshot: PaymentIntentSnapshot, order: OrderFacts | undefined): void {
+  const currency = toMonstockCurrency(snapshot.currency);
+  const collected = snapshot.status === 'succeeded' ? snapshot.amountReceived || snapshot.amount : 0;
+  const refunded = snapshot.refunds.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
+  const disputed = snapshot.disputes.reduce((sum, d) => sum + d.amount, 0);
+  const recorded = (order?.payments ?? []).filter((p) => p.kind === 'payment' && p.status === 'succeeded' && p.transactionRef === snapshot.id).reduce((sum, p) => sum + p.amount, 0);
+  addToTotals(totals, currency, { stripeCollected: collected, refunded, disputed, monstockRecorded: recorded });
+}

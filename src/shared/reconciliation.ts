@@ -1,0 +1,164 @@
+import { defineQuery } from '@temporalio/workflow';
+
+/**
+ * The contract between starters (the schedule, a CLI, pages) and `reconciliationWorkflow`: its
+ * input, result, query and the finding kinds. Starters import this module, never the workflow code.
+ */
+export const RECONCILIATION_WORKFLOW_TYPE = 'reconciliationWorkflow';
+
+export const FINDING_KINDS = [
+  'payment_missing_on_order',
+  'amount_mismatch',
+  'currency_mismatch',
+  'status_mismatch',
+  'fee_missing',
+  'refund_missing',
+  'dispute_missing',
+  'paid_without_stripe_money',
+  'unmatched_payment',
+  'order_without_intent',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/**
+ * What the run did about a finding: a repair handed to the order workflow (signal-with-start),
+ * the unmatched-payment workflow told to look again, an order change sent so the order workflow
+ * aligns Stripe, only reported (unsafe to guess), or nothing because repairs were off.
+ */
+export type FindingAction = 'repair_sent' | 'unmatched_signalled' | 'order_change_sent' | 'reported' | 'not_repaired';
+
+export interface ReconciliationFinding {
+  kind: FindingKind;
+  /** true: Monstock is missing or behind Stripe's truth, and the order workflow can write it. */
+  repairable: boolean;
+  action: FindingAction;
+  paymentIntentId?: string;
+  orderId?: string;
+  /** The movement concerned (pi_, ch_, re_, dp_ or whatever Monstock holds). */
+  transactionRef?: string;
+  movementKind?: 'payment' | 'refund' | 'dispute';
+  currency?: string;
+  stripe?: { status?: string; amount?: number; currency?: string };
+  monstock?: { status?: string; amount?: number; currency?: string };
+  detail: string;
+}
+
+export interface ReconciliationWindow {
+  /** Inclusive, ISO 8601. */
+  from: string;
+  /** Exclusive, ISO 8601. */
+  to: string;
+}
+
+export interface CurrencyTotals {
+  /** Succeeded payments in Stripe, minor units. */
+  stripeCollected: number;
+  /** What Monstock records as succeeded for the same payments (plus Stripe-labelled money Stripe does not know). */
+  monstockRecorded: number;
+  refunded: number;
+  disputed: number;
+  /** monstockRecorded - stripeCollected. */
+  difference: number;
+}
+
+export type TotalsByCurrency = Record<string, CurrencyTotals>;
+export type FindingCounts = Partial<Record<FindingKind, number>>;
+
+export interface ReconciliationOptions {
+  /** Hand repairable findings to the order workflows (default true); false only reports. */
+  repair?: boolean;
+  /** Report orders with an amount due and no payment intent (default false; the schedule passes STRIPE_CREATE_PAYMENT_INTENTS). */
+  checkOrderIntents?: boolean;
+  /** Findings kept in the workflow result and history (default 50); all of them go to the report file. */
+  maxFindingsInResult?: number;
+  /** Pages (of 100) read by one activity call (default 5). */
+  pagesPerActivity?: number;
+  /** Stripe page size (default 100). */
+  pageSize?: number;
+  /** Activity calls before continue-as-new (default: when Temporal suggests it or ~2,000 events). */
+  activityCallsPerRun?: number;
+}
+
+export interface ReconciliationWorkflowInput {
+  connectionId: string;
+  /** The window to compare. Unset (the schedule): the `windowHours` before the scheduled time. */
+  window?: ReconciliationWindow;
+  windowHours?: number;
+  options?: ReconciliationOptions;
+  carried?: ReconciliationCarried;
+}
+
+export type ReconciliationPhase = 'stripe' | 'monstock' | 'report' | 'done';
+
+export interface ReconciliationCounts {
+  pages: number;
+  /** Payment intents and orders compared. */
+  items: number;
+  intents: number;
+  orders: number;
+  findings: number;
+  repairsSent: number;
+  ignored: number;
+}
+
+/** What one run hands the next on continue-as-new: where the walk is, and what it has found so far. */
+export interface ReconciliationCarried {
+  reportId: string;
+  window: ReconciliationWindow;
+  startedAt: string;
+  phase: ReconciliationPhase;
+  stripeCursor?: string;
+  monstockCursor?: string;
+  /** Part files written so far (one per page): the report assembles them. */
+  pageSeq: number;
+  counts: ReconciliationCounts;
+  byKind: FindingCounts;
+  totals: TotalsByCurrency;
+  firstFindings: ReconciliationFinding[];
+  /** Findings left for a person (reported, not repaired, or unmatched), over the whole run. */
+  unresolved: number;
+  run: number;
+}
+
+export interface ReconciliationProgress {
+  reportId: string;
+  window: ReconciliationWindow;
+  phase: ReconciliationPhase;
+  pages: number;
+  items: number;
+  findings: number;
+  unresolved: number;
+  repairsSent: number;
+  byKind: FindingCounts;
+  /** Items per second since the run started. */
+  rate: number;
+  startedAt: string;
+  run: number;
+}
+
+export interface ReconciliationReport {
+  reportId: string;
+  connectionId: string;
+  window: ReconciliationWindow;
+  startedAt: string;
+  finishedAt: string;
+  counts: ReconciliationCounts;
+  byKind: FindingCounts;
+  totals: TotalsByCurrency;
+  /** Findings a person must look at (not repaired), over the whole run. */
+  unresolved: number;
+  /** The first `maxFindingsInResult` findings; all of them are in reportFile. */
+  findings: ReconciliationFinding[];
+  findingsTruncated: boolean;
+  /** DATA_DIR/reports/<reportId>.json: this report with every finding. */
+  reportFile?: string;
+}
+
+export const reconciliationProgressQuery = defineQuery<ReconciliationProgress>('reconciliationProgress');
+
+/** The synthetic event id of a repair: one per run and payment intent, so retries are one event. */
+export function repairEventId(reportId: string, paymentIntentId: string): string {
+  return `reconcile:${reportId}:${paymentIntentId}`;
+}
+
+export const REPAIR_EVENT_TYPE = 'reconciliation.repair';
