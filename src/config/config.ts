@@ -1,5 +1,6 @@
 import type { MatchSettings } from '../matching/matchRules';
 import type { EncryptionKey } from '../temporal/codec/encryptionCodec';
+import type { TemporalSecurity } from '../temporal/connectionOptions';
 import type { SettingDefinition } from './settings';
 import { SETTINGS, type SettingName, type SettingValues } from './settings';
 
@@ -13,7 +14,7 @@ export class ConfigError extends Error {
 
 export interface ConnectorConfig {
   connectionId: string;
-  temporal: { address: string; namespace: string; taskQueue: string; devServerPort: number; uiPort: number; cliPath: string | undefined; encryptionKeys: EncryptionKey[] };
+  temporal: { address: string; namespace: string; taskQueue: string; devServerPort: number; uiPort: number; cliPath: string | undefined; encryptionKeys: EncryptionKey[]; security: TemporalSecurity };
   codec: { token: string | undefined; corsOrigins: string[] };
   monstock: { apiUrl: string; apiToken: string; webhookSecrets: string[]; requestTimeoutMs: number; pollInterval: string };
   stripe: { secretKey: string; webhookSecrets: string[]; apiUrl: string | undefined };
@@ -55,7 +56,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
   const s = readSettings(env);
   return {
     connectionId: s.CONNECTION_ID,
-    temporal: { address: s.TEMPORAL_ADDRESS, namespace: s.TEMPORAL_NAMESPACE, taskQueue: s.TEMPORAL_TASK_QUEUE, devServerPort: s.TEMPORAL_DEV_SERVER_PORT, uiPort: s.TEMPORAL_UI_PORT, cliPath: s.TEMPORAL_CLI_PATH, encryptionKeys: s.PAYLOAD_ENCRYPTION_KEYS },
+    temporal: { address: s.TEMPORAL_ADDRESS, namespace: s.TEMPORAL_NAMESPACE, taskQueue: s.TEMPORAL_TASK_QUEUE, devServerPort: s.TEMPORAL_DEV_SERVER_PORT, uiPort: s.TEMPORAL_UI_PORT, cliPath: s.TEMPORAL_CLI_PATH,
+      encryptionKeys: s.PAYLOAD_ENCRYPTION_KEYS,
+      security: { tls: s.TEMPORAL_TLS, certPath: s.TEMPORAL_TLS_CERT_PATH, keyPath: s.TEMPORAL_TLS_KEY_PATH, caPath: s.TEMPORAL_TLS_CA_PATH, serverName: s.TEMPORAL_TLS_SERVER_NAME, apiKey: s.TEMPORAL_API_KEY },
+    },
     codec: { token: s.CODEC_ENDPOINT_TOKEN, corsOrigins: s.CODEC_CORS_ORIGINS },
     monstock: { apiUrl: s.MONSTOCK_API_URL, apiToken: s.MONSTOCK_API_TOKEN, webhookSecrets: s.MONSTOCK_WEBHOOK_SECRET, requestTimeoutMs: s.MONSTOCK_REQUEST_TIMEOUT_MS, pollInterval: s.MONSTOCK_POLL_INTERVAL },
     stripe: { secretKey: s.STRIPE_SECRET_KEY, webhookSecrets: s.STRIPE_WEBHOOK_SECRET, apiUrl: s.STRIPE_API_URL },

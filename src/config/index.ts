@@ -20,6 +20,7 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Connecto
       ...config.monstock.webhookSecrets,
       ...config.temporal.encryptionKeys.map((key) => key.key.toString('base64')),
       config.codec.token,
+      config.temporal.security.apiKey,
     );
     return config;
   } catch (error) {
