@@ -3,6 +3,8 @@ import { OrderMatcher } from '../matching/orderMatcher';
 import { MonstockClient } from '../monstock/client';
 import { Counters, defineWebhookCounters, PROMETHEUS_CONTENT_TYPE } from '../observability/counters';
 import { createLogger } from '../observability/logger';
+import { ConnectorPages } from '../reports/pages';
+import { WebhookHealth } from '../reports/webhookHealth';
 import { EncryptionCodec } from '../temporal/codec/encryptionCodec';
 import { createStripeClient } from '../stripe/client';
 import { connectClient } from '../temporal/connection';
@@ -23,6 +25,16 @@ async function main(): Promise<void> {
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl, maxNetworkRetries: 1, timeoutMs: 5_000 });
   const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
   const counters = defineWebhookCounters(new Counters());
+  const webhookHealth = new WebhookHealth(counters, { sources: ['stripe', 'monstock'] }).start();
+  const pages = new ConnectorPages({
+    client,
+    dataDir: config.dataDir,
+    connectionId: config.connectionId,
+    namespace: config.temporal.namespace,
+    temporalUiUrl: `http://127.0.0.1:${config.temporal.uiPort}`,
+    stripeSecretKey: config.stripe.secretKey,
+    webhookHealth,
+  });
   const customers = createCustomerChangeDelivery({ client, taskQueue: config.temporal.taskQueue, pollInterval: config.customers.pollInterval, concurrency: config.customers.concurrency });
   const server = createConnectorHttpServer({
     logger,
@@ -33,7 +45,8 @@ async function main(): Promise<void> {
     },
     connectionIds: [config.connectionId],
     ...(config.codec.token ? { codec: { codec: new EncryptionCodec(config.temporal.encryptionKeys), token: config.codec.token, corsOrigins: config.codec.corsOrigins } } : {}),
-    pages: { '/metrics': async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }) },
+    // /metrics, /problems, /reports/latest[.json] and /reports/<reportId>[.json].
+    pages: pages.handlers({ '/metrics': async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }) }),
   });
   server.listen(config.webhookServer.port, config.webhookServer.host, () => {
     logger.info('webhook server listening', { url: `http://${config.webhookServer.host}:${config.webhookServer.port}` });

@@ -1,0 +1,81 @@
+import { WEBHOOK_COUNTERS, type Counters } from '../observability/counters';
+
+/**
+ * The webhook endpoint's last success and last failure per source, without touching the routes:
+ * the routes only count, so this watches the counters and notes when a total went up. A time is
+ * therefore "seen by" (at most one check interval after the request), never before the process
+ * started; the totals themselves are exact.
+ */
+export interface WebhookSourceHealth {
+  source: string;
+  /** 2xx answers: accepted, plus verified events acknowledged without delivery (unknown type, ignored). */
+  succeeded: number;
+  /** 400 (rejected) and 503 (unavailable) answers. */
+  rejected: number;
+  unavailable: number;
+  lastSuccessSeenAt?: string;
+  lastFailureSeenAt?: string;
+}
+
+const SUCCESS = [WEBHOOK_COUNTERS.accepted, WEBHOOK_COUNTERS.unknown, WEBHOOK_COUNTERS.ignored];
+
+/** Sums each counter family per `source` label from the Prometheus text (the counters expose no other listing). */
+export function totalsBySource(prometheusText: string): Map<string, Map<string, number>> {
+  const bySource = new Map<string, Map<string, number>>();
+  for (const line of prometheusText.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/.exec(line);
+    if (!match) continue;
+    const source = /(?:^\{|,)source="((?:[^"\\]|\\.)*)"/.exec(match[2] ?? '')?.[1];
+    if (source === undefined) continue;
+    const families = bySource.get(source) ?? new Map<string, number>();
+    families.set(match[1]!, (families.get(match[1]!) ?? 0) + Number(match[3]));
+    bySource.set(source, families);
+  }
+  return bySource;
+}
+
+export class WebhookHealth {
+  private readonly state = new Map<string, WebhookSourceHealth>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly counters: Counters,
+    private readonly options: { sources?: readonly string[]; now?: () => Date } = {},
+  ) {
+    for (const source of options.sources ?? []) this.state.set(source, { source, succeeded: 0, rejected: 0, unavailable: 0 });
+    // Whatever was counted before this object watched has no known time: a baseline, not a success.
+    this.observe(false);
+  }
+
+  /** Checks the counters every `intervalMs` (the precision of the "seen" times); unref'd. */
+  start(intervalMs = 5_000): this {
+    this.stop();
+    this.timer = setInterval(() => this.observe(), intervalMs);
+    this.timer.unref();
+    return this;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Reads the counters now and notes the sources whose successes or failures went up. */
+  observe(noteTimes = true): void {
+    const now = (this.options.now ?? (() => new Date()))().toISOString();
+    for (const [source, families] of totalsBySource(this.counters.toPrometheus())) {
+      const sum = (names: readonly string[]) => names.reduce((total, name) => total + (families.get(name) ?? 0), 0);
+      const previous = this.state.get(source) ?? { source, succeeded: 0, rejected: 0, unavailable: 0 };
+      const next: WebhookSourceHealth = { ...previous, succeeded: sum(SUCCESS), rejected: sum([WEBHOOK_COUNTERS.rejected]), unavailable: sum([WEBHOOK_COUNTERS.unavailable]) };
+      if (noteTimes && next.succeeded > previous.succeeded) next.lastSuccessSeenAt = now;
+      if (noteTimes && next.rejected + next.unavailable > previous.rejected + previous.unavailable) next.lastFailureSeenAt = now;
+      this.state.set(source, next);
+    }
+  }
+
+  snapshot(): WebhookSourceHealth[] {
+    this.observe();
+    return [...this.state.values()].sort((a, b) => a.source.localeCompare(b.source)).map((entry) => ({ ...entry }));
+  }
+}
