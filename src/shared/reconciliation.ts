@@ -67,6 +67,11 @@ export type FindingCounts = Partial<Record<FindingKind, number>>;
 export interface ReconciliationOptions {
   /** Hand repairable findings to the order workflows (default true); false only reports. */
   repair?: boolean;
+  /**
+   * Replay the window's Stripe events that failed delivery through the order workflows, as the
+   * webhook would have (default: as `repair`). A run that only reports does not replay.
+   */
+  replayFailedEvents?: boolean;
   /** Report orders with an amount due and no payment intent (default false; the schedule passes STRIPE_CREATE_PAYMENT_INTENTS). */
   checkOrderIntents?: boolean;
   /** Findings kept in the workflow result and history (default 50); all of them go to the report file. */
@@ -88,7 +93,8 @@ export interface ReconciliationWorkflowInput {
   carried?: ReconciliationCarried;
 }
 
-export type ReconciliationPhase = 'stripe' | 'monstock' | 'report' | 'done';
+/** `events`: the window's Stripe events that failed delivery, replayed through the order workflows. */
+export type ReconciliationPhase = 'stripe' | 'monstock' | 'events' | 'report' | 'done';
 
 export interface ReconciliationCounts {
   pages: number;
@@ -109,6 +115,13 @@ export interface ReconciliationCarried {
   phase: ReconciliationPhase;
   stripeCursor?: string;
   monstockCursor?: string;
+  /** The failed-delivery events walk: the last event id read (starting_after). */
+  eventsCursor?: string;
+  /** Failed-delivery events replayed so far. */
+  replayedEvents?: number;
+  /** Set once the previous good run was looked up (runs started before that existed lack it). */
+  lastGoodRunAt?: string;
+  warnings?: string[];
   /** Part files written so far (one per page): the report assembles them. */
   pageSeq: number;
   counts: ReconciliationCounts;
@@ -134,6 +147,9 @@ export interface ReconciliationProgress {
   rate: number;
   startedAt: string;
   run: number;
+  /** Failed-delivery events replayed so far. */
+  replayedEvents?: number;
+  warnings?: string[];
 }
 
 export interface ReconciliationReport {
@@ -152,6 +168,12 @@ export interface ReconciliationReport {
   findingsTruncated: boolean;
   /** DATA_DIR/reports/<reportId>.json: this report with every finding. */
   reportFile?: string;
+  /** Stripe events of the window that had failed delivery, handed again to the order (or unmatched-payment) workflows. */
+  replayedEvents?: number;
+  /** The previous successful run's finish time (unset: none found). */
+  lastGoodRunAt?: string;
+  /** Loud warnings for a person: no previous good run, or one older than Stripe's 30 days of events. */
+  warnings?: string[];
 }
 
 export const reconciliationProgressQuery = defineQuery<ReconciliationProgress>('reconciliationProgress');

@@ -19,6 +19,7 @@ import { createStripeClient } from '../../src/stripe/client';
 import { stripeCustomerForOrder } from '../../src/activities/orderPayment/stripeCustomerForOrder';
 import { cancelIntent, createOrderIntent, findOpenIntentOfOrder, refundCancelledOrderPayment, retrieveIntent, tagIntentWithOrder, updateIntentAmount } from '../../src/stripe/orderIntents';
 import { readPaymentIntentSnapshot } from '../../src/stripe/paymentIntentSnapshot';
+import { listFailedStripeEvents } from '../../src/activities/reconciliation/failedEvents';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeMock, type StripeMock } from '../support/stripeMock';
 
@@ -95,6 +96,14 @@ describe('Stripe calls the connector makes, against stripe-mock', () => {
     const customer = await monstock.client.createCustomer({ email: 'contract@example.test', name: 'Contract Test' });
     const id = await stripeCustomerForOrder({ monstock: monstock.client, stripe }, 'default', customer.id);
     expect(id).toEqual(expect.any(String));
+  });
+
+  it('accepts reconciliation’s page of failed webhook deliveries (events with delivery_success false, in the window, after a cursor)', async () => {
+    const window = { from: '2026-01-01T00:00:00.000Z', to: '2026-01-03T00:00:00.000Z' };
+    const first = await listFailedStripeEvents(stripe, window, { limit: 100 });
+    expect(first.object).toBe('list');
+    const next = await listFailedStripeEvents(stripe, window, { limit: 2, startingAfter: 'evt_contract_1', types: ['payment_intent.succeeded', 'charge.refunded'] });
+    expect(next.data).toEqual(expect.any(Array));
   });
 
   it('rejects a call the real API would refuse, so the checks above can fail', async () => {

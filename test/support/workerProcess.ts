@@ -11,7 +11,13 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startWorkerProcess(options: { taskQueue: string; monstockApiUrl: string; stripeApiUrl: string }): Promise<WorkerProcess> {
+export async function startWorkerProcess(options: {
+  taskQueue: string;
+  monstockApiUrl: string;
+  stripeApiUrl: string;
+  /** More settings for the worker's environment (e.g. DATA_DIR, STRIPE_RATE_LIMIT_PER_SECOND). */
+  env?: Record<string, string>;
+}): Promise<WorkerProcess> {
   const root = path.resolve(__dirname, '../..');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     cwd: root,
@@ -30,6 +36,7 @@ export async function startWorkerProcess(options: { taskQueue: string; monstockA
       ORDER_IDLE_WINDOW: '1 hour',
       PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS.map((key) => `${key.id}:${key.key.toString('base64')}`).join(','),
       LOG_LEVEL: 'warn',
+      ...options.env,
     },
   });
   let output = '';

@@ -1,4 +1,4 @@
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import type Stripe from 'stripe';
 import type { OrderMatcher } from '../../matching/orderMatcher';
 import type { MonstockClient } from '../../monstock/client';
@@ -6,7 +6,8 @@ import { MonstockApiError } from '../../monstock/errors';
 import type { Order } from '../../monstock/schemas';
 import type { PaymentIntentSnapshot } from '../../payments/stripeSnapshot';
 import { compareIntent, compareOrder, intentHasMoney, shouldRepairIntent, type Discrepancy, type IntentMatch } from '../../reconciliation/compare';
-import { sharedTokenBucket, type TokenBucket } from '../../reconciliation/tokenBucket';
+import { sharedStripeLimiter } from '../../reconciliation/rateLimiter';
+import type { TokenBucket } from '../../reconciliation/tokenBucket';
 import { addToTotals, emptyCounts, intentTotals, mergeByKind } from '../../reconciliation/totals';
 import { createdInWindow, stripeCreatedRange } from '../../reconciliation/window';
 import type { MonstockOrderRef, StripeEventRef } from '../../shared/orderPayment';
@@ -24,7 +25,11 @@ import { readPaymentIntentSnapshot } from '../../stripe/paymentIntentSnapshot';
 import { withActivityFailures } from '../failures';
 import type { OrderChanged } from '../orderFeed';
 import type { DeliverToOrder } from '../unmatched/unmatchedActivities';
+import { matchEvent } from '../../starter/stripe/matchEvent';
+import { stripeEventAction, type StripeWebhookEvent } from '../../starter/stripe/eventActions';
+import { listFailedStripeEvents } from './failedEvents';
 import { honouringRateLimit } from './monstockRetry';
+import { lastGoodRunAt, retentionWarnings } from './retention';
 import { writePart, writeReport } from './reportFiles';
 
 /** Starts (or tells again) a payment's unmatched workflow; the worker wires it to `WorkflowDelivery.toUnmatched`. */
@@ -35,6 +40,11 @@ export interface ReconciliationSettings {
   dataDir: string;
   /** Stripe calls per second, shared by every reconciliation activity of this worker process. */
   stripeRateLimitPerSecond: number;
+  /**
+   * Stripe calls the order matcher may make for one payment intent without order metadata: one
+   * Checkout session read per match rule that needs it (default 2, the default rules' worst case).
+   */
+  matchStripeCalls?: number;
 }
 
 export const DEFAULT_RECONCILIATION_SETTINGS: ReconciliationSettings = { dataDir: './data', stripeRateLimitPerSecond: 25 };
@@ -76,16 +86,33 @@ export interface ReconcilePagesResult {
   /** Findings left for a person: everything but repairs handed to an order workflow. */
   unresolved: number;
   findings: ReconciliationFinding[];
+  /** Failed-delivery events handed to the order (or unmatched-payment) workflows, `replayFailedStripeEvents` only. */
+  replayedEvents?: number;
+}
+
+export interface RetentionCheckInput {
+  connectionId: string;
+  reportId: string;
+}
+
+export interface RetentionCheckResult {
+  /** The previous successful run's finish time, if any. */
+  lastGoodRunAt?: string;
+  /** Loud warnings: no previous good run, or one older than Stripe's 30 days of events. */
+  warnings: string[];
 }
 
 /** Intents compared at once inside a page; the token bucket sets the actual pace. */
 const CONCURRENCY = 8;
+const DEFAULT_MATCH_STRIPE_CALLS = 2;
 /** Stripe calls: the list page; a match that may read a Checkout session; a snapshot (intent, charges, refunds, disputes). */
 const SNAPSHOT_CALLS = 4;
 
 export function createReconciliationActivities(clients: ReconciliationClients) {
   const settings = clients.reconciliation ?? DEFAULT_RECONCILIATION_SETTINGS;
-  const bucket = sharedTokenBucket(settings.stripeRateLimitPerSecond);
+  // Strict: never more than the limit in any second, so Stripe (which counts per second) never answers 429.
+  const bucket = sharedStripeLimiter(settings.stripeRateLimitPerSecond);
+  const matchCalls = Math.max(1, settings.matchStripeCalls ?? DEFAULT_MATCH_STRIPE_CALLS);
   const checkpoints = new WeakMap<ReconcilePagesResult, ReconcilePagesResult>();
 
   /**
@@ -114,7 +141,7 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
   }
 
   async function reconcileIntent(input: ReconcilePagesInput, intent: Stripe.PaymentIntent, progress: ReconcilePagesResult): Promise<ReconciliationFinding[]> {
-    await bucket.take(1);
+    await bucket.take(matchCalls);
     const outcome = await clients.matcher.match({ id: intent.id, metadata: { ...intent.metadata } });
     progress.counts.intents += 1;
     progress.counts.items += 1;
@@ -262,9 +289,62 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
     }
   }
 
+  /**
+   * Pages through the window's Stripe events that failed delivery to our endpoint and feeds each
+   * through the webhook's own path: the action table, the matcher, then the order (or
+   * unmatched-payment) workflow by signal-with-start. The order workflow re-reads Stripe and
+   * writes only what is missing, so a replay of an event that did land changes nothing.
+   */
+  async function replayFailedStripeEvents(input: ReconcilePagesInput): Promise<ReconcilePagesResult> {
+    return withActivityFailures(async () => {
+      const progress = resumed(input);
+      progress.replayedEvents ??= 0;
+      let pages = 0;
+      while (!progress.done && pages < input.maxPages) {
+        await bucket.take(1);
+        const page = await listFailedStripeEvents(clients.stripe, input.window, { limit: input.pageSize, ...(progress.cursor ? { startingAfter: progress.cursor } : {}) });
+        await inBatches(page.data, CONCURRENCY, async (event) => {
+          if (await replayEvent(input.connectionId, event)) progress.replayedEvents = (progress.replayedEvents ?? 0) + 1;
+        }, () => beat(progress));
+        pages += 1;
+        progress.counts.pages += 1;
+        const last = page.data[page.data.length - 1];
+        if (last) progress.cursor = last.id;
+        progress.done = !page.has_more || !last;
+        savePoint(progress);
+      }
+      return progress;
+    });
+  }
+
+  async function replayEvent(connectionId: string, event: Stripe.Event): Promise<boolean> {
+    const action = stripeEventAction(event as unknown as StripeWebhookEvent);
+    // Customer events: customer sync reads Stripe's events itself; other types are not ours.
+    if (action.kind !== 'deliver') return false;
+    // The worst case: the intent read, then the matcher's Checkout session reads.
+    await bucket.take(matchCalls + 1);
+    const outcome = await matchEvent(clients.matcher, action.ref.paymentIntentId, action.match);
+    if (outcome.kind === 'ignored') return false;
+    if (outcome.kind === 'order') {
+      await clients.deliverToOrder(connectionId, outcome.orderId, action.ref);
+      return true;
+    }
+    if (!clients.toUnmatched) return false;
+    await clients.toUnmatched(connectionId, action.ref.paymentIntentId, outcome.reason, action.ref);
+    return true;
+  }
+
   return {
     reconcileStripePages,
     reconcileMonstockPages,
+    replayFailedStripeEvents,
+    /** Finds the previous good run (DATA_DIR/reports) and warns loudly when Stripe's event retention has been outrun. */
+    async checkReconciliationRetention(input: RetentionCheckInput): Promise<RetentionCheckResult> {
+      const last = await lastGoodRunAt(settings.dataDir, input.connectionId, input.reportId);
+      const warnings = retentionWarnings(last, new Date());
+      for (const warning of warnings) log.warn(`reconciliation: ${warning}`, { connectionId: input.connectionId, reportId: input.reportId, lastGoodRunAt: last ?? null });
+      return { ...(last ? { lastGoodRunAt: last } : {}), warnings };
+    },
     /** Assembles DATA_DIR/reports/<reportId>.json from the run's part files, with every finding. */
     async writeReconciliationReport(report: ReconciliationReport): Promise<{ reportFile: string; findings: number }> {
       return writeReport(settings.dataDir, report);

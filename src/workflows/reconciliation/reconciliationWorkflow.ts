@@ -1,5 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { continueAsNew, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ConnectorActivities, ReconcilePagesResult } from '../../activities';
 import { emptyCounts, mergeByKind, mergeCounts, mergeTotals } from '../../reconciliation/totals';
 import { validateWindow, windowEndingAt } from '../../reconciliation/window';
@@ -34,6 +34,12 @@ const DEFAULT_MAX_FINDINGS = 50;
 const DEFAULT_PAGES_PER_ACTIVITY = 5;
 const DEFAULT_PAGE_SIZE = 100;
 const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
+/**
+ * Runs recorded before the failed-delivery replay and the retention check existed go straight
+ * from the Monstock walk to the report; new runs look up the last good run first and replay the
+ * window's failed Stripe events after the walks.
+ */
+const FAILED_EVENTS_PATCH = 'reconciliation-failed-events-and-retention';
 
 /**
  * Proves Stripe and Monstock agree over a window: walks Stripe's payment intents created in it,
@@ -46,6 +52,7 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
   const info = workflowInfo();
   const options = input.options ?? {};
   const maxFindings = options.maxFindingsInResult ?? DEFAULT_MAX_FINDINGS;
+  const replayFailedEvents = options.replayFailedEvents ?? options.repair ?? true;
   const state: ReconciliationCarried = input.carried ?? {
     reportId: info.runId,
     window: input.window ? validateWindow(input.window) : windowEndingAt(scheduledTime(), input.windowHours ?? DEFAULT_WINDOW_HOURS),
@@ -75,15 +82,26 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
       rate: Math.round((state.counts.items / seconds) * 100) / 100,
       startedAt: state.startedAt,
       run: state.run,
+      ...(state.replayedEvents !== undefined ? { replayedEvents: state.replayedEvents } : {}),
+      ...(state.warnings ? { warnings: state.warnings } : {}),
     };
   });
   if (!input.carried) upsertSearchAttributes([{ key: ConnectionId, value: input.connectionId }]);
   describe();
 
-  for (let calls = 1; state.phase === 'stripe' || state.phase === 'monstock'; calls += 1) {
+  // Before the walks: how long since the last good run (Stripe keeps events 30 days).
+  if (state.warnings === undefined && patched(FAILED_EVENTS_PATCH)) {
+    const retention = await reports.checkReconciliationRetention({ connectionId: input.connectionId, reportId: state.reportId });
+    state.warnings = retention.warnings;
+    if (retention.lastGoodRunAt) state.lastGoodRunAt = retention.lastGoodRunAt;
+    state.replayedEvents ??= 0;
+    describe();
+  }
+
+  for (let calls = 1; state.phase === 'stripe' || state.phase === 'monstock' || state.phase === 'events'; calls += 1) {
     const phase = state.phase;
-    const walk = phase === 'stripe' ? walks.reconcileStripePages : walks.reconcileMonstockPages;
-    const cursor = phase === 'stripe' ? state.stripeCursor : state.monstockCursor;
+    const walk = phase === 'stripe' ? walks.reconcileStripePages : phase === 'monstock' ? walks.reconcileMonstockPages : walks.replayFailedStripeEvents;
+    const cursor = phase === 'stripe' ? state.stripeCursor : phase === 'monstock' ? state.monstockCursor : state.eventsCursor;
     const result = await walk({
       connectionId: input.connectionId,
       reportId: state.reportId,
@@ -99,8 +117,11 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
     absorb(result);
     if (phase === 'stripe') {
       if (result.cursor) state.stripeCursor = result.cursor;
-    } else if (result.cursor) state.monstockCursor = result.cursor;
-    if (result.done) state.phase = phase === 'stripe' ? 'monstock' : 'report';
+    } else if (phase === 'monstock') {
+      if (result.cursor) state.monstockCursor = result.cursor;
+    } else if (result.cursor) state.eventsCursor = result.cursor;
+    if (result.replayedEvents) state.replayedEvents = (state.replayedEvents ?? 0) + result.replayedEvents;
+    if (result.done) state.phase = phase === 'stripe' ? 'monstock' : phase === 'monstock' && state.warnings !== undefined && replayFailedEvents && patched(FAILED_EVENTS_PATCH) ? 'events' : 'report';
     describe();
     const now = workflowInfo();
     if (state.phase !== 'report' && (now.continueAsNewSuggested || now.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE || (options.activityCallsPerRun !== undefined && calls >= options.activityCallsPerRun))) {
@@ -120,6 +141,8 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
     unresolved: state.unresolved,
     findings: state.firstFindings,
     findingsTruncated: state.counts.findings > state.firstFindings.length,
+    ...(state.warnings !== undefined ? { replayedEvents: state.replayedEvents ?? 0, warnings: state.warnings } : {}),
+    ...(state.lastGoodRunAt ? { lastGoodRunAt: state.lastGoodRunAt } : {}),
   };
   const written = await reports.writeReconciliationReport(report);
   report.reportFile = written.reportFile;
@@ -147,7 +170,9 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
     setCurrentDetails(
       `Reconciliation of ${state.window.from} .. ${state.window.to} (connection ${input.connectionId}), phase ${state.phase}. ` +
         `${counts.pages} pages, ${counts.intents} payment intents and ${counts.orders} orders compared; ` +
-        `${counts.findings} findings (${state.unresolved} for a person), ${counts.repairsSent} repairs sent to order workflows. Report ${state.reportId}.`,
+        `${counts.findings} findings (${state.unresolved} for a person), ${counts.repairsSent} repairs sent to order workflows` +
+        `${state.replayedEvents !== undefined ? `, ${state.replayedEvents} failed Stripe deliveries replayed` : ''}. Report ${state.reportId}.` +
+        (state.warnings && state.warnings.length > 0 ? `\n\nWARNING: ${state.warnings.join('\nWARNING: ')}` : ''),
     );
   }
 }
