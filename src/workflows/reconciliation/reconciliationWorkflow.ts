@@ -68,7 +68,7 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
   };
 
   setHandler(reconciliationProgressQuery, () => {
-    const seconds = Math.max(0.001, (Date.now() - Date.parse(state.startedAt)) / 1000);
+    const seconds = Math.max(0.001, (new Date().getTime() - Date.parse(state.startedAt)) / 1000);
     return {
       reportId: state.reportId,
       window: state.window,
