@@ -1,7 +1,8 @@
 import { loadConfigOrExit } from './config';
 import { MonstockClient } from './monstock/client';
 import { createLogger } from './observability/logger';
-import { createStripeClient } from './stripe/client';
+import { rateLimitedReconciliation } from './activities/reconciliation/limitedStripe';
+import { createStripeClient, type StripeClientOptions } from './stripe/client';
 import { OrderMatcher } from './matching/orderMatcher';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createCustomerChangeDelivery } from './temporal/customerDelivery';
@@ -16,7 +17,8 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'worker', level: config.logLevel });
   const monstock = new MonstockClient({ apiUrl: config.monstock.apiUrl, apiToken: config.monstock.apiToken, requestTimeoutMs: config.monstock.requestTimeoutMs });
-  const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl });
+  const stripeOptions: StripeClientOptions = { secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl };
+  const stripe = createStripeClient(stripeOptions);
   const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
   const client = await connectClient(config);
   const delivery = createWorkflowDelivery({ client, taskQueue: config.temporal.taskQueue, idleWindow: config.orders.idleWindow });
@@ -33,7 +35,13 @@ async function main(): Promise<void> {
       deliverToOrder: delivery.toOrder,
       orderChanged: delivery.orderChanged,
       toUnmatched: delivery.toUnmatched,
-      reconciliation: { dataDir: config.dataDir, stripeRateLimitPerSecond: config.reconciliation.stripeRateLimitPerSecond },
+      reconciliation: rateLimitedReconciliation({
+        dataDir: config.dataDir,
+        stripeRateLimitPerSecond: config.reconciliation.stripeRateLimitPerSecond,
+        stripe: stripeOptions,
+        monstock,
+        matching: config.matching,
+      }),
       orderSettings: { createPaymentIntents: config.orders.createPaymentIntents, autoRefundCancelled: config.orders.autoRefundCancelled },
     },
   });

@@ -5,7 +5,7 @@ import type { OrderFacts } from './compare';
 
 /** Totals per currency, counts per kind, merged page after page: integers only, associative. */
 export function emptyCounts(): ReconciliationCounts {
-  return { pages: 0, items: 0, intents: 0, orders: 0, findings: 0, repairsSent: 0, ignored: 0 };
+  return { pages: 0, items: 0, intents: 0, orders: 0, findings: 0, repairsSent: 0, ignored: 0, stripeCalls: 0 };
 }
 
 function emptyTotals(): CurrencyTotals {
@@ -27,7 +27,8 @@ export function mergeTotals(into: TotalsByCurrency, more: TotalsByCurrency): Tot
 }
 
 export function mergeCounts(into: ReconciliationCounts, more: Partial<ReconciliationCounts>): ReconciliationCounts {
-  for (const key of Object.keys(into) as Array<keyof ReconciliationCounts>) into[key] += more[key] ?? 0;
+  // A run carried over from before a count existed lacks it: it starts from 0.
+  for (const key of Object.keys(emptyCounts()) as Array<keyof ReconciliationCounts>) into[key] = (into[key] ?? 0) + (more[key] ?? 0);
   return into;
 }
 

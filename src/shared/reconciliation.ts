@@ -105,6 +105,8 @@ export interface ReconciliationCounts {
   findings: number;
   repairsSent: number;
   ignored: number;
+  /** Requests sent to Stripe (retries included): the run's cost against Stripe's rate limit. */
+  stripeCalls: number;
 }
 
 /** What one run hands the next on continue-as-new: where the walk is, and what it has found so far. */

@@ -1,4 +1,6 @@
 import Stripe from 'stripe';
+import { CountingHttpClient } from './countingHttpClient';
+import type { RateLimiter } from './rateLimiter';
 
 /**
  * The Stripe API version this code is written against. Pinned here, not taken from the account,
@@ -12,6 +14,8 @@ export interface StripeClientOptions {
   apiUrl?: string | undefined;
   maxNetworkRetries?: number;
   timeoutMs?: number;
+  /** Every request waits its turn here (reconciliation's client: Stripe counts requests per second and account). */
+  rateLimiter?: RateLimiter;
 }
 
 export function createStripeClient(options: StripeClientOptions): Stripe {
@@ -20,6 +24,7 @@ export function createStripeClient(options: StripeClientOptions): Stripe {
     apiVersion: STRIPE_API_VERSION,
     maxNetworkRetries: options.maxNetworkRetries ?? 2,
     timeout: options.timeoutMs ?? 20_000,
+    httpClient: new CountingHttpClient(options.rateLimiter),
     appInfo: { name: 'monstock-stripe', url: 'https://github.com/monstock-stripe' },
     ...(base
       ? {

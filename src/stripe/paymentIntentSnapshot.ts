@@ -8,10 +8,47 @@ import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnap
 export async function readPaymentIntentSnapshot(stripe: Stripe, paymentIntentId: string): Promise<PaymentIntentSnapshot> {
   const [intent, charges, refunds, disputes] = await Promise.all([
     stripe.paymentIntents.retrieve(paymentIntentId),
-    stripe.charges.list({ payment_intent: paymentIntentId, limit: 100, expand: ['data.balance_transaction'] }),
-    stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }),
-    stripe.disputes.list({ payment_intent: paymentIntentId, limit: 100 }),
+    listCharges(stripe, paymentIntentId),
+    listRefunds(stripe, paymentIntentId),
+    listDisputes(stripe, paymentIntentId),
   ]);
+  return snapshotOf(intent, charges, refunds, disputes);
+}
+
+/** Refunds or disputes the caller already knows of (the order shows some), so they are read whatever the charges say. */
+export interface SnapshotHints {
+  refunds: boolean;
+  disputes: boolean;
+}
+
+/**
+ * The same snapshot for an intent already in hand (a list page), with as few requests as the
+ * charges allow: none without a charge; one for the charges; refunds only when a charge shows an
+ * amount refunded, disputes only when one is disputed (Stripe keeps both flags), or when the
+ * hints say the order knows of some. Reconciliation reads thousands of intents under Stripe's
+ * rate limit, so one request instead of four is four times the payments per second.
+ */
+export async function readListedIntentSnapshot(stripe: Stripe, intent: Stripe.PaymentIntent, hints: SnapshotHints): Promise<PaymentIntentSnapshot> {
+  const charges = intent.latest_charge ? await listCharges(stripe, intent.id) : [];
+  const refunded = hints.refunds || charges.some((charge) => charge.amount_refunded > 0 || charge.refunded);
+  const disputed = hints.disputes || charges.some((charge) => charge.disputed);
+  const [refunds, disputes] = await Promise.all([refunded ? listRefunds(stripe, intent.id) : [], disputed ? listDisputes(stripe, intent.id) : []]);
+  return snapshotOf(intent, charges, refunds, disputes);
+}
+
+async function listCharges(stripe: Stripe, paymentIntentId: string): Promise<Stripe.Charge[]> {
+  return (await stripe.charges.list({ payment_intent: paymentIntentId, limit: 100, expand: ['data.balance_transaction'] })).data;
+}
+
+async function listRefunds(stripe: Stripe, paymentIntentId: string): Promise<Stripe.Refund[]> {
+  return (await stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })).data;
+}
+
+async function listDisputes(stripe: Stripe, paymentIntentId: string): Promise<Stripe.Dispute[]> {
+  return (await stripe.disputes.list({ payment_intent: paymentIntentId, limit: 100 })).data;
+}
+
+function snapshotOf(intent: Stripe.PaymentIntent, charges: Stripe.Charge[], refunds: Stripe.Refund[], disputes: Stripe.Dispute[]): PaymentIntentSnapshot {
   return {
     id: intent.id,
     status: intent.status,
@@ -21,9 +58,9 @@ export async function readPaymentIntentSnapshot(stripe: Stripe, paymentIntentId:
     created: intent.created,
     ...(idOf(intent.latest_charge) ? { latestChargeId: idOf(intent.latest_charge)! } : {}),
     metadata: { ...intent.metadata },
-    charges: charges.data.map(chargeSnapshot),
-    refunds: refunds.data.map(refundSnapshot),
-    disputes: disputes.data.map(disputeSnapshot),
+    charges: charges.map(chargeSnapshot),
+    refunds: refunds.map(refundSnapshot),
+    disputes: disputes.map(disputeSnapshot),
   };
 }
 

@@ -16,7 +16,7 @@ describe('npm run reconcile', () => {
   beforeAll(async () => {
     h = await startConnectorHarness({ startWorker: false });
     const clients = connectorClients({ monstock: h.monstock.client, stripe: h.sdk, client: h.client, taskQueue: h.taskQueue });
-    worker = await startTestWorker(h.taskQueue, { ...clients, reconciliation: { dataDir, stripeRateLimitPerSecond: 25 } });
+    worker = await startTestWorker(h.taskQueue, { ...clients, reconciliation: h.reconciliation(dataDir) });
   });
   afterAll(async () => {
     await worker?.stop();

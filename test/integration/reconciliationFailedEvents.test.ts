@@ -29,7 +29,7 @@ describe('reconciliationWorkflow: failed deliveries and retention', () => {
     sdk = h.sdk;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reconciliation-events-'));
     const clients = connectorClients({ monstock: h.monstock.client, stripe: sdk, client: h.client, taskQueue: h.taskQueue });
-    worker = await startTestWorker(h.taskQueue, { ...clients, toUnmatched: h.delivery.toUnmatched, reconciliation: { dataDir, stripeRateLimitPerSecond: 25 } });
+    worker = await startTestWorker(h.taskQueue, { ...clients, toUnmatched: h.delivery.toUnmatched, reconciliation: h.reconciliation(dataDir) });
   });
   afterAll(async () => {
     await worker?.stop();

@@ -1,4 +1,4 @@
-import { SlidingWindowLimiter } from '../../src/reconciliation/rateLimiter';
+import { SlidingWindowLimiter } from '../../src/stripe/rateLimiter';
 
 const LIMIT = 25;
 

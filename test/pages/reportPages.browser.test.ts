@@ -38,7 +38,7 @@ describe('report and problems pages in headless Chromium', () => {
     }
     h = await startConnectorHarness({ startWorker: false });
     const clients = connectorClients({ monstock: h.monstock.client, stripe: h.sdk, client: h.client, taskQueue: h.taskQueue });
-    worker = await startTestWorker(h.taskQueue, { ...clients, toUnmatched: h.delivery.toUnmatched, reconciliation: { dataDir, stripeRateLimitPerSecond: 25 } });
+    worker = await startTestWorker(h.taskQueue, { ...clients, toUnmatched: h.delivery.toUnmatched, reconciliation: h.reconciliation(dataDir) });
     const pages = new ConnectorPages({ client: h.client, dataDir, connectionId: 'default', namespace: h.client.options.namespace, temporalUiUrl: 'http://127.0.0.1:8233', stripeSecretKey: h.config.stripe.secretKey });
     const shell = createConnectorHttpServer({ logger: createLogger({ level: 'error' }), readiness: async () => ({ ready: true }), connectionIds: ['default'], webhooks: {}, pages: pages.handlers() });
     server = await listen(shell as http.Server, 0);

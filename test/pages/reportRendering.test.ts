@@ -19,7 +19,7 @@ function report(overrides: Partial<ReconciliationReport> = {}): ReconciliationRe
     window: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' },
     startedAt: '2026-11-02T02:00:00.000Z',
     finishedAt: '2026-11-02T02:01:00.000Z',
-    counts: { pages: 1, items: 3, intents: 2, orders: 1, findings: 0, repairsSent: 0, ignored: 0 },
+    counts: { pages: 1, items: 3, intents: 2, orders: 1, findings: 0, stripeCalls: 0, repairsSent: 0, ignored: 0 },
     byKind: {},
     totals: {},
     unresolved: 0,

@@ -3,7 +3,9 @@ import os from 'node:os';
 import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { loadConfig, withDevelopmentValues, type ConnectorConfig } from '../../src/config';
-import type { OrderSettings } from '../../src/activities';
+import type { OrderSettings, ReconciliationSettings } from '../../src/activities';
+import { rateLimitedReconciliation } from '../../src/activities/reconciliation/limitedStripe';
+import { DEFAULT_MATCH_RULES, parseMatchRules } from '../../src/matching/matchRules';
 import type { Order } from '../../src/monstock/schemas';
 import { Counters } from '../../src/observability/counters';
 import { createLogger } from '../../src/observability/logger';
@@ -33,6 +35,8 @@ export interface ConnectorHarness {
   worker: RunningWorker | undefined;
   startWorker(): Promise<RunningWorker>;
   stopWorker(): Promise<void>;
+  /** Reconciliation's settings for a test worker: reports in `dataDir`, Stripe behind a limiter of `ratePerSecond`. */
+  reconciliation(dataDir: string, ratePerSecond?: number): ReconciliationSettings;
   /** An order in Monstock for `amount` minor units, and its customer. */
   order(amount: number, currency?: string): Promise<Order>;
   close(): Promise<void>;
@@ -78,6 +82,14 @@ export async function startConnectorHarness(
     config,
     counters,
     delivery: createWorkflowDelivery({ client, taskQueue, idleWindow: '1 hour' }),
+    reconciliation: (dataDir, ratePerSecond = 25) =>
+      rateLimitedReconciliation({
+        dataDir,
+        stripeRateLimitPerSecond: ratePerSecond,
+        stripe: { secretKey: TEST_STRIPE_KEY, apiUrl: stripe.url, maxNetworkRetries: 0 },
+        monstock: monstock.client,
+        matching: { rules: parseMatchRules(DEFAULT_MATCH_RULES), ignore: [] },
+      }),
     webhookUrl: `${server.url}/webhooks/stripe`,
     worker: undefined,
     async startWorker() {

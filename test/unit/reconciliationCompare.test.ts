@@ -2,7 +2,6 @@ import type { Payment } from '../../src/monstock/schemas';
 import { movementsFromStripe } from '../../src/payments/movementsFromStripe';
 import type { ChargeSnapshot, PaymentIntentSnapshot } from '../../src/payments/stripeSnapshot';
 import { compareIntent, compareOrder, shouldRepairIntent, type OrderFacts } from '../../src/reconciliation/compare';
-import { TokenBucket } from '../../src/reconciliation/tokenBucket';
 import { addToTotals, countByKind, intentTotals, mergeTotals } from '../../src/reconciliation/totals';
 import { createdInWindow, stripeCreatedRange, validateWindow, windowEndingAt } from '../../src/reconciliation/window';
 import { parseReconciliationScheduleId, parseReconciliationWorkflowId, reconciliationScheduleId, reconciliationWorkflowId } from '../../src/shared/ids';
@@ -156,21 +155,5 @@ describe('totals, windows, ids, schedule', () => {
     expect(settings.spec).toMatchObject({ calendars: [expect.objectContaining({ hour: 2, minute: 0 })], timezone: 'Europe/Paris' });
     expect(settings.policies).toEqual({ overlap: 'SKIP', catchupWindow: '1 day', pauseOnFailure: false });
     expect(settings.action).toMatchObject({ workflowType: 'reconciliationWorkflow', taskQueue: 'q', args: [{ connectionId: 'default', windowHours: 48 }] });
-  });
-});
-
-describe('TokenBucket', () => {
-  it('keeps the pace across concurrent callers', async () => {
-    let now = 0;
-    const slept: number[] = [];
-    const bucket = new TokenBucket(10, 2, () => now, async (ms) => {
-      slept.push(ms);
-      now += ms;
-    });
-    await Promise.all(Array.from({ length: 12 }, () => bucket.take(1)));
-    // 2 from the burst, then 10 more at 10/s: one second.
-    expect(now).toBeGreaterThanOrEqual(1000);
-    expect(now).toBeLessThan(1100);
-    expect(slept.length).toBeGreaterThan(0);
   });
 });

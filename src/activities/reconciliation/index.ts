@@ -6,8 +6,6 @@ import { MonstockApiError } from '../../monstock/errors';
 import type { Order } from '../../monstock/schemas';
 import type { PaymentIntentSnapshot } from '../../payments/stripeSnapshot';
 import { compareIntent, compareOrder, intentHasMoney, shouldRepairIntent, type Discrepancy, type IntentMatch } from '../../reconciliation/compare';
-import { sharedStripeLimiter } from '../../reconciliation/rateLimiter';
-import type { TokenBucket } from '../../reconciliation/tokenBucket';
 import { addToTotals, emptyCounts, intentTotals, mergeByKind } from '../../reconciliation/totals';
 import { createdInWindow, stripeCreatedRange } from '../../reconciliation/window';
 import type { MonstockOrderRef, StripeEventRef } from '../../shared/orderPayment';
@@ -21,7 +19,8 @@ import {
   type ReconciliationWindow,
   type TotalsByCurrency,
 } from '../../shared/reconciliation';
-import { readPaymentIntentSnapshot } from '../../stripe/paymentIntentSnapshot';
+import { countStripeRequests } from '../../stripe/countingHttpClient';
+import { readListedIntentSnapshot, readPaymentIntentSnapshot } from '../../stripe/paymentIntentSnapshot';
 import { withActivityFailures } from '../failures';
 import type { OrderChanged } from '../orderFeed';
 import type { DeliverToOrder } from '../unmatched/unmatchedActivities';
@@ -38,13 +37,15 @@ export type DeliverToUnmatched = (connectionId: string, paymentIntentId: string,
 export interface ReconciliationSettings {
   /** Where reports go: DATA_DIR/reports/<reportId>.json. */
   dataDir: string;
-  /** Stripe calls per second, shared by every reconciliation activity of this worker process. */
+  /** Stripe requests per second this worker's reconciliation may make (enforced by `stripe`'s rate limiter). */
   stripeRateLimitPerSecond: number;
   /**
-   * Stripe calls the order matcher may make for one payment intent without order metadata: one
-   * Checkout session read per match rule that needs it (default 2, the default rules' worst case).
+   * The Stripe client reconciliation reads with, and the matcher built on it: a client whose
+   * every request waits for the process-wide limiter (`createReconciliationStripe`). Unset: the
+   * worker's own client and matcher, unlimited.
    */
-  matchStripeCalls?: number;
+  stripe?: Stripe;
+  matcher?: OrderMatcher;
 }
 
 export const DEFAULT_RECONCILIATION_SETTINGS: ReconciliationSettings = { dataDir: './data', stripeRateLimitPerSecond: 25 };
@@ -102,17 +103,13 @@ export interface RetentionCheckResult {
   warnings: string[];
 }
 
-/** Intents compared at once inside a page; the token bucket sets the actual pace. */
+/** Intents compared at once inside a page; the Stripe client's rate limiter sets the actual pace. */
 const CONCURRENCY = 8;
-const DEFAULT_MATCH_STRIPE_CALLS = 2;
-/** Stripe calls: the list page; a match that may read a Checkout session; a snapshot (intent, charges, refunds, disputes). */
-const SNAPSHOT_CALLS = 4;
 
 export function createReconciliationActivities(clients: ReconciliationClients) {
   const settings = clients.reconciliation ?? DEFAULT_RECONCILIATION_SETTINGS;
-  // Strict: never more than the limit in any second, so Stripe (which counts per second) never answers 429.
-  const bucket = sharedStripeLimiter(settings.stripeRateLimitPerSecond);
-  const matchCalls = Math.max(1, settings.matchStripeCalls ?? DEFAULT_MATCH_STRIPE_CALLS);
+  const stripe = settings.stripe ?? clients.stripe;
+  const matcher = settings.matcher ?? clients.matcher;
   const checkpoints = new WeakMap<ReconcilePagesResult, ReconcilePagesResult>();
 
   /**
@@ -122,9 +119,9 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
   async function reconcileStripePages(input: ReconcilePagesInput): Promise<ReconcilePagesResult> {
     return withActivityFailures(async () => {
       const progress = resumed(input);
+      return countStripeRequests(stripeCallsOf(progress), async () => {
       while (!progress.done && progress.pageSeq - input.pageSeq < input.maxPages) {
-        await bucket.take(1);
-        const page = await clients.stripe.paymentIntents.list({ created: stripeCreatedRange(input.window), limit: input.pageSize, ...(progress.cursor ? { starting_after: progress.cursor } : {}) });
+        const page = await stripe.paymentIntents.list({ created: stripeCreatedRange(input.window), limit: input.pageSize, ...(progress.cursor ? { starting_after: progress.cursor } : {}) });
         const pageFindings: ReconciliationFinding[] = [];
         await inBatches(page.data, CONCURRENCY, async (intent) => {
           const found = await reconcileIntent(input, intent, progress);
@@ -137,12 +134,12 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
         savePoint(progress);
       }
       return progress;
+      });
     });
   }
 
   async function reconcileIntent(input: ReconcilePagesInput, intent: Stripe.PaymentIntent, progress: ReconcilePagesResult): Promise<ReconciliationFinding[]> {
-    await bucket.take(matchCalls);
-    const outcome = await clients.matcher.match({ id: intent.id, metadata: { ...intent.metadata } });
+    const outcome = await matcher.match({ id: intent.id, metadata: { ...intent.metadata } });
     progress.counts.intents += 1;
     progress.counts.items += 1;
     if (outcome.kind === 'ignored') {
@@ -156,7 +153,8 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
     }
     // An unmatched intent that never moved money (abandoned checkout) needs no closer look.
     if (match.kind === 'unmatched' && !intent.latest_charge && intent.status !== 'succeeded' && intent.status !== 'processing') return [];
-    const snapshot = await snapshotOf(intent.id);
+    const shown = match.kind === 'order' ? match.order.payments : [];
+    const snapshot = await readListedIntentSnapshot(stripe, intent, { refunds: shown.some((p) => p.kind === 'refund'), disputes: shown.some((p) => p.kind === 'dispute') });
     intentTotals(progress.totals, snapshot, match.kind === 'order' ? match.order : undefined);
     const found = compareIntent(snapshot, match);
     return act(input, progress, snapshot, found, match.kind === 'unmatched' ? match.reason : undefined);
@@ -170,6 +168,7 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
   async function reconcileMonstockPages(input: ReconcilePagesInput): Promise<ReconcilePagesResult> {
     return withActivityFailures(async () => {
       const progress = resumed(input);
+      return countStripeRequests(stripeCallsOf(progress), async () => {
       const to = Date.parse(input.window.to);
       while (!progress.done && progress.pageSeq - input.pageSeq < input.maxPages) {
         const page = await honouringRateLimit(
@@ -188,6 +187,7 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
         savePoint(progress);
       }
       return progress;
+      });
     });
   }
 
@@ -266,14 +266,9 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
     progress.counts.pages += 1;
   }
 
-  async function snapshotOf(paymentIntentId: string): Promise<PaymentIntentSnapshot> {
-    await bucket.take(SNAPSHOT_CALLS);
-    return readPaymentIntentSnapshot(clients.stripe, paymentIntentId);
-  }
-
   async function snapshotOrMissing(paymentIntentId: string): Promise<PaymentIntentSnapshot | undefined> {
     try {
-      return await snapshotOf(paymentIntentId);
+      return await readPaymentIntentSnapshot(stripe, paymentIntentId);
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return undefined;
       throw error;
@@ -298,11 +293,11 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
   async function replayFailedStripeEvents(input: ReconcilePagesInput): Promise<ReconcilePagesResult> {
     return withActivityFailures(async () => {
       const progress = resumed(input);
+      return countStripeRequests(stripeCallsOf(progress), async () => {
       progress.replayedEvents ??= 0;
       let pages = 0;
       while (!progress.done && pages < input.maxPages) {
-        await bucket.take(1);
-        const page = await listFailedStripeEvents(clients.stripe, input.window, { limit: input.pageSize, ...(progress.cursor ? { startingAfter: progress.cursor } : {}) });
+        const page = await listFailedStripeEvents(stripe, input.window, { limit: input.pageSize, ...(progress.cursor ? { startingAfter: progress.cursor } : {}) });
         await inBatches(page.data, CONCURRENCY, async (event) => {
           if (await replayEvent(input.connectionId, event)) progress.replayedEvents = (progress.replayedEvents ?? 0) + 1;
         }, () => beat(progress));
@@ -314,6 +309,7 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
         savePoint(progress);
       }
       return progress;
+      });
     });
   }
 
@@ -321,9 +317,7 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
     const action = stripeEventAction(event as unknown as StripeWebhookEvent);
     // Customer events: customer sync reads Stripe's events itself; other types are not ours.
     if (action.kind !== 'deliver') return false;
-    // The worst case: the intent read, then the matcher's Checkout session reads.
-    await bucket.take(matchCalls + 1);
-    const outcome = await matchEvent(clients.matcher, action.ref.paymentIntentId, action.match);
+    const outcome = await matchEvent(matcher, action.ref.paymentIntentId, action.match);
     if (outcome.kind === 'ignored') return false;
     if (outcome.kind === 'order') {
       await clients.deliverToOrder(connectionId, outcome.orderId, action.ref);
@@ -350,6 +344,13 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
       return writeReport(settings.dataDir, report);
     },
   };
+
+  /** Counts this activity's Stripe requests into its progress (so into the report). */
+  function stripeCallsOf(progress: ReconcilePagesResult): () => void {
+    return () => {
+      progress.counts.stripeCalls = (progress.counts.stripeCalls ?? 0) + 1;
+    };
+  }
 
   function resumed(input: ReconcilePagesInput): ReconcilePagesResult {
     // A retry after a crash resumes after the last page finished (its part file is rewritten at most).
@@ -399,4 +400,3 @@ async function inBatches<T>(items: readonly T[], size: number, work: (item: T) =
 }
 
 export type ReconciliationActivities = ReturnType<typeof createReconciliationActivities>;
-export type { TokenBucket };

@@ -1,0 +1,27 @@
+import type { MatchSettings } from '../../matching/matchRules';
+import { OrderMatcher } from '../../matching/orderMatcher';
+import type { MonstockClient } from '../../monstock/client';
+import { createStripeClient, type StripeClientOptions } from '../../stripe/client';
+import { sharedStripeLimiter } from '../../stripe/rateLimiter';
+import type { ReconciliationSettings } from './index';
+
+/**
+ * Reconciliation's settings with its own Stripe client behind the process-wide limiter, and a
+ * matcher on that client, so every request a run makes (list pages, charges, the matcher's
+ * Checkout reads, retries) counts against STRIPE_RATE_LIMIT_PER_SECOND.
+ */
+export function rateLimitedReconciliation(options: {
+  dataDir: string;
+  stripeRateLimitPerSecond: number;
+  stripe: StripeClientOptions;
+  monstock: MonstockClient;
+  matching: MatchSettings;
+}): ReconciliationSettings {
+  const stripe = createStripeClient({ ...options.stripe, rateLimiter: sharedStripeLimiter(options.stripeRateLimitPerSecond) });
+  return {
+    dataDir: options.dataDir,
+    stripeRateLimitPerSecond: options.stripeRateLimitPerSecond,
+    stripe,
+    matcher: new OrderMatcher({ stripe, monstock: options.monstock, settings: options.matching }),
+  };
+}
