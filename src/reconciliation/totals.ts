@@ -1,6 +1,6 @@
 import { toMonstockCurrency } from '../payments/money';
 import type { PaymentIntentSnapshot } from '../payments/stripeSnapshot';
-import type { CurrencyTotals, FindingCounts, ReconciliationCounts, ReconciliationFinding, TotalsByCurrency } from '../shared/reconciliation';
+import type { CurrencyTotals, DailyAmounts, DailyTotals, FindingCounts, ReconciliationCounts, ReconciliationFinding, TotalsByCurrency } from '../shared/reconciliation';
 import type { OrderFacts } from './compare';
 
 /** Totals per currency, counts per kind, merged page after page: integers only, associative. */
@@ -45,11 +45,29 @@ export function countByKind(findings: readonly ReconciliationFinding[]): Finding
  * One intent's share of the totals: what Stripe collected, refunded and disputed on it, and what
  * Monstock records as succeeded for the same payment intent.
  */
-export function intentTotals(totals: TotalsByCurrency, snapshot: PaymentIntentSnapshot, order: OrderFacts | undefined): void {
+export function intentTotals(totals: TotalsByCurrency, snapshot: PaymentIntentSnapshot, order: OrderFacts | undefined, daily?: DailyTotals): void {
   const currency = toMonstockCurrency(snapshot.currency);
   const collected = snapshot.status === 'succeeded' ? snapshot.amountReceived || snapshot.amount : 0;
   const refunded = snapshot.refunds.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
   const disputed = snapshot.disputes.reduce((sum, d) => sum + d.amount, 0);
   const recorded = (order?.payments ?? []).filter((p) => p.kind === 'payment' && p.status === 'succeeded' && p.transactionRef === snapshot.id).reduce((sum, p) => sum + p.amount, 0);
   addToTotals(totals, currency, { stripeCollected: collected, refunded, disputed, monstockRecorded: recorded });
+  if (daily) addToDaily(daily, utcDay(snapshot.created * 1000), currency, { collected, recorded });
+}
+
+/** YYYY-MM-DD in UTC: a day means the same to every reader of the report, whatever their zone. */
+export function utcDay(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 10);
+}
+
+export function addToDaily(daily: DailyTotals, day: string, currency: string, amounts: Partial<DailyAmounts>): void {
+  const byCurrency = (daily[day] ??= {});
+  const entry = (byCurrency[currency] ??= { collected: 0, recorded: 0 });
+  entry.collected += amounts.collected ?? 0;
+  entry.recorded += amounts.recorded ?? 0;
+}
+
+export function mergeDaily(into: DailyTotals, more: DailyTotals): DailyTotals {
+  for (const [day, byCurrency] of Object.entries(more)) for (const [currency, amounts] of Object.entries(byCurrency)) addToDaily(into, day, currency, amounts);
+  return into;
 }

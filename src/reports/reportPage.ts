@@ -16,25 +16,44 @@ const TOTAL_FIELDS: ReadonlyArray<[keyof CurrencyTotals, string]> = [
 ];
 
 export interface ChartPoint {
+  /** The run the day's amounts come from. */
   reportId: string;
-  /** YYYY-MM-DD of the run's end. */
+  /** YYYY-MM-DD (UTC). */
   date: string;
   collected: number;
   recorded: number;
 }
 
-/** One point per run (oldest first) for a currency: what Stripe collected and Monstock recorded in its window. */
+const DAY_MS = 86_400_000;
+
+/** How much of a UTC day a run's window covers, in ms. */
+function coverage(report: ReconciliationReport, day: string): number {
+  const start = Date.parse(`${day}T00:00:00.000Z`);
+  return Math.max(0, Math.min(Date.parse(report.window.to), start + DAY_MS) - Math.max(Date.parse(report.window.from), start));
+}
+
+/**
+ * Collected and recorded per day for a currency, oldest day first. Nightly windows overlap
+ * (48 hours by default), so a day appears in several runs: its amounts come from the run whose
+ * window covers most of it, the latest on a tie, never a sum. Runs from before daily totals
+ * existed give one point, on the day they finished, for their whole window.
+ */
 export function chartPoints(reports: readonly ReconciliationReport[], currency: string): ChartPoint[] {
-  return reports
-    .filter((report) => report.totals[currency] !== undefined)
-    .map((report) => ({ report, at: report.finishedAt || report.window.to }))
-    .sort((a, b) => a.at.localeCompare(b.at) || a.report.reportId.localeCompare(b.report.reportId))
-    .map(({ report, at }) => ({
-      reportId: report.reportId,
-      date: at.slice(0, 10),
-      collected: report.totals[currency]!.stripeCollected,
-      recorded: report.totals[currency]!.monstockRecorded,
-    }));
+  const byDay = new Map<string, { point: ChartPoint; covered: number }>();
+  const ordered = [...reports].sort((a, b) => (a.finishedAt || a.window.to).localeCompare(b.finishedAt || b.window.to) || a.reportId.localeCompare(b.reportId));
+  for (const report of ordered) {
+    const days: Array<[string, { collected: number; recorded: number }, number]> = report.daily
+      ? Object.entries(report.daily).flatMap(([day, amounts]) => (amounts[currency] ? [[day, amounts[currency]!, coverage(report, day)] as [string, { collected: number; recorded: number }, number]] : []))
+      : report.totals[currency]
+        ? [[(report.finishedAt || report.window.to).slice(0, 10), { collected: report.totals[currency]!.stripeCollected, recorded: report.totals[currency]!.monstockRecorded }, DAY_MS]]
+        : [];
+    for (const [day, amounts, covered] of days) {
+      const known = byDay.get(day);
+      if (known && known.covered > covered) continue;
+      byDay.set(day, { point: { reportId: report.reportId, date: day, collected: amounts.collected, recorded: amounts.recorded }, covered });
+    }
+  }
+  return [...byDay.values()].map(({ point }) => point).sort((a, b) => a.date.localeCompare(b.date));
 }
 
 export function chartCurrencies(reports: readonly ReconciliationReport[]): string[] {
@@ -43,9 +62,9 @@ export function chartCurrencies(reports: readonly ReconciliationReport[]): strin
 
 const CHART = { width: 720, height: 240, left: 90, right: 20, top: 20, bottom: 40 } as const;
 
-/** Inline SVG: collected (solid) and recorded (dashed) per run; every point carries its value. */
+/** Inline SVG: collected (solid) and recorded (dashed) per day; every point carries its value. */
 export function renderChart(points: readonly ChartPoint[], currency: string): string {
-  const label = `Collected vs recorded, ${currency.toUpperCase()}, last ${points.length} run${points.length === 1 ? '' : 's'}`;
+  const label = `Collected vs recorded per day (UTC), ${currency.toUpperCase()}, ${points.length} day${points.length === 1 ? '' : 's'} from the last runs`;
   if (points.length === 0) return `<p class="muted">${escapeHtml(label)}: no data.</p>`;
   const plotWidth = CHART.width - CHART.left - CHART.right;
   const plotHeight = CHART.height - CHART.top - CHART.bottom;

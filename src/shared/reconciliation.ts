@@ -62,6 +62,13 @@ export interface CurrencyTotals {
 }
 
 export type TotalsByCurrency = Record<string, CurrencyTotals>;
+
+/** Collected (Stripe) and recorded (Monstock) per UTC day of the payment and per currency: the report page's daily chart. */
+export interface DailyAmounts {
+  collected: number;
+  recorded: number;
+}
+export type DailyTotals = Record<string, Record<string, DailyAmounts>>;
 export type FindingCounts = Partial<Record<FindingKind, number>>;
 
 export interface ReconciliationOptions {
@@ -129,6 +136,8 @@ export interface ReconciliationCarried {
   counts: ReconciliationCounts;
   byKind: FindingCounts;
   totals: TotalsByCurrency;
+  /** Unset in runs carried over from before daily totals existed. */
+  daily?: DailyTotals;
   firstFindings: ReconciliationFinding[];
   /** Findings left for a person (reported, not repaired, or unmatched), over the whole run. */
   unresolved: number;
@@ -163,6 +172,8 @@ export interface ReconciliationReport {
   counts: ReconciliationCounts;
   byKind: FindingCounts;
   totals: TotalsByCurrency;
+  /** The same money per UTC day of the payment (runs from before it existed lack it). */
+  daily?: DailyTotals;
   /** Findings a person must look at (not repaired), over the whole run. */
   unresolved: number;
   /** The first `maxFindingsInResult` findings; all of them are in reportFile. */

@@ -5,6 +5,13 @@ import type { RateLimiter } from './rateLimiter';
 type NodeHttpClient = ReturnType<typeof Stripe.createNodeHttpClient>;
 
 const counters = new AsyncLocalStorage<() => void>();
+const MAX_RATE_LIMITED_RETRIES = 5;
+
+/** Retry-After in seconds, as Stripe sends it; 1 s when absent or odd, at most 10 s. */
+export function retryAfterMs(header: string | string[] | undefined): number {
+  const seconds = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 10) * 1000 : 1000;
+}
 
 /**
  * Runs `work`, calling `onRequest` for every request a rate-limited Stripe client sends on its
@@ -33,8 +40,15 @@ export class CountingHttpClient implements NodeHttpClient {
   }
 
   async makeRequest(...args: Parameters<NodeHttpClient['makeRequest']>): ReturnType<NodeHttpClient['makeRequest']> {
-    await this.limiter?.take(1);
-    counters.getStore()?.();
-    return this.inner.makeRequest(...args);
+    for (let attempt = 0; ; attempt += 1) {
+      await this.limiter?.take(1);
+      counters.getStore()?.();
+      const response = await this.inner.makeRequest(...args);
+      // A limited client still meets a 429 when another process spends the same account's budget:
+      // it waits as told and asks again, rather than failing a long run's activity.
+      if (!this.limiter || response.getStatusCode() !== 429 || attempt >= MAX_RATE_LIMITED_RETRIES) return response;
+      await response.toJSON().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, retryAfterMs(response.getHeaders()['retry-after'])));
+    }
   }
 }

@@ -24,7 +24,7 @@ export class SlidingWindowLimiter implements RateLimiter {
 
   constructor(
     readonly ratePerSecond: number,
-    readonly marginMs = 100,
+    readonly marginMs = 50,
     private readonly now: () => number = Date.now,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {

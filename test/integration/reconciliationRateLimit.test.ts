@@ -14,9 +14,9 @@ function busiestWindow(times: readonly number[], windowMs = 1000): number {
 }
 
 /**
- * The Stripe limiter of reconciliation activities (STRIPE_RATE_LIMIT_PER_SECOND): never more
- * grants than the rate in any second, spaced evenly. (The end-to-end 300-payment run against the
- * sandbox's own 25/s limit is not here yet: see the report of issue 6's increment.)
+ * The Stripe limiter of reconciliation's client (STRIPE_RATE_LIMIT_PER_SECOND): never more
+ * grants than the rate in any second, spaced evenly. The whole run against the sandbox's own
+ * limit is `reconciliationScale.test.ts`.
  */
 describe('reconciliation Stripe rate limiter', () => {
   it('never grants more than its rate in any second, evenly spaced, whatever the callers ask', async () => {

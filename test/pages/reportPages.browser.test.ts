@@ -117,13 +117,18 @@ describe('report and problems pages in headless Chromium', () => {
     expect(await page.locator('tr.finding[data-kind="paid_without_stripe_money"] a.workflow').getAttribute('href')).toBe(
       `http://127.0.0.1:8233/namespaces/${h.client.options.namespace}/workflows/${encodeURIComponent(`order-payment/default/${planted.id}`)}`,
     );
-    // The chart: one run so far, collected and recorded as the totals say.
+    // The chart: one run so far, so its days as the JSON's daily totals say, adding up to the totals.
     const eur = json.totals.eur ?? json.totals.EUR;
-    const points = await page.$$eval('svg.chart circle.point', (circles) => circles.map((c) => ({ series: c.getAttribute('data-series'), value: Number(c.getAttribute('data-value')) })));
+    const points = await page.$$eval('svg.chart circle.point', (circles) => circles.map((c) => ({ series: c.getAttribute('data-series'), date: c.getAttribute('data-date'), value: Number(c.getAttribute('data-value')) })));
+    const days = Object.keys(json.daily ?? {}).sort();
+    expect(days.length).toBeGreaterThan(0);
     expect(points).toEqual([
-      { series: 'collected', value: eur!.stripeCollected },
-      { series: 'recorded', value: eur!.monstockRecorded },
+      ...days.map((date) => ({ series: 'collected', date, value: json.daily![date]!.EUR!.collected })),
+      ...days.map((date) => ({ series: 'recorded', date, value: json.daily![date]!.EUR!.recorded })),
     ]);
+    const sum = (series: string) => points.filter((p) => p.series === series).reduce((total, p) => total + p.value, 0);
+    expect(sum('collected')).toBe(eur!.stripeCollected);
+    expect(sum('recorded')).toBe(eur!.monstockRecorded);
     expect(await page.locator('svg.chart').isVisible()).toBe(true);
 
     // The problems page, live from visibility (which lags a little behind).

@@ -91,7 +91,7 @@ describe('report page rendering', () => {
     expect(last).toMatch(/<tr class="kind" data-kind="amount_mismatch">.*<td class="num count">250<\/td>/);
   });
 
-  it('charts collected vs recorded per run, oldest first, one point per run', () => {
+  it('charts collected vs recorded per run, oldest first, one point per run, for runs without daily totals', () => {
     const runs = [3, 1, 2].map((day) =>
       report({ reportId: `r-${day}`, finishedAt: `2026-11-0${day}T02:00:00.000Z`, totals: { eur: { stripeCollected: day * 1000, monstockRecorded: day * 1000 - day, refunded: 0, disputed: 0, difference: -day } } }),
     );
@@ -117,6 +117,32 @@ describe('report page rendering', () => {
 });
 
 describe('report files', () => {
+  it('charts each day once, from the overlapping nightly run that covers most of it', () => {
+    const run = (id: string, from: string, to: string, daily: ReconciliationReport['daily']) => report({ reportId: id, window: { from, to }, finishedAt: to, daily });
+    // Nightly at 02:00 UTC over 48 hours: 11-02 is whole in the first run, a sliver of the second.
+    const first = run('n-1', '2026-11-01T02:00:00.000Z', '2026-11-03T02:00:00.000Z', {
+      '2026-11-01': { EUR: { collected: 100, recorded: 100 } },
+      '2026-11-02': { EUR: { collected: 200, recorded: 150 } },
+      '2026-11-03': { EUR: { collected: 5, recorded: 5 } },
+    });
+    const second = run('n-2', '2026-11-02T02:00:00.000Z', '2026-11-04T02:00:00.000Z', {
+      '2026-11-02': { EUR: { collected: 190, recorded: 190 } },
+      '2026-11-03': { EUR: { collected: 300, recorded: 300 } },
+      '2026-11-04': { EUR: { collected: 7, recorded: 0 }, USD: { collected: 1, recorded: 1 } },
+    });
+    expect(chartPoints([second, first], 'EUR')).toEqual([
+      { reportId: 'n-1', date: '2026-11-01', collected: 100, recorded: 100 },
+      // The first window holds all of 11-02, the second only from 02:00: not a sum, not the later partial day.
+      { reportId: 'n-1', date: '2026-11-02', collected: 200, recorded: 150 },
+      { reportId: 'n-2', date: '2026-11-03', collected: 300, recorded: 300 },
+      { reportId: 'n-2', date: '2026-11-04', collected: 7, recorded: 0 },
+    ]);
+    expect(chartPoints([first, second], 'USD')).toEqual([{ reportId: 'n-2', date: '2026-11-04', collected: 1, recorded: 1 }]);
+    // Equal cover: the later run wins, it saw late refunds and repairs too.
+    const again = run('n-2b', second.window.from, second.window.to, { '2026-11-03': { EUR: { collected: 310, recorded: 310 } } });
+    expect(chartPoints([second, again], 'EUR').find((p) => p.date === '2026-11-03')).toMatchObject({ reportId: 'n-2b', collected: 310 });
+  });
+
   it('reads the latest by mtime, the last 30 for the chart, and refuses ids that leave the directory', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-pages-'));
     try {

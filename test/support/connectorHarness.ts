@@ -43,7 +43,7 @@ export interface ConnectorHarness {
 }
 
 export async function startConnectorHarness(
-  options: { sepaSettleMs?: number; disputeDelayMs?: number; startWorker?: boolean; orderSettings?: OrderSettings } = {},
+  options: { sepaSettleMs?: number; disputeDelayMs?: number; startWorker?: boolean; orderSettings?: OrderSettings; stripeWebhooks?: boolean } = {},
 ): Promise<ConnectorHarness> {
   const monstock = await startMonstockFixture();
   const client = await connectTestClient();
@@ -60,7 +60,7 @@ export async function startConnectorHarness(
   let routeReady: ((request: http.IncomingMessage, response: http.ServerResponse) => void) | undefined;
   const server: StartedServer = await listen(http.createServer((request, response) => routeReady?.(request, response)), 0);
   const stripe = await startStripeFixture({
-    webhookUrl: `${server.url}/webhooks/stripe`,
+    ...(options.stripeWebhooks === false ? {} : { webhookUrl: `${server.url}/webhooks/stripe` }),
     ...(options.sepaSettleMs !== undefined ? { sepaSettleMs: options.sepaSettleMs } : {}),
     ...(options.disputeDelayMs !== undefined ? { disputeDelayMs: options.disputeDelayMs } : {}),
   });

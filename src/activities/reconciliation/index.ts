@@ -6,7 +6,7 @@ import { MonstockApiError } from '../../monstock/errors';
 import type { Order } from '../../monstock/schemas';
 import type { PaymentIntentSnapshot } from '../../payments/stripeSnapshot';
 import { compareIntent, compareOrder, intentHasMoney, shouldRepairIntent, type Discrepancy, type IntentMatch } from '../../reconciliation/compare';
-import { addToTotals, emptyCounts, intentTotals, mergeByKind } from '../../reconciliation/totals';
+import { addToDaily, addToTotals, emptyCounts, intentTotals, mergeByKind, utcDay } from '../../reconciliation/totals';
 import { createdInWindow, stripeCreatedRange } from '../../reconciliation/window';
 import type { MonstockOrderRef, StripeEventRef } from '../../shared/orderPayment';
 import {
@@ -18,6 +18,7 @@ import {
   type ReconciliationReport,
   type ReconciliationWindow,
   type TotalsByCurrency,
+  type DailyTotals,
 } from '../../shared/reconciliation';
 import { countStripeRequests } from '../../stripe/countingHttpClient';
 import { readListedIntentSnapshot, readPaymentIntentSnapshot } from '../../stripe/paymentIntentSnapshot';
@@ -29,7 +30,7 @@ import { stripeEventAction, type StripeWebhookEvent } from '../../starter/stripe
 import { listFailedStripeEvents } from './failedEvents';
 import { honouringRateLimit } from './monstockRetry';
 import { lastGoodRunAt, retentionWarnings } from './retention';
-import { writePart, writeReport } from './reportFiles';
+import { readSeenIntents, writePart, writeReport, writeSeenIntents } from './reportFiles';
 
 /** Starts (or tells again) a payment's unmatched workflow; the worker wires it to `WorkflowDelivery.toUnmatched`. */
 export type DeliverToUnmatched = (connectionId: string, paymentIntentId: string, reason: string, event: StripeEventRef) => Promise<void>;
@@ -84,6 +85,7 @@ export interface ReconcilePagesResult {
   counts: ReconciliationCounts;
   byKind: FindingCounts;
   totals: TotalsByCurrency;
+  daily?: DailyTotals;
   /** Findings left for a person: everything but repairs handed to an order workflow. */
   unresolved: number;
   findings: ReconciliationFinding[];
@@ -103,8 +105,8 @@ export interface RetentionCheckResult {
   warnings: string[];
 }
 
-/** Intents compared at once inside a page; the Stripe client's rate limiter sets the actual pace. */
-const CONCURRENCY = 8;
+/** Intents compared at once inside a page: enough to keep the Stripe limiter busy; it sets the actual pace. */
+const CONCURRENCY = 16;
 
 export function createReconciliationActivities(clients: ReconciliationClients) {
   const settings = clients.reconciliation ?? DEFAULT_RECONCILIATION_SETTINGS;
@@ -123,10 +125,11 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
       while (!progress.done && progress.pageSeq - input.pageSeq < input.maxPages) {
         const page = await stripe.paymentIntents.list({ created: stripeCreatedRange(input.window), limit: input.pageSize, ...(progress.cursor ? { starting_after: progress.cursor } : {}) });
         const pageFindings: ReconciliationFinding[] = [];
-        await inBatches(page.data, CONCURRENCY, async (intent) => {
+        await inPool(page.data, CONCURRENCY, async (intent) => {
           const found = await reconcileIntent(input, intent, progress);
           pageFindings.push(...found);
         }, () => beat(progress));
+        await writeSeenIntents(settings.dataDir, input.reportId, progress.pageSeq, page.data.map((intent) => intent.id));
         await finishPage(input, progress, 'stripe', pageFindings);
         const last = page.data[page.data.length - 1];
         if (last) progress.cursor = last.id;
@@ -155,7 +158,7 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
     if (match.kind === 'unmatched' && !intent.latest_charge && intent.status !== 'succeeded' && intent.status !== 'processing') return [];
     const shown = match.kind === 'order' ? match.order.payments : [];
     const snapshot = await readListedIntentSnapshot(stripe, intent, { refunds: shown.some((p) => p.kind === 'refund'), disputes: shown.some((p) => p.kind === 'dispute') });
-    intentTotals(progress.totals, snapshot, match.kind === 'order' ? match.order : undefined);
+    intentTotals(progress.totals, snapshot, match.kind === 'order' ? match.order : undefined, (progress.daily ??= {}));
     const found = compareIntent(snapshot, match);
     return act(input, progress, snapshot, found, match.kind === 'unmatched' ? match.reason : undefined);
   }
@@ -170,6 +173,7 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
       const progress = resumed(input);
       return countStripeRequests(stripeCallsOf(progress), async () => {
       const to = Date.parse(input.window.to);
+      const seen = await readSeenIntents(settings.dataDir, input.reportId);
       while (!progress.done && progress.pageSeq - input.pageSeq < input.maxPages) {
         const page = await honouringRateLimit(
           () => clients.monstock.listOrders({ updatedSince: input.window.from, limit: Math.min(input.pageSize, 200), ...(progress.cursor ? { cursor: progress.cursor } : {}) }),
@@ -178,8 +182,8 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
         // Monstock lists by (updatedAt, id): past the window's end, the rest is the next window's.
         const inWindow = page.data.filter((order) => Date.parse(order.updatedAt) < to);
         const pageFindings: ReconciliationFinding[] = [];
-        await inBatches(inWindow, CONCURRENCY, async (order) => {
-          pageFindings.push(...(await reconcileOrder(input, order, progress)));
+        await inPool(inWindow, CONCURRENCY, async (order) => {
+          pageFindings.push(...(await reconcileOrder(input, order, progress, seen)));
         }, () => beat(progress));
         await finishPage(input, progress, 'monstock', pageFindings);
         progress.done = !page.nextCursor || inWindow.length < page.data.length;
@@ -191,16 +195,21 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
     });
   }
 
-  async function reconcileOrder(input: ReconcilePagesInput, order: Order, progress: ReconcilePagesResult): Promise<ReconciliationFinding[]> {
+  async function reconcileOrder(input: ReconcilePagesInput, order: Order, progress: ReconcilePagesResult, seen: ReadonlySet<string>): Promise<ReconciliationFinding[]> {
     progress.counts.orders += 1;
     progress.counts.items += 1;
     const { found, intentIds } = compareOrder(order, { checkOrderIntents: input.checkOrderIntents });
     const findings: ReconciliationFinding[] = [];
     for (const discrepancy of found) {
-      if (discrepancy.kind === 'paid_without_stripe_money') addToTotals(progress.totals, discrepancy.currency ?? order.currency, { monstockRecorded: discrepancy.monstock?.amount ?? 0 });
+      if (discrepancy.kind === 'paid_without_stripe_money') {
+        addToTotals(progress.totals, discrepancy.currency ?? order.currency, { monstockRecorded: discrepancy.monstock?.amount ?? 0 });
+        addToDaily((progress.daily ??= {}), utcDay(Date.parse(order.updatedAt)), discrepancy.currency ?? order.currency, { recorded: discrepancy.monstock?.amount ?? 0 });
+      }
       findings.push(await actOnOrder(input, progress, order, discrepancy));
     }
     for (const intentId of intentIds) {
+      // The Stripe walk compared (and repaired) it already: no need to ask Stripe again.
+      if (seen.has(intentId)) continue;
       const snapshot = await snapshotOrMissing(intentId);
       if (!snapshot) {
         findings.push(...orderPaymentsWithoutIntent(order, intentId).map((d) => record(progress, { ...d, action: 'reported' })));
@@ -298,7 +307,7 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
       let pages = 0;
       while (!progress.done && pages < input.maxPages) {
         const page = await listFailedStripeEvents(stripe, input.window, { limit: input.pageSize, ...(progress.cursor ? { startingAfter: progress.cursor } : {}) });
-        await inBatches(page.data, CONCURRENCY, async (event) => {
+        await inPool(page.data, CONCURRENCY, async (event) => {
           if (await replayEvent(input.connectionId, event)) progress.replayedEvents = (progress.replayedEvents ?? 0) + 1;
         }, () => beat(progress));
         pages += 1;
@@ -392,11 +401,16 @@ function orderPaymentsWithoutIntent(order: Order, intentId: string): Discrepancy
     }));
 }
 
-async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>, afterBatch: () => void): Promise<void> {
-  for (let start = 0; start < items.length; start += size) {
-    await Promise.all(items.slice(start, start + size).map(work));
-    afterBatch();
-  }
+/** Runs `work` over the items, `concurrency` at a time, as a pool: one slow item never idles the rest. */
+async function inPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>, afterItem: () => void): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      await work(items[next++]!);
+      afterItem();
+    }
+  });
+  await Promise.all(runners);
 }
 
 export type ReconciliationActivities = ReturnType<typeof createReconciliationActivities>;

@@ -31,6 +31,33 @@ export async function writePart(dataDir: string, reportId: string, phase: (typeo
   await fs.writeFile(file, JSON.stringify(findings));
 }
 
+/**
+ * The payment intents one Stripe page compared, beside its findings: the Monstock walk skips
+ * them without asking Stripe again. Rewritten whole, like the findings, when a page is re-read.
+ */
+export async function writeSeenIntents(dataDir: string, reportId: string, seq: number, intentIds: readonly string[]): Promise<void> {
+  const file = path.join(partsDir(dataDir, reportId), `seen-${String(seq).padStart(8, '0')}.txt`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, intentIds.join('\n'));
+}
+
+/** Every intent the Stripe walk of this run compared (empty when its files are on another machine). */
+export async function readSeenIntents(dataDir: string, reportId: string): Promise<Set<string>> {
+  const dir = partsDir(dataDir, reportId);
+  const seen = new Set<string>();
+  let files: string[];
+  try {
+    files = await fs.readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return seen;
+    throw error;
+  }
+  for (const file of files.filter((f) => f.startsWith('seen-'))) {
+    for (const id of (await fs.readFile(path.join(dir, file), 'utf8')).split('\n')) if (id) seen.add(id);
+  }
+  return seen;
+}
+
 export async function readParts(dataDir: string, reportId: string): Promise<ReconciliationFinding[]> {
   const dir = partsDir(dataDir, reportId);
   let files: string[];

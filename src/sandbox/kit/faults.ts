@@ -50,9 +50,16 @@ class RequestRateLimiter {
   }
 }
 
+/** What the knobs did to API requests since the sandbox started (not reset by new settings). */
+export interface InjectedFaults {
+  rateLimited: number;
+  serverErrors: number;
+}
+
 export class FaultController {
   private settings: FaultSettings = {};
   private limiter: RequestRateLimiter | undefined;
+  private readonly counts: InjectedFaults = { rateLimited: 0, serverErrors: 0 };
 
   constructor(
     initial: FaultSettings = {},
@@ -72,6 +79,10 @@ export class FaultController {
     this.limiter = this.settings.rateLimitPerSecond ? new RequestRateLimiter(this.settings.rateLimitPerSecond) : undefined;
   }
 
+  injected(): InjectedFaults {
+    return { ...this.counts };
+  }
+
   get webhooks(): WebhookFaults {
     return this.settings.webhooks ?? {};
   }
@@ -85,10 +96,16 @@ export class FaultController {
   decide(): FaultDecision {
     if (this.limiter) {
       const taken = this.limiter.take(this.now());
-      if (!taken.allowed) return { kind: 'rate_limited', retryAfterSeconds: taken.retryAfterSeconds };
+      if (!taken.allowed) {
+        this.counts.rateLimited += 1;
+        return { kind: 'rate_limited', retryAfterSeconds: taken.retryAfterSeconds };
+      }
     }
     const errorRate = this.settings.errorRate ?? 0;
-    if (errorRate > 0 && this.random() < errorRate) return { kind: 'server_error' };
+    if (errorRate > 0 && this.random() < errorRate) {
+      this.counts.serverErrors += 1;
+      return { kind: 'server_error' };
+    }
     return { kind: 'pass' };
   }
 

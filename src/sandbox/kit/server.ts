@@ -27,6 +27,7 @@ export interface SandboxShellOptions {
 export function createSandboxHttpServer(options: SandboxShellOptions): http.Server {
   const adminRouter = new Router()
     .on('GET', '/_sandbox/faults', () => ({ status: 200, body: options.faults.get() }))
+    .on('GET', '/_sandbox/faults/injected', () => ({ status: 200, body: options.faults.injected() }))
     .on('POST', '/_sandbox/faults', (request) => {
       const parsed = faultSettingsSchema.safeParse(parseJsonBody(request.rawBody, options.errorBody));
       if (!parsed.success) {

@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { continueAsNew, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ConnectorActivities, ReconcilePagesResult } from '../../activities';
-import { emptyCounts, mergeByKind, mergeCounts, mergeTotals } from '../../reconciliation/totals';
+import { emptyCounts, mergeByKind, mergeCounts, mergeTotals, mergeDaily } from '../../reconciliation/totals';
 import { validateWindow, windowEndingAt } from '../../reconciliation/window';
 import {
   reconciliationProgressQuery,
@@ -138,6 +138,7 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
     counts: state.counts,
     byKind: state.byKind,
     totals: state.totals,
+    ...(state.daily ? { daily: state.daily } : {}),
     unresolved: state.unresolved,
     findings: state.firstFindings,
     findingsTruncated: state.counts.findings > state.firstFindings.length,
@@ -155,6 +156,7 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
     mergeCounts(state.counts, result.counts);
     mergeByKind(state.byKind, result.byKind);
     mergeTotals(state.totals, result.totals);
+    if (result.daily) mergeDaily((state.daily ??= {}), result.daily);
     state.unresolved += result.unresolved;
     state.firstFindings.push(...result.findings.slice(0, Math.max(0, maxFindings - state.firstFindings.length)));
   }
