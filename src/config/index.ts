@@ -5,6 +5,19 @@ import { loadDotEnv } from './dotenv';
 export { ConfigError, loadConfig, withDevelopmentValues, readSettings, type ConnectorConfig } from './config';
 export { SETTINGS } from './settings';
 
+/** Every secret of the configuration, for the logger to redact wherever it appears. */
+export function registerConfigSecrets(config: ConnectorConfig): void {
+  registerSecrets(
+    config.monstock.apiToken,
+    config.stripe.secretKey,
+    ...config.stripe.webhookSecrets,
+    ...config.monstock.webhookSecrets,
+    ...config.temporal.encryptionKeys.map((key) => key.key.toString('base64')),
+    config.codec.token,
+    config.temporal.security.apiKey,
+  );
+}
+
 /**
  * Start-up entry for every process: `.env`, validation, secrets registered for redaction.
  * A bad configuration ends the process with the variable's name, never with a stack trace.
@@ -13,15 +26,7 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Connecto
   loadDotEnv('.env', env);
   try {
     const config = loadConfig(env);
-    registerSecrets(
-      config.monstock.apiToken,
-      config.stripe.secretKey,
-      ...config.stripe.webhookSecrets,
-      ...config.monstock.webhookSecrets,
-      ...config.temporal.encryptionKeys.map((key) => key.key.toString('base64')),
-      config.codec.token,
-      config.temporal.security.apiKey,
-    );
+    registerConfigSecrets(config);
     return config;
   } catch (error) {
     if (error instanceof ConfigError) {

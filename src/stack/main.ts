@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadDotEnv } from '../config/dotenv';
-import { ConfigError, loadConfig, withDevelopmentValues } from '../config';
-import { createLogger, registerSecrets } from '../observability/logger';
+import { ConfigError, loadConfig, registerConfigSecrets, withDevelopmentValues } from '../config';
+import { createLogger } from '../observability/logger';
 import { startMonstockSandbox } from '../sandbox/monstock/app';
 import { startStripeSandbox } from '../sandbox/stripe/app';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../temporal/devServer';
@@ -26,14 +26,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  registerSecrets(
-    config.monstock.apiToken,
-    config.stripe.secretKey,
-    ...config.stripe.webhookSecrets,
-    ...config.monstock.webhookSecrets,
-    ...config.temporal.encryptionKeys.map((key) => key.key.toString('base64')),
-    config.codec.token,
-  );
+  registerConfigSecrets(config);
   const logger = createLogger({ name: 'stack', level: config.logLevel });
   const dataDir = path.resolve(config.dataDir);
   const webhookBase = `http://127.0.0.1:${config.webhookServer.port}`;

@@ -71,18 +71,21 @@ async function main(): Promise<number> {
     clearInterval(poll);
     if (tty) process.stderr.write('\n');
   }
-  process.stdout.write(summary(report, workflowId, config.temporal.uiPort, config.temporal.namespace));
+  const pagesBase = config.webhookServer.publicUrl ?? `http://${config.webhookServer.host === '0.0.0.0' ? '127.0.0.1' : config.webhookServer.host}:${config.webhookServer.port}`;
+  process.stdout.write(summary(report, workflowId, config.temporal.uiPort, config.temporal.namespace, pagesBase));
   if (args.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   await client.connection.close();
   return report.unresolved > 0 ? 1 : 0;
 }
 
-function summary(report: ReconciliationReport, workflowId: string, uiPort: number, namespace: string): string {
+function summary(report: ReconciliationReport, workflowId: string, uiPort: number, namespace: string, pagesBase: string): string {
   const lines = [`Reconciliation ${report.window.from} → ${report.window.to}: ${report.counts.items} items compared, ${report.counts.findings} findings, ${report.counts.repairsSent} repairs sent, ${report.unresolved} left for a person.`];
   for (const [currency, totals] of Object.entries(report.totals)) {
     lines.push(`  ${currency}: Stripe collected ${totals.stripeCollected}, Monstock recorded ${totals.monstockRecorded}, refunded ${totals.refunded}, disputed ${totals.disputed}, difference ${totals.difference} (minor units)`);
   }
   for (const [kind, count] of Object.entries(report.byKind)) lines.push(`  ${kind}: ${count}`);
+  for (const warning of report.warnings ?? []) lines.push(`  WARNING: ${warning}`);
+  lines.push(`Report page: ${pagesBase.replace(/\/$/, '')}/reports/${report.reportId}`);
   if (report.reportFile) lines.push(`Full report: ${report.reportFile}`);
   lines.push(`Web UI: http://127.0.0.1:${uiPort}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`);
   return `${lines.join('\n')}\n`;
