@@ -67,7 +67,7 @@ export function hmac(body: Buffer | string, secret: string, timestamp: number | 
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
-const STRIPE_HANDLED_TYPES = ['payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.canceled', 'charge.succeeded', 'charge.refunded', 'charge.dispute.created', 'refund.created', 'checkout.session.completed'];
+const STRIPE_HANDLED_TYPES = ['payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.canceled', 'charge.updated', 'charge.refunded', 'charge.dispute.created', 'refund.created', 'checkout.session.completed'];
 const STRIPE_IRRELEVANT_TYPES = ['invoice.paid', 'product.created', 'customer.subscription.updated', 'payout.paid', 'checkout.session.expired', 'customer.created', 'customer.updated', 'account.updated'];
 const MONSTOCK_ORDER_TYPES = ['order.created', 'order.updated', 'order.cancelled'];
 const MONSTOCK_IRRELEVANT_TYPES = ['product.updated', 'stock.changed', 'order.shipped', 'invoice.created', 'customer.created', 'customer.updated', 'ORDER.CREATED', 'order.created '];
@@ -358,7 +358,7 @@ function typeConfused(rng: Rng, source: Source, secret: string, header: string, 
   if (source === 'stripe' && rng.bool(0.15)) {
     // Correct envelope, but nothing to route by: acknowledged (2xx), never delivered.
     return rng.bool()
-      ? signed({ ...event, type: 'charge.succeeded', data: { object: { id: rng.id('ch_fuzz'), object: 'charge', payment_intent: rng.pick([null, 42, true, [], '', { object: 'payment_intent' }]) } } }, 'charge whose payment_intent is no id', { allow2xx: true })
+      ? signed({ ...event, type: 'charge.refunded', data: { object: { id: rng.id('ch_fuzz'), object: 'charge', payment_intent: rng.pick([null, 42, true, [], '', { object: 'payment_intent' }]) } } }, 'charge whose payment_intent is no id', { allow2xx: true })
       : signed({ ...event, type: 'checkout.session.completed', data: { object: { id: rng.id('cs_fuzz'), mode: rng.pick(['setup', 'subscription', 42, null]), payment_intent: rng.id('pi_fuzz') } } }, 'checkout session of another mode', { allow2xx: true });
   }
   return signed(mutate(), label);

@@ -85,7 +85,6 @@ const byCheckout: MatchPlan = { by: 'checkout', checkout: { clientReferenceId: '
 const HANDLED: Array<[type: string, object: StripeObjectJson, objectType: StripeEventRef['objectType'], plan: MatchPlan]> = [
   ['payment_intent.amount_capturable_updated', paymentIntent('requires_capture'), 'payment_intent', byIntent],
   ['payment_intent.canceled', paymentIntent('canceled'), 'payment_intent', byIntent],
-  ['payment_intent.created', paymentIntent('requires_payment_method'), 'payment_intent', byIntent],
   ['payment_intent.partially_funded', paymentIntent('requires_payment_method'), 'payment_intent', byIntent],
   ['payment_intent.payment_failed', paymentIntent('requires_payment_method'), 'payment_intent', byIntent],
   ['payment_intent.processing', paymentIntent('processing'), 'payment_intent', byIntent],
@@ -93,11 +92,8 @@ const HANDLED: Array<[type: string, object: StripeObjectJson, objectType: Stripe
   ['payment_intent.succeeded', paymentIntent('succeeded'), 'payment_intent', byIntent],
   ['charge.captured', charge('succeeded'), 'charge', byId],
   ['charge.expired', charge('failed'), 'charge', byId],
-  ['charge.failed', charge('failed'), 'charge', byId],
-  ['charge.pending', charge('pending'), 'charge', byId],
   ['charge.refunded', { ...charge('succeeded'), amount_refunded: 4200, refunded: true }, 'charge', byId],
   // An expanded payment_intent counts the same as its id.
-  ['charge.succeeded', charge('succeeded', { id: PI, object: 'payment_intent' }), 'charge', byId],
   ['charge.updated', charge('succeeded'), 'charge', byId],
   ['charge.dispute.closed', dispute('lost'), 'dispute', byId],
   ['charge.dispute.created', dispute('needs_response'), 'dispute', byId],
@@ -145,7 +141,7 @@ describe('stripe event action table', () => {
   });
 
   it.each([
-    ['charge.succeeded', charge('succeeded', null)],
+    ['charge.refunded', charge('succeeded', null)],
     ['refund.created', { ...refund('succeeded'), payment_intent: null }],
     ['charge.dispute.created', { ...dispute('needs_response'), payment_intent: null }],
     ['checkout.session.completed', checkoutSession('paid', { payment_intent: null })],
@@ -153,6 +149,16 @@ describe('stripe event action table', () => {
     ['checkout.session.completed', checkoutSession('no_payment_required', { mode: 'setup', payment_intent: null })],
   ])('%s without a payment intent is acknowledged as no_payment_intent', (type, object) => {
     expect(stripeEventAction(event(type, object))).toEqual({ kind: 'skip', reason: 'no_payment_intent' });
+  });
+
+  it.each([
+    ['payment_intent.created', paymentIntent('requires_payment_method')],
+    ['charge.succeeded', charge('succeeded')],
+    ['charge.pending', charge('pending')],
+    ['charge.failed', charge('failed')],
+  ])('%s only echoes an intent event: acknowledged as redundant, not delivered (each delivery is a billed signal)', (type, object) => {
+    expect(stripeEventAction(event(type, object))).toEqual({ kind: 'skip', reason: 'redundant' });
+    expect(HANDLED_STRIPE_EVENT_TYPES).not.toContain(type);
   });
 
   it('passes only string metadata to the matcher', () => {

@@ -28,7 +28,7 @@ export type MatchPlan =
   /** Only the intent's id is at hand: the matcher reads the intent from Stripe (cached). */
   | { by: 'payment_intent_id' };
 
-export type SkipReason = 'unknown_type' | 'no_payment_intent';
+export type SkipReason = 'unknown_type' | 'no_payment_intent' | 'redundant';
 
 export type StripeEventAction =
   | { kind: 'deliver'; ref: StripeEventRef; match: MatchPlan }
@@ -47,8 +47,6 @@ interface ActionRule {
 const PAYMENT_INTENT_EVENTS = [
   'payment_intent.amount_capturable_updated',
   'payment_intent.canceled',
-  // Harmless: the workflow reads the intent and finds nothing to record yet.
-  'payment_intent.created',
   'payment_intent.partially_funded',
   'payment_intent.payment_failed',
   'payment_intent.processing',
@@ -56,13 +54,18 @@ const PAYMENT_INTENT_EVENTS = [
   'payment_intent.succeeded',
 ] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
 
+/**
+ * Not the charge events that only echo an intent event sent with them (`charge.succeeded` with
+ * `payment_intent.succeeded`, `charge.pending` with `payment_intent.processing`, `charge.failed`
+ * with `payment_intent.payment_failed`), nor `payment_intent.created` (nothing moved yet): each
+ * would cost the order a signal, a billed Temporal action, and tell it nothing new.
+ */
+export const REDUNDANT_STRIPE_EVENTS = ['payment_intent.created', 'charge.succeeded', 'charge.pending', 'charge.failed'] as const;
+
 const CHARGE_EVENTS = [
   'charge.captured',
   'charge.expired',
-  'charge.failed',
-  'charge.pending',
   'charge.refunded',
-  'charge.succeeded',
   'charge.updated',
 ] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
 
@@ -126,6 +129,7 @@ export function stripeEventAction(event: StripeWebhookEvent): StripeEventAction 
   if ((CUSTOMER_EVENTS as readonly string[]).includes(event.type) && event.data.object.object === 'customer') {
     return { kind: 'customer', customerId: event.data.object.id, eventId: event.id, created: event.created };
   }
+  if ((REDUNDANT_STRIPE_EVENTS as readonly string[]).includes(event.type)) return { kind: 'skip', reason: 'redundant' };
   const rule = RULES.get(event.type);
   if (!rule) return { kind: 'skip', reason: 'unknown_type' };
   const object = event.data.object;

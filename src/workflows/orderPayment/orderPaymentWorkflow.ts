@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -37,6 +38,8 @@ const activities = proxyActivities<ConnectorActivities>({
 const DEFAULT_IDLE_WINDOW = '120 days';
 const HISTORY_EVENTS_BEFORE_CONTINUE = 5_000;
 const EVENT_IDS_KEPT = 20;
+/** Work already waiting needs no idle timer: each timer is a billed Temporal action. */
+const NO_TIMER_WHEN_BUSY_PATCH = 'order-payment-no-timer-when-busy';
 
 /**
  * One per Monstock order. Stripe events name a payment intent; for each, the workflow has an
@@ -92,7 +95,7 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   setCurrentDetails(describeOrderPayment(state));
 
   for (;;) {
-    const gotWork = await condition(() => pending() > 0, input.idleWindow ?? DEFAULT_IDLE_WINDOW);
+    const gotWork = (pending() > 0 && patched(NO_TIMER_WHEN_BUSY_PATCH)) || (await condition(() => pending() > 0, input.idleWindow ?? DEFAULT_IDLE_WINDOW));
     if (!gotWork) return state;
 
     // Order changes first, so a new order's intent exists before anything else is done for it.
