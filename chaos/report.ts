@@ -1,0 +1,41 @@
+import type { OutboxStats } from '../src/sandbox/kit/webhookOutbox';
+import type { Problem } from './checker';
+import type { FaultCounts } from './faultRunner';
+
+/** The chaos run's verdict, printed as the last stdout line of `npm run chaos`. */
+export interface WebhookFaultCounts {
+  dropped: number;
+  duplicated: number;
+  reordered: number;
+  delayed: number;
+}
+
+export interface ChaosReport {
+  ok: boolean;
+  ordersChecked: number;
+  lost: number;
+  duplicated: number;
+  wrongStatus: number;
+  /** From the faults stopping to every order matching Stripe; null when that never happened in time. */
+  convergeSeconds: number | null;
+  convergedBeforeReconciliation: boolean;
+  faults: FaultCounts & {
+    webhooks: WebhookFaultCounts & { stripe: WebhookFaultCounts; monstock: WebhookFaultCounts };
+    /** Monstock API requests answered 5xx / 429 by the knobs (when the sandbox counts them). */
+    monstockAnswered?: { serverErrors: number; rateLimited: number };
+    /** Exits nobody asked for, each followed by a restart (as a supervisor would). */
+    unexpectedExits: { worker: number; webhookServer: number };
+  };
+  reconciliation: { seconds: number; items?: number; findings?: number; repairsSent?: number; unresolved?: number; byKind?: Record<string, number>; error?: string };
+  run: { seed: number; orders: number; stories: Record<string, number>; movementsExpected: number; driveSeconds: number; totalSeconds: number; webhooksDelivered: { stripe: number; monstock: number } };
+  /** The first problems found by the final check, for a person to start from. */
+  problems: Problem[];
+}
+
+export function webhookFaultCounts(stats: OutboxStats): WebhookFaultCounts {
+  return { dropped: stats.dropped, duplicated: stats.duplicated, reordered: stats.reordered, delayed: stats.delayed };
+}
+
+export function sumWebhookFaults(a: WebhookFaultCounts, b: WebhookFaultCounts): WebhookFaultCounts {
+  return { dropped: a.dropped + b.dropped, duplicated: a.duplicated + b.duplicated, reordered: a.reordered + b.reordered, delayed: a.delayed + b.delayed };
+}
