@@ -10,6 +10,12 @@ import {
   type StripeEventRef,
   type UnmatchedPaymentWorkflowInput,
 } from '../shared/orderPayment';
+import { ConnectionId, MonstockOrderId } from '../shared/searchAttributes';
+
+/** Set with the start itself: an upsert from the workflow would be one more billed action per order. */
+function orderSearchAttributes(connectionId: string, orderId: string) {
+  return { typedSearchAttributes: [{ key: ConnectionId, value: connectionId }, { key: MonstockOrderId, value: orderId }] };
+}
 
 /**
  * The one way an event reaches a workflow: signal-with-start by workflow type name, so starters
@@ -33,6 +39,7 @@ export function createWorkflowDelivery(options: { client: Client; taskQueue: str
         signal: stripeEventSignal,
         signalArgs: [event],
         staticSummary: `Payments of Monstock order ${orderId}`,
+        ...orderSearchAttributes(connectionId, orderId),
       });
     },
     async orderChanged(connectionId, change) {
@@ -44,6 +51,7 @@ export function createWorkflowDelivery(options: { client: Client; taskQueue: str
         signal: monstockOrderSignal,
         signalArgs: [change],
         staticSummary: `Payments of Monstock order ${change.orderId}`,
+        ...orderSearchAttributes(connectionId, change.orderId),
       });
     },
     async toUnmatched(connectionId, paymentIntentId, reason, event) {

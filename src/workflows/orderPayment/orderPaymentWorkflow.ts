@@ -40,6 +40,8 @@ const HISTORY_EVENTS_BEFORE_CONTINUE = 5_000;
 const EVENT_IDS_KEPT = 20;
 /** Work already waiting needs no idle timer: each timer is a billed Temporal action. */
 const NO_TIMER_WHEN_BUSY_PATCH = 'order-payment-no-timer-when-busy';
+/** A Monstock change seen while our own write was in flight is its echo once that write is applied. */
+const SKIP_ECHOED_VERSIONS_PATCH = 'order-payment-skip-echoed-versions';
 
 /**
  * One per Monstock order. Stripe events name a payment intent; for each, the workflow has an
@@ -63,6 +65,9 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   const intentsToSync = new Set<string>();
   const movementsToRecord: PaymentMovement[] = [];
   let orderChanged = false;
+  // Realign whatever the versions say (paid through another intent).
+  let realignRequested = false;
+  let highestVersionSeen = 0;
   let resumeRequested = false;
   const pending = () => intentsToSync.size + movementsToRecord.length + (orderChanged ? 1 : 0);
 
@@ -74,6 +79,7 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   });
   // Monstock → Stripe: a version already applied (or older) changes nothing.
   setHandler(monstockOrderSignal, (change) => {
+    highestVersionSeen = Math.max(highestVersionSeen, change.version);
     if (change.version > (state.orderVersion ?? 0)) orderChanged = true;
     state.pendingMovements = pending();
   });
@@ -86,7 +92,8 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   });
   setHandler(paymentStateQuery, () => state);
 
-  if (!input.carried) {
+  // Starters set these with the start (free); a start without them gets them here.
+  if (!input.carried && workflowInfo().typedSearchAttributes.get(MonstockOrderId) === undefined) {
     upsertSearchAttributes([
       { key: ConnectionId, value: input.connectionId },
       { key: MonstockOrderId, value: input.orderId },
@@ -101,6 +108,14 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     // Order changes first, so a new order's intent exists before anything else is done for it.
     if (orderChanged) {
       orderChanged = false;
+      const realign = realignRequested;
+      realignRequested = false;
+      // Every version seen is applied by now (the change arrived while our write was running): nothing to align.
+      const echoOnly = !realign && state.orderVersion !== undefined && highestVersionSeen <= state.orderVersion;
+      if (echoOnly && patched(SKIP_ECHOED_VERSIONS_PATCH)) {
+        state.pendingMovements = pending();
+        continue;
+      }
       const result = await untilDone(() => activities.alignStripeWithOrder({ connectionId: input.connectionId, orderId: input.orderId, ...(state.orderVersion !== undefined ? { appliedVersion: state.orderVersion } : {}) }));
       applyAlign(result);
     } else if (movementsToRecord.length > 0) {
@@ -118,7 +133,10 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
       // Paid through another intent (Checkout, a second card) while ours is still open: realign, so
       // our open intent is cancelled or reduced and nobody pays twice.
       const paidElsewhere = result.written.some((item) => item.kind === 'payment' && item.status === 'succeeded' && item.transactionRef !== state.currentIntentId);
-      if (paidElsewhere && state.currentIntentId !== undefined) orderChanged = true;
+      if (paidElsewhere && state.currentIntentId !== undefined) {
+        orderChanged = true;
+        realignRequested = true;
+      }
     }
     state.pendingMovements = pending();
     setCurrentDetails(describeOrderPayment(state));
