@@ -30,10 +30,29 @@ export interface SnapshotHints {
  */
 export async function readListedIntentSnapshot(stripe: Stripe, intent: Stripe.PaymentIntent, hints: SnapshotHints): Promise<PaymentIntentSnapshot> {
   const charges = intent.latest_charge ? await listCharges(stripe, intent.id) : [];
+  return completeSnapshot(stripe, intent, charges, hints);
+}
+
+/**
+ * The snapshot for an order workflow's sync: the intent and its charges read together (one round
+ * trip, two requests), refunds and disputes only when the charges or the hints say there are some.
+ */
+export async function readPaymentIntentSnapshotFor(stripe: Stripe, paymentIntentId: string, hints: Promise<SnapshotHints>): Promise<PaymentIntentSnapshot> {
+  const [intent, charges, known] = await Promise.all([stripe.paymentIntents.retrieve(paymentIntentId), listCharges(stripe, paymentIntentId), hints]);
+  return completeSnapshot(stripe, intent, charges, known);
+}
+
+/** Refunds and disputes are read when a charge shows some (Stripe keeps both flags) or the caller knows of some. */
+async function completeSnapshot(stripe: Stripe, intent: Stripe.PaymentIntent, charges: Stripe.Charge[], hints: SnapshotHints): Promise<PaymentIntentSnapshot> {
   const refunded = hints.refunds || charges.some((charge) => charge.amount_refunded > 0 || charge.refunded);
   const disputed = hints.disputes || charges.some((charge) => charge.disputed);
   const [refunds, disputes] = await Promise.all([refunded ? listRefunds(stripe, intent.id) : [], disputed ? listDisputes(stripe, intent.id) : []]);
   return snapshotOf(intent, charges, refunds, disputes);
+}
+
+/** What an order already shows that the charges alone might not reveal (a refund that later failed, say). */
+export function hintsFromRecorded(payments: ReadonlyArray<{ kind: string }>): SnapshotHints {
+  return { refunds: payments.some((p) => p.kind === 'refund'), disputes: payments.some((p) => p.kind === 'dispute') };
 }
 
 async function listCharges(stripe: Stripe, paymentIntentId: string): Promise<Stripe.Charge[]> {

@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import type { MonstockClient } from '../../monstock/client';
 import { movementsFromStripe, movementsToWrite } from '../../payments/movementsFromStripe';
 import type { PaymentMovement } from '../../shared/orderPayment';
-import { readPaymentIntentSnapshot } from '../../stripe/paymentIntentSnapshot';
+import { hintsFromRecorded, readPaymentIntentSnapshotFor } from '../../stripe/paymentIntentSnapshot';
 import { withActivityFailures } from '../failures';
 import { summariseOrder, type OrderPaymentSummary } from './recordMovement';
 
@@ -28,9 +28,10 @@ export interface SyncPaymentIntentResult {
 export function createSyncPaymentIntent(clients: { monstock: MonstockClient; stripe: Stripe }) {
   return async function syncPaymentIntent(input: SyncPaymentIntentInput): Promise<SyncPaymentIntentResult> {
     return withActivityFailures(async () => {
+      const orderRead = clients.monstock.getOrder(input.orderId);
       const [snapshot, initialOrder] = await Promise.all([
-        readPaymentIntentSnapshot(clients.stripe, input.paymentIntentId),
-        clients.monstock.getOrder(input.orderId),
+        readPaymentIntentSnapshotFor(clients.stripe, input.paymentIntentId, orderRead.then((order) => hintsFromRecorded(order.payments))),
+        orderRead,
       ]);
       let order = initialOrder;
       const toWrite = movementsToWrite(movementsFromStripe(snapshot, order.payments), order.payments);

@@ -21,7 +21,7 @@ import {
   type DailyTotals,
 } from '../../shared/reconciliation';
 import { countStripeRequests } from '../../stripe/countingHttpClient';
-import { readListedIntentSnapshot, readPaymentIntentSnapshot } from '../../stripe/paymentIntentSnapshot';
+import { hintsFromRecorded, readListedIntentSnapshot, readPaymentIntentSnapshot } from '../../stripe/paymentIntentSnapshot';
 import { withActivityFailures } from '../failures';
 import type { OrderChanged } from '../orderFeed';
 import type { DeliverToOrder } from '../unmatched/unmatchedActivities';
@@ -157,7 +157,7 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
     // An unmatched intent that never moved money (abandoned checkout) needs no closer look.
     if (match.kind === 'unmatched' && !intent.latest_charge && intent.status !== 'succeeded' && intent.status !== 'processing') return [];
     const shown = match.kind === 'order' ? match.order.payments : [];
-    const snapshot = await readListedIntentSnapshot(stripe, intent, { refunds: shown.some((p) => p.kind === 'refund'), disputes: shown.some((p) => p.kind === 'dispute') });
+    const snapshot = await readListedIntentSnapshot(stripe, intent, hintsFromRecorded(shown));
     intentTotals(progress.totals, snapshot, match.kind === 'order' ? match.order : undefined, (progress.daily ??= {}));
     const found = compareIntent(snapshot, match);
     return act(input, progress, snapshot, found, match.kind === 'unmatched' ? match.reason : undefined);
