@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type Stripe from 'stripe';
 import { readReport } from '../../src/activities/reconciliation/reportFiles';
 import { reconciliationWorkflowId, unmatchedPaymentWorkflowId } from '../../src/shared/ids';
 import { RECONCILIATION_WORKFLOW_TYPE, reconciliationProgressQuery, type ReconciliationFinding, type ReconciliationReport, type ReconciliationWorkflowInput } from '../../src/shared/reconciliation';
 import { ensureReconciliationSchedule } from '../../src/temporal/reconciliationSchedule';
-import { startConnectorHarness, type ConnectorHarness } from '../support/connectorHarness';
+import type { ConnectorHarness } from '../support/connectorHarness';
+import { startReconciliationHarness, type ReconciliationHarness } from '../support/reconciliationHarness';
 import { recordHistory } from '../support/histories';
 import { expectOrderSettles } from '../support/orderAssertions';
-import { connectorClients, eventually, startTestWorker, type RunningWorker } from '../support/temporal';
+import { eventually } from '../support/temporal';
 
 /**
  * Nightly reconciliation end to end: both sandboxes, the real webhook route and a real worker.
@@ -20,20 +18,16 @@ import { connectorClients, eventually, startTestWorker, type RunningWorker } fro
 describe('reconciliationWorkflow', () => {
   let h: ConnectorHarness;
   let sdk: Stripe;
-  let worker: RunningWorker;
-  let dataDir: string;
+
+  let harness: ReconciliationHarness;
 
   beforeAll(async () => {
-    h = await startConnectorHarness({ startWorker: false });
+    harness = await startReconciliationHarness({ folderPrefix: 'reconciliation-' });
+    h = harness.h;
     sdk = h.sdk;
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reconciliation-'));
-    const clients = connectorClients({ monstock: h.monstock.client, stripe: sdk, client: h.client, taskQueue: h.taskQueue });
-    worker = await startTestWorker(h.taskQueue, { ...clients, toUnmatched: h.delivery.toUnmatched, reconciliation: h.reconciliation(dataDir) });
   });
   afterAll(async () => {
-    await worker?.stop();
-    await h?.close();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await harness?.close();
   });
 
   const card = { method: 'card', methodDetails: 'visa ****4242' } as const;

@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type Stripe from 'stripe';
 import { request } from 'undici';
 import type { Order } from '../../src/monstock/schemas';
 import { reconciliationWorkflowId } from '../../src/shared/ids';
 import { RECONCILIATION_WORKFLOW_TYPE, type ReconciliationReport, type ReconciliationWorkflowInput } from '../../src/shared/reconciliation';
-import { startConnectorHarness, type ConnectorHarness } from '../support/connectorHarness';
-import { connectorClients, startTestWorker, type RunningWorker } from '../support/temporal';
+import type { ConnectorHarness } from '../support/connectorHarness';
+import { startReconciliationHarness, type ReconciliationHarness } from '../support/reconciliationHarness';
 
 /** Payments in the window; RECONCILIATION_SCALE_PAYMENTS makes it smaller while developing. */
 const PAYMENTS = Number(process.env.RECONCILIATION_SCALE_PAYMENTS ?? 10_000);
@@ -35,21 +32,16 @@ async function inParallel<T>(items: readonly T[], concurrency: number, work: (it
  * (it kept to the limit) and not much more (the limit, not the connector, set the pace).
  */
 describe('reconciliation at scale', () => {
+  let harness: ReconciliationHarness;
   let h: ConnectorHarness;
-  let worker: RunningWorker;
-  let dataDir: string;
 
   beforeAll(async () => {
     // Webhooks are not what this test is about: the window is made clean by hand.
-    h = await startConnectorHarness({ startWorker: false, stripeWebhooks: false });
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reconciliation-scale-'));
-    const clients = connectorClients({ monstock: h.monstock.client, stripe: h.sdk, client: h.client, taskQueue: h.taskQueue });
-    worker = await startTestWorker(h.taskQueue, { ...clients, reconciliation: h.reconciliation(dataDir, RATE) });
+    harness = await startReconciliationHarness({ folderPrefix: 'reconciliation-scale-', stripeRateLimitPerSecond: RATE, stripeWebhooks: false, unmatched: false });
+    h = harness.h;
   });
   afterAll(async () => {
-    await worker?.stop();
-    await h?.close();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await harness?.close();
   });
 
   async function seedOrders(count: number): Promise<Order[]> {
