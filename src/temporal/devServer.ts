@@ -17,6 +17,8 @@ export interface EmbeddedTemporalOptions {
   namespace?: string;
   ip?: string;
   binary?: FoundBinary;
+  /** SQLite pragmas (`name=value`); default DEV_SERVER_SQLITE_PRAGMAS. The bench passes [] to measure the untuned server. */
+  sqlitePragmas?: readonly string[];
 }
 
 export interface EmbeddedTemporal {
@@ -46,7 +48,7 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
         ...(options.ui ? { ui: true, ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}) } : {}),
         searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
-        extraArgs: DEV_SERVER_SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
+        extraArgs: (options.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap((pragma) => ['--sqlite-pragma', pragma]),
         log: { format: 'pretty', level: 'error' },
       },
     });

@@ -1,0 +1,89 @@
+import { MonstockClient } from '../src/monstock/client';
+import type { Order } from '../src/monstock/schemas';
+import { benchStripeClient } from './stripeClient';
+import { openLoop } from './load';
+import { ordersUpdatedSince, seedOrders } from './monstockOrders';
+import { progress } from './progress';
+import type { BenchStack } from './stack';
+import { latency, round1, type Latency } from './stats';
+
+/**
+ * End to end: the shop's own intent (metadata.monstock_order_id) created and confirmed in the
+ * Stripe sandbox at a steady rate, until the Monstock order shows it paid. "Paid" is read from
+ * Monstock's `updatedSince` list (one call per poll, not one per order); the time is the order's
+ * own `updatedAt` (when Monstock recorded it), so the poll interval does not add to it.
+ */
+export interface EndToEndResult extends Latency {
+  ratePerSecond: number;
+  seconds: number;
+  payments: number;
+  paid: number;
+  createErrors: number;
+  /** Payments shown paid per second, from the first confirmation to the last one shown paid. */
+  paidPerSecond: number;
+  firstError?: string;
+}
+
+export async function measureEndToEnd(stack: BenchStack, ratePerSecond: number, seconds: number, drainSeconds = 180): Promise<EndToEndResult> {
+  const payments = Math.round(ratePerSecond * seconds);
+  const monstock = new MonstockClient({ apiUrl: stack.monstockApiUrl, apiToken: stack.env.MONSTOCK_API_TOKEN! });
+  const stripe = benchStripeClient(stack.env.STRIPE_SECRET_KEY!, stack.stripeUrl!);
+  try {
+    const since = new Date(Date.now() - 1_000).toISOString();
+    const ids = await seedOrders(stack.monstockUrl, payments);
+    const byId = new Map<string, Order>();
+    for (const order of await ordersUpdatedSince(monstock, since)) byId.set(order.id, order);
+    const orders = ids.map((id) => byId.get(id)).filter((order): order is Order => order !== undefined);
+    if (orders.length !== payments) throw new Error(`seeded ${payments} orders, read back ${orders.length}`);
+    progress(`end to end: ${payments} payments at ${ratePerSecond}/s`);
+
+    const confirmedAt = new Map<string, number>();
+    const latencies: number[] = [];
+    let firstConfirm = Number.POSITIVE_INFINITY;
+    let lastPaid = 0;
+    let watching = true;
+    let cursor = new Date().toISOString();
+    const watcher = (async () => {
+      while (watching || latencies.length < confirmedAt.size) {
+        const changed = await ordersUpdatedSince(monstock, cursor);
+        for (const order of changed) {
+          if (order.updatedAt > cursor) cursor = order.updatedAt;
+          const t0 = confirmedAt.get(order.id);
+          if (t0 === undefined || order.paymentStatus !== 'paid') continue;
+          confirmedAt.delete(order.id);
+          const paidAt = Date.parse(order.updatedAt);
+          lastPaid = Math.max(lastPaid, paidAt);
+          latencies.push(Math.max(0, paidAt - t0));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const sent = await openLoop(ratePerSecond, seconds * 1000, async (index) => {
+      const order = orders[index]!;
+      const now = Date.now();
+      firstConfirm = Math.min(firstConfirm, now);
+      confirmedAt.set(order.id, now);
+      await stripe.paymentIntents.create({ amount: order.totalAmount, currency: 'eur', confirm: true, payment_method: 'pm_card_visa', metadata: { monstock_order_id: order.id } });
+    });
+    const deadline = Date.now() + drainSeconds * 1000;
+    while (confirmedAt.size > sent.errors && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    watching = false;
+    const unpaid = confirmedAt.size;
+    confirmedAt.clear();
+    await watcher;
+    const result: EndToEndResult = {
+      ...latency(latencies),
+      ratePerSecond,
+      seconds: round1(sent.seconds),
+      payments,
+      paid: latencies.length,
+      createErrors: sent.errors,
+      paidPerSecond: lastPaid > firstConfirm ? round1((latencies.length * 1000) / (lastPaid - firstConfirm)) : 0,
+      ...(sent.firstError ? { firstError: sent.firstError } : {}),
+    };
+    progress(`end to end at ${ratePerSecond}/s: p50 ${result.p50Ms} p95 ${result.p95Ms} p99 ${result.p99Ms} ms, ${result.paid}/${payments} paid (${result.paidPerSecond}/s)${unpaid ? `, ${unpaid} not paid within ${drainSeconds} s` : ''}`);
+    return result;
+  } finally {
+    await monstock.close();
+  }
+}

@@ -1,0 +1,195 @@
+import os from 'node:os';
+import { measureOrderCost, type OrderCost } from './costPerOrder';
+import { measureEndToEnd, type EndToEndResult } from './endToEnd';
+import { measureFootprint, type FootprintResult } from './footprint';
+import { measureIngest, type IngestResult } from './ingest';
+import { progress } from './progress';
+import { settle } from './settle';
+import { measureReconciliation, type ReconciliationResult } from './reconciliation';
+import { startBenchStack, type BenchStack } from './stack';
+
+/**
+ * `npm run bench [-- --quick] [--no-tuning] [--only ingest,e2e,cost,reconciliation,footprint]
+ * [--recon-payments N] [--footprint-workflows N]`:
+ * brings up its own embedded stack in a temp dir on free ports, measures, prints each section
+ * as a JSON line on stdout as it completes and, last, one JSON object with everything; progress
+ * goes to stderr. Everything it started is stopped at the end, on failure and on Ctrl-C.
+ */
+const PHASES = ['ingest', 'e2e', 'cost', 'reconciliation', 'footprint'] as const;
+type Phase = (typeof PHASES)[number];
+
+interface Settings {
+  mode: 'quick' | 'full';
+  ingestConcurrency: number;
+  saturationSeconds: number;
+  steadySeconds: number;
+  endToEndRatePerSecond: number;
+  endToEndSeconds: number;
+  endToEndLowRatePerSecond: number;
+  endToEndLowSeconds: number;
+  costOrders: number;
+  reconciliationPayments: number;
+  stripeRateLimitPerSecond: number;
+  footprintWorkflows: number;
+  orderIdleWindow: string;
+  tuningComparison: boolean;
+  phases: Phase[];
+}
+
+function parseArgs(argv: readonly string[]): Settings {
+  const quick = argv.includes('--quick');
+  const onlyAt = argv.indexOf('--only');
+  const phases = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',').filter((phase): phase is Phase => (PHASES as readonly string[]).includes(phase)) : [...PHASES];
+  if (phases.length === 0) throw new Error(`--only takes a comma-separated list of ${PHASES.join(', ')}`);
+  const numberFlag = (flag: string, fallback: number): number => {
+    const at = argv.indexOf(flag);
+    if (at < 0) return fallback;
+    const value = Number(argv[at + 1]);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} takes a positive whole number`);
+    return value;
+  };
+  return {
+    mode: quick ? 'quick' : 'full',
+    ingestConcurrency: quick ? 16 : 32,
+    saturationSeconds: quick ? 6 : 20,
+    steadySeconds: quick ? 6 : 20,
+    endToEndRatePerSecond: 50,
+    endToEndSeconds: quick ? 4 : 10,
+    endToEndLowRatePerSecond: 5,
+    endToEndLowSeconds: quick ? 6 : 20,
+    costOrders: quick ? 1 : 3,
+    reconciliationPayments: numberFlag('--recon-payments', quick ? 1_000 : 10_000),
+    stripeRateLimitPerSecond: 25,
+    footprintWorkflows: numberFlag('--footprint-workflows', quick ? 2_000 : 10_000),
+    orderIdleWindow: '5 seconds',
+    tuningComparison: !argv.includes('--no-tuning') && phases.includes('ingest'),
+    phases,
+  };
+}
+
+const stacks = new Set<BenchStack>();
+async function withStack<T>(tuned: boolean, settings: Settings, body: (stack: BenchStack) => Promise<T>): Promise<T> {
+  const stack = await startBenchStack({ tuned, idleWindow: settings.orderIdleWindow, stripeRateLimitPerSecond: settings.stripeRateLimitPerSecond, withWorker: true });
+  stacks.add(stack);
+  try {
+    return await body(stack);
+  } finally {
+    progress('stopping the stack');
+    await stack.stop();
+    stacks.delete(stack);
+  }
+}
+
+function emit(section: string, value: unknown): void {
+  process.stdout.write(`${JSON.stringify({ section, ...(value as Record<string, unknown>) })}\n`);
+}
+
+async function main(): Promise<void> {
+  const settings = parseArgs(process.argv.slice(2));
+  const startedAt = new Date().toISOString();
+  const loadBefore = os.loadavg();
+  progress(`mode ${settings.mode}, phases ${settings.phases.join(', ')}, ${os.cpus().length} cores, load ${loadBefore.map((v) => v.toFixed(2)).join(' ')}`);
+
+  let untuned: IngestResult | undefined;
+  if (settings.tuningComparison) {
+    untuned = await withStack(false, settings, (stack) => measureIngest(stack, { concurrency: settings.ingestConcurrency, saturationSeconds: settings.saturationSeconds, steadySeconds: settings.steadySeconds }, 'untuned'));
+    emit('tuning.before', { sqlitePragmas: [], ...untuned });
+  }
+
+  let ingest: IngestResult | undefined;
+  let endToEnd: EndToEndResult | undefined;
+  let endToEndLow: EndToEndResult | undefined;
+  const costs: OrderCost[] = [];
+  let reconciliation: ReconciliationResult | undefined;
+  let footprint: FootprintResult | undefined;
+  let sqlitePragmas: readonly string[] = [];
+  await withStack(true, settings, async (stack) => {
+    sqlitePragmas = stack.sqlitePragmas;
+    if (settings.phases.includes('ingest')) {
+      ingest = await measureIngest(stack, { concurrency: settings.ingestConcurrency, saturationSeconds: settings.saturationSeconds, steadySeconds: settings.steadySeconds }, 'tuned');
+      emit('ingest', ingest);
+    }
+    if (settings.phases.includes('e2e')) {
+      await settle(stack);
+      endToEndLow = await measureEndToEnd(stack, settings.endToEndLowRatePerSecond, settings.endToEndLowSeconds);
+      emit('endToEnd.low', endToEndLow);
+      await settle(stack);
+      endToEnd = await measureEndToEnd(stack, settings.endToEndRatePerSecond, settings.endToEndSeconds);
+      emit('endToEnd', endToEnd);
+    }
+    if (settings.phases.includes('cost')) {
+      await settle(stack);
+      for (let index = 0; index < settings.costOrders; index += 1) {
+        const cost = await measureOrderCost(stack, 5_000, index);
+        costs.push(cost);
+        progress(`cost per order: ${cost.actions} actions, ${cost.historyEvents} history events over ${cost.runs} run(s)`);
+      }
+      emit('costPerOrder', { orders: costs });
+    }
+    if (settings.phases.includes('reconciliation')) {
+      await settle(stack);
+      reconciliation = await measureReconciliation(stack, settings.reconciliationPayments, settings.stripeRateLimitPerSecond);
+      emit('reconciliation', reconciliation);
+    }
+    if (settings.phases.includes('footprint')) {
+      await settle(stack);
+      footprint = await measureFootprint(stack, settings.footprintWorkflows);
+      emit('worker', footprint);
+    }
+  });
+
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const actionsPerOrder = costs.length ? median(costs.map((cost) => cost.actions)) : undefined;
+  const historyEventsPerOrder = costs.length ? median(costs.map((cost) => cost.historyEvents)) : undefined;
+  const typical = costs.find((cost) => cost.actions === actionsPerOrder);
+  const result = {
+    bench: 'monstock-stripe',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    cores: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    loadavg: { before: loadBefore.map((v) => Math.round(v * 100) / 100), after: os.loadavg().map((v) => Math.round(v * 100) / 100) },
+    settings: { ...settings, sqlitePragmas, ingestRoute: 'POST /webhooks/stripe, payment_intent.succeeded with metadata.monstock_order_id, to a webhook server whose task queue no worker polls (acceptance only)', limitOperation: 'signalWithStart of a workflow type nobody polls, plain @temporalio/client' },
+    ...(ingest
+      ? {
+          ingest: { eventsPerSecond: ingest.ingest.eventsPerSecond, p50Ms: ingest.ingest.p50Ms, p95Ms: ingest.ingest.p95Ms, p99Ms: ingest.ingest.p99Ms, errors: ingest.ingest.errors, steady: ingest.ingest.steady },
+          limit: ingest.limit,
+          ratio: ingest.ratio,
+        }
+      : {}),
+    ...(untuned && ingest
+      ? { tuning: { before: { sqlitePragmas: [], limit: untuned.limit.eventsPerSecond, ingest: untuned.ingest.eventsPerSecond, ingestP99Ms: untuned.ingest.p99Ms, steadyP99Ms: untuned.ingest.steady.p99Ms, ratio: untuned.ratio }, after: { sqlitePragmas, limit: ingest.limit.eventsPerSecond, ingest: ingest.ingest.eventsPerSecond, ingestP99Ms: ingest.ingest.p99Ms, steadyP99Ms: ingest.ingest.steady.p99Ms, ratio: ingest.ratio } } }
+      : {}),
+    ...(endToEnd ? { endToEnd: { ...endToEnd, ...(endToEndLow ? { atLowRate: endToEndLow } : {}) } } : {}),
+    ...(actionsPerOrder !== undefined ? { actionsPerOrder, historyEventsPerOrder, actionsPerOrderEach: costs.map((cost) => cost.actions) } : {}),
+    ...(reconciliation ? { reconciliation } : {}),
+    ...(footprint ? { worker: footprint } : {}),
+    targets: {
+      ...(ingest ? { ingestAtLeast80PercentOfLimit: ingest.ratio >= 0.8, ingestSteadyP99Under100Ms: ingest.ingest.steady.p99Ms < 100 && ingest.ingest.steady.errors === 0 } : {}),
+      ...(endToEnd ? { endToEndP99Under1s: endToEnd.p99Ms < 1000 && endToEnd.paid === endToEnd.payments } : {}),
+      ...(reconciliation ? { reconciliationAtLeast80PercentOfBound: reconciliation.ratio >= 0.8 } : {}),
+      ...(actionsPerOrder !== undefined ? { actionsPerOrderAtMost5: actionsPerOrder <= 5 } : {}),
+    },
+    ...(typical ? { breakdown: typical.breakdown } : {}),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    progress(`${signal}: stopping everything the bench started`);
+    void Promise.allSettled([...stacks].map((stack) => stack.stop())).finally(() => process.exit(130));
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    progress(`bench failed: ${(error as Error).stack ?? String(error)}`);
+    await Promise.allSettled([...stacks].map((stack) => stack.stop()));
+    process.exit(1);
+  },
+);

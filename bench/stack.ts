@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { withDevelopmentValues } from '../src/config';
+import { managedSecretFile, writeManagedSecret } from '../src/starter/stripe/secretFile';
+import { benchStripeClient } from './stripeClient';
+import { DEV_SERVER_SQLITE_PRAGMAS, startEmbeddedTemporal, type EmbeddedTemporal } from '../src/temporal/devServer';
+import { startChild, type BenchChild } from './children';
+import { progress } from './progress';
+
+/**
+ * The bench's own embedded stack, in a temporary data dir on free ports: Temporal dev server,
+ * both sandboxes and the webhook server as processes of their own, one worker process (so its
+ * RSS and CPU can be read), and a second webhook server on a task queue no worker polls, for
+ * the ingest measurement (acceptance only; processing is what end to end measures).
+ */
+export interface BenchStackOptions {
+  /** false: the dev server without the project's SQLite pragmas (the "before" of tuning). */
+  tuned: boolean;
+  /** ORDER_IDLE_WINDOW for the bench's orders. */
+  idleWindow: string;
+  stripeRateLimitPerSecond: number;
+  withWorker: boolean;
+}
+
+export interface BenchStack {
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  ingestTaskQueue: string;
+  connectionId: string;
+  monstockUrl: string;
+  monstockApiUrl: string;
+  stripeUrl: string;
+  webhookUrl: string;
+  ingestWebhookUrl: string;
+  stripeWebhookEndpointId: string;
+  sqlitePragmas: readonly string[];
+  worker: BenchChild | undefined;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'monstock-stripe-bench-'));
+  const logDir = path.join(dataDir, 'logs');
+  const children: BenchChild[] = [];
+  let temporal: EmbeddedTemporal | undefined;
+  const stop = async () => {
+    await Promise.allSettled(children.reverse().map((child) => child.stop()));
+    if (temporal) await temporal.stop().catch(() => undefined);
+    if (!process.env.BENCH_KEEP_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const sqlitePragmas = options.tuned ? DEV_SERVER_SQLITE_PRAGMAS : [];
+    progress(`stack: Temporal dev server (${options.tuned ? `pragmas ${sqlitePragmas.join(', ')}` : 'no pragmas: untuned'}) in ${dataDir}`);
+    temporal = await startEmbeddedTemporal({ dbFile: path.join(dataDir, 'temporal.sqlite'), port: await freePort(), sqlitePragmas });
+    const [monstockPort, stripePort, webhookPort, ingestPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const webhookUrl = `http://127.0.0.1:${webhookPort}`;
+    const taskQueue = 'monstock-stripe-bench';
+    const ingestTaskQueue = 'monstock-stripe-bench-ingest-unpolled';
+    const env: NodeJS.ProcessEnv = withDevelopmentValues({
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      CONNECTION_ID: 'default',
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: temporal.namespace,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      MONSTOCK_API_URL: `http://127.0.0.1:${monstockPort}/v1`,
+      MONSTOCK_SANDBOX_PORT: String(monstockPort),
+      MONSTOCK_SANDBOX_WEBHOOK_URL: `${webhookUrl}/webhooks/monstock`,
+      STRIPE_API_URL: `http://127.0.0.1:${stripePort}`,
+      STRIPE_SANDBOX_PORT: String(stripePort),
+      // The connector's endpoint is created through the API below, so it can be paused while seeding.
+      STRIPE_SANDBOX_WEBHOOK_URL: '',
+      STRIPE_RATE_LIMIT_PER_SECOND: String(options.stripeRateLimitPerSecond),
+      ORDER_IDLE_WINDOW: options.idleWindow,
+      // Pollers would walk the thousands of seeded orders in the middle of a measurement.
+      MONSTOCK_POLL_INTERVAL: '24h',
+      CUSTOMER_SYNC_POLL_INTERVAL: '24h',
+      PORT: String(webhookPort),
+      HOST: '127.0.0.1',
+    });
+    progress('stack: sandboxes');
+    const monstock = startChild('monstock-sandbox', 'src/sandbox/monstock/main.ts', env, logDir, /listening on/);
+    const stripeSandbox = startChild('stripe-sandbox', 'src/sandbox/stripe/main.ts', env, logDir, /listening on/);
+    children.push(monstock, stripeSandbox);
+    await Promise.all([monstock.ready, stripeSandbox.ready]);
+
+    const stripe = benchStripeClient(env.STRIPE_SECRET_KEY!, env.STRIPE_API_URL!);
+    const endpoint = await stripe.webhookEndpoints.create({ url: `${webhookUrl}/webhooks/stripe`, enabled_events: ['*'] });
+    writeManagedSecret(managedSecretFile(dataDir, 'default'), { endpointId: endpoint.id, secret: endpoint.secret! });
+
+    progress('stack: webhook servers and worker');
+    const webhooks = startChild('webhooks', 'src/starter/webhookServer.main.ts', env, logDir, /webhook server listening/);
+    const ingest = startChild('webhooks-ingest', 'src/starter/webhookServer.main.ts', { ...env, PORT: String(ingestPort), TEMPORAL_TASK_QUEUE: ingestTaskQueue }, logDir, /webhook server listening/);
+    children.push(webhooks, ingest);
+    const worker = options.withWorker ? startChild('worker', 'src/worker.ts', env, logDir, /worker started/) : undefined;
+    if (worker) children.push(worker);
+    await Promise.all([webhooks.ready, ingest.ready, worker?.ready]);
+    return {
+      dataDir,
+      env,
+      temporalAddress: temporal.address,
+      namespace: temporal.namespace,
+      taskQueue,
+      ingestTaskQueue,
+      connectionId: 'default',
+      monstockUrl: `http://127.0.0.1:${monstockPort}`,
+      monstockApiUrl: env.MONSTOCK_API_URL!,
+      stripeUrl: env.STRIPE_API_URL!,
+      webhookUrl,
+      ingestWebhookUrl: `http://127.0.0.1:${ingestPort}`,
+      stripeWebhookEndpointId: endpoint.id,
+      sqlitePragmas,
+      worker,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Temporal Cloud actions of a workflow, counted from its history the way Cloud bills them
+ * (docs.temporal.io/cloud/actions): a start (client, signal-with-start, continue-as-new) 1; a signal
+ * 1, except the one that came in with a signal-with-start (already counted by the start); each
+ * activity attempt 1; each timer 1; each search attribute upsert 1; all local activities of one
+ * workflow task 1; a side effect 1; a child workflow 2; a signal sent to another workflow 1.
+ * Queries and heartbeats are not in history and are not counted here.
+ *
+ * Pure: takes events already reduced to what matters, so a hand-made history can be counted.
+ */
+export interface HistoryEventFacts {
+  eventId: number;
+  /** PascalCase event type without prefix, e.g. `WorkflowExecutionStarted`, `ActivityTaskScheduled`. */
+  type: string;
+  /** Activity type, signal name, timer id or marker name, when the event has one. */
+  name?: string;
+  /** ActivityTaskStarted: the attempt that is recorded (earlier attempts are not in history). */
+  attempt?: number;
+  /** ActivityTaskStarted: the ActivityTaskScheduled event it belongs to. */
+  scheduledEventId?: number;
+  /** Command events (markers, timers, upserts...): the WorkflowTaskCompleted that issued them. */
+  workflowTaskCompletedEventId?: number;
+  /** Words for the breakdown, e.g. what a signal carried ("payment_intent.succeeded"). */
+  detail?: string;
+}
+
+export interface ActionItem {
+  eventId: number;
+  type: string;
+  name?: string;
+  actions: number;
+  what: string;
+}
+
+export interface ActionCount {
+  actions: number;
+  historyEvents: number;
+  items: ActionItem[];
+}
+
+/** Optional words for the breakdown: what started the run (e.g. "Monstock order.created webhook"). */
+export interface DescribeHints {
+  startedBy?: string;
+  signalSource?: (signalName: string) => string | undefined;
+  /** What the workflow's timers are for (e.g. "idle window"). */
+  timerPurpose?: string;
+}
+
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+const PATCH_MARKER = 'core_patch';
+
+export function countTemporalActions(events: readonly HistoryEventFacts[], hints: DescribeHints = {}): ActionCount {
+  const items: ActionItem[] = [];
+  const scheduled = new Map<number, HistoryEventFacts>();
+  const attempts = new Map<number, number>();
+  const localActivityTasks = new Set<number>();
+  let startEventId: number | undefined;
+
+  for (const event of events) {
+    if (event.type === 'ActivityTaskScheduled') scheduled.set(event.eventId, event);
+    if (event.type === 'ActivityTaskStarted' && event.scheduledEventId !== undefined) attempts.set(event.scheduledEventId, Math.max(1, event.attempt ?? 1));
+  }
+
+  for (const event of events) {
+    const add = (actions: number, what: string) => items.push({ eventId: event.eventId, type: event.type, ...(event.name ? { name: event.name } : {}), actions, what });
+    switch (event.type) {
+      case 'WorkflowExecutionStarted':
+        startEventId = event.eventId;
+        add(1, `workflow start${hints.startedBy ? ` (${hints.startedBy})` : ''}`);
+        break;
+      case 'WorkflowExecutionSignaled': {
+        const source = event.name ? hints.signalSource?.(event.name) : undefined;
+        const label = `signal ${event.name ?? ''}${event.detail ? ` ${event.detail}` : ''}${source ? ` (${source})` : ''}`.trim();
+        // Signal-with-start writes the start then its signal, nothing between: one action for both.
+        if (startEventId !== undefined && event.eventId === startEventId + 1) add(0, `${label}, came with the signal-with-start (counted by the start)`);
+        else add(1, label);
+        break;
+      }
+      case 'ActivityTaskScheduled': {
+        const tries = attempts.get(event.eventId) ?? 1;
+        add(tries, `activity ${event.name ?? ''}${tries > 1 ? ` (${tries} attempts)` : ''}`.trim());
+        break;
+      }
+      case 'TimerStarted':
+        add(1, `timer ${event.name ?? ''}${hints.timerPurpose ? ` (${hints.timerPurpose})` : ''}`.trim());
+        break;
+      case 'UpsertWorkflowSearchAttributes':
+        add(1, `search attribute upsert${event.name ? ` (${event.name})` : ''}`);
+        break;
+      case 'MarkerRecorded': {
+        if (event.name === PATCH_MARKER) {
+          add(0, 'patch marker (exempt)');
+        } else if (event.name === LOCAL_ACTIVITY_MARKER) {
+          const task = event.workflowTaskCompletedEventId ?? -event.eventId;
+          if (localActivityTasks.has(task)) add(0, 'local activity (same workflow task: already counted)');
+          else {
+            localActivityTasks.add(task);
+            add(1, 'local activities of one workflow task');
+          }
+        } else add(1, `marker ${event.name ?? ''}`.trim());
+        break;
+      }
+      case 'StartChildWorkflowExecutionInitiated':
+        add(2, `child workflow ${event.name ?? ''} (start + execution)`.trim());
+        break;
+      case 'SignalExternalWorkflowExecutionInitiated':
+        add(1, `signal sent to another workflow ${event.name ?? ''}`.trim());
+        break;
+      case 'WorkflowExecutionOptionsUpdated':
+        add(1, 'workflow execution options updated');
+        break;
+      default:
+        break;
+    }
+  }
+  return { actions: items.reduce((sum, item) => sum + item.actions, 0), historyEvents: events.length, items };
+}
+
+/** Sums several runs (continue-as-new, later runs with the same workflow id). */
+export function sumActionCounts(counts: readonly ActionCount[]): ActionCount {
+  return {
+    actions: counts.reduce((sum, count) => sum + count.actions, 0),
+    historyEvents: counts.reduce((sum, count) => sum + count.historyEvents, 0),
+    items: counts.flatMap((count) => count.items),
+  };
+}
