@@ -47,9 +47,14 @@ export class Store {
         internal TEXT
       );
       CREATE INDEX IF NOT EXISTS stripe_objects_listing ON stripe_objects (type, created, seq);
-      CREATE INDEX IF NOT EXISTS stripe_objects_customer ON stripe_objects (type, customer);
-      CREATE INDEX IF NOT EXISTS stripe_objects_payment_intent ON stripe_objects (type, payment_intent);
-      CREATE INDEX IF NOT EXISTS stripe_objects_charge ON stripe_objects (type, charge);
+      -- Filter and list order in one index: with (type, payment_intent) alone, SQLite walks every
+      -- charge in list order to find one intent's (milliseconds each at 10,000 payments).
+      DROP INDEX IF EXISTS stripe_objects_customer;
+      DROP INDEX IF EXISTS stripe_objects_payment_intent;
+      DROP INDEX IF EXISTS stripe_objects_charge;
+      CREATE INDEX IF NOT EXISTS stripe_objects_by_customer ON stripe_objects (type, customer, created, seq);
+      CREATE INDEX IF NOT EXISTS stripe_objects_by_payment_intent ON stripe_objects (type, payment_intent, created, seq);
+      CREATE INDEX IF NOT EXISTS stripe_objects_by_charge ON stripe_objects (type, charge, created, seq);
       CREATE INDEX IF NOT EXISTS stripe_objects_lookup ON stripe_objects (type, lookup);
       CREATE TABLE IF NOT EXISTS stripe_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
