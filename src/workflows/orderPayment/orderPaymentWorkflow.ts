@@ -38,8 +38,6 @@ const activities = proxyActivities<ConnectorActivities>({
 const DEFAULT_IDLE_WINDOW = '120 days';
 const HISTORY_EVENTS_BEFORE_CONTINUE = 5_000;
 const EVENT_IDS_KEPT = 20;
-/** Work already waiting needs no idle timer: each timer is a billed Temporal action. */
-const NO_TIMER_WHEN_BUSY_PATCH = 'order-payment-no-timer-when-busy';
 /** A Monstock change seen while our own write was in flight is its echo once that write is applied. */
 const SKIP_ECHOED_VERSIONS_PATCH = 'order-payment-skip-echoed-versions';
 
@@ -102,7 +100,9 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   setCurrentDetails(describeOrderPayment(state));
 
   for (;;) {
-    const gotWork = (pending() > 0 && patched(NO_TIMER_WHEN_BUSY_PATCH)) || (await condition(() => pending() > 0, input.idleWindow ?? DEFAULT_IDLE_WINDOW));
+    // With work already waiting, the idle timer is started and cancelled in the same workflow task:
+    // it never reaches history, so it costs no action.
+    const gotWork = await condition(() => pending() > 0, input.idleWindow ?? DEFAULT_IDLE_WINDOW);
     if (!gotWork) return state;
 
     // Order changes first, so a new order's intent exists before anything else is done for it.
