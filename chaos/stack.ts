@@ -10,7 +10,7 @@ import { startMonstockSandbox, type MonstockSandbox } from '../src/sandbox/monst
 import { startStripeSandbox, type StripeSandbox } from '../src/sandbox/stripe/app';
 import { setupStripeWebhookEndpoint } from '../src/starter/stripe/webhookEndpoint';
 import { createStripeClient } from '../src/stripe/client';
-import { freePort } from './ports';
+import { freePort } from '../src/stack/freePort';
 import type { Progress } from './progress';
 import { SandboxKnobs } from './sandboxKnobs';
 import { createSupervisor, WEBHOOK_SERVER, WORKER, type Supervisor } from './supervisor';
