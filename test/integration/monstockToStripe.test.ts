@@ -90,6 +90,26 @@ describe('Monstock → Stripe', () => {
     });
   });
 
+  it('takes the echo of its own write for what it is: one alignment, one intent, however the webhooks race', async () => {
+    const order = await h.order(2100);
+    await h.delivery.orderChanged('default', changed(order, 'order.created'));
+    // Monstock's webhook for the connector's own write-back (version 2), sent at once: it usually
+    // lands while that write is still running, before the workflow knows the version is its own.
+    await h.delivery.orderChanged('default', { ...changed(order), version: order.version + 1 });
+    const intent = await intentOf(order.id);
+    await sdk.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+    await eventually(async () => ((await h.monstock.client.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined));
+    // And the echo of the payment write (version 3).
+    await h.delivery.orderChanged('default', { ...changed(order), version: order.version + 2 });
+    const handle = h.client.workflow.getHandle(orderWorkflowId('default', order.id));
+    await eventually(async () => ((await handle.query(paymentStateQuery)).pendingMovements === 0 ? true : undefined));
+    const history = await handle.fetchHistory();
+    const aligns = history.events?.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'alignStripeWithOrder').length;
+    expect(aligns).toBe(1);
+    const intents = await sdk.paymentIntents.search({ query: `metadata['monstock_order_id']:'${order.id}'` });
+    expect(intents.data.map((found) => found.id)).toEqual([intent.id]);
+  });
+
   it('creates a new intent for the balance when a paid order grows', async () => {
     const order = await h.order(1000);
     await h.delivery.orderChanged('default', changed(order, 'order.created'));
