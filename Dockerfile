@@ -10,7 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build \
- && node lib/worker/bundleWorkflows.js lib/workflow-bundle.js \
+ && node lib/temporal/bundleWorkflows.js lib/workflow-bundle.js \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime

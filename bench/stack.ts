@@ -1,11 +1,11 @@
-import { freePort } from '../src/stack/freePort';
+import { freePort } from '../dev/stack/freePort';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { withDevelopmentValues } from '../src/config';
 import { managedSecretFile, writeManagedSecret } from '../src/starter/stripe/secretFile';
 import { benchStripeClient } from './stripeClient';
-import { DEV_SERVER_SQLITE_PRAGMAS, startEmbeddedTemporal, type EmbeddedTemporal } from '../src/temporal/devServer';
+import { DEV_SERVER_SQLITE_PRAGMAS, startEmbeddedTemporal, type EmbeddedTemporal } from '../dev/temporal/devServer';
 import { startChild, type BenchChild } from './children';
 import { progress } from './progress';
 
@@ -88,8 +88,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       HOST: '127.0.0.1',
     });
     progress('stack: sandboxes');
-    const monstock = startChild('monstock-sandbox', 'src/sandbox/monstock/main.ts', env, logDir, /listening on/);
-    const stripeSandbox = startChild('stripe-sandbox', 'src/sandbox/stripe/main.ts', env, logDir, /listening on/);
+    const monstock = startChild('monstock-sandbox', 'sandbox/monstock/main.ts', env, logDir, /listening on/);
+    const stripeSandbox = startChild('stripe-sandbox', 'sandbox/stripe/main.ts', env, logDir, /listening on/);
     children.push(monstock, stripeSandbox);
     await Promise.all([monstock.ready, stripeSandbox.ready]);
 

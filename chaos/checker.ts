@@ -1,7 +1,7 @@
 import type { Order, Payment } from '../src/monstock/schemas';
 import { movementsFromStripe } from '../src/payments/movementsFromStripe';
-import type { PaymentIntentSnapshot } from '../src/payments/stripeSnapshot';
-import { summarizePayments } from '../src/sandbox/monstock/paymentStatus';
+import type { PaymentIntentSnapshot } from '../src/payments/paymentIntentSnapshot';
+import { summarizePayments } from '../sandbox/monstock/paymentStatus';
 import type { PaymentMovement } from '../src/shared/orderPayment';
 
 /**

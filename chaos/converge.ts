@@ -3,7 +3,7 @@ import type { MonstockClient } from '../src/monstock/client';
 import { checkOrders, problemCount, type CheckResult, type Problem } from './checker';
 import type { LedgerEntry } from './driver';
 import { readEvidence } from './evidence';
-import type { PaymentIntentSnapshot } from '../src/payments/stripeSnapshot';
+import type { PaymentIntentSnapshot } from '../src/payments/paymentIntentSnapshot';
 import type { Progress } from './progress';
 import type { ReconcileOutcome } from './reconcile';
 

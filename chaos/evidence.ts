@@ -1,8 +1,8 @@
 import type Stripe from 'stripe';
 import type { MonstockClient } from '../src/monstock/client';
 import { MonstockApiError } from '../src/monstock/errors';
-import type { PaymentIntentSnapshot } from '../src/payments/stripeSnapshot';
-import { readPaymentIntentSnapshot } from '../src/stripe/paymentIntentSnapshot';
+import type { PaymentIntentSnapshot } from '../src/payments/paymentIntentSnapshot';
+import { readPaymentIntentSnapshot } from '../src/stripe/readPaymentIntentSnapshot';
 import type { OrderEvidence } from './checker';
 import type { LedgerEntry } from './driver';
 

@@ -1,4 +1,4 @@
-import type { WebhookFaults } from '../src/sandbox/kit/faults';
+import type { WebhookFaults } from '../sandbox/kit/faults';
 import type { Random } from './random';
 
 /**

@@ -1,4 +1,4 @@
-import type { OutboxStats } from '../src/sandbox/kit/webhookOutbox';
+import type { OutboxStats } from '../sandbox/kit/webhookOutbox';
 import type { Problem } from './checker';
 import type { FaultCounts } from './faultRunner';
 

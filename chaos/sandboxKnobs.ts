@@ -1,6 +1,6 @@
 import { request } from 'undici';
-import type { FaultSettings, WebhookFaults } from '../src/sandbox/kit/faults';
-import type { OutboxStats } from '../src/sandbox/kit/webhookOutbox';
+import type { FaultSettings, WebhookFaults } from '../sandbox/kit/faults';
+import type { OutboxStats } from '../sandbox/kit/webhookOutbox';
 
 /**
  * One sandbox's fault knobs. `POST /_sandbox/faults` replaces every knob at once, so the API

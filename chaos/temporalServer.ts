@@ -1,4 +1,4 @@
-import { startEmbeddedTemporal, type EmbeddedTemporal } from '../src/temporal/devServer';
+import { startEmbeddedTemporal, type EmbeddedTemporal } from '../dev/temporal/devServer';
 
 /**
  * The run's own Temporal dev server on a fixed port and SQLite file, so it can be stopped and

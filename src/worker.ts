@@ -5,12 +5,12 @@ import { rateLimitedReconciliation } from './activities/reconciliation/limitedSt
 import { createStripeClient, type StripeClientOptions } from './stripe/client';
 import { OrderMatcher } from './matching/orderMatcher';
 import { connectClient, connectWorker } from './temporal/connection';
-import { createCustomerChangeDelivery } from './temporal/customerDelivery';
+import { createCustomerChangeDelivery } from './temporal/delivery';
 import { connectorDataConverter } from './temporal/dataConverter';
 import { ensureOrderFeedRunning } from './temporal/longRunning';
 import { ensureReconciliationSchedule } from './temporal/reconciliationSchedule';
-import { createWorkflowDelivery } from './temporal/orderDelivery';
-import { createWorker } from './worker/createWorker';
+import { createWorkflowDelivery } from './temporal/delivery';
+import { createWorker } from './temporal/createWorker';
 
 /** `npm run worker`: polls the task queue until SIGINT/SIGTERM, then drains in-flight tasks. */
 async function main(): Promise<void> {

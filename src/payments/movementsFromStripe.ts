@@ -1,7 +1,7 @@
 import type { Payment } from '../monstock/schemas';
 import type { PaymentMovement } from '../shared/orderPayment';
 import { toMonstockCurrency } from './money';
-import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnapshot } from './stripeSnapshot';
+import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnapshot } from './paymentIntentSnapshot';
 
 /**
  * The movements Monstock should show for one payment intent, derived from Stripe's current truth.

@@ -1,7 +1,7 @@
 import type { Order, Payment } from '../monstock/schemas';
 import { movementsFromStripe } from '../payments/movementsFromStripe';
 import { toMonstockCurrency } from '../payments/money';
-import type { PaymentIntentSnapshot } from '../payments/stripeSnapshot';
+import type { PaymentIntentSnapshot } from '../payments/paymentIntentSnapshot';
 import type { PaymentMovement } from '../shared/orderPayment';
 import type { FindingKind, ReconciliationFinding } from '../shared/reconciliation';
 

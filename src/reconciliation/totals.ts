@@ -1,5 +1,5 @@
 import { toMonstockCurrency } from '../payments/money';
-import type { PaymentIntentSnapshot } from '../payments/stripeSnapshot';
+import type { PaymentIntentSnapshot } from '../payments/paymentIntentSnapshot';
 import type { CurrencyTotals, DailyAmounts, DailyTotals, FindingCounts, ReconciliationCounts, ReconciliationFinding, TotalsByCurrency } from '../shared/reconciliation';
 import type { OrderFacts } from './compare';
 

@@ -2,7 +2,7 @@ import { loadConfigOrExit } from '../config';
 import { createLogger } from '../observability/logger';
 import { ALL_SEARCH_ATTRIBUTES } from '../shared/searchAttributes';
 import { connectClient } from '../temporal/connection';
-import { registerSearchAttributes } from '../temporal/searchAttributes';
+import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { createStripeClient } from '../stripe/client';
 import { setupStripeWebhookEndpoint } from './stripe/webhookEndpoint';
 

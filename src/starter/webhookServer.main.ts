@@ -10,7 +10,7 @@ import { createStripeClient } from '../stripe/client';
 import { connectClient } from '../temporal/connection';
 import { createTemporalReadiness } from './http/readiness';
 import { createConnectorHttpServer } from './http/server';
-import { createCustomerChangeDelivery } from '../temporal/customerDelivery';
+import { createCustomerChangeDelivery } from '../temporal/delivery';
 import { createMonstockWebhookRoute } from './monstock/route';
 import { createStripeWebhookRoute } from './stripe/route';
 

@@ -8,7 +8,7 @@ import { loadConfig, withDevelopmentValues, type ConnectorConfig } from '../../s
 import { OrderMatcher } from '../../src/matching/orderMatcher';
 import { Counters, defineWebhookCounters, WEBHOOK_COUNTERS as C } from '../../src/observability/counters';
 import { createLogger } from '../../src/observability/logger';
-import { listen, type StartedServer } from '../../src/sandbox/kit/http';
+import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { createConnectorHttpServer, type WebhookRoute } from '../../src/starter/http/server';
 import { createMonstockWebhookRoute } from '../../src/starter/monstock/route';
 import { createStripeWebhookRoute } from '../../src/starter/stripe/route';

@@ -3,7 +3,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { customerSyncStateQuery, type CustomerSyncState } from '../../src/shared/customerSync';
 import { customerSyncWorkflowId } from '../../src/shared/ids';
-import { createCustomerChangeDelivery, type CustomerChangeDelivery } from '../../src/temporal/customerDelivery';
+import { createCustomerChangeDelivery, type CustomerChangeDelivery } from '../../src/temporal/delivery';
 import { recordHistory } from '../support/histories';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { MonstockClient } from '../../src/monstock/client';
 import { MonstockApiError } from '../../src/monstock/errors';
-import { listen, type StartedServer } from '../../src/sandbox/kit/http';
+import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { startMonstockFixture, TEST_MONSTOCK_TOKEN, type MonstockFixture } from '../support/monstockSandbox';
 
 /** The adapter against the Monstock sandbox: typed results, and errors classified for retries. */

@@ -5,12 +5,12 @@ import { loadConfig, withDevelopmentValues, type ConnectorConfig } from '../../s
 import type { Order } from '../../src/monstock/schemas';
 import { Counters, defineWebhookCounters, PROMETHEUS_CONTENT_TYPE, WEBHOOK_COUNTERS as C } from '../../src/observability/counters';
 import { createLogger } from '../../src/observability/logger';
-import { listen, type StartedServer } from '../../src/sandbox/kit/http';
-import { signPayload } from '../../src/sandbox/kit/signature';
+import { listen, type StartedServer } from '../../sandbox/kit/http';
+import { signPayload } from '../../sandbox/kit/signature';
 import { orderWorkflowId } from '../../src/shared/ids';
 import type { MonstockOrderRef } from '../../src/shared/orderPayment';
 import { createConnectorHttpServer, type WebhookRoute } from '../../src/starter/http/server';
-import type { MonstockCustomerChange } from '../../src/starter/monstock/eventActions';
+import type { CustomerChangedEvent } from '../../src/shared/customerSync';
 import { createMonstockWebhookRoute } from '../../src/starter/monstock/route';
 import { startMonstockFixture, TEST_MONSTOCK_WEBHOOK_SECRET, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
@@ -188,7 +188,7 @@ describe('POST /webhooks/monstock', () => {
   });
 
   it('hands customer events to customer sync once it is wired, and answers 503 when that fails', async () => {
-    const received: Array<[string, MonstockCustomerChange]> = [];
+    const received: Array<[string, CustomerChangedEvent]> = [];
     let fail = false;
     const wired = createMonstockWebhookRoute({
       client,

@@ -6,7 +6,7 @@ import type Stripe from 'stripe';
 import { lastGoodRunAt, retentionWarnings } from '../../src/activities/reconciliation/retention';
 import { reconciliationWorkflowId, unmatchedPaymentWorkflowId } from '../../src/shared/ids';
 import { RECONCILIATION_WORKFLOW_TYPE, reconciliationProgressQuery, type ReconciliationReport, type ReconciliationWorkflowInput } from '../../src/shared/reconciliation';
-import { stripeEventAction, type StripeWebhookEvent } from '../../src/starter/stripe/eventActions';
+import { stripeEventAction, type StripeWebhookEvent } from '../../src/events/stripeEventActions';
 import type { ConnectorHarness } from '../support/connectorHarness';
 import { startReconciliationHarness, type ReconciliationHarness } from '../support/reconciliationHarness';
 import { recordHistory } from '../support/histories';

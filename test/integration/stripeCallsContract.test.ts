@@ -5,7 +5,7 @@ import type Stripe from 'stripe';
 import { DEFAULT_MATCH_RULES, parseMatchRules } from '../../src/matching/matchRules';
 import { OrderMatcher } from '../../src/matching/orderMatcher';
 import { createLogger } from '../../src/observability/logger';
-import { matchEvent } from '../../src/starter/stripe/matchEvent';
+import { matchEvent } from '../../src/matching/matchEvent';
 import {
   createManagedEndpoint,
   deleteManagedEndpoint,
@@ -18,7 +18,7 @@ import {
 import { createStripeClient } from '../../src/stripe/client';
 import { stripeCustomerForOrder } from '../../src/activities/orderPayment/stripeCustomerForOrder';
 import { cancelIntent, createOrderIntent, findOpenIntentOfOrder, refundCancelledOrderPayment, retrieveIntent, tagIntentWithOrder, updateIntentAmount } from '../../src/stripe/orderIntents';
-import { readPaymentIntentSnapshot } from '../../src/stripe/paymentIntentSnapshot';
+import { readPaymentIntentSnapshot } from '../../src/stripe/readPaymentIntentSnapshot';
 import { listFailedStripeEvents } from '../../src/activities/reconciliation/failedEvents';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeMock, type StripeMock } from '../support/stripeMock';

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { FaultSettings } from '../../src/sandbox/kit/faults';
+import type { FaultSettings } from '../../sandbox/kit/faults';
 import { orderWorkflowId } from '../../src/shared/ids';
 import { recordHistory } from '../support/histories';
 import { startConnectorHarness, type ConnectorHarness } from '../support/connectorHarness';

@@ -8,7 +8,7 @@ import { loadConfig, withDevelopmentValues, type ConnectorConfig } from '../../s
 import { OrderMatcher } from '../../src/matching/orderMatcher';
 import { Counters, defineWebhookCounters, PROMETHEUS_CONTENT_TYPE, WEBHOOK_COUNTERS as C } from '../../src/observability/counters';
 import { createLogger } from '../../src/observability/logger';
-import { listen, type StartedServer } from '../../src/sandbox/kit/http';
+import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { orderWorkflowId, unmatchedPaymentWorkflowId } from '../../src/shared/ids';
 import { ORDER_PAYMENT_WORKFLOW_TYPE, UNMATCHED_PAYMENT_WORKFLOW_TYPE, unmatchedStateQuery } from '../../src/shared/orderPayment';
 import { createConnectorHttpServer, type WebhookRoute } from '../../src/starter/http/server';

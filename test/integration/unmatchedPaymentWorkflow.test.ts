@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { orderWorkflowId, unmatchedPaymentWorkflowId } from '../../src/shared/ids';
 import { paymentStateQuery, retryMatchSignal, unmatchedStateQuery, type StripeEventRef } from '../../src/shared/orderPayment';
 import { PaymentUnmatched } from '../../src/shared/searchAttributes';
-import { createWorkflowDelivery, type WorkflowDelivery } from '../../src/temporal/orderDelivery';
+import { createWorkflowDelivery, type WorkflowDelivery } from '../../src/temporal/delivery';
 import { recordHistory } from '../support/histories';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { listen, type StartedServer } from '../../src/sandbox/kit/http';
+import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { createLogger } from '../../src/observability/logger';
 import { createTemporalReadiness } from '../../src/starter/http/readiness';
 import { createConnectorHttpServer, type WebhookRequest } from '../../src/starter/http/server';

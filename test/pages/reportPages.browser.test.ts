@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createLogger } from '../../src/observability/logger';
 import { formatAmount } from '../../src/payments/money';
 import { ConnectorPages } from '../../src/reports/pages';
-import { listen, type StartedServer } from '../../src/sandbox/kit/http';
+import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { reconciliationWorkflowId, unmatchedPaymentWorkflowId } from '../../src/shared/ids';
 import { RECONCILIATION_WORKFLOW_TYPE, type ReconciliationReport, type ReconciliationWorkflowInput } from '../../src/shared/reconciliation';
 import { createConnectorHttpServer } from '../../src/starter/http/server';

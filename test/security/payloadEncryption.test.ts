@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { request } from 'undici';
-import { listen, type StartedServer } from '../../src/sandbox/kit/http';
+import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { createLogger } from '../../src/observability/logger';
 import { orderWorkflowId } from '../../src/shared/ids';
 import { createConnectorHttpServer } from '../../src/starter/http/server';

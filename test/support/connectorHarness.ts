@@ -9,10 +9,10 @@ import { DEFAULT_MATCH_RULES, parseMatchRules } from '../../src/matching/matchRu
 import type { Order } from '../../src/monstock/schemas';
 import { Counters } from '../../src/observability/counters';
 import { createLogger } from '../../src/observability/logger';
-import { listen, type StartedServer } from '../../src/sandbox/kit/http';
+import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { createConnectorHttpServer } from '../../src/starter/http/server';
 import { createStripeWebhookRoute } from '../../src/starter/stripe/route';
-import { createWorkflowDelivery, type WorkflowDelivery } from '../../src/temporal/orderDelivery';
+import { createWorkflowDelivery, type WorkflowDelivery } from '../../src/temporal/delivery';
 import { startMonstockFixture, type MonstockFixture } from './monstockSandbox';
 import { startStripeFixture, TEST_STRIPE_KEY, TEST_STRIPE_WEBHOOK_SECRET, type StripeFixture } from './stripeSandbox';
 import { connectorClients, connectTestClient, startTestWorker, uniqueTaskQueue, type RunningWorker } from './temporal';

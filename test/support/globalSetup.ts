@@ -1,5 +1,5 @@
-import { startEmbeddedTemporal, type EmbeddedTemporal } from '../../src/temporal/devServer';
-import { findTemporalCli, HOW_TO_GET_TEMPORAL } from '../../src/temporal/findBinary';
+import { startEmbeddedTemporal, type EmbeddedTemporal } from '../../dev/temporal/devServer';
+import { findTemporalCli, HOW_TO_GET_TEMPORAL } from '../../dev/temporal/findBinary';
 
 /**
  * One real Temporal dev server for the whole run. A machine without the binary fails here with

@@ -1,4 +1,4 @@
-import type { EmbeddedTemporal } from '../../src/temporal/devServer';
+import type { EmbeddedTemporal } from '../../dev/temporal/devServer';
 
 export default async function globalTeardown(): Promise<void> {
   await (globalThis as { __TEMPORAL__?: EmbeddedTemporal }).__TEMPORAL__?.stop();

@@ -1,8 +1,8 @@
 import { request } from 'undici';
 import { MonstockClient } from '../../src/monstock/client';
 import type { Order } from '../../src/monstock/schemas';
-import type { FaultSettings } from '../../src/sandbox/kit/faults';
-import { startMonstockSandbox, type MonstockSandbox } from '../../src/sandbox/monstock/app';
+import type { FaultSettings } from '../../sandbox/kit/faults';
+import { startMonstockSandbox, type MonstockSandbox } from '../../sandbox/monstock/app';
 import { createLogger } from '../../src/observability/logger';
 
 export const TEST_MONSTOCK_TOKEN = 'monstock-test-token';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { request } from 'undici';
 
 /** `npm start` as a child process, for tests of the whole stack. */
-export { freePort } from '../../src/stack/freePort';
+export { freePort } from '../../dev/stack/freePort';
 
 export interface RunningStack {
   child: ChildProcess;
@@ -13,7 +13,7 @@ export interface RunningStack {
 
 export function startStack(env: NodeJS.ProcessEnv): Promise<RunningStack> {
   const root = path.resolve(__dirname, '../..');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/stack/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/stack/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

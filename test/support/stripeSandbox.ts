@@ -1,8 +1,8 @@
 import type Stripe from 'stripe';
 import { request } from 'undici';
 import { createLogger } from '../../src/observability/logger';
-import type { FaultSettings } from '../../src/sandbox/kit/faults';
-import { startStripeSandbox } from '../../src/sandbox/stripe/app';
+import type { FaultSettings } from '../../sandbox/kit/faults';
+import { startStripeSandbox } from '../../sandbox/stripe/app';
 import { createStripeClient } from '../../src/stripe/client';
 
 export const TEST_STRIPE_KEY = 'sk_test_monstock_stripe_tests_only';

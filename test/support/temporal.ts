@@ -9,8 +9,8 @@ import type { MonstockClient } from '../../src/monstock/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { EncryptionCodec, parseEncryptionKeys } from '../../src/temporal/codec/encryptionCodec';
 import { connectorDataConverter } from '../../src/temporal/dataConverter';
-import { createWorkflowDelivery } from '../../src/temporal/orderDelivery';
-import { createWorker } from '../../src/worker/createWorker';
+import { createWorkflowDelivery } from '../../src/temporal/delivery';
+import { createWorker } from '../../src/temporal/createWorker';
 
 /** Helpers for tests against the run's one dev server (started by globalSetup). */
 export function testTemporalAddress(): string {

@@ -1,7 +1,7 @@
 import { checkOrder, checkOrders, expectedMovements, problemCount, type OrderEvidence } from '../../chaos/checker';
 import type { Payment } from '../../src/monstock/schemas';
-import type { ChargeSnapshot, PaymentIntentSnapshot } from '../../src/payments/stripeSnapshot';
-import { summarizePayments } from '../../src/sandbox/monstock/paymentStatus';
+import type { ChargeSnapshot, PaymentIntentSnapshot } from '../../src/payments/paymentIntentSnapshot';
+import { summarizePayments } from '../../sandbox/monstock/paymentStatus';
 
 const T0 = 1_790_000_000;
 

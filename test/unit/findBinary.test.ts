@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findTemporalCli, findTemporalTestServer } from '../../src/temporal/findBinary';
+import { findTemporalCli, findTemporalTestServer } from '../../dev/temporal/findBinary';
 
 describe('finding the Temporal binaries', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'find-binary-'));

@@ -1,4 +1,4 @@
-import { HANDLED_MONSTOCK_EVENT_TYPES, monstockEventAction, type MonstockEventAction } from '../../src/starter/monstock/eventActions';
+import { HANDLED_MONSTOCK_EVENT_TYPES, monstockEventAction, type MonstockEventAction } from '../../src/events/monstockEventActions';
 import type { MonstockWebhookEvent } from '../../src/starter/monstock/verify';
 
 /**

@@ -1,7 +1,7 @@
 import type { Payment } from '../../src/monstock/schemas';
 import { disputeStatus, movementsFromStripe, movementsToWrite } from '../../src/payments/movementsFromStripe';
 import { formatAmount, toMonstockCurrency, toStripeCurrency } from '../../src/payments/money';
-import type { ChargeSnapshot, PaymentIntentSnapshot } from '../../src/payments/stripeSnapshot';
+import type { ChargeSnapshot, PaymentIntentSnapshot } from '../../src/payments/paymentIntentSnapshot';
 
 const T0 = 1_790_000_000;
 

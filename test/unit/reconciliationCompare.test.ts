@@ -1,6 +1,6 @@
 import type { Payment } from '../../src/monstock/schemas';
 import { movementsFromStripe } from '../../src/payments/movementsFromStripe';
-import type { ChargeSnapshot, PaymentIntentSnapshot } from '../../src/payments/stripeSnapshot';
+import type { ChargeSnapshot, PaymentIntentSnapshot } from '../../src/payments/paymentIntentSnapshot';
 import { compareIntent, compareOrder, shouldRepairIntent, type OrderFacts } from '../../src/reconciliation/compare';
 import { addToTotals, countByKind, intentTotals, mergeTotals } from '../../src/reconciliation/totals';
 import { createdInWindow, stripeCreatedRange, validateWindow, windowEndingAt } from '../../src/reconciliation/window';

@@ -1,4 +1,4 @@
-import { HANDLED_STRIPE_EVENT_TYPES, stripeEventAction, type MatchPlan, type StripeObjectJson, type StripeWebhookEvent } from '../../src/starter/stripe/eventActions';
+import { HANDLED_STRIPE_EVENT_TYPES, stripeEventAction, type MatchPlan, type StripeObjectJson, type StripeWebhookEvent } from '../../src/events/stripeEventActions';
 import type { StripeEventRef } from '../../src/shared/orderPayment';
 
 /**

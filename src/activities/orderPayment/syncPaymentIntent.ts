@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import type { MonstockClient } from '../../monstock/client';
 import { movementsFromStripe, movementsToWrite } from '../../payments/movementsFromStripe';
 import type { PaymentMovement } from '../../shared/orderPayment';
-import { hintsFromRecorded, readPaymentIntentSnapshotFor } from '../../stripe/paymentIntentSnapshot';
+import { hintsFromRecorded, readPaymentIntentSnapshotFor } from '../../stripe/readPaymentIntentSnapshot';
 import { withActivityFailures } from '../failures';
 import { summariseOrder, type OrderPaymentSummary } from './recordMovement';
 

@@ -4,7 +4,7 @@ import type { OrderMatcher } from '../../matching/orderMatcher';
 import type { MonstockClient } from '../../monstock/client';
 import { MonstockApiError } from '../../monstock/errors';
 import type { Order } from '../../monstock/schemas';
-import type { PaymentIntentSnapshot } from '../../payments/stripeSnapshot';
+import type { PaymentIntentSnapshot } from '../../payments/paymentIntentSnapshot';
 import { compareIntent, compareOrder, intentHasMoney, shouldRepairIntent, type Discrepancy, type IntentMatch } from '../../reconciliation/compare';
 import { addToDaily, addToTotals, emptyCounts, intentTotals, mergeByKind, utcDay } from '../../reconciliation/totals';
 import { createdInWindow, stripeCreatedRange } from '../../reconciliation/window';
@@ -21,12 +21,12 @@ import {
   type DailyTotals,
 } from '../../shared/reconciliation';
 import { countStripeRequests } from '../../stripe/countingHttpClient';
-import { hintsFromRecorded, readListedIntentSnapshot, readPaymentIntentSnapshot } from '../../stripe/paymentIntentSnapshot';
+import { hintsFromRecorded, readListedIntentSnapshot, readPaymentIntentSnapshot } from '../../stripe/readPaymentIntentSnapshot';
 import { withActivityFailures } from '../failures';
 import type { OrderChanged } from '../orderFeed';
 import type { DeliverToOrder } from '../unmatched/unmatchedActivities';
-import { matchEvent } from '../../starter/stripe/matchEvent';
-import { stripeEventAction, type StripeWebhookEvent } from '../../starter/stripe/eventActions';
+import { matchEvent } from '../../matching/matchEvent';
+import { stripeEventAction, type StripeWebhookEvent } from '../../events/stripeEventActions';
 import { listFailedStripeEvents } from './failedEvents';
 import { honouringRateLimit } from './monstockRetry';
 import { lastGoodRunAt, retentionWarnings } from './retention';

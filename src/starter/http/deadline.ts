@@ -1,3 +1,5 @@
+import type { Client } from '@temporalio/client';
+
 /**
  * Stops waiting for slow work at a deadline, leaving it running (its effects are idempotent):
  * a webhook sender stops waiting after some seconds, so the route answers 503 in time instead.
@@ -12,4 +14,12 @@ export async function beforeDeadline<T>(work: Promise<T>, deadline: number, what
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Hands work to Temporal within a webhook's budget: the client's own deadline (`temporalDeadline`,
+ * at most the budget) bounds its retries, and the race bounds the backoff it may overshoot by.
+ */
+export function handOffBefore<T>(client: Client, deadline: number, what: string, work: () => Promise<T>, temporalDeadline = deadline): Promise<T> {
+  return beforeDeadline(client.connection.withDeadline(Math.min(deadline, temporalDeadline), work), deadline, what);
 }

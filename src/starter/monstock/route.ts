@@ -2,9 +2,11 @@ import type { Client } from '@temporalio/client';
 import type { ConnectorConfig } from '../../config';
 import { WEBHOOK_COUNTERS as C, type Counters } from '../../observability/counters';
 import type { Logger } from '../../observability/logger';
+import { orderWorkflowId } from '../../shared/ids';
 import type { WebhookAnswer, WebhookRoute } from '../http/server';
-import { createMonstockEventDelivery, type MonstockCustomerDelivery } from './deliver';
-import { monstockEventAction } from './eventActions';
+import { handOffBefore } from '../http/deadline';
+import { createWorkflowDelivery, type DeliverCustomerChange } from '../../temporal/delivery';
+import { monstockEventAction } from '../../events/monstockEventActions';
 import { verifyMonstockWebhook } from './verify';
 
 /**
@@ -18,7 +20,7 @@ export interface MonstockWebhookRouteOptions {
   logger: Logger;
   counters: Counters;
   /** Customer sync's entry point; without it `customer.*` events are acknowledged and counted. */
-  customerDelivery?: MonstockCustomerDelivery;
+  customerDelivery?: DeliverCustomerChange;
   /** Budget for the whole delivery: Monstock stops waiting after 10 s. */
   answerWithinMs?: number;
   /** Deadline of the Temporal call within that budget. */
@@ -33,7 +35,7 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
   const logger = options.logger.child({ webhook: 'monstock' });
   const answerWithinMs = options.answerWithinMs ?? 8_000;
   const temporalDeadlineMs = options.temporalDeadlineMs ?? 5_000;
-  const delivery = createMonstockEventDelivery({ client: options.client, taskQueue: config.temporal.taskQueue, idleWindow: config.orders.idleWindow });
+  const delivery = createWorkflowDelivery({ client: options.client, taskQueue: config.temporal.taskQueue, idleWindow: config.orders.idleWindow });
 
   return async ({ connectionId, headers, rawBody }) => {
     counters.inc(C.received, SOURCE);
@@ -57,11 +59,14 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
     const deadline = Date.now() + Math.min(answerWithinMs, temporalDeadlineMs);
     try {
       if (action.kind === 'order') {
-        const workflowId = await delivery.order(connectionId, action.change, deadline);
+        const change = action.change;
+        await handOffBefore(options.client, deadline, 'handing the order change to Temporal', () => delivery.orderChanged(connectionId, change));
+        const workflowId = orderWorkflowId(connectionId, change.orderId);
         counters.inc(C.accepted, { ...SOURCE, workflow: 'order' });
         logger.debug('monstock order event delivered', { ...fields, orderId: action.change.orderId, version: action.change.version, workflowId });
       } else if (customerDelivery) {
-        await delivery.customer(connectionId, action.change, deadline, customerDelivery);
+        const change = action.change;
+        await handOffBefore(options.client, deadline, 'handing the customer change to Temporal', () => customerDelivery(connectionId, change));
         counters.inc(C.accepted, { ...SOURCE, workflow: 'customer' });
         logger.debug('monstock customer event delivered', { ...fields, customerId: action.change.customerId });
       }

@@ -5,11 +5,11 @@ import { WEBHOOK_COUNTERS as C, type Counters } from '../../observability/counte
 import type { Logger } from '../../observability/logger';
 import type { CustomerChangedEvent } from '../../shared/customerSync';
 import type { StripeEventRef } from '../../shared/orderPayment';
-import { beforeDeadline } from '../http/deadline';
+import { beforeDeadline, handOffBefore } from '../http/deadline';
 import type { WebhookAnswer, WebhookRoute } from '../http/server';
-import { createStripeEventDelivery } from './deliver';
-import { stripeEventAction, type StripeEventAction } from './eventActions';
-import { matchEvent } from './matchEvent';
+import { createWorkflowDelivery, type DeliverCustomerChange } from '../../temporal/delivery';
+import { stripeEventAction, type StripeEventAction } from '../../events/stripeEventActions';
+import { matchEvent } from '../../matching/matchEvent';
 import { managedSecretFile } from './secretFile';
 import { StripeWebhookSecrets } from './secrets';
 import { verifyStripeWebhook, type VerifyResult } from './verify';
@@ -26,7 +26,7 @@ export interface StripeWebhookRouteOptions {
   logger: Logger;
   counters: Counters;
   /** Hands `customer.*` events to customer sync; without it they are acknowledged and counted. */
-  customerDelivery?: (connectionId: string, change: CustomerChangedEvent) => Promise<void>;
+  customerDelivery?: DeliverCustomerChange;
   /** Budget for matching and delivery together: Stripe stops waiting after some seconds. */
   answerWithinMs?: number;
   /** Deadline of the Temporal call within that budget. */
@@ -42,7 +42,7 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
   const logger = options.logger.child({ webhook: 'stripe' });
   const answerWithinMs = options.answerWithinMs ?? 8_000;
   const temporalDeadlineMs = options.temporalDeadlineMs ?? 5_000;
-  const delivery = createStripeEventDelivery({ client: options.client, taskQueue: config.temporal.taskQueue, idleWindow: config.orders.idleWindow });
+  const delivery = createWorkflowDelivery({ client: options.client, taskQueue: config.temporal.taskQueue, idleWindow: config.orders.idleWindow });
   const secretsByConnection = new Map<string, StripeWebhookSecrets>();
 
   const secretsOf = (connectionId: string): StripeWebhookSecrets => {
@@ -86,9 +86,8 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
         logger.info('stripe event ignored', { ...fields, paymentIntentId: ref.paymentIntentId, reason: outcome.reason });
         return RECEIVED;
       }
-      // The Temporal client overshoots its deadline by up to a retry backoff: the budget caps both.
-      const delivered = delivery.deliver(connectionId, outcome, ref, Math.min(deadline, Date.now() + temporalDeadlineMs));
-      const workflowId = await beforeDeadline(delivered, deadline, 'handing the event to Temporal');
+      const toTemporal = () => delivery.toMatched(connectionId, outcome, ref);
+      const workflowId = await handOffBefore(options.client, deadline, 'handing the event to Temporal', toTemporal, Date.now() + temporalDeadlineMs);
       counters.inc(C.accepted, { ...SOURCE, workflow: outcome.kind });
       if (outcome.kind === 'unmatched') {
         counters.inc(C.unmatched, SOURCE);
@@ -112,7 +111,8 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
     const deadline = Date.now() + temporalDeadlineMs;
     try {
       const change: CustomerChangedEvent = { source: 'stripe', customerId: action.customerId, eventId: action.eventId, changedAt: new Date(action.created * 1000).toISOString() };
-      await beforeDeadline(options.client.connection.withDeadline(deadline, () => options.customerDelivery!(connectionId, change)), deadline, 'handing the customer change to Temporal');
+      const customerDelivery = options.customerDelivery;
+      await handOffBefore(options.client, deadline, 'handing the customer change to Temporal', () => customerDelivery(connectionId, change));
       counters.inc(C.accepted, { ...SOURCE, workflow: 'customer_sync' });
       return RECEIVED;
     } catch (error) {

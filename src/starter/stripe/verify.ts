@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import type { StripeWebhookEvent } from './eventActions';
+import type { StripeWebhookEvent } from '../../events/stripeEventActions';
 
 /**
  * Stripe-Signature verification with the official SDK, over the raw bytes Stripe signed. Several

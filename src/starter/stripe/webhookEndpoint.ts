@@ -3,7 +3,7 @@ import type { ConnectorConfig } from '../../config';
 import type { Logger } from '../../observability/logger';
 import { registerSecrets } from '../../observability/logger';
 import { STRIPE_API_VERSION } from '../../stripe/client';
-import { HANDLED_STRIPE_EVENT_TYPES } from './eventActions';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../events/stripeEventActions';
 import { managedSecretFile, readManagedSecret, writeManagedSecret } from './secretFile';
 
 /**

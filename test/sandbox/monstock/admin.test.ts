@@ -1,4 +1,4 @@
-import type { Customer, MonstockEvent, Order, Page } from '../../../src/sandbox/monstock/types';
+import type { Customer, MonstockEvent, Order, Page } from '../../../sandbox/monstock/types';
 import { createCustomer, createOrder } from './support/fixtures';
 import { useSandbox } from './support/suite';
 

@@ -1,4 +1,4 @@
-import type { Customer, Order, Page } from '../../../src/sandbox/monstock/types';
+import type { Customer, Order, Page } from '../../../sandbox/monstock/types';
 import { contractClient, type ContractClient } from './support/contract';
 import { createCustomer, createOrder, movement } from './support/fixtures';
 import { documentedErrorCodes, loadSpec } from './support/openapi';

@@ -1,4 +1,4 @@
-import type { Customer } from '../../../src/sandbox/monstock/types';
+import type { Customer } from '../../../sandbox/monstock/types';
 import { createCustomer } from './support/fixtures';
 import { errorOf, useSandbox } from './support/suite';
 

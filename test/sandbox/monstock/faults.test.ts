@@ -1,4 +1,4 @@
-import type { FaultSettings } from '../../../src/sandbox/kit/faults';
+import type { FaultSettings } from '../../../sandbox/kit/faults';
 import { errorOf, useSandbox } from './support/suite';
 
 const { call, admin } = useSandbox();

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { Customer, Order } from '../../../src/sandbox/monstock/types';
+import type { Customer, Order } from '../../../sandbox/monstock/types';
 import { createCustomer, createOrder, movement } from './support/fixtures';
 import { TEST_TOKEN } from './support/sandbox';
 import { errorOf, useSandbox } from './support/suite';

@@ -7,7 +7,7 @@ import { tempDataFile, TEST_SECRET, TEST_TOKEN } from './support/sandbox';
 /** The runnable entry point, as `npm run sandbox:monstock` starts it. */
 const ROOT = path.resolve(__dirname, '../../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-const MAIN = path.join(ROOT, 'src/sandbox/monstock/main.ts');
+const MAIN = path.join(ROOT, 'sandbox/monstock/main.ts');
 
 let temp: { dir: string; file: string };
 beforeEach(() => {

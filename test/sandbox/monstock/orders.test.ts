@@ -1,4 +1,4 @@
-import type { Order } from '../../../src/sandbox/monstock/types';
+import type { Order } from '../../../sandbox/monstock/types';
 import { createCustomer, createOrder } from './support/fixtures';
 import { errorOf, useSandbox } from './support/suite';
 

@@ -1,4 +1,4 @@
-import { summarizePayments, type MovementLike } from '../../../src/sandbox/monstock/paymentStatus';
+import { summarizePayments, type MovementLike } from '../../../sandbox/monstock/paymentStatus';
 
 const pay = (amount: number, status: MovementLike['status'] = 'succeeded'): MovementLike => ({ kind: 'payment', status, amount });
 const refund = (amount: number, status: MovementLike['status'] = 'succeeded'): MovementLike => ({ kind: 'refund', status, amount });

@@ -1,4 +1,4 @@
-import type { Order, Page } from '../../../src/sandbox/monstock/types';
+import type { Order, Page } from '../../../sandbox/monstock/types';
 import { createCustomer, createOrder, movement } from './support/fixtures';
 import { errorOf, useSandbox } from './support/suite';
 

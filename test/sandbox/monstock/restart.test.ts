@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Customer, Order, Page } from '../../../src/sandbox/monstock/types';
+import type { Customer, Order, Page } from '../../../sandbox/monstock/types';
 import { createCustomer, createOrder, movement } from './support/fixtures';
 import { startReceiver, type Receiver } from './support/receiver';
 import { startTestSandbox, tempDataFile, waitUntil } from './support/sandbox';

@@ -1,7 +1,7 @@
-import { createMonotonicClock } from '../../../src/sandbox/monstock/clock';
-import { decodeCursor, encodeCursor } from '../../../src/sandbox/monstock/cursor';
-import { parseIfMatch } from '../../../src/sandbox/monstock/preconditions';
-import { HttpError } from '../../../src/sandbox/kit/http';
+import { createMonotonicClock } from '../../../sandbox/monstock/clock';
+import { decodeCursor, encodeCursor } from '../../../sandbox/monstock/cursor';
+import { parseIfMatch } from '../../../sandbox/monstock/preconditions';
+import { HttpError } from '../../../sandbox/kit/http';
 
 describe('cursor', () => {
   test('round-trips and is URL-safe', () => {

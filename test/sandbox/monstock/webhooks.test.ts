@@ -1,5 +1,5 @@
-import type { OutboxStats } from '../../../src/sandbox/kit/webhookOutbox';
-import type { Customer, MonstockEvent, Order } from '../../../src/sandbox/monstock/types';
+import type { OutboxStats } from '../../../sandbox/kit/webhookOutbox';
+import type { Customer, MonstockEvent, Order } from '../../../sandbox/monstock/types';
 import { createCustomer, createOrder, movement } from './support/fixtures';
 import { loadSpec } from './support/openapi';
 import { signatureIsValid, startReceiver, type Receiver, type Responder } from './support/receiver';

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { fetch } from 'undici';
-import type { StripeSandbox } from '../../../src/sandbox/stripe/app';
+import type { StripeSandbox } from '../../../sandbox/stripe/app';
 import { client, SECRET_KEY, startSandbox } from './helpers';
 
 /** The API's general behaviour: auth, errors, paging, search, idempotency, expansion. */

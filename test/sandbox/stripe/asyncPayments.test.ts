@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import type { StripeSandbox } from '../../../src/sandbox/stripe/app';
+import type { StripeSandbox } from '../../../sandbox/stripe/app';
 import { adminPost, client, startSandbox, waitFor } from './helpers';
 
 /** SEPA debits (processing, then settled or failed) and refunds that fail after the fact. */

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { findStripeMock, startStripeMock, type StripeMock } from '../../support/stripeMock';
-import type { StripeSandbox } from '../../../src/sandbox/stripe/app';
+import type { StripeSandbox } from '../../../sandbox/stripe/app';
 import { client, startSandbox } from './helpers';
 
 /**

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import type { StripeSandbox } from '../../../src/sandbox/stripe/app';
+import type { StripeSandbox } from '../../../sandbox/stripe/app';
 import { adminPost, client, startSandbox, waitFor } from './helpers';
 
 /** Disputes from open to won (Stripe's `winning_evidence`) or lost (closed), with their ledger. */

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import type { StripeSandbox } from '../../../src/sandbox/stripe/app';
+import type { StripeSandbox } from '../../../sandbox/stripe/app';
 import { client, startReceiver, startSandbox, verifiedEvents, waitFor, type WebhookReceiver } from './helpers';
 
 /**

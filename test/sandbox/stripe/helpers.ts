@@ -6,7 +6,7 @@ import path from 'node:path';
 import Stripe from 'stripe';
 import { fetch } from 'undici';
 import { createLogger } from '../../../src/observability/logger';
-import { startStripeSandbox, type StripeSandbox, type StripeSandboxOptions } from '../../../src/sandbox/stripe/app';
+import { startStripeSandbox, type StripeSandbox, type StripeSandboxOptions } from '../../../sandbox/stripe/app';
 
 /** Shared fixtures for the Stripe sandbox tests: a sandbox, an SDK client, a webhook receiver. */
 export const SECRET_KEY = 'sk_test_sandbox_4242abcd';

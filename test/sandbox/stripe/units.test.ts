@@ -1,9 +1,9 @@
-import { decodeForm, encodeForm, splitKey } from '../../../src/sandbox/stripe/formEncoding';
-import { eventTypeMatches, previousAttributes } from '../../../src/sandbox/stripe/eventBus';
-import { availableOn, disputeFee, processingFee } from '../../../src/sandbox/stripe/fees';
-import { matchesQuery, parseSearchQuery } from '../../../src/sandbox/stripe/search';
-import { applyMetadata, Params } from '../../../src/sandbox/stripe/params';
-import { maskKey } from '../../../src/sandbox/stripe/auth';
+import { decodeForm, encodeForm, splitKey } from '../../../sandbox/stripe/formEncoding';
+import { eventTypeMatches, previousAttributes } from '../../../sandbox/stripe/eventBus';
+import { availableOn, disputeFee, processingFee } from '../../../sandbox/stripe/fees';
+import { matchesQuery, parseSearchQuery } from '../../../sandbox/stripe/search';
+import { applyMetadata, Params } from '../../../sandbox/stripe/params';
+import { maskKey } from '../../../sandbox/stripe/auth';
 
 /** The pure pieces: fees, form decoding, search queries, parameter rules, event diffs. */
 describe('stripe sandbox: fees', () => {

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
-import type { StripeSandbox } from '../../../src/sandbox/stripe/app';
-import type { OutboxStats } from '../../../src/sandbox/kit/webhookOutbox';
+import type { StripeSandbox } from '../../../sandbox/stripe/app';
+import type { OutboxStats } from '../../../sandbox/kit/webhookOutbox';
 import { adminGet, adminPost, client, startReceiver, startSandbox, verifiedEvents, waitFor, type WebhookReceiver } from './helpers';
 
 /** Webhook endpoints and delivery: filtering, signing, retries, fault knobs, event retention. */

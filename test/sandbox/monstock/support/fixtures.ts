@@ -1,4 +1,4 @@
-import type { Customer, Order } from '../../../../src/sandbox/monstock/types';
+import type { Customer, Order } from '../../../../sandbox/monstock/types';
 import type { Call } from './sandbox';
 
 /** Small builders for the resources most tests need, failing loudly if the sandbox refuses. */

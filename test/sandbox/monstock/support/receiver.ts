@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MonstockEvent } from '../../../../src/sandbox/monstock/types';
+import type { MonstockEvent } from '../../../../sandbox/monstock/types';
 
 /** A stand-in for the connector's webhook endpoint that records every delivery attempt. */
 export interface ReceivedDelivery {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import { createLogger, type Logger } from '../../../../src/observability/logger';
-import { startMonstockSandbox, type MonstockSandbox, type MonstockSandboxOptions } from '../../../../src/sandbox/monstock/app';
+import { startMonstockSandbox, type MonstockSandbox, type MonstockSandboxOptions } from '../../../../sandbox/monstock/app';
 
 /** Starts a sandbox on a free port with its own temp data file, and talks HTTP to it. */
 export const TEST_TOKEN = 'test-monstock-token-123';

@@ -1,7 +1,7 @@
 import { contractClient } from './contract';
 import { loadSpec } from './openapi';
 import { startTestSandbox, type Call, type TestSandbox } from './sandbox';
-import type { MonstockSandboxOptions } from '../../../../src/sandbox/monstock/app';
+import type { MonstockSandboxOptions } from '../../../../sandbox/monstock/app';
 
 /**
  * One sandbox per test file, with every API answer checked against the contract.

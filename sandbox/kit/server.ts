@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { z } from 'zod';
-import type { Logger } from '../../observability/logger';
+import type { Logger } from '../../src/observability/logger';
 import { FaultController, faultSettingsSchema } from './faults';
 import { HttpError, readBody, Router, send, type SandboxRequest, type SandboxResponse } from './http';
 import type { OutboxStats } from './webhookOutbox';

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { loadDotEnv } from '../../config/dotenv';
-import { createLogger, type Logger } from '../../observability/logger';
+import { loadDotEnv } from '../../src/config/dotenv';
+import { createLogger, type Logger } from '../../src/observability/logger';
 import { faultsFromEnv } from '../kit/faults';
 import { runSandboxMain } from '../kit/runMain';
 import { startStripeSandbox } from './app';

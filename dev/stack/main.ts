@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { loadDotEnv } from '../config/dotenv';
-import { ConfigError, loadConfig, registerConfigSecrets, withDevelopmentValues } from '../config';
-import { createLogger } from '../observability/logger';
-import { startMonstockSandbox } from '../sandbox/monstock/app';
-import { startStripeSandbox } from '../sandbox/stripe/app';
+import { loadDotEnv } from '../../src/config/dotenv';
+import { ConfigError, loadConfig, registerConfigSecrets, withDevelopmentValues } from '../../src/config';
+import { createLogger } from '../../src/observability/logger';
+import { startMonstockSandbox } from '../../sandbox/monstock/app';
+import { startStripeSandbox } from '../../sandbox/stripe/app';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../temporal/devServer';
 import { startTsChild, type ManagedChild } from './children';
 

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { loadDotEnv } from '../../config/dotenv';
-import { createLogger, type Logger, registerSecrets } from '../../observability/logger';
+import { loadDotEnv } from '../../src/config/dotenv';
+import { createLogger, type Logger, registerSecrets } from '../../src/observability/logger';
 import { faultsFromEnv } from '../kit/faults';
 import { runSandboxMain } from '../kit/runMain';
 import { DEFAULT_MONSTOCK_SANDBOX_PORT, startMonstockSandbox } from './app';
 
-/** `npx tsx src/sandbox/monstock/main.ts`: the Monstock sandbox as a process, configured by env. */
+/** `npx tsx sandbox/monstock/main.ts`: the Monstock sandbox as a process, configured by env. */
 const DEFAULT_WEBHOOK_URL = 'http://127.0.0.1:3000/webhooks/monstock';
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

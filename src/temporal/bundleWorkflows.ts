@@ -4,7 +4,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 
 /**
  * Bundles the workflow code once, at image build time, so a container's worker starts in
- * seconds instead of running webpack on every start. Usage: node lib/worker/bundleWorkflows.js <out.js>
+ * seconds instead of running webpack on every start. Usage: node lib/temporal/bundleWorkflows.js <out.js>
  */
 async function main(): Promise<void> {
   const out = path.resolve(process.argv[2] ?? 'lib/workflow-bundle.js');

@@ -1,4 +1,4 @@
-import type { Logger } from '../../observability/logger';
+import type { Logger } from '../../src/observability/logger';
 import type { SandboxDatabase } from '../kit/database';
 import type { SandboxClock } from './clock';
 import type { EventBus } from './eventBus';

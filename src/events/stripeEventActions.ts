@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import type { CheckoutFacts, PaymentIntentFacts } from '../../matching/orderMatcher';
-import type { StripeEventRef } from '../../shared/orderPayment';
+import type { CheckoutFacts, PaymentIntentFacts } from '../matching/orderMatcher';
+import type { StripeEventRef } from '../shared/orderPayment';
 
 /**
  * What the webhook does with each Stripe event type, in one table (Medusa style). Every handled

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { CustomerChangedEvent } from '../../shared/customerSync';
-import type { MonstockOrderRef } from '../../shared/orderPayment';
-import type { MonstockWebhookEvent } from './verify';
+import type { CustomerChangedEvent } from '../shared/customerSync';
+import type { MonstockOrderRef } from '../shared/orderPayment';
+import type { MonstockWebhookEvent } from '../starter/monstock/verify';
 
 /**
  * What the webhook does with each Monstock event type, in one table. Only ids and the version

@@ -1,5 +1,5 @@
-import type { MatchOutcome, OrderMatcher } from '../../matching/orderMatcher';
-import type { MatchPlan } from './eventActions';
+import type { MatchOutcome, OrderMatcher } from './orderMatcher';
+import type { MatchPlan } from '../events/stripeEventActions';
 
 /**
  * Finds the order of an event's payment intent with what the event carries, asking Stripe only

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnapshot } from '../payments/stripeSnapshot';
+import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnapshot } from '../payments/paymentIntentSnapshot';
 
 /**
  * Reads one payment intent and everything that moved money on it, fresh from Stripe, and keeps

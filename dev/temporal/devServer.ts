@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ALL_SEARCH_ATTRIBUTES } from '../shared/searchAttributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/searchAttributes';
 import { findTemporalCli, HOW_TO_GET_TEMPORAL, type FoundBinary } from './findBinary';
 
 /**

@@ -1,4 +1,4 @@
-import type { Logger } from '../../observability/logger';
+import type { Logger } from '../../src/observability/logger';
 
 /**
  * The process shell both sandbox entry points share: start, then close cleanly on SIGINT/SIGTERM;

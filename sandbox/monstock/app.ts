@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../../observability/logger';
+import { createLogger, type Logger } from '../../src/observability/logger';
 import { openDatabase } from '../kit/database';
 import { FaultController, type FaultSettings } from '../kit/faults';
 import { listen } from '../kit/http';

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { createLogger, registerSecrets, type Logger } from '../../observability/logger';
+import { createLogger, registerSecrets, type Logger } from '../../src/observability/logger';
 import { openDatabase } from '../kit/database';
 import { FaultController, type FaultSettings } from '../kit/faults';
 import { listen, Router, type StartedServer } from '../kit/http';
