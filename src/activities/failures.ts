@@ -1,10 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import Stripe from 'stripe';
-import { MonstockApiError } from '../monstock/errors';
+import { MonstockApiError, RateLimited } from '../monstock/errors';
 
 /**
  * Translates adapter errors into Temporal's retry language: a rejected write is non-retryable
- * (the workflow parks it for a person), a 429 waits exactly as long as Monstock asked.
+ * (the workflow parks it for a person), a 429 waits exactly as long as Monstock asked. For
+ * Monstock, whether an error is worth retrying is decided once, by its class in src/monstock;
+ * `status` and `code` only travel along in the details for people reading the failure.
  */
 export const MONSTOCK_REJECTED = 'MonstockRejected';
 export const MONSTOCK_UNAVAILABLE = 'MonstockUnavailable';
@@ -26,7 +28,7 @@ export function toActivityFailure(error: unknown): unknown {
     type: MONSTOCK_UNAVAILABLE,
     message: error.message,
     details: [{ status: error.status ?? null, code: error.code }],
-    ...(error.retryAfterMs !== undefined ? { nextRetryDelay: Math.max(error.retryAfterMs, 100) } : {}),
+    ...(error instanceof RateLimited ? { nextRetryDelay: Math.max(error.retryAfterMs, 100) } : {}),
   });
 }
 

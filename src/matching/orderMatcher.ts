@@ -1,6 +1,5 @@
 import type Stripe from 'stripe';
 import type { MonstockClient } from '../monstock/client';
-import { MonstockApiError } from '../monstock/errors';
 import { CONNECTOR_ORDER_ID_KEY, describeRule, type MatchSettings } from './matchRules';
 
 export type MatchOutcome =
@@ -68,11 +67,8 @@ export class OrderMatcher {
 
   /** A value may be an order id or a reference: try the id first, then the reference. */
   private async resolveOrder(value: string): Promise<string | undefined> {
-    try {
-      return (await this.deps.monstock.getOrder(value)).id;
-    } catch (error) {
-      if (!(error instanceof MonstockApiError) || error.status !== 404) throw error;
-    }
+    const byId = await this.deps.monstock.findOrder(value);
+    if (byId) return byId.id;
     const page = await this.deps.monstock.listOrders({ reference: value, limit: 2 });
     // Two orders with one reference would be a guess: leave it unmatched for a person.
     return page.data.length === 1 ? page.data[0]!.id : undefined;

@@ -1,6 +1,7 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
-import { isRetryableStatus, MonstockApiError, parseRetryAfter } from './errors';
+import { errorFor, type RequestFacts } from './errorFor';
+import { InvalidResponse, MonstockApiError, NotFound, parseRetryAfter, Unreachable } from './errors';
 import {
   customerSchema,
   errorBodySchema,
@@ -60,65 +61,72 @@ export class MonstockClient {
     });
   }
 
+  /** Throws OrderNotFound when there is no such order. */
   async getOrder(orderId: string): Promise<Order> {
-    return (await this.call('GET', `/orders/${encodeURIComponent(orderId)}`, orderSchema)).body;
+    return (await this.call({ method: 'GET', path: `/orders/${encodeURIComponent(orderId)}`, names: orderNamed(orderId) }, orderSchema)).body;
   }
 
+  /** The order, or undefined when Monstock has none with this id. */
+  async findOrder(orderId: string): Promise<Order | undefined> {
+    return orMissing(this.getOrder(orderId));
+  }
+
+  /** Throws StaleCursor when Monstock no longer accepts `cursor`. */
   async listOrders(options: ListOptions & { paymentStatus?: PaymentStatus; reference?: string } = {}): Promise<Page<Order>> {
-    return normalisePage((await this.call('GET', `/orders${query(options)}`, orderPageSchema)).body);
+    return normalisePage((await this.call({ method: 'GET', path: `/orders${query(options)}`, sentCursor: options.cursor !== undefined }, orderPageSchema)).body);
   }
 
   async createOrder(input: OrderInput): Promise<Order> {
-    return (await this.call('POST', '/orders', orderSchema, input)).body;
+    return (await this.call({ method: 'POST', path: '/orders', body: input }, orderSchema)).body;
   }
 
+  /** Throws VersionConflict when `ifMatchVersion` is no longer the order's version. */
   async updateOrder(orderId: string, patch: OrderPatch, ifMatchVersion?: number): Promise<Order> {
-    return (await this.call('PATCH', `/orders/${encodeURIComponent(orderId)}`, orderSchema, patch, ifMatchVersion)).body;
+    return (await this.call({ method: 'PATCH', path: `/orders/${encodeURIComponent(orderId)}`, names: orderNamed(orderId), body: patch, ifMatchVersion }, orderSchema)).body;
   }
 
   /**
-   * Idempotent on (orderId, kind, transactionRef). A 409 means the same movement was recorded
-   * with another amount or currency: a contradiction no retry can fix, so it is not retryable.
+   * Idempotent on (orderId, kind, transactionRef). Throws MovementConflict when the same movement
+   * was recorded with another amount or currency: a contradiction no retry can fix.
    */
   async recordPayment(orderId: string, movement: PaymentInput): Promise<RecordPaymentResult> {
-    try {
-      const answer = await this.call('POST', `/orders/${encodeURIComponent(orderId)}/payments`, orderSchema, movement);
-      return { order: answer.body, created: answer.status === 201 };
-    } catch (error) {
-      if (error instanceof MonstockApiError && error.status === 409) {
-        throw new MonstockApiError(error.message, 409, 'conflict', false);
-      }
-      throw error;
-    }
+    const answer = await this.call(
+      { method: 'POST', path: `/orders/${encodeURIComponent(orderId)}/payments`, names: orderNamed(orderId), recordsMovement: true, body: movement },
+      orderSchema,
+    );
+    return { order: answer.body, created: answer.status === 201 };
   }
 
+  /** Throws CustomerNotFound when there is no such customer. */
   async getCustomer(customerId: string): Promise<Customer> {
-    return (await this.call('GET', `/customers/${encodeURIComponent(customerId)}`, customerSchema)).body;
+    return (await this.call({ method: 'GET', path: `/customers/${encodeURIComponent(customerId)}`, names: customerNamed(customerId) }, customerSchema)).body;
   }
 
+  /** The customer, or undefined when Monstock has none with this id. */
+  async findCustomer(customerId: string): Promise<Customer | undefined> {
+    return orMissing(this.getCustomer(customerId));
+  }
+
+  /** Throws StaleCursor when Monstock no longer accepts `cursor`. */
   async listCustomers(options: ListOptions & { email?: string } = {}): Promise<Page<Customer>> {
-    return normalisePage((await this.call('GET', `/customers${query(options)}`, customerPageSchema)).body);
+    return normalisePage((await this.call({ method: 'GET', path: `/customers${query(options)}`, sentCursor: options.cursor !== undefined }, customerPageSchema)).body);
   }
 
   async createCustomer(input: CustomerInput): Promise<Customer> {
-    return (await this.call('POST', '/customers', customerSchema, input)).body;
+    return (await this.call({ method: 'POST', path: '/customers', body: input }, customerSchema)).body;
   }
 
+  /** Throws VersionConflict when `ifMatchVersion` is no longer the customer's version. */
   async updateCustomer(customerId: string, input: CustomerInput, ifMatchVersion?: number): Promise<Customer> {
-    return (await this.call('PATCH', `/customers/${encodeURIComponent(customerId)}`, customerSchema, input, ifMatchVersion)).body;
+    return (await this.call({ method: 'PATCH', path: `/customers/${encodeURIComponent(customerId)}`, names: customerNamed(customerId), body: input, ifMatchVersion }, customerSchema)).body;
   }
 
   async close(): Promise<void> {
     await this.pool.close();
   }
 
-  private async call<T extends z.ZodType>(
-    method: 'GET' | 'POST' | 'PATCH',
-    path: string,
-    schema: T,
-    body?: unknown,
-    ifMatchVersion?: number,
-  ): Promise<{ status: number; body: z.infer<T> }> {
+  private async call<T extends z.ZodType>(request: MonstockRequest, schema: T): Promise<{ status: number; body: z.infer<T> }> {
+    const { method, path, body, ifMatchVersion } = request;
     const headers: Record<string, string> = { authorization: `Bearer ${this.options.apiToken}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (ifMatchVersion !== undefined) headers['if-match'] = String(ifMatchVersion);
@@ -141,34 +149,49 @@ export class MonstockClient {
       try {
         json = JSON.parse(text);
       } catch {
-        throw new MonstockApiError(`Monstock ${method} ${path} answered ${status} with a body that is not JSON`, status, 'invalid_response', false);
+        throw new InvalidResponse(`Monstock ${method} ${path} answered ${status} with a body that is not JSON`, status);
       }
       const parsed = schema.safeParse(json);
       if (!parsed.success) {
-        throw new MonstockApiError(
+        throw new InvalidResponse(
           `Monstock ${method} ${path} answered ${status} with an unexpected shape: ${parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
           status,
-          'invalid_response',
-          false,
         );
       }
       return { status, body: parsed.data };
     }
     const described = describeError(text);
-    throw new MonstockApiError(
-      `Monstock ${method} ${path} failed with ${status} ${described.code}: ${described.message}`,
-      status,
-      described.code,
-      isRetryableStatus(status),
-      status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined,
+    throw errorFor(
+      request,
+      { message: `Monstock ${method} ${path} failed with ${status} ${described.code}: ${described.message}`, status, code: described.code },
+      () => parseRetryAfter(response.headers['retry-after']),
     );
+  }
+}
+
+interface MonstockRequest extends RequestFacts {
+  method: 'GET' | 'POST' | 'PATCH';
+  path: string;
+  body?: unknown;
+  ifMatchVersion?: number | undefined;
+}
+
+const orderNamed = (id: string): RequestFacts['names'] => ({ resource: 'order', id });
+const customerNamed = (id: string): RequestFacts['names'] => ({ resource: 'customer', id });
+
+async function orMissing<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof NotFound) return undefined;
+    throw error;
   }
 }
 
 function networkError(method: string, path: string, error: unknown): MonstockApiError {
   const timedOut = error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || (error as Error).name === 'TimeoutError';
   const reason = timedOut ? 'timed out' : (error as Error).message;
-  return new MonstockApiError(`Monstock ${method} ${path} could not be reached: ${reason}`, undefined, timedOut ? 'timeout' : 'network_error', true);
+  return new Unreachable(`Monstock ${method} ${path} could not be reached: ${reason}`, timedOut ? 'timeout' : 'network_error');
 }
 
 function describeError(text: string): { code: string; message: string } {

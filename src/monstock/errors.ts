@@ -1,6 +1,10 @@
 /**
  * What went wrong talking to Monstock, classified for retry decisions: 408/409/412/429 and 5xx
  * and network failures may succeed later; any other 4xx will not, and retrying it only hides it.
+ *
+ * Callers outside this folder never read `status`: every answer they react to has a class below,
+ * chosen by the client from the status and the request (see `errorFor`). `status`, `code` and
+ * `retryable` stay on every error for logs and for the Temporal failure mapping.
  */
 export class MonstockApiError extends Error {
   constructor(
@@ -12,7 +16,114 @@ export class MonstockApiError extends Error {
     readonly retryAfterMs?: number,
   ) {
     super(message);
-    this.name = 'MonstockApiError';
+    this.name = new.target.name;
+  }
+}
+
+/** Monstock's error answer as the client read it: what each named error is built from. */
+export interface ErrorAnswer {
+  message: string;
+  status: number;
+  code: string;
+}
+
+export type MonstockResource = 'order' | 'customer';
+
+/** 404 on a request naming one resource (`/orders/{id}`, `/customers/{id}`): it does not exist. */
+export class NotFound extends MonstockApiError {
+  constructor(
+    answer: ErrorAnswer,
+    readonly resource: MonstockResource,
+    readonly id: string,
+  ) {
+    super(answer.message, answer.status, answer.code, false);
+  }
+}
+
+export class OrderNotFound extends NotFound {
+  constructor(answer: ErrorAnswer, orderId: string) {
+    super(answer, 'order', orderId);
+  }
+}
+
+export class CustomerNotFound extends NotFound {
+  constructor(answer: ErrorAnswer, customerId: string) {
+    super(answer, 'customer', customerId);
+  }
+}
+
+/** 412 on a write sent with `If-Match`: the record changed since it was read. Re-read, then retry. */
+export class VersionConflict extends MonstockApiError {
+  constructor(answer: ErrorAnswer) {
+    super(answer.message, answer.status, answer.code, true);
+  }
+}
+
+/**
+ * 400 on a list call that sent a page cursor: Monstock no longer accepts it (expired, or never
+ * its own). Sending it again fails again; the walk restarts from `updatedSince` instead.
+ */
+export class StaleCursor extends MonstockApiError {
+  constructor(answer: ErrorAnswer) {
+    super(answer.message, answer.status, answer.code, false);
+  }
+}
+
+/** 429: Monstock asked us to wait `retryAfterMs` (its `Retry-After`) before calling again. */
+export class RateLimited extends MonstockApiError {
+  declare readonly retryAfterMs: number;
+
+  constructor(answer: ErrorAnswer, retryAfterMs: number) {
+    super(answer.message, answer.status, answer.code, true, retryAfterMs);
+  }
+}
+
+/** 409 on recording a movement: the same (kind, transactionRef) is on the order with another amount or currency. No retry can fix it. */
+export class MovementConflict extends MonstockApiError {
+  constructor(answer: ErrorAnswer) {
+    super(answer.message, answer.status, answer.code, false);
+  }
+}
+
+/** 422: Monstock refused the body we sent. */
+export class ValidationFailed extends MonstockApiError {
+  constructor(answer: ErrorAnswer) {
+    super(answer.message, answer.status, answer.code, false);
+  }
+}
+
+/** 400 on anything but a stale page cursor: a request the connector should not have built. */
+export class InvalidRequest extends MonstockApiError {
+  constructor(answer: ErrorAnswer) {
+    super(answer.message, answer.status, answer.code, false);
+  }
+}
+
+/** 401 or 403: the token is wrong or lacks a right; every call will fail until it is fixed. */
+export class Unauthorized extends MonstockApiError {
+  constructor(answer: ErrorAnswer) {
+    super(answer.message, answer.status, answer.code, false);
+  }
+}
+
+/** 5xx: Monstock failed on its side; the same call may well succeed later. */
+export class ServerError extends MonstockApiError {
+  constructor(answer: ErrorAnswer) {
+    super(answer.message, answer.status, answer.code, true);
+  }
+}
+
+/** No answer at all (refused connection, reset, timeout): nothing is known, so try again later. */
+export class Unreachable extends MonstockApiError {
+  constructor(message: string, code: 'timeout' | 'network_error') {
+    super(message, undefined, code, true);
+  }
+}
+
+/** A 2xx whose body is not JSON or not the contract's shape: retrying reads the same surprise. */
+export class InvalidResponse extends MonstockApiError {
+  constructor(message: string, status: number) {
+    super(message, status, 'invalid_response', false);
   }
 }
 

@@ -1,24 +1,18 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { MovementKind, MovementStatus, PaymentStatus } from '../monstock/schemas';
+import type { MovementKind, MovementStatus, PaymentInput, PaymentStatus } from '../monstock/schemas';
 
 /**
  * The contract between starters and `orderPaymentWorkflow`: its input, signals and queries.
  * Starters import this module, never the workflow code.
  */
-export interface PaymentMovement {
-  kind: MovementKind;
-  /** The Stripe id the movement comes from (pi_, re_, dp_): with kind, Monstock's idempotency key. */
-  transactionRef: string;
-  amount: number;
-  currency: string;
-  status: MovementStatus;
-  occurredAt: string;
-  method?: string;
-  methodDetails?: string;
-  failureReason?: string;
-  feeAmount?: number;
-  netAmount?: number;
-}
+
+/**
+ * A movement to write on a Monstock order: the client's payment input (derived from its schema,
+ * so the two cannot drift) less `provider`, which `recordMovement` sets. `transactionRef` is the
+ * Stripe id the movement comes from (pi_, re_, dp_): with `kind`, Monstock's idempotency key.
+ * Type-only: workflow code imports this module, and must not load zod or the client.
+ */
+export type PaymentMovement = Omit<PaymentInput, 'provider'>;
 
 export interface OrderPaymentWorkflowInput {
   connectionId: string;

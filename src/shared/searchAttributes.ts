@@ -15,6 +15,9 @@ export const CancelledAfterPayment = defineSearchAttributeKey('CancelledAfterPay
 /** How many customers customerSyncWorkflow has set aside (a count, never who). */
 export const CustomerSyncFailures = defineSearchAttributeKey('CustomerSyncFailures', SearchAttributeType.INT);
 
+/** Set by Temporal on every workflow a schedule starts: the time the action was due (not when it ran). Temporal's own, never registered by us. */
+export const TemporalScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
 export const ALL_SEARCH_ATTRIBUTES = [
   ConnectionId,
   MonstockOrderId,

@@ -1,6 +1,20 @@
 import http from 'node:http';
 import { MonstockClient } from '../../src/monstock/client';
-import { MonstockApiError } from '../../src/monstock/errors';
+import {
+  CustomerNotFound,
+  InvalidResponse,
+  MonstockApiError,
+  MovementConflict,
+  OrderNotFound,
+  RateLimited,
+  ServerError,
+  StaleCursor,
+  Unauthorized,
+  Unreachable,
+  ValidationFailed,
+  VersionConflict,
+} from '../../src/monstock/errors';
+import { readChangesPage, type WalkPosition } from '../../src/monstock/walkChanges';
 import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { startMonstockFixture, TEST_MONSTOCK_TOKEN, type MonstockFixture } from '../support/monstockSandbox';
 
@@ -59,14 +73,15 @@ describe('MonstockClient', () => {
     expect(replay.created).toBe(false);
     expect(replay.order.payments).toHaveLength(1);
     const conflict = await failure(monstock.client.recordPayment(order.id, { ...movement, amount: 900 }));
+    expect(conflict).toBeInstanceOf(MovementConflict);
     expect(conflict).toMatchObject({ status: 409, retryable: false });
   });
 
   it.each([
-    ['a stale If-Match (412)', 412, true],
-    ['an unknown order (404)', 404, false],
-    ['an invalid body (422)', 422, false],
-  ])('classifies %s', async (_label, status, retryable) => {
+    ['a stale If-Match (412)', 412, true, VersionConflict],
+    ['an unknown order (404)', 404, false, OrderNotFound],
+    ['an invalid body (422)', 422, false, ValidationFailed],
+  ])('classifies %s', async (_label, status, retryable, named) => {
     const order = await monstock.createOrder(1000);
     const attempt =
       status === 412
@@ -74,21 +89,80 @@ describe('MonstockClient', () => {
         : status === 404
           ? monstock.client.getOrder('ord_missing')
           : monstock.client.updateOrder(order.id, { lines: [{ sku: 'X', quantity: 0, unitAmount: 1 }] });
-    expect(await failure(attempt)).toMatchObject({ status, retryable });
+    const error = await failure(attempt);
+    expect(error).toBeInstanceOf(named);
+    expect(error).toMatchObject({ status, retryable });
+  });
+
+  it('finds an order or a customer, or answers undefined when Monstock has none', async () => {
+    const order = await monstock.createOrder(1100);
+    expect((await monstock.client.findOrder(order.id))?.id).toBe(order.id);
+    expect(await monstock.client.findOrder('ord_missing')).toBeUndefined();
+    expect((await monstock.client.findCustomer(order.customerId))?.id).toBe(order.customerId);
+    expect(await monstock.client.findCustomer('cus_missing')).toBeUndefined();
+    const missing = await failure(monstock.client.getCustomer('cus_missing'));
+    expect(missing).toBeInstanceOf(CustomerNotFound);
+    expect(missing).toMatchObject({ resource: 'customer', id: 'cus_missing' });
+  });
+
+  it('calls a refused page cursor a StaleCursor, and the walk restarts from updatedSince without it', async () => {
+    const since = new Date().toISOString();
+    const first = await monstock.createOrder(1200);
+    const second = await monstock.createOrder(1300);
+    const stale = await failure(monstock.client.listOrders({ updatedSince: since, cursor: 'not-a-cursor-monstock-gave' }));
+    expect(stale).toBeInstanceOf(StaleCursor);
+    expect(stale).toMatchObject({ status: 400, retryable: false });
+
+    const sent: Array<Record<string, unknown>> = [];
+    const listOrders: typeof monstock.client.listOrders = (options) => {
+      sent.push({ ...options });
+      return monstock.client.listOrders(options);
+    };
+    const position: WalkPosition = { updatedSince: since, page: 'not-a-cursor-monstock-gave' };
+    const page = await readChangesPage(listOrders, position, 1);
+    expect(page.data.map((order) => order.id)).toEqual([first.id]);
+    expect(page.nextCursor).not.toBeNull();
+    expect(position).toEqual({ updatedSince: since });
+    expect(sent).toEqual([
+      { updatedSince: since, limit: 1, cursor: 'not-a-cursor-monstock-gave' },
+      { updatedSince: since, limit: 1 },
+    ]);
+
+    const next = await readChangesPage(listOrders, { updatedSince: since, page: page.nextCursor! }, 1);
+    expect(next.data.map((order) => order.id)).toEqual([second.id]);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('restarts a customer walk the same way', async () => {
+    const since = new Date().toISOString();
+    const customer = await monstock.client.createCustomer({ email: 'walker@example.test', name: 'Walker' });
+    const page = await readChangesPage((options) => monstock.client.listCustomers(options), { updatedSince: since, page: 'not-a-cursor-monstock-gave' }, 10);
+    expect(page.data.map((item) => item.id)).toEqual([customer.id]);
+  });
+
+  it('does not swallow other errors while walking', async () => {
+    await monstock.setFaults({ errorRate: 1 });
+    const error = await failure(readChangesPage((options) => monstock.client.listOrders(options), { page: 'not-a-cursor-monstock-gave' }, 1));
+    expect(error).toBeInstanceOf(ServerError);
   });
 
   it('treats a wrong token as permanent', async () => {
     const wrong = new MonstockClient({ apiUrl: monstock.sandbox.apiUrl, apiToken: 'not-the-token' });
-    expect(await failure(wrong.listOrders())).toMatchObject({ status: 401, code: 'unauthorized', retryable: false });
+    const refused = await failure(wrong.listOrders());
+    expect(refused).toBeInstanceOf(Unauthorized);
+    expect(refused).toMatchObject({ status: 401, code: 'unauthorized', retryable: false });
     await wrong.close();
   });
 
   it('surfaces 5xx as retryable and 429 with its Retry-After delay', async () => {
     await monstock.setFaults({ errorRate: 1 });
-    expect(await failure(monstock.client.listOrders())).toMatchObject({ status: 500, retryable: true });
+    const broken = await failure(monstock.client.listOrders());
+    expect(broken).toBeInstanceOf(ServerError);
+    expect(broken).toMatchObject({ status: 500, retryable: true });
     await monstock.setFaults({ rateLimitPerSecond: 1 });
     const results = await Promise.allSettled([monstock.client.listOrders(), monstock.client.listOrders(), monstock.client.listOrders()]);
     const limited = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    expect(limited?.reason).toBeInstanceOf(RateLimited);
     expect(limited?.reason).toMatchObject({ status: 429, retryable: true, code: 'rate_limited' });
     expect((limited?.reason as MonstockApiError).retryAfterMs).toBeGreaterThanOrEqual(1000);
   });
@@ -104,7 +178,9 @@ describe('MonstockClient', () => {
     it('times out as a retryable error', async () => {
       answer = (response) => setTimeout(() => response.end('{}'), 2000).unref();
       const client = new MonstockClient({ apiUrl: `${server.url}/v1`, apiToken: TEST_MONSTOCK_TOKEN, requestTimeoutMs: 200 });
-      expect(await failure(client.getOrder('ord_1'))).toMatchObject({ code: 'timeout', retryable: true });
+      const timedOut = await failure(client.getOrder('ord_1'));
+      expect(timedOut).toBeInstanceOf(Unreachable);
+      expect(timedOut).toMatchObject({ code: 'timeout', retryable: true });
       await client.close();
     });
 
@@ -114,7 +190,9 @@ describe('MonstockClient', () => {
         response.end(JSON.stringify({ id: 'ord_1', totalAmount: 'a lot' }));
       };
       const client = new MonstockClient({ apiUrl: `${server.url}/v1`, apiToken: TEST_MONSTOCK_TOKEN });
-      expect(await failure(client.getOrder('ord_1'))).toMatchObject({ code: 'invalid_response', retryable: false });
+      const surprise = await failure(client.getOrder('ord_1'));
+      expect(surprise).toBeInstanceOf(InvalidResponse);
+      expect(surprise).toMatchObject({ code: 'invalid_response', retryable: false });
       await client.close();
     });
   });

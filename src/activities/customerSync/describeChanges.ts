@@ -1,6 +1,4 @@
 import type Stripe from 'stripe';
-import type { MonstockClient } from '../../monstock/client';
-import { MonstockApiError } from '../../monstock/errors';
 import type { CustomerChangedEvent } from '../../shared/customerSync';
 import { withActivityFailures } from '../failures';
 import { ChangeCollector, observeMonstock, observeStripe, type Observed } from './changes';
@@ -41,21 +39,12 @@ export function createDescribeCustomerChanges(clients: CustomerSyncClients) {
 
 async function observe(clients: CustomerSyncClients, event: CustomerChangedEvent): Promise<Observed | undefined> {
   if (event.source === 'monstock') {
-    const customer = await getMonstockCustomer(clients.monstock, event.customerId);
+    const customer = await clients.monstock.findCustomer(event.customerId);
     return customer && observeMonstock(customer);
   }
   const customer = await getStripeCustomer(clients.stripe, event.customerId);
   const changedAt = event.changedAt ? Math.floor(Date.parse(event.changedAt) / 1000) : undefined;
   return customer && observeStripe(customer, Number.isFinite(changedAt) ? changedAt : undefined);
-}
-
-async function getMonstockCustomer(monstock: MonstockClient, id: string) {
-  try {
-    return await monstock.getCustomer(id);
-  } catch (error) {
-    if (error instanceof MonstockApiError && error.status === 404) return undefined;
-    throw error;
-  }
 }
 
 async function getStripeCustomer(stripe: Stripe, id: string): Promise<Stripe.Customer | undefined> {

@@ -1,5 +1,5 @@
-import { MonstockApiError } from '../../monstock/errors';
 import type { MonstockClient } from '../../monstock/client';
+import { readChangesPage } from '../../monstock/walkChanges';
 import type { MonstockCustomerCursor } from '../../shared/customerSync';
 import { withActivityFailures } from '../failures';
 import { ChangeCollector, observeMonstock } from './changes';
@@ -18,7 +18,8 @@ export function createPollMonstockCustomers(monstock: MonstockClient) {
       const cursor: MonstockCustomerCursor = { ...input.cursor, seenAtUpdatedSince: [...input.cursor.seenAtUpdatedSince] };
       const collector = new ChangeCollector();
       for (let pages = 0; pages < PAGES_PER_CALL; pages += 1) {
-        const page = await listFrom(monstock, cursor);
+        // A refused page cursor re-reads from updatedSince; the echo check makes that cheap.
+        const page = await readChangesPage((options) => monstock.listCustomers(options), cursor, PAGE);
         for (const customer of page.data) {
           if (customer.updatedAt === cursor.updatedSince) {
             if (cursor.seenAtUpdatedSince.includes(customer.id)) continue;
@@ -37,19 +38,4 @@ export function createPollMonstockCustomers(monstock: MonstockClient) {
       return { changes: collector.changes(), echoes: collector.echoes, cursor, more: true };
     });
   };
-}
-
-/**
- * A page cursor Monstock no longer accepts (400) is dropped: reading again from `updatedSince`
- * re-reads a little, which the echo check makes cheap, instead of failing every poll.
- */
-async function listFrom(monstock: MonstockClient, cursor: MonstockCustomerCursor) {
-  const since = cursor.updatedSince ? { updatedSince: cursor.updatedSince } : {};
-  try {
-    return await monstock.listCustomers({ ...since, limit: PAGE, ...(cursor.page ? { cursor: cursor.page } : {}) });
-  } catch (error) {
-    if (!(cursor.page && error instanceof MonstockApiError && error.status === 400)) throw error;
-    delete cursor.page;
-    return monstock.listCustomers({ ...since, limit: PAGE });
-  }
 }

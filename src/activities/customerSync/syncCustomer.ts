@@ -16,20 +16,23 @@ import type { CustomerSyncClients, SyncCustomerInput, SyncCustomerResult } from 
 
 /**
  * Brings one customer into line on both sides: read both fresh, decide, write. Safe to retry
- * from the top: a 412 from Monstock (someone edited meanwhile) or a timeout re-reads and
+ * from the top: a VersionConflict from Monstock (someone edited meanwhile) or a timeout re-reads and
  * decides again, and Stripe writes carry idempotency keys derived from stable ids.
  */
 export function createSyncCustomer(clients: CustomerSyncClients) {
   return async function syncCustomer(input: SyncCustomerInput): Promise<SyncCustomerResult> {
-    return withActivityFailures(async () => {
-      const pair = await loadPair(clients, input.change);
-      if ('skipped' in pair) return { ...idsOf(input.change), fieldsWritten: { monstock: false, stripe: false }, linkedByEmail: false, conflict: false, skipped: pair.skipped };
-      if (pair.monstock && !pair.stripe) return createInStripe(clients, input.connectionId, pair.monstock);
-      if (pair.stripe && !pair.monstock) return createInMonstock(clients, input.connectionId, pair.stripe);
-      if (!pair.monstock || !pair.stripe) throw rejected(`change ${input.change.key} found no customer`);
-      return reconcile(clients, input, pair.monstock, pair.stripe, pair.linkedByEmail);
-    });
+    return withActivityFailures(() => syncOneCustomer(clients, input));
   };
+}
+
+/** The sync itself, its errors as thrown (Monstock's named errors included) for callers that react to one. */
+export async function syncOneCustomer(clients: CustomerSyncClients, input: SyncCustomerInput): Promise<SyncCustomerResult> {
+  const pair = await loadPair(clients, input.change);
+  if ('skipped' in pair) return { ...idsOf(input.change), fieldsWritten: { monstock: false, stripe: false }, linkedByEmail: false, conflict: false, skipped: pair.skipped };
+  if (pair.monstock && !pair.stripe) return createInStripe(clients, input.connectionId, pair.monstock);
+  if (pair.stripe && !pair.monstock) return createInMonstock(clients, input.connectionId, pair.stripe);
+  if (!pair.monstock || !pair.stripe) throw rejected(`change ${input.change.key} found no customer`);
+  return reconcile(clients, input, pair.monstock, pair.stripe, pair.linkedByEmail);
 }
 
 function idsOf(change: PendingCustomerChange): Pick<SyncCustomerResult, 'monstockId' | 'stripeId'> {

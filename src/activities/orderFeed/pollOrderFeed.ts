@@ -2,8 +2,8 @@ import { activityInfo, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { MonstockClient } from '../../monstock/client';
-import { MonstockApiError } from '../../monstock/errors';
-import type { Order, Page } from '../../monstock/schemas';
+import type { Order } from '../../monstock/schemas';
+import { readChangesPage } from '../../monstock/walkChanges';
 import { polledEventId, type OrderFeedCursor } from '../../shared/orderFeed';
 import type { MonstockOrderRef } from '../../shared/orderPayment';
 import { withActivityFailures } from '../failures';
@@ -55,7 +55,8 @@ export function createPollOrderFeed(clients: { monstock: MonstockClient; orderCh
       const progress = resumedProgress() ?? { cursor: { ...input.cursor }, delivered: 0, skipped: 0, pages: 0 };
       const maxPages = input.maxPages ?? DEFAULT_MAX_PAGES;
       while (progress.pages < maxPages) {
-        const page = await readPage(clients.monstock, progress.cursor);
+        // A refused page cursor re-reads from updatedSince; the cursor's key skips what was delivered.
+        const page = await readChangesPage((options) => clients.monstock.listOrders(options), progress.cursor, PAGE_SIZE);
         const fresh = page.data.filter((order) => !alreadyDelivered(progress.cursor, order));
         // Heartbeats between batches keep the last finished page as the progress: a retry
         // re-delivers this page at most, which the order workflows ignore.
@@ -88,21 +89,6 @@ function beat(progress: Progress): void {
 function resumedProgress(): Progress | undefined {
   const parsed = progressSchema.safeParse(activityInfo().heartbeatDetails);
   return parsed.success ? parsed.data : undefined;
-}
-
-/**
- * A page cursor Monstock no longer accepts (400) is dropped: reading again from `updatedSince`
- * re-reads a little, which the cursor's key skips, instead of failing every poll.
- */
-async function readPage(monstock: MonstockClient, cursor: OrderFeedCursor): Promise<Page<Order>> {
-  const since = cursor.updatedSince ? { updatedSince: cursor.updatedSince } : {};
-  try {
-    return await monstock.listOrders({ ...since, limit: PAGE_SIZE, ...(cursor.page ? { cursor: cursor.page } : {}) });
-  } catch (error) {
-    if (!(cursor.page && error instanceof MonstockApiError && error.status === 400)) throw error;
-    delete cursor.page;
-    return monstock.listOrders({ ...since, limit: PAGE_SIZE });
-  }
 }
 
 async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>, afterBatch: () => void): Promise<void> {

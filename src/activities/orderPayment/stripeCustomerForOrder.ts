@@ -1,9 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type Stripe from 'stripe';
 import { syncKeyOf } from '../../customers/syncKeys';
 import type { MonstockClient } from '../../monstock/client';
-import { MonstockApiError } from '../../monstock/errors';
-import { createSyncCustomer } from '../customerSync/syncCustomer';
+import { VersionConflict } from '../../monstock/errors';
+import { syncOneCustomer } from '../customerSync/syncCustomer';
 
 /**
  * The Stripe customer of an order's Monstock customer. When the pair is not linked yet, it is
@@ -16,22 +15,17 @@ export async function stripeCustomerForOrder(clients: { monstock: MonstockClient
     const known = customer.externalRefs.stripeCustomerId;
     if (known) return known;
     try {
-      const synced = await createSyncCustomer(clients)({
+      const synced = await syncOneCustomer(clients, {
         connectionId,
         change: { key: syncKeyOf({ monstockId: monstockCustomerId }), source: 'monstock', monstockId: monstockCustomerId },
       });
       if (!synced.stripeId) throw new Error(`customer ${monstockCustomerId} could not be linked to a Stripe customer: ${synced.skipped ?? 'no reason given'}`);
       return synced.stripeId;
     } catch (error) {
-      // Customer sync linked the same new customer a moment before us (Monstock answered 412):
+      // Customer sync linked the same new customer a moment before us (a VersionConflict):
       // its link is there now, so read again at once instead of waiting for the activity retry.
-      if (attempt >= 3 || !isVersionMismatch(error)) throw error;
+      // Other errors go up as thrown; the calling activity turns them into Temporal failures.
+      if (attempt >= 3 || !(error instanceof VersionConflict)) throw error;
     }
   }
-}
-
-function isVersionMismatch(error: unknown): boolean {
-  const cause = error instanceof ApplicationFailure ? error.details?.[0] : error;
-  if (error instanceof MonstockApiError) return error.status === 412;
-  return typeof cause === 'object' && cause !== null && (cause as { status?: unknown }).status === 412;
 }

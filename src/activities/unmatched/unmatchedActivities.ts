@@ -1,7 +1,6 @@
 import type Stripe from 'stripe';
 import type { OrderMatcher } from '../../matching/orderMatcher';
 import type { MonstockClient } from '../../monstock/client';
-import { MonstockApiError } from '../../monstock/errors';
 import type { StripeEventRef } from '../../shared/orderPayment';
 import { tagIntentWithOrder } from '../../stripe/orderIntents';
 import { withActivityFailures } from '../failures';
@@ -22,13 +21,9 @@ export function createUnmatchedActivities(clients: UnmatchedClients) {
     async matchUnmatchedPayment(input: { paymentIntentId: string; hintOrderId?: string }): Promise<{ orderId?: string; reason: string }> {
       return withActivityFailures(async () => {
         if (input.hintOrderId) {
-          try {
-            const order = await clients.monstock.getOrder(input.hintOrderId);
-            return { orderId: order.id, reason: 'named by an operator' };
-          } catch (error) {
-            if (error instanceof MonstockApiError && error.status === 404) return { reason: `the order ${input.hintOrderId} named by an operator does not exist` };
-            throw error;
-          }
+          const order = await clients.monstock.findOrder(input.hintOrderId);
+          if (order) return { orderId: order.id, reason: 'named by an operator' };
+          return { reason: `the order ${input.hintOrderId} named by an operator does not exist` };
         }
         const outcome = await clients.matcher.matchPaymentIntentId(input.paymentIntentId);
         if (outcome.kind === 'order') return { orderId: outcome.orderId, reason: `matched by ${outcome.via}` };

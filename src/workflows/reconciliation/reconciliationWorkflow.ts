@@ -1,4 +1,3 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { continueAsNew, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ConnectorActivities, ReconcilePagesResult } from '../../activities';
 import { emptyCounts, mergeByKind, mergeCounts, mergeTotals, mergeDaily } from '../../reconciliation/totals';
@@ -9,7 +8,7 @@ import {
   type ReconciliationReport,
   type ReconciliationWorkflowInput,
 } from '../../shared/reconciliation';
-import { ConnectionId } from '../../shared/searchAttributes';
+import { ConnectionId, TemporalScheduledStartTime } from '../../shared/searchAttributes';
 
 /**
  * Page walks are long activities that heartbeat after every page with their cursor, so a worker
@@ -25,9 +24,6 @@ const reports = proxyActivities<ConnectorActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-
-/** Set by Temporal on every workflow a schedule starts: the time the action was due (not when it ran). */
-const TemporalScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 const DEFAULT_WINDOW_HOURS = 48;
 const DEFAULT_MAX_FINDINGS = 50;
