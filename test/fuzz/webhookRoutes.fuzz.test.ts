@@ -55,6 +55,8 @@ function routeCounts(counters: Counters, source: Source) {
 describe('webhook routes under bad input (fuzz)', () => {
   const fuzzQueue = uniqueTaskQueue('fuzz-webhooks');
   const validQueue = uniqueTaskQueue('fuzz-valid');
+  // No worker: one workflow is started there only to see when visibility has caught up.
+  const markerQueue = uniqueTaskQueue('fuzz-marker');
   // Its own connection id, so the valid events' workflow ids cannot meet another test file's.
   const validConnection = `fuzz-${validQueue.slice(-8)}`;
   const logger = createLogger({ level: 'error' });
@@ -140,8 +142,16 @@ describe('webhook routes under bad input (fuzz)', () => {
     expect({ seed: SEED, failures: failures.length, first: failures.slice(0, 8).map((outcome) => describeCase(outcome, SEED)).join('\n') }).toEqual({ seed: SEED, failures: 0, first: '' });
     expect(healthFailures).toEqual([]);
 
-    // Nothing delivered: no workflow on the fuzz queue, nothing accepted, nothing 503.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Nothing delivered: no workflow on the fuzz queue, nothing accepted, nothing 503. Workflow
+    // counts come from Temporal's visibility store, which lags: rather than wait a fixed time, a
+    // marker workflow started after the last request must show up first; a workflow a fuzz request
+    // started (earlier) would be visible by then too.
+    const marker = await client.workflow.start('fuzzVisibilityMarker', { taskQueue: markerQueue, workflowId: `${markerQueue}-marker` });
+    try {
+      await eventually(async () => ((await countOn(markerQueue)) === 1 ? true : undefined), 10_000, 100);
+    } finally {
+      await marker.terminate('visibility marker seen');
+    }
     expect({ seed: SEED, workflows: await countOn(fuzzQueue) }).toEqual({ seed: SEED, workflows: workflowsBefore });
     for (const source of ['stripe', 'monstock'] as const) {
       const after = routeCounts(fuzzCounters, source);

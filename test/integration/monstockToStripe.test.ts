@@ -1,12 +1,13 @@
 import type Stripe from 'stripe';
 import type { Order } from '../../src/monstock/schemas';
 import { orderWorkflowId } from '../../src/shared/ids';
-import { paymentStateQuery, type MonstockOrderRef } from '../../src/shared/orderPayment';
+import { monstockOrderSignal, paymentStateQuery, type MonstockOrderRef } from '../../src/shared/orderPayment';
 import { CancelledAfterPayment } from '../../src/shared/searchAttributes';
 import { startConnectorHarness, type ConnectorHarness } from '../support/connectorHarness';
 import { recordHistory } from '../support/histories';
 import { expectOrderSettles } from '../support/orderAssertions';
 import { eventually } from '../support/temporal';
+import { activitiesScheduledIn, historyLength, historyOnceSignalProcessed } from '../support/workflowHistory';
 
 /**
  * Monstock → Stripe through orderPaymentWorkflow: an order change (as the Monstock webhook route
@@ -30,10 +31,6 @@ describe('Monstock → Stripe', () => {
   async function intentOf(orderId: string): Promise<Stripe.PaymentIntent> {
     const id = await eventually(async () => (await h.monstock.client.getOrder(orderId)).externalRefs.stripePaymentIntentId);
     return sdk.paymentIntents.retrieve(id);
-  }
-
-  function activitiesScheduled(history: Awaited<ReturnType<ReturnType<ConnectorHarness['client']['workflow']['getHandle']>['fetchHistory']>>): number {
-    return history.events?.filter((event) => event.activityTaskScheduledEventAttributes).length ?? 0;
   }
 
   it('creates the intent for a new order (amount, currency, customer, metadata) and writes its id back', async () => {
@@ -67,11 +64,15 @@ describe('Monstock → Stripe', () => {
     const intent = await intentOf(order.id);
     const handle = h.client.workflow.getHandle(orderWorkflowId('default', order.id));
     await eventually(async () => ((await handle.query(paymentStateQuery)).pendingMovements === 0 ? true : undefined));
-    const before = activitiesScheduled(await handle.fetchHistory());
+    const fromEventCount = await historyLength(handle);
     await h.delivery.orderChanged('default', changed(order, 'order.created'));
     await h.delivery.orderChanged('default', { ...changed(order), version: order.version - 1 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(activitiesScheduled(await handle.fetchHistory())).toBe(before);
+    // Not a fixed wait: until a workflow task has completed after the last replay, so the
+    // workflow has seen both; an activity either of them caused would be in that window.
+    const window = await historyOnceSignalProcessed<MonstockOrderRef>(handle, { fromEventCount, signalName: monstockOrderSignal.name, isMarker: (ref) => ref.version === order.version - 1 });
+    expect(window.filter((event) => event.workflowExecutionSignaledEventAttributes?.signalName === monstockOrderSignal.name)).toHaveLength(2);
+    expect(activitiesScheduledIn(window)).toEqual([]);
+    expect((await handle.query(paymentStateQuery)).pendingMovements).toBe(0);
     expect((await sdk.paymentIntents.retrieve(intent.id)).amount).toBe(2000);
   });
 

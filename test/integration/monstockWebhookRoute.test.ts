@@ -16,6 +16,7 @@ import { startMonstockFixture, TEST_MONSTOCK_WEBHOOK_SECRET, type MonstockFixtur
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
 import { connectorClients, connectTestClient, eventually, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../support/temporal';
 import { decodeHistoryPayload } from '../support/temporal';
+import { activitiesScheduledIn, historyOnceSignalProcessed } from '../support/workflowHistory';
 
 /**
  * The Monstock webhook end to end: the Monstock sandbox signs and delivers its own events to the
@@ -144,14 +145,15 @@ describe('POST /webhooks/monstock', () => {
     await monstock.client.updateOrder(order.id, { lines: [{ sku: 'SKU-1', quantity: 2, unitAmount: 1000 }, { sku: 'SKU-2', quantity: 1, unitAmount: 500 }] });
     await eventually(async () => ((await sdk.paymentIntents.retrieve(intent.id)).amount === 2500 ? true : undefined));
     const handle = client.workflow.getHandle(orderWorkflowId('default', order.id));
-    const before = await settled(handle);
+    await settled(handle);
+    const fromEventCount = ((await handle.fetchHistory()).events ?? []).length;
 
     const old = await post(eventBody('order.created', { ...order }, 'evt_replayed_old_snapshot'));
     expect(old).toEqual({ status: 200, body: { received: true } });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await settled(handle)).toBe(before);
-    // It did reach the workflow, which let it go.
-    expect((await orderSignals(handle)).map((change) => change.eventId)).toContain('evt_replayed_old_snapshot');
+    // It did reach the workflow, which let it go: not a fixed wait, but until a workflow task
+    // completed after that signal; an activity it caused would be scheduled in that window.
+    const window = await historyOnceSignalProcessed<MonstockOrderRef>(handle, { fromEventCount, signalName: 'monstockOrder', isMarker: (change) => change.eventId === 'evt_replayed_old_snapshot' });
+    expect(activitiesScheduledIn(window)).toEqual([]);
     expect((await sdk.paymentIntents.retrieve(intent.id)).amount).toBe(2500);
     expect((await monstock.client.getOrder(order.id)).externalRefs.stripePaymentIntentId).toBe(intent.id);
   });

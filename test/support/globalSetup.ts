@@ -3,7 +3,9 @@ import { findTemporalCli, HOW_TO_GET_TEMPORAL } from '../../dev/temporal/findBin
 
 /**
  * One real Temporal dev server for the whole run. A machine without the binary fails here with
- * instructions; the suite never skips the Temporal tests silently.
+ * instructions; the suite never skips the Temporal tests silently. Set on the `integration`
+ * project only (jest.config.js): Jest runs it when at least one of that project's files is
+ * selected, so `npm run test:unit` and the sandbox tests never start Temporal.
  */
 export default async function globalSetup(): Promise<void> {
   const binary = findTemporalCli();

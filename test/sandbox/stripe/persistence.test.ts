@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { adminPost, client, startReceiver, startSandbox, tempDataFile, verifiedEvents, waitFor } from './helpers';
+import { adminPost, client, SECRET_KEY, startReceiver, startSandbox, tempDataFile, verifiedEvents, waitFor } from './helpers';
 
 /** State lives in SQLite: a restarted sandbox still knows everything, and finishes what it started. */
 describe('stripe sandbox: restart persistence', () => {
@@ -45,7 +45,15 @@ describe('stripe sandbox: restart persistence', () => {
 
   it('refuses live keys and an empty key at start', async () => {
     await expect(startSandbox({ secretKey: 'sk_live_123456' })).rejects.toThrow(/live/);
+    await expect(startSandbox({ secretKey: 'rk_live_123456' })).rejects.toThrow(/live/);
     await expect(startSandbox({ secretKey: '' })).rejects.toThrow(/secretKey/);
-    expect(Stripe.API_VERSION).toBeTruthy();
+    // Not a refusal of everything: a test key starts it, and that key (only) is then accepted.
+    const sandbox = await startSandbox({ secretKey: 'sk_test_other_key_9876' });
+    try {
+      expect((await client(sandbox, 'sk_test_other_key_9876').customers.list()).object).toBe('list');
+      await expect(client(sandbox, SECRET_KEY).customers.list()).rejects.toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+    } finally {
+      await sandbox.close();
+    }
   });
 });
