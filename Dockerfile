@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
 # The connector's worker and webhook server, production style: compiled TypeScript, the
 # workflow bundle built here once, a non-root user, only production dependencies.
+# Only src/ is built (tsconfig.build.json): sandbox/ and dev/ (npm start) are development tools
+# whose packages (tsx, better-sqlite3, @temporalio/testing) are devDependencies, pruned below.
+# test/stack/productionBuild.test.ts runs the same recipe without Docker.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM node:24-bookworm AS build

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     dataConverter: connectorDataConverter(config.temporal.encryptionKeys),
+    logger,
     clients: {
       monstock,
       stripe,

@@ -53,7 +53,7 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
       },
     });
   } catch (error) {
-    throw new Error(`Could not start the Temporal dev server from ${binary.description}: ${(error as Error).message}\n${HOW_TO_GET_TEMPORAL}`);
+    throw new Error(`Could not start the Temporal dev server from ${binary.description}: ${(error as Error).message}\n${HOW_TO_GET_TEMPORAL}`, { cause: error });
   }
   const address = env.address;
   const uiPort = options.ui ? options.uiPort ?? Number(address.split(':').pop()) + 1000 : undefined;

@@ -121,6 +121,6 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv, variable = 'SANDBOX_FAULTS
   try {
     return faultSettingsSchema.parse(JSON.parse(raw));
   } catch (error) {
-    throw new Error(`${variable} is not valid fault settings JSON: ${(error as Error).message}`);
+    throw new Error(`${variable} is not valid fault settings JSON: ${(error as Error).message}`, { cause: error });
   }
 }

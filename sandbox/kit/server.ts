@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../../src/observability/logger';
-import { FaultController, faultSettingsSchema } from './faults';
+import { type FaultController, faultSettingsSchema } from './faults';
 import { HttpError, readBody, Router, send, type SandboxRequest, type SandboxResponse } from './http';
 import type { OutboxStats } from './webhookOutbox';
 
@@ -44,7 +44,10 @@ export function createSandboxHttpServer(options: SandboxShellOptions): http.Serv
     })
     .on('GET', '/_sandbox/webhooks', () => ({ status: 200, body: options.webhookStats() }));
 
-  return http.createServer(async (incoming, outgoing) => {
+  // Every failure is answered inside `serve`, so the promise node's callback drops never rejects.
+  return http.createServer((incoming, outgoing) => void serve(incoming, outgoing));
+
+  async function serve(incoming: http.IncomingMessage, outgoing: http.ServerResponse): Promise<void> {
     try {
       const url = new URL(incoming.url ?? '/', 'http://sandbox');
       const method = incoming.method ?? 'GET';
@@ -95,7 +98,7 @@ export function createSandboxHttpServer(options: SandboxShellOptions): http.Serv
       options.logger.error('sandbox handler failed', { error });
       send(outgoing, { status: 500, body: options.errorBody(500, 'server_error', 'Internal sandbox error.') });
     }
-  });
+  }
 }
 
 /** Parses a JSON body or throws a 400 in the sandbox's own error shape. */

@@ -4,7 +4,7 @@ import { invalidRequest, resourceMissing } from './errors';
 import { previousAttributes } from './eventBus';
 import { newId, randomBase62 } from './ids';
 import { createdConditions, expandObject, field, LIST_PARAMS, listObjects, readPage } from './list';
-import { applyMetadata, Params } from './params';
+import { applyMetadata, type Params } from './params';
 import { SEARCH_PARAMS, searchObjects } from './search';
 import type { Address, Customer } from './types';
 

@@ -5,7 +5,7 @@ import type { SandboxClock } from './clock';
 import type { AdminRoute, ApiResult, ApiRoute } from './context';
 import { invalidRequest, shellErrorBody, stripeError } from './errors';
 import { decodeForm, FormDecodingError, type FormObject } from './formEncoding';
-import { fingerprintOf, IdempotencyKeys, MAX_KEY_LENGTH } from './idempotency';
+import { fingerprintOf, type IdempotencyKeys, MAX_KEY_LENGTH } from './idempotency';
 import { newId } from './ids';
 import { Params } from './params';
 

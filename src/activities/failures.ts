@@ -46,7 +46,7 @@ function stripeFailure(error: InstanceType<typeof Stripe.errors.StripeError>): A
   const retryable = status === undefined || status === 429 || status === 409 || status >= 500 || error.type === 'StripeConnectionError';
   return ApplicationFailure.create({
     type: retryable ? STRIPE_UNAVAILABLE : STRIPE_REJECTED,
-    message: `Stripe ${error.type}${status ? ` ${status}` : ''}: ${error.message}`,
+    message: `Stripe ${error.type}${status !== undefined ? ` ${status}` : ''}: ${error.message}`,
     nonRetryable: !retryable,
     details: [{ status: status ?? null, code: error.code ?? null, requestId: error.requestId ?? null }],
     ...(status === 429 ? { nextRetryDelay: '1 second' } : {}),

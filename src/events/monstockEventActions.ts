@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import type { CustomerChangedEvent } from '../shared/customerSync';
 import type { MonstockOrderRef } from '../shared/orderPayment';
-import type { MonstockWebhookEvent } from '../starter/monstock/verify';
+
+export const monstockWebhookEventSchema = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  createdAt: z.string(),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
+
+/** The envelope of a verified webhook; the object stays untyped JSON until its event type says what it is. */
+export type MonstockWebhookEvent = z.infer<typeof monstockWebhookEventSchema>;
 
 /**
  * What the webhook does with each Monstock event type, in one table. Only ids and the version

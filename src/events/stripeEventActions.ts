@@ -145,13 +145,13 @@ export function stripeEventAction(event: StripeWebhookEvent): StripeEventAction 
 /** An expandable field: an id, the expanded object, or null. */
 function idOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value || undefined;
-  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
+  if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
   return undefined;
 }
 
 function stringRecord(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!value || typeof value !== 'object') return out;
+  if (typeof value !== 'object' || value === null) return out;
   for (const [key, item] of Object.entries(value)) if (typeof item === 'string') out[key] = item;
   return out;
 }

@@ -1,7 +1,7 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import { errorFor, type RequestFacts } from './errorFor';
-import { InvalidResponse, MonstockApiError, NotFound, parseRetryAfter, Unreachable } from './errors';
+import { InvalidResponse, type MonstockApiError, NotFound, parseRetryAfter, Unreachable } from './errors';
 import {
   customerSchema,
   errorBodySchema,

@@ -27,16 +27,30 @@ export interface ErrorAnswer {
   code: string;
 }
 
+/** An answer that will be the same however often the request is sent: retrying only hides it. */
+abstract class FinalAnswer extends MonstockApiError {
+  constructor(answer: ErrorAnswer) {
+    super(answer.message, answer.status, answer.code, false);
+  }
+}
+
+/** An answer that may change: the same request can succeed later. */
+abstract class PassingAnswer extends MonstockApiError {
+  constructor(answer: ErrorAnswer) {
+    super(answer.message, answer.status, answer.code, true);
+  }
+}
+
 export type MonstockResource = 'order' | 'customer';
 
 /** 404 on a request naming one resource (`/orders/{id}`, `/customers/{id}`): it does not exist. */
-export class NotFound extends MonstockApiError {
+export class NotFound extends FinalAnswer {
   constructor(
     answer: ErrorAnswer,
     readonly resource: MonstockResource,
     readonly id: string,
   ) {
-    super(answer.message, answer.status, answer.code, false);
+    super(answer);
   }
 }
 
@@ -53,21 +67,13 @@ export class CustomerNotFound extends NotFound {
 }
 
 /** 412 on a write sent with `If-Match`: the record changed since it was read. Re-read, then retry. */
-export class VersionConflict extends MonstockApiError {
-  constructor(answer: ErrorAnswer) {
-    super(answer.message, answer.status, answer.code, true);
-  }
-}
+export class VersionConflict extends PassingAnswer {}
 
 /**
  * 400 on a list call that sent a page cursor: Monstock no longer accepts it (expired, or never
  * its own). Sending it again fails again; the walk restarts from `updatedSince` instead.
  */
-export class StaleCursor extends MonstockApiError {
-  constructor(answer: ErrorAnswer) {
-    super(answer.message, answer.status, answer.code, false);
-  }
-}
+export class StaleCursor extends FinalAnswer {}
 
 /** 429: Monstock asked us to wait `retryAfterMs` (its `Retry-After`) before calling again. */
 export class RateLimited extends MonstockApiError {
@@ -79,39 +85,19 @@ export class RateLimited extends MonstockApiError {
 }
 
 /** 409 on recording a movement: the same (kind, transactionRef) is on the order with another amount or currency. No retry can fix it. */
-export class MovementConflict extends MonstockApiError {
-  constructor(answer: ErrorAnswer) {
-    super(answer.message, answer.status, answer.code, false);
-  }
-}
+export class MovementConflict extends FinalAnswer {}
 
 /** 422: Monstock refused the body we sent. */
-export class ValidationFailed extends MonstockApiError {
-  constructor(answer: ErrorAnswer) {
-    super(answer.message, answer.status, answer.code, false);
-  }
-}
+export class ValidationFailed extends FinalAnswer {}
 
 /** 400 on anything but a stale page cursor: a request the connector should not have built. */
-export class InvalidRequest extends MonstockApiError {
-  constructor(answer: ErrorAnswer) {
-    super(answer.message, answer.status, answer.code, false);
-  }
-}
+export class InvalidRequest extends FinalAnswer {}
 
 /** 401 or 403: the token is wrong or lacks a right; every call will fail until it is fixed. */
-export class Unauthorized extends MonstockApiError {
-  constructor(answer: ErrorAnswer) {
-    super(answer.message, answer.status, answer.code, false);
-  }
-}
+export class Unauthorized extends FinalAnswer {}
 
 /** 5xx: Monstock failed on its side; the same call may well succeed later. */
-export class ServerError extends MonstockApiError {
-  constructor(answer: ErrorAnswer) {
-    super(answer.message, answer.status, answer.code, true);
-  }
-}
+export class ServerError extends PassingAnswer {}
 
 /** No answer at all (refused connection, reset, timeout): nothing is known, so try again later. */
 export class Unreachable extends MonstockApiError {

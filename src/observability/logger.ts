@@ -60,3 +60,33 @@ export function createLogger(
     child: (fields) => createLogger({ ...options, fields: { ...options.fields, ...fields } }),
   };
 }
+
+/** The shape of the Temporal SDK's `Logger` (bundler, runtime), so this file needs no SDK import. */
+export interface SdkLogger {
+  log(level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR', message: string, meta?: Record<string | symbol, unknown>): void;
+  trace(message: string, meta?: Record<string | symbol, unknown>): void;
+  debug(message: string, meta?: Record<string | symbol, unknown>): void;
+  info(message: string, meta?: Record<string | symbol, unknown>): void;
+  warn(message: string, meta?: Record<string | symbol, unknown>): void;
+  error(message: string, meta?: Record<string | symbol, unknown>): void;
+}
+
+/**
+ * The connector's logger as a Temporal SDK logger. `infoAs: 'debug'` demotes the SDK's info
+ * messages: the workflow bundler logs webpack's whole module listing at info, which is detail
+ * for LOG_LEVEL=debug, not for a person starting the connector. Warnings and errors (a failed
+ * build's webpack output is an error) keep their level.
+ */
+export function toSdkLogger(logger: Logger, options: { infoAs?: 'info' | 'debug' } = {}): SdkLogger {
+  const infoAs = options.infoAs ?? 'info';
+  const levels = { TRACE: 'debug', DEBUG: 'debug', INFO: infoAs, WARN: 'warn', ERROR: 'error' } as const;
+  const log: SdkLogger['log'] = (level, message, meta) => logger[levels[level] ?? 'info'](message, meta as Record<string, unknown> | undefined);
+  return {
+    log,
+    trace: (message, meta) => log('TRACE', message, meta),
+    debug: (message, meta) => log('DEBUG', message, meta),
+    info: (message, meta) => log('INFO', message, meta),
+    warn: (message, meta) => log('WARN', message, meta),
+    error: (message, meta) => log('ERROR', message, meta),
+  };
+}

@@ -64,7 +64,7 @@ export function movementsToWrite(desired: readonly PaymentMovement[], recorded: 
 }
 
 function paymentMovement(snapshot: PaymentIntentSnapshot, charge: ChargeSnapshot | undefined, status: 'succeeded' | 'pending' | 'failed'): PaymentMovement {
-  const amount = status === 'succeeded' ? snapshot.amountReceived || charge?.amount || snapshot.amount : charge?.amount ?? snapshot.amount;
+  const amount = status === 'succeeded' ? snapshot.amountReceived || (charge?.amount ?? 0) || snapshot.amount : charge?.amount ?? snapshot.amount;
   return {
     kind: 'payment',
     transactionRef: snapshot.id,

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { reportFilePath, reportsDir } from '../activities/reconciliation/reportFiles';
+import { readDirOrEmpty, reportFilePath, reportsDir } from './reportPaths';
 import type { ReconciliationReport } from '../shared/reconciliation';
 
 /** Reading the report files reconciliation writes to DATA_DIR/reports/<reportId>.json. */
@@ -19,13 +19,7 @@ interface ReportFileEntry {
 /** Report files, newest first (by mtime). Part directories and temporary files are not reports. */
 export async function listReportFiles(dataDir: string): Promise<ReportFileEntry[]> {
   const dir = reportsDir(dataDir);
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const names = await readDirOrEmpty(dir);
   const entries: ReportFileEntry[] = [];
   for (const name of names) {
     if (!name.endsWith('.json')) continue;

@@ -52,7 +52,7 @@ export function parseOrderFeedWorkflowId(workflowId: string): { connectionId: st
 
 /**
  * A reconciliation run: `reconciliation/<connection>/<runKey>`, the run key naming what started
- * it (`scheduled`, to which the schedule appends its timestamp, or a CLI's `<from>_<to>`).
+ * it (`scheduled`, to which the schedule appends its timestamp, or the CLI's `cli-<from>-<to>-<started ms>`).
  */
 export function reconciliationWorkflowId(connectionId: string, runKey: string): string {
   return ['reconciliation', connectionId, runKey].join(SEPARATOR);

@@ -163,21 +163,25 @@ export interface ReconciliationProgress {
   warnings?: string[];
 }
 
-export interface ReconciliationReport {
-  reportId: string;
-  connectionId: string;
-  window: ReconciliationWindow;
-  startedAt: string;
-  finishedAt: string;
+/** What a run has counted so far: each page walk returns one, and the report adds them up. */
+export interface ReconciliationTally {
   counts: ReconciliationCounts;
   byKind: FindingCounts;
   totals: TotalsByCurrency;
   /** The same money per UTC day of the payment (runs from before it existed lack it). */
   daily?: DailyTotals;
-  /** Findings a person must look at (not repaired), over the whole run. */
+  /** Findings a person must look at (not repaired). */
   unresolved: number;
-  /** The first `maxFindingsInResult` findings; all of them are in reportFile. */
+  /** The first findings (a bounded list); all of them are in the part files and the report file. */
   findings: ReconciliationFinding[];
+}
+
+export interface ReconciliationReport extends ReconciliationTally {
+  reportId: string;
+  connectionId: string;
+  window: ReconciliationWindow;
+  startedAt: string;
+  finishedAt: string;
   findingsTruncated: boolean;
   /** DATA_DIR/reports/<reportId>.json: this report with every finding. */
   reportFile?: string;

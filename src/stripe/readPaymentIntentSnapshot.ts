@@ -29,7 +29,7 @@ export interface SnapshotHints {
  * rate limit, so one request instead of four is four times the payments per second.
  */
 export async function readListedIntentSnapshot(stripe: Stripe, intent: Stripe.PaymentIntent, hints: SnapshotHints): Promise<PaymentIntentSnapshot> {
-  const charges = intent.latest_charge ? await listCharges(stripe, intent.id) : [];
+  const charges = idOf(intent.latest_charge) ? await listCharges(stripe, intent.id) : [];
   return completeSnapshot(stripe, intent, charges, hints);
 }
 
@@ -122,6 +122,6 @@ function disputeSnapshot(dispute: Stripe.Dispute): DisputeSnapshot {
 }
 
 function idOf(value: string | { id: string } | null | undefined): string | undefined {
-  if (!value) return undefined;
-  return typeof value === 'string' ? value : value.id;
+  if (value === null || value === undefined) return undefined;
+  return (typeof value === 'string' ? value : value.id) || undefined;
 }

@@ -30,7 +30,7 @@ export function temporalConnectionOptions(address: string, security: TemporalSec
     try {
       return read(path);
     } catch (error) {
-      throw new Error(`${variable}=${path} cannot be read: ${(error as Error).message}`);
+      throw new Error(`${variable}=${path} cannot be read: ${(error as Error).message}`, { cause: error });
     }
   };
   const tls: TLSConfig = {

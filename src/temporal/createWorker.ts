@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityClients } from '../activities';
+import { createLogger, toSdkLogger, type Logger } from '../observability/logger';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -11,8 +12,23 @@ export interface CreateWorkerOptions {
   clients: ActivityClients;
   /** Encrypts payloads; the same keys as every client of the connector. */
   dataConverter: DataConverter;
+  /** Where bundling reports go; webpack's module listing only at debug. Default: LOG_LEVEL's. */
+  logger?: Logger;
   /** Tuning knobs for benchmarks and tests; the defaults suit a small production worker. */
   overrides?: Partial<WorkerOptions>;
+}
+
+/**
+ * The workflow code, bundled by webpack. Through the connector's logger, so webpack's module
+ * listing (the SDK logs it at info) shows at LOG_LEVEL=debug only; a failed build still logs
+ * webpack's errors. Used by the worker and by the image build (bundleWorkflows.ts).
+ */
+export async function bundleConnectorWorkflows(logger: Logger = createLogger({ name: 'worker' })): Promise<string> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: toSdkLogger(logger.child({ component: 'workflow-bundler' }), { infoAs: 'debug' }),
+  });
+  return code;
 }
 
 /**
@@ -20,18 +36,18 @@ export interface CreateWorkerOptions {
  * used when present, so containers start fast; otherwise the workflows are bundled at start.
  */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const logger = options.logger ?? createLogger({ name: 'worker' });
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
-  const workflowSource =
-    bundlePath && fs.existsSync(bundlePath)
-      ? { workflowBundle: { codePath: path.resolve(bundlePath) } }
-      : { workflowsPath: require.resolve('../workflows') };
+  if (bundlePath && !fs.existsSync(bundlePath)) logger.warn('WORKFLOW_BUNDLE_PATH names no file: bundling the workflows now', { bundlePath });
+  const workflowBundle =
+    bundlePath && fs.existsSync(bundlePath) ? { codePath: path.resolve(bundlePath) } : { code: await bundleConnectorWorkflows(logger) };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.clients),
     dataConverter: options.dataConverter,
-    ...workflowSource,
+    workflowBundle,
     // SIGINT/SIGTERM are caught by the SDK's runtime, which stops polling and drains within this time.
     shutdownGraceTime: '20 seconds',
     ...options.overrides,

@@ -111,7 +111,7 @@ export function createCustomerChangeDelivery(options: CustomerChangeDeliveryOpti
   const inputFor = (connectionId: string): CustomerSyncWorkflowInput => ({
     connectionId,
     ...(options.pollInterval ? { pollInterval: options.pollInterval } : {}),
-    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...((options.concurrency ?? 0) > 0 ? { concurrency: options.concurrency } : {}),
   });
   const common = (connectionId: string) => ({
     workflowId: customerSyncWorkflowId(connectionId),

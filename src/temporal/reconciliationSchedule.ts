@@ -65,8 +65,8 @@ export function reconciliationScheduleSettings(options: ReconciliationScheduleOp
 }
 
 /**
- * Creates the nightly schedule, or brings an existing one to these settings (idempotent: setup
- * and every worker start may call it). Never two runs at once (SKIP); a night missed while the
+ * Creates the nightly schedule, or brings an existing one to these settings (idempotent: every worker
+ * start calls it). Never two runs at once (SKIP); a night missed while the
  * cluster was down runs when it is back, within the catch-up window.
  */
 export async function ensureReconciliationSchedule(client: Client, options: ReconciliationScheduleOptions): Promise<ScheduleHandle> {

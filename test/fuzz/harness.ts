@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { Readable } from 'node:stream';
-import { Pool, request } from 'undici';
+import { type Pool, request } from 'undici';
 import type { FuzzCase } from './cases';
 
 /** What one fuzz request came back with: a status, or why there was none. */

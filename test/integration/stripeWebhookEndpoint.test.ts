@@ -27,10 +27,11 @@ describe('managed Stripe webhook endpoint', () => {
     fixture = await startStripeFixture();
     stripe = fixture.stripe;
     receiver = await listen(
-      http.createServer(async (incoming, outgoing) => {
-        const body = await readBody(incoming);
-        if (body !== 'too_large') deliveries.push({ path: incoming.url ?? '', signature: String(incoming.headers['stripe-signature']), body });
-        outgoing.writeHead(200).end('{}');
+      http.createServer((incoming, outgoing) => {
+        void readBody(incoming).then((body) => {
+          if (body !== 'too_large') deliveries.push({ path: incoming.url ?? '', signature: String(incoming.headers['stripe-signature']), body });
+          outgoing.writeHead(200).end('{}');
+        });
       }),
       0,
     );

@@ -3,12 +3,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { withDevelopmentValues } from '../../src/config';
-import { freePort, startStack, waitFor } from '../support/stack';
+import { freePort, startStack, waitFor, type RunningStack } from '../support/stack';
+
+/** Lines of webpack's stats output: `asset workflow-bundle-….js`, `modules by path …`, `… [built] [code generated]`. */
+const WEBPACK_LISTING = /asset workflow-bundle-|modules by path|runtime modules|\[built\]|\[code generated\]|webpack \d+\.\d+\.\d+ compiled/;
+
+async function waitForOutput(stack: RunningStack, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(stack.output())) {
+    if (Date.now() > deadline) throw new Error(`no ${pattern} in the output within ${timeoutMs} ms:\n${stack.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 /**
  * The README's first command, for real: the stack comes up on free ports, prints its URLs with
  * the Web UI first, every piece answers, and Ctrl-C stops it all cleanly. A second start on the
- * same data folder finds the data of the first.
+ * same data folder finds the data of the first. Its output is what a person needs: no webpack
+ * module listing of the workflow bundle.
  */
 describe('npm start', () => {
   jest.setTimeout(180_000);
@@ -49,9 +61,13 @@ describe('npm start', () => {
     expect(stripeAnswer.statusCode).toBe(200);
     await stripeAnswer.body.dump();
 
+    // The worker bundles its workflows at start; once it runs, the bundler has said all it will.
+    await waitForOutput(stack, /\[worker\].*state: 'RUNNING'|"msg":"worker started"/);
     stack.child.kill('SIGINT');
     expect(await stack.exit).toBe(0);
     expect(stack.output()).toContain('Stopped.');
+    // What a person needs, not webpack's module listing of the workflow bundle (that is LOG_LEVEL=debug).
+    expect(stack.output()).not.toMatch(WEBPACK_LISTING);
 
     const again = await startStack(env);
     const found = await request(`http://127.0.0.1:${ports.monstock}/v1/customers/${customer.id}`, { headers: { authorization: `Bearer ${dev.MONSTOCK_API_TOKEN}` } });

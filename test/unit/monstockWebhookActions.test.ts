@@ -1,5 +1,5 @@
 import { HANDLED_MONSTOCK_EVENT_TYPES, monstockEventAction, type MonstockEventAction } from '../../src/events/monstockEventActions';
-import type { MonstockWebhookEvent } from '../../src/starter/monstock/verify';
+import type { MonstockWebhookEvent } from '../../src/events/monstockEventActions';
 
 /**
  * The action table, one Monstock-shaped fixture per event type of the contract (and one it does

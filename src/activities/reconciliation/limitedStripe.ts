@@ -3,7 +3,7 @@ import { OrderMatcher } from '../../matching/orderMatcher';
 import type { MonstockClient } from '../../monstock/client';
 import { createStripeClient, type StripeClientOptions } from '../../stripe/client';
 import { sharedStripeLimiter } from '../../stripe/rateLimiter';
-import type { ReconciliationSettings } from './index';
+import type { ReconciliationSettings } from './types';
 
 /**
  * Reconciliation's settings with its own Stripe client behind the process-wide limiter, and a

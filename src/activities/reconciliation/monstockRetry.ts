@@ -1,5 +1,5 @@
 import { heartbeat, sleep } from '@temporalio/activity';
-import { MonstockApiError } from '../../monstock/errors';
+import { RateLimited } from '../../monstock/errors';
 
 const MAX_WAITS = 20;
 const MAX_WAIT_MS = 60_000;
@@ -14,9 +14,9 @@ export async function honouringRateLimit<T>(call: () => Promise<T>, progress?: (
     try {
       return await call();
     } catch (error) {
-      if (!(error instanceof MonstockApiError) || error.status !== 429 || waits >= MAX_WAITS) throw error;
+      if (!(error instanceof RateLimited) || waits >= MAX_WAITS) throw error;
       heartbeat(progress?.());
-      await sleep(Math.min(Math.max(error.retryAfterMs ?? 1000, 50), MAX_WAIT_MS));
+      await sleep(Math.min(Math.max(error.retryAfterMs, 50), MAX_WAIT_MS));
     }
   }
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { readDirOrEmpty, reportFilePath, reportsDir } from '../../reports/reportPaths';
 import type { ReconciliationFinding, ReconciliationReport } from '../../shared/reconciliation';
 
 /**
@@ -7,14 +8,6 @@ import type { ReconciliationFinding, ReconciliationReport } from '../../shared/r
  * whole when a page is read again, so a retried page never doubles its findings), assembled at
  * the end into DATA_DIR/reports/<reportId>.json.
  */
-export function reportsDir(dataDir: string): string {
-  return path.join(dataDir, 'reports');
-}
-
-export function reportFilePath(dataDir: string, reportId: string): string {
-  return path.join(reportsDir(dataDir), `${reportId}.json`);
-}
-
 function partsDir(dataDir: string, reportId: string): string {
   return path.join(reportsDir(dataDir), `${reportId}.parts`);
 }
@@ -45,14 +38,7 @@ export async function writeSeenIntents(dataDir: string, reportId: string, seq: n
 export async function readSeenIntents(dataDir: string, reportId: string): Promise<Set<string>> {
   const dir = partsDir(dataDir, reportId);
   const seen = new Set<string>();
-  let files: string[];
-  try {
-    files = await fs.readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return seen;
-    throw error;
-  }
-  for (const file of files.filter((f) => f.startsWith('seen-'))) {
+  for (const file of (await readDirOrEmpty(dir)).filter((f) => f.startsWith('seen-'))) {
     for (const id of (await fs.readFile(path.join(dir, file), 'utf8')).split('\n')) if (id) seen.add(id);
   }
   return seen;
@@ -60,13 +46,7 @@ export async function readSeenIntents(dataDir: string, reportId: string): Promis
 
 export async function readParts(dataDir: string, reportId: string): Promise<ReconciliationFinding[]> {
   const dir = partsDir(dataDir, reportId);
-  let files: string[];
-  try {
-    files = await fs.readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const files = await readDirOrEmpty(dir);
   const ordered = files.filter((f) => f.endsWith('.json')).sort((a, b) => PHASES.indexOf(a.split('-')[0] as never) - PHASES.indexOf(b.split('-')[0] as never) || a.localeCompare(b));
   const findings: ReconciliationFinding[] = [];
   for (const file of ordered) findings.push(...(JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as ReconciliationFinding[]));

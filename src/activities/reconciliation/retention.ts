@@ -1,8 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { log } from '@temporalio/activity';
 import type { ReconciliationReport } from '../../shared/reconciliation';
-import { reportsDir } from './reportFiles';
+import { readDirOrEmpty, reportsDir } from '../../reports/reportPaths';
 import { STRIPE_EVENT_RETENTION_DAYS } from './failedEvents';
+import type { RetentionCheckInput, RetentionCheckResult } from './types';
 
 const DAY_MS = 86_400_000;
 
@@ -11,22 +13,22 @@ const DAY_MS = 86_400_000;
  * (DATA_DIR/reports/<reportId>.json, written only when a run completes) of that connection,
  * other than `exceptReportId`. Files are read newest first and the first match wins.
  */
-export async function lastGoodRunAt(dataDir: string, connectionId: string, exceptReportId?: string): Promise<string | undefined> {
+export async function lastGoodRunAt(
+  dataDir: string,
+  connectionId: string,
+  exceptReportId?: string,
+): Promise<string | undefined> {
   const dir = reportsDir(dataDir);
-  let names: string[];
-  try {
-    names = (await fs.readdir(dir)).filter((name) => name.endsWith('.json'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const names = (await readDirOrEmpty(dir)).filter((name) => name.endsWith('.json'));
   const stats = await Promise.all(
     names.map(async (name) => {
       const stat = await fs.stat(path.join(dir, name)).catch(() => undefined);
       return stat?.isFile() ? { name, mtime: stat.mtimeMs } : undefined;
     }),
   );
-  const files = stats.filter((s): s is { name: string; mtime: number } => s !== undefined).sort((a, b) => b.mtime - a.mtime);
+  const files = stats
+    .filter((s): s is { name: string; mtime: number } => s !== undefined)
+    .sort((a, b) => b.mtime - a.mtime);
   let best: string | undefined;
   for (const file of files) {
     let report: Partial<ReconciliationReport>;
@@ -35,7 +37,14 @@ export async function lastGoodRunAt(dataDir: string, connectionId: string, excep
     } catch {
       continue; // not a report (or removed meanwhile)
     }
-    if (report.connectionId !== connectionId || report.reportId === exceptReportId || typeof report.finishedAt !== 'string' || Number.isNaN(Date.parse(report.finishedAt))) continue;
+    if (
+      report.connectionId !== connectionId ||
+      report.reportId === exceptReportId ||
+      typeof report.finishedAt !== 'string' ||
+      Number.isNaN(Date.parse(report.finishedAt))
+    ) {
+      continue;
+    }
     if (!best || Date.parse(report.finishedAt) > Date.parse(best)) best = report.finishedAt;
     // Files are newest first: the first report found is the last run (its mtime is its finish).
     break;
@@ -55,4 +64,15 @@ export function retentionWarnings(lastGood: string | undefined, now: Date): stri
   return [
     `The last successful reconciliation run finished ${lastGood} (${Math.floor(ageDays)} days ago), longer ago than Stripe keeps events (${STRIPE_EVENT_RETENTION_DAYS} days): failed webhook deliveries from the gap can no longer be replayed. Reconcile the gap with \`npm run reconcile -- --from ${lastGood} --to <ISO>\`.`,
   ];
+}
+
+export function createCheckReconciliationRetention(dataDir: string) {
+  /** Finds the previous good run (DATA_DIR/reports) and warns loudly when Stripe's event retention has been outrun. */
+  return async function checkReconciliationRetention(input: RetentionCheckInput): Promise<RetentionCheckResult> {
+    const last = await lastGoodRunAt(dataDir, input.connectionId, input.reportId);
+    const warnings = retentionWarnings(last, new Date());
+    const logAttributes = { connectionId: input.connectionId, reportId: input.reportId, lastGoodRunAt: last ?? null };
+    for (const warning of warnings) log.warn(`reconciliation: ${warning}`, logAttributes);
+    return { ...(last ? { lastGoodRunAt: last } : {}), warnings };
+  };
 }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { z } from 'zod';
+import { monstockWebhookEventSchema as eventSchema, type MonstockWebhookEvent } from '../../events/monstockEventActions';
 
 /**
  * `Monstock-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, checked over
@@ -9,16 +9,6 @@ import { z } from 'zod';
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 export type RejectReason = 'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed_json' | 'not_an_event';
-
-const eventSchema = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  createdAt: z.string(),
-  data: z.object({ object: z.record(z.string(), z.unknown()) }),
-});
-
-/** The envelope of a verified webhook; the object stays untyped JSON until its event type says what it is. */
-export type MonstockWebhookEvent = z.infer<typeof eventSchema>;
 
 export type VerifyResult = { ok: true; event: MonstockWebhookEvent } | { ok: false; reason: RejectReason };
 

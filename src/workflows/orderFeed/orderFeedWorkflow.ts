@@ -75,7 +75,7 @@ export async function monstockOrderFeedWorkflow(input: OrderFeedWorkflowInput): 
   /** One activity call; true when Monstock has more to read right now. */
   async function poll(): Promise<boolean> {
     try {
-      const result = await pollMonstockOrderFeed({ connectionId: input.connectionId, cursor: state.cursor, ...(input.maxPagesPerPoll ? { maxPages: input.maxPagesPerPoll } : {}) });
+      const result = await pollMonstockOrderFeed({ connectionId: input.connectionId, cursor: state.cursor, ...((input.maxPagesPerPoll ?? 0) > 0 ? { maxPages: input.maxPagesPerPoll } : {}) });
       state.cursor = result.cursor;
       add(state.counts, { delivered: result.delivered, skipped: result.skipped, pages: result.pages, polls: 1 });
       state.lastPollAt = new Date().toISOString();

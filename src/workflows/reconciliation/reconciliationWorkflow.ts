@@ -116,7 +116,8 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
     } else if (phase === 'monstock') {
       if (result.cursor) state.monstockCursor = result.cursor;
     } else if (result.cursor) state.eventsCursor = result.cursor;
-    if (result.replayedEvents) state.replayedEvents = (state.replayedEvents ?? 0) + result.replayedEvents;
+    const replayed = result.replayedEvents ?? 0;
+    if (replayed > 0) state.replayedEvents = (state.replayedEvents ?? 0) + replayed;
     if (result.done) state.phase = phase === 'stripe' ? 'monstock' : phase === 'monstock' && state.warnings !== undefined && replayFailedEvents && patched(FAILED_EVENTS_PATCH) ? 'events' : 'report';
     describe();
     const now = workflowInfo();

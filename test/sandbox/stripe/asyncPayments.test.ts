@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { StripeSandbox } from '../../../sandbox/stripe/app';
 import { adminPost, client, startSandbox, waitFor } from './helpers';
 

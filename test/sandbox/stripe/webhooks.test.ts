@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { StripeSandbox } from '../../../sandbox/stripe/app';
 import type { OutboxStats } from '../../../sandbox/kit/webhookOutbox';
 import { adminGet, adminPost, client, startReceiver, startSandbox, verifiedEvents, waitFor, type WebhookReceiver } from './helpers';

@@ -6,6 +6,7 @@ import type { JsonSchema } from './schemaValidator';
  * Reads docs/monstock-api.yaml. js-yaml is only a transitive dev dependency (via jest's
  * istanbul), which is enough for a test helper; the narrow type below is all we rely on.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- no types for a transitive package; the cast below is the contract
 const yaml = require('js-yaml') as { load(source: string): unknown };
 
 export const SPEC_FILE = path.resolve(__dirname, '../../../../docs/monstock-api.yaml');
