@@ -17,15 +17,29 @@ export interface BenchChild {
 
 const projectRoot = path.resolve(__dirname, '..');
 
-export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv, logDir: string, readyLine: RegExp, readyTimeoutMs = 120_000): BenchChild {
+export function startChild(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+  readyLine: RegExp,
+  readyTimeoutMs = 120_000,
+): BenchChild {
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const log = fs.createWriteStream(logFile);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let seen = '';
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready after ${readyTimeoutMs} ms (see ${logFile})`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} not ready after ${readyTimeoutMs} ms (see ${logFile})`)),
+      readyTimeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       log.write(chunk);
       if (seen.length < 100_000) {

@@ -48,11 +48,17 @@ export function valueAt(source: unknown, path: string): number | undefined {
   return typeof node === 'number' && Number.isFinite(node) ? node : undefined;
 }
 
-export function compareResults(current: unknown, baseline: unknown, tolerance = 0.2, metrics: readonly MetricDefinition[] = METRICS): Comparison {
+export function compareResults(
+  current: unknown,
+  baseline: unknown,
+  tolerance = 0.2,
+  metrics: readonly MetricDefinition[] = METRICS,
+): Comparison {
   const changes = metrics.map((metric): MetricChange => {
     const before = valueAt(baseline, metric.path);
     const after = valueAt(current, metric.path);
-    const change = before !== undefined && after !== undefined && before !== 0 ? (after - before) / Math.abs(before) : undefined;
+    const change =
+      before !== undefined && after !== undefined && before !== 0 ? (after - before) / Math.abs(before) : undefined;
     const worse = change === undefined ? false : metric.better === 'higher' ? change < -tolerance : change > tolerance;
     return { path: metric.path, better: metric.better, baseline: before, current: after, change, regression: worse };
   });
@@ -62,9 +68,14 @@ export function compareResults(current: unknown, baseline: unknown, tolerance = 
 export function formatComparison(comparison: Comparison, tolerance: number): string {
   const lines = comparison.changes.map((item) => {
     const show = (value: number | undefined) => (value === undefined ? '—' : String(Math.round(value * 100) / 100));
-    const pct = item.change === undefined ? '' : ` (${item.change >= 0 ? '+' : ''}${Math.round(item.change * 1000) / 10}%)`;
+    const pct =
+      item.change === undefined ? '' : ` (${item.change >= 0 ? '+' : ''}${Math.round(item.change * 1000) / 10}%)`;
     return `${item.regression ? 'REGRESSION ' : '           '}${item.path.padEnd(36)} ${show(item.baseline).padStart(10)} -> ${show(item.current).padStart(10)}${pct}  [${item.better} is better]`;
   });
-  lines.push(comparison.regressions.length === 0 ? `No regression beyond ${tolerance * 100}%.` : `${comparison.regressions.length} regression(s) beyond ${tolerance * 100}%.`);
+  lines.push(
+    comparison.regressions.length === 0
+      ? `No regression beyond ${tolerance * 100}%.`
+      : `${comparison.regressions.length} regression(s) beyond ${tolerance * 100}%.`,
+  );
   return lines.join('\n');
 }

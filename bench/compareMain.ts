@@ -8,7 +8,11 @@ import { compareResults, formatComparison } from './compare';
  * its last JSON line is used.
  */
 function readResult(file: string): unknown {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line.startsWith('{'));
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('{'));
   const last = lines[lines.length - 1];
   if (!last) throw new Error(`${file} holds no JSON object`);
   try {

@@ -24,7 +24,12 @@ export interface EndToEndResult extends Latency {
   firstError?: string;
 }
 
-export async function measureEndToEnd(stack: BenchStack, ratePerSecond: number, seconds: number, drainSeconds = 180): Promise<EndToEndResult> {
+export async function measureEndToEnd(
+  stack: BenchStack,
+  ratePerSecond: number,
+  seconds: number,
+  drainSeconds = 180,
+): Promise<EndToEndResult> {
   const payments = Math.round(ratePerSecond * seconds);
   const monstock = new MonstockClient({ apiUrl: stack.monstockApiUrl, apiToken: stack.env.MONSTOCK_API_TOKEN! });
   const stripe = benchStripeClient(stack.env.STRIPE_SECRET_KEY!, stack.stripeUrl!);
@@ -63,10 +68,17 @@ export async function measureEndToEnd(stack: BenchStack, ratePerSecond: number, 
       const now = Date.now();
       firstConfirm = Math.min(firstConfirm, now);
       confirmedAt.set(order.id, now);
-      await stripe.paymentIntents.create({ amount: order.totalAmount, currency: 'eur', confirm: true, payment_method: 'pm_card_visa', metadata: { monstock_order_id: order.id } });
+      await stripe.paymentIntents.create({
+        amount: order.totalAmount,
+        currency: 'eur',
+        confirm: true,
+        payment_method: 'pm_card_visa',
+        metadata: { monstock_order_id: order.id },
+      });
     });
     const deadline = Date.now() + drainSeconds * 1000;
-    while (confirmedAt.size > sent.errors && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (confirmedAt.size > sent.errors && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     watching = false;
     const unpaid = confirmedAt.size;
     confirmedAt.clear();
@@ -81,7 +93,9 @@ export async function measureEndToEnd(stack: BenchStack, ratePerSecond: number, 
       paidPerSecond: lastPaid > firstConfirm ? round1((latencies.length * 1000) / (lastPaid - firstConfirm)) : 0,
       ...(sent.firstError ? { firstError: sent.firstError } : {}),
     };
-    progress(`end to end at ${ratePerSecond}/s: p50 ${result.p50Ms} p95 ${result.p95Ms} p99 ${result.p99Ms} ms, ${result.paid}/${payments} paid (${result.paidPerSecond}/s)${unpaid ? `, ${unpaid} not paid within ${drainSeconds} s` : ''}`);
+    progress(
+      `end to end at ${ratePerSecond}/s: p50 ${result.p50Ms} p95 ${result.p95Ms} p99 ${result.p99Ms} ms, ${result.paid}/${payments} paid (${result.paidPerSecond}/s)${unpaid ? `, ${unpaid} not paid within ${drainSeconds} s` : ''}`,
+    );
     return result;
   } finally {
     await monstock.close();

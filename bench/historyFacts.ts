@@ -18,7 +18,8 @@ export function eventTypeName(type: temporal.api.enums.v1.EventType | null | und
 function num(value: unknown): number | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'number') return value;
-  if (typeof value === 'object' && typeof (value as { toNumber?: unknown }).toNumber === 'function') return (value as { toNumber(): number }).toNumber();
+  if (typeof value === 'object' && typeof (value as { toNumber?: unknown }).toNumber === 'function')
+    return (value as { toNumber(): number }).toNumber();
   return Number(value);
 }
 
@@ -31,21 +32,29 @@ export function historyEventFacts(event: ProtoEvent): HistoryEventFacts {
     if (byTask !== undefined) facts.workflowTaskCompletedEventId = byTask;
   };
   const a = event;
-  if (a.activityTaskScheduledEventAttributes) set(a.activityTaskScheduledEventAttributes.activityType?.name, a.activityTaskScheduledEventAttributes.workflowTaskCompletedEventId);
+  if (a.activityTaskScheduledEventAttributes)
+    set(
+      a.activityTaskScheduledEventAttributes.activityType?.name,
+      a.activityTaskScheduledEventAttributes.workflowTaskCompletedEventId,
+    );
   if (a.activityTaskStartedEventAttributes) {
     facts.attempt = a.activityTaskStartedEventAttributes.attempt ?? 1;
     const scheduledEventId = num(a.activityTaskStartedEventAttributes.scheduledEventId);
     if (scheduledEventId !== undefined) facts.scheduledEventId = scheduledEventId;
   }
   if (a.workflowExecutionSignaledEventAttributes) set(a.workflowExecutionSignaledEventAttributes.signalName);
-  if (a.timerStartedEventAttributes) set(a.timerStartedEventAttributes.timerId, a.timerStartedEventAttributes.workflowTaskCompletedEventId);
-  if (a.markerRecordedEventAttributes) set(a.markerRecordedEventAttributes.markerName, a.markerRecordedEventAttributes.workflowTaskCompletedEventId);
+  if (a.timerStartedEventAttributes)
+    set(a.timerStartedEventAttributes.timerId, a.timerStartedEventAttributes.workflowTaskCompletedEventId);
+  if (a.markerRecordedEventAttributes)
+    set(a.markerRecordedEventAttributes.markerName, a.markerRecordedEventAttributes.workflowTaskCompletedEventId);
   if (a.upsertWorkflowSearchAttributesEventAttributes) {
     const fields = Object.keys(a.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {});
     set(fields.join(','), a.upsertWorkflowSearchAttributesEventAttributes.workflowTaskCompletedEventId);
   }
-  if (a.startChildWorkflowExecutionInitiatedEventAttributes) set(a.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name);
-  if (a.signalExternalWorkflowExecutionInitiatedEventAttributes) set(a.signalExternalWorkflowExecutionInitiatedEventAttributes.signalName);
+  if (a.startChildWorkflowExecutionInitiatedEventAttributes)
+    set(a.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name);
+  if (a.signalExternalWorkflowExecutionInitiatedEventAttributes)
+    set(a.signalExternalWorkflowExecutionInitiatedEventAttributes.signalName);
   if (a.workflowExecutionStartedEventAttributes) set(a.workflowExecutionStartedEventAttributes.workflowType?.name);
   return facts;
 }

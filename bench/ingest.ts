@@ -38,7 +38,14 @@ function merge(runs: readonly LoadResult[]): LoadResult {
   const completed = runs.reduce((sum, run) => sum + run.completed, 0);
   const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
   const firstError = runs.find((run) => run.firstError)?.firstError;
-  return { completed, errors: runs.reduce((sum, run) => sum + run.errors, 0), seconds, perSecond: completed / seconds, latenciesMs: runs.flatMap((run) => run.latenciesMs), ...(firstError ? { firstError } : {}) };
+  return {
+    completed,
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    seconds,
+    perSecond: completed / seconds,
+    latenciesMs: runs.flatMap((run) => run.latenciesMs),
+    ...(firstError ? { firstError } : {}),
+  };
 }
 
 const summarise = (result: LoadResult, offered?: number): PhaseResult => ({
@@ -56,7 +63,14 @@ export async function measureIngest(stack: BenchStack, settings: IngestSettings,
   const client = new Client({ connection, namespace: stack.namespace });
   const pool = new Pool(stack.ingestWebhookUrl, { connections: settings.concurrency, pipelining: 1 });
   const secret = stack.env.STRIPE_WEBHOOK_SECRET!.split(',')[0]!;
-  const stripeEvent = (index: number) => ({ eventId: `evt_${run}_${index}`, type: 'payment_intent.succeeded', created: Math.floor(Date.now() / 1000), objectType: 'payment_intent' as const, objectId: `pi_${run}_${index}`, paymentIntentId: `pi_${run}_${index}` });
+  const stripeEvent = (index: number) => ({
+    eventId: `evt_${run}_${index}`,
+    type: 'payment_intent.succeeded',
+    created: Math.floor(Date.now() / 1000),
+    objectType: 'payment_intent' as const,
+    objectId: `pi_${run}_${index}`,
+    paymentIntentId: `pi_${run}_${index}`,
+  });
   try {
     const limitOp = async (index: number) => {
       await client.workflow.signalWithStart('benchLimitEmptyWorkflow', {
@@ -76,10 +90,24 @@ export async function measureIngest(stack: BenchStack, settings: IngestSettings,
         created: Math.floor(Date.now() / 1000),
         api_version: STRIPE_API_VERSION,
         livemode: false,
-        data: { object: { id: intentId, object: 'payment_intent', amount: 1000, currency: 'eur', status: 'succeeded', metadata: { monstock_order_id: `bench-ingest-${run}-${index}` } } },
+        data: {
+          object: {
+            id: intentId,
+            object: 'payment_intent',
+            amount: 1000,
+            currency: 'eur',
+            status: 'succeeded',
+            metadata: { monstock_order_id: `bench-ingest-${run}-${index}` },
+          },
+        },
       });
       const header = Stripe.webhooks.generateTestHeaderString({ payload, secret });
-      const answer = await pool.request({ path: '/webhooks/stripe', method: 'POST', body: payload, headers: { 'content-type': 'application/json', 'stripe-signature': header } });
+      const answer = await pool.request({
+        path: '/webhooks/stripe',
+        method: 'POST',
+        body: payload,
+        headers: { 'content-type': 'application/json', 'stripe-signature': header },
+      });
       const body = await answer.body.text();
       if (answer.statusCode !== 200) throw new Error(`webhook answered ${answer.statusCode}: ${body.slice(0, 200)}`);
     };
@@ -92,19 +120,29 @@ export async function measureIngest(stack: BenchStack, settings: IngestSettings,
     const slice = (settings.saturationSeconds * 1000) / rounds;
     const limitRuns: LoadResult[] = [];
     const ingestRuns: LoadResult[] = [];
-    progress(`${label}: limit (signal-with-start from a client) and ingest (signed webhooks) at saturation, concurrency ${settings.concurrency}, ${rounds} alternating rounds of ${slice / 1000}s each`);
+    progress(
+      `${label}: limit (signal-with-start from a client) and ingest (signed webhooks) at saturation, concurrency ${settings.concurrency}, ${rounds} alternating rounds of ${slice / 1000}s each`,
+    );
     for (let round = 0; round < rounds; round += 1) {
       limitRuns.push(await closedLoop(settings.concurrency, slice, limitOp, round * 1_000_000 + 10_000_000));
       ingestRuns.push(await closedLoop(settings.concurrency, slice, ingestOp, round * 1_000_000 + 10_000_000));
     }
     const limit = summarise(merge(limitRuns));
     const saturation = summarise(merge(ingestRuns));
-    progress(`${label}: limit ${limit.eventsPerSecond}/s p99 ${limit.p99Ms} ms; ingest ${saturation.eventsPerSecond}/s p50 ${saturation.p50Ms} p99 ${saturation.p99Ms} ms (errors ${saturation.errors})`);
+    progress(
+      `${label}: limit ${limit.eventsPerSecond}/s p99 ${limit.p99Ms} ms; ingest ${saturation.eventsPerSecond}/s p50 ${saturation.p50Ms} p99 ${saturation.p99Ms} ms (errors ${saturation.errors})`,
+    );
     const offered = Math.max(1, Math.round(limit.eventsPerSecond / 2));
     progress(`${label}: ingest steady at ${offered}/s (half the limit, ${settings.steadySeconds}s)`);
     const steady = summarise(await openLoop(offered, settings.steadySeconds * 1000, ingestOp, 2_000_000), offered);
-    progress(`${label}: steady p50 ${steady.p50Ms} p95 ${steady.p95Ms} p99 ${steady.p99Ms} ms (errors ${steady.errors})`);
-    return { limit, ingest: { ...saturation, steady }, ratio: Math.round((saturation.eventsPerSecond / limit.eventsPerSecond) * 1000) / 1000 };
+    progress(
+      `${label}: steady p50 ${steady.p50Ms} p95 ${steady.p95Ms} p99 ${steady.p99Ms} ms (errors ${steady.errors})`,
+    );
+    return {
+      limit,
+      ingest: { ...saturation, steady },
+      ratio: Math.round((saturation.eventsPerSecond / limit.eventsPerSecond) * 1000) / 1000,
+    };
   } finally {
     await pool.close();
     await connection.close();

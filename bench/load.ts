@@ -16,7 +16,12 @@ export interface LoadResult {
 
 export type Operation = (index: number) => Promise<void>;
 
-export async function closedLoop(concurrency: number, durationMs: number, operation: Operation, startIndex = 0): Promise<LoadResult> {
+export async function closedLoop(
+  concurrency: number,
+  durationMs: number,
+  operation: Operation,
+  startIndex = 0,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -38,10 +43,22 @@ export async function closedLoop(concurrency: number, durationMs: number, operat
   };
   await Promise.all(Array.from({ length: concurrency }, caller));
   const seconds = (performance.now() - started) / 1000;
-  return { completed: latencies.length, errors, seconds, perSecond: latencies.length / seconds, latenciesMs: latencies, ...(firstError ? { firstError } : {}) };
+  return {
+    completed: latencies.length,
+    errors,
+    seconds,
+    perSecond: latencies.length / seconds,
+    latenciesMs: latencies,
+    ...(firstError ? { firstError } : {}),
+  };
 }
 
-export async function openLoop(ratePerSecond: number, durationMs: number, operation: Operation, startIndex = 0): Promise<LoadResult> {
+export async function openLoop(
+  ratePerSecond: number,
+  durationMs: number,
+  operation: Operation,
+  startIndex = 0,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -49,7 +66,7 @@ export async function openLoop(ratePerSecond: number, durationMs: number, operat
   const interval = 1000 / ratePerSecond;
   const started = performance.now();
   const inFlight: Array<Promise<void>> = [];
-  for (let sent = 0; sent < total; ) {
+  for (let sent = 0; sent < total;) {
     const now = performance.now();
     while (sent < total && started + sent * interval <= now) {
       const scheduled = started + sent * interval;
@@ -70,11 +87,22 @@ export async function openLoop(ratePerSecond: number, durationMs: number, operat
   }
   await Promise.all(inFlight);
   const seconds = (performance.now() - started) / 1000;
-  return { completed: latencies.length, errors, seconds, perSecond: latencies.length / seconds, latenciesMs: latencies, ...(firstError ? { firstError } : {}) };
+  return {
+    completed: latencies.length,
+    errors,
+    seconds,
+    perSecond: latencies.length / seconds,
+    latenciesMs: latencies,
+    ...(firstError ? { firstError } : {}),
+  };
 }
 
 /** Runs `operation` for 0..count-1 with at most `concurrency` at once; failures are counted, not thrown. */
-export async function forEachConcurrently(count: number, concurrency: number, operation: Operation): Promise<{ done: number; errors: number; seconds: number; firstError?: string }> {
+export async function forEachConcurrently(
+  count: number,
+  concurrency: number,
+  operation: Operation,
+): Promise<{ done: number; errors: number; seconds: number; firstError?: string }> {
   let next = 0;
   let done = 0;
   let errors = 0;

@@ -39,7 +39,12 @@ interface Settings {
 function parseArgs(argv: readonly string[]): Settings {
   const quick = argv.includes('--quick');
   const onlyAt = argv.indexOf('--only');
-  const phases = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',').filter((phase): phase is Phase => (PHASES as readonly string[]).includes(phase)) : [...PHASES];
+  const phases =
+    onlyAt >= 0
+      ? (argv[onlyAt + 1] ?? '')
+          .split(',')
+          .filter((phase): phase is Phase => (PHASES as readonly string[]).includes(phase))
+      : [...PHASES];
   if (phases.length === 0) throw new Error(`--only takes a comma-separated list of ${PHASES.join(', ')}`);
   const numberFlag = (flag: string, fallback: number): number => {
     const at = argv.indexOf(flag);
@@ -69,7 +74,12 @@ function parseArgs(argv: readonly string[]): Settings {
 
 const stacks = new Set<BenchStack>();
 async function withStack<T>(tuned: boolean, settings: Settings, body: (stack: BenchStack) => Promise<T>): Promise<T> {
-  const stack = await startBenchStack({ tuned, idleWindow: settings.orderIdleWindow, stripeRateLimitPerSecond: settings.stripeRateLimitPerSecond, withWorker: true });
+  const stack = await startBenchStack({
+    tuned,
+    idleWindow: settings.orderIdleWindow,
+    stripeRateLimitPerSecond: settings.stripeRateLimitPerSecond,
+    withWorker: true,
+  });
   stacks.add(stack);
   try {
     return await body(stack);
@@ -88,11 +98,23 @@ async function main(): Promise<void> {
   const settings = parseArgs(process.argv.slice(2));
   const startedAt = new Date().toISOString();
   const loadBefore = os.loadavg();
-  progress(`mode ${settings.mode}, phases ${settings.phases.join(', ')}, ${os.cpus().length} cores, load ${loadBefore.map((v) => v.toFixed(2)).join(' ')}`);
+  progress(
+    `mode ${settings.mode}, phases ${settings.phases.join(', ')}, ${os.cpus().length} cores, load ${loadBefore.map((v) => v.toFixed(2)).join(' ')}`,
+  );
 
   let untuned: IngestResult | undefined;
   if (settings.tuningComparison) {
-    untuned = await withStack(false, settings, (stack) => measureIngest(stack, { concurrency: settings.ingestConcurrency, saturationSeconds: settings.saturationSeconds, steadySeconds: settings.steadySeconds }, 'untuned'));
+    untuned = await withStack(false, settings, (stack) =>
+      measureIngest(
+        stack,
+        {
+          concurrency: settings.ingestConcurrency,
+          saturationSeconds: settings.saturationSeconds,
+          steadySeconds: settings.steadySeconds,
+        },
+        'untuned',
+      ),
+    );
     emit('tuning.before', { sqlitePragmas: [], ...untuned });
   }
 
@@ -106,7 +128,15 @@ async function main(): Promise<void> {
   await withStack(true, settings, async (stack) => {
     sqlitePragmas = stack.sqlitePragmas;
     if (settings.phases.includes('ingest')) {
-      ingest = await measureIngest(stack, { concurrency: settings.ingestConcurrency, saturationSeconds: settings.saturationSeconds, steadySeconds: settings.steadySeconds }, 'tuned');
+      ingest = await measureIngest(
+        stack,
+        {
+          concurrency: settings.ingestConcurrency,
+          saturationSeconds: settings.saturationSeconds,
+          steadySeconds: settings.steadySeconds,
+        },
+        'tuned',
+      );
       emit('ingest', ingest);
     }
     if (settings.phases.includes('e2e')) {
@@ -122,13 +152,19 @@ async function main(): Promise<void> {
       for (let index = 0; index < settings.costOrders; index += 1) {
         const cost = await measureOrderCost(stack, 5_000, index);
         costs.push(cost);
-        progress(`cost per order: ${cost.actions} actions, ${cost.historyEvents} history events over ${cost.runs} run(s)`);
+        progress(
+          `cost per order: ${cost.actions} actions, ${cost.historyEvents} history events over ${cost.runs} run(s)`,
+        );
       }
       emit('costPerOrder', { orders: costs });
     }
     if (settings.phases.includes('reconciliation')) {
       await settle(stack);
-      reconciliation = await measureReconciliation(stack, settings.reconciliationPayments, settings.stripeRateLimitPerSecond);
+      reconciliation = await measureReconciliation(
+        stack,
+        settings.reconciliationPayments,
+        settings.stripeRateLimitPerSecond,
+      );
       emit('reconciliation', reconciliation);
     }
     if (settings.phases.includes('footprint')) {
@@ -148,24 +184,66 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     cores: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
-    loadavg: { before: loadBefore.map((v) => Math.round(v * 100) / 100), after: os.loadavg().map((v) => Math.round(v * 100) / 100) },
-    settings: { ...settings, sqlitePragmas, ingestRoute: 'POST /webhooks/stripe, payment_intent.succeeded with metadata.monstock_order_id, to a webhook server whose task queue no worker polls (acceptance only)', limitOperation: 'signalWithStart of a workflow type nobody polls, plain @temporalio/client' },
+    loadavg: {
+      before: loadBefore.map((v) => Math.round(v * 100) / 100),
+      after: os.loadavg().map((v) => Math.round(v * 100) / 100),
+    },
+    settings: {
+      ...settings,
+      sqlitePragmas,
+      ingestRoute:
+        'POST /webhooks/stripe, payment_intent.succeeded with metadata.monstock_order_id, to a webhook server whose task queue no worker polls (acceptance only)',
+      limitOperation: 'signalWithStart of a workflow type nobody polls, plain @temporalio/client',
+    },
     ...(ingest
       ? {
-          ingest: { eventsPerSecond: ingest.ingest.eventsPerSecond, p50Ms: ingest.ingest.p50Ms, p95Ms: ingest.ingest.p95Ms, p99Ms: ingest.ingest.p99Ms, errors: ingest.ingest.errors, steady: ingest.ingest.steady },
+          ingest: {
+            eventsPerSecond: ingest.ingest.eventsPerSecond,
+            p50Ms: ingest.ingest.p50Ms,
+            p95Ms: ingest.ingest.p95Ms,
+            p99Ms: ingest.ingest.p99Ms,
+            errors: ingest.ingest.errors,
+            steady: ingest.ingest.steady,
+          },
           limit: ingest.limit,
           ratio: ingest.ratio,
         }
       : {}),
     ...(untuned && ingest
-      ? { tuning: { before: { sqlitePragmas: [], limit: untuned.limit.eventsPerSecond, ingest: untuned.ingest.eventsPerSecond, ingestP99Ms: untuned.ingest.p99Ms, steadyP99Ms: untuned.ingest.steady.p99Ms, ratio: untuned.ratio }, after: { sqlitePragmas, limit: ingest.limit.eventsPerSecond, ingest: ingest.ingest.eventsPerSecond, ingestP99Ms: ingest.ingest.p99Ms, steadyP99Ms: ingest.ingest.steady.p99Ms, ratio: ingest.ratio } } }
+      ? {
+          tuning: {
+            before: {
+              sqlitePragmas: [],
+              limit: untuned.limit.eventsPerSecond,
+              ingest: untuned.ingest.eventsPerSecond,
+              ingestP99Ms: untuned.ingest.p99Ms,
+              steadyP99Ms: untuned.ingest.steady.p99Ms,
+              ratio: untuned.ratio,
+            },
+            after: {
+              sqlitePragmas,
+              limit: ingest.limit.eventsPerSecond,
+              ingest: ingest.ingest.eventsPerSecond,
+              ingestP99Ms: ingest.ingest.p99Ms,
+              steadyP99Ms: ingest.ingest.steady.p99Ms,
+              ratio: ingest.ratio,
+            },
+          },
+        }
       : {}),
     ...(endToEnd ? { endToEnd: { ...endToEnd, ...(endToEndLow ? { atLowRate: endToEndLow } : {}) } } : {}),
-    ...(actionsPerOrder !== undefined ? { actionsPerOrder, historyEventsPerOrder, actionsPerOrderEach: costs.map((cost) => cost.actions) } : {}),
+    ...(actionsPerOrder !== undefined
+      ? { actionsPerOrder, historyEventsPerOrder, actionsPerOrderEach: costs.map((cost) => cost.actions) }
+      : {}),
     ...(reconciliation ? { reconciliation } : {}),
     ...(footprint ? { worker: footprint } : {}),
     targets: {
-      ...(ingest ? { ingestAtLeast80PercentOfLimit: ingest.ratio >= 0.8, ingestSteadyP99Under100Ms: ingest.ingest.steady.p99Ms < 100 && ingest.ingest.steady.errors === 0 } : {}),
+      ...(ingest
+        ? {
+            ingestAtLeast80PercentOfLimit: ingest.ratio >= 0.8,
+            ingestSteadyP99Under100Ms: ingest.ingest.steady.p99Ms < 100 && ingest.ingest.steady.errors === 0,
+          }
+        : {}),
       ...(endToEnd ? { endToEndP99Under1s: endToEnd.p99Ms < 1000 && endToEnd.paid === endToEnd.payments } : {}),
       ...(reconciliation ? { reconciliationAtLeast80PercentOfBound: reconciliation.ratio >= 0.8 } : {}),
       ...(actionsPerOrder !== undefined ? { actionsPerOrderAtMost5: actionsPerOrder <= 5 } : {}),

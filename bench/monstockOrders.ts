@@ -5,11 +5,16 @@ import type { Order } from '../src/monstock/schemas';
 /** Seeds orders through the sandbox's admin route (no webhooks: the connector hears nothing). */
 export async function seedOrders(monstockUrl: string, orders: number, customers = 20): Promise<string[]> {
   const ids: string[] = [];
-  for (let left = orders; left > 0; ) {
+  for (let left = orders; left > 0;) {
     const batch = Math.min(left, 5_000);
-    const answer = await request(`${monstockUrl}/_sandbox/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customers, orders: batch, currency: 'EUR', webhooks: false }) });
+    const answer = await request(`${monstockUrl}/_sandbox/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customers, orders: batch, currency: 'EUR', webhooks: false }),
+    });
     const body = (await answer.body.json()) as { orders?: string[] };
-    if (answer.statusCode !== 201 || !body.orders) throw new Error(`seed answered ${answer.statusCode}: ${JSON.stringify(body).slice(0, 200)}`);
+    if (answer.statusCode !== 201 || !body.orders)
+      throw new Error(`seed answered ${answer.statusCode}: ${JSON.stringify(body).slice(0, 200)}`);
     ids.push(...body.orders);
     left -= batch;
   }
@@ -29,7 +34,11 @@ export async function ordersUpdatedSince(monstock: MonstockClient, since: string
 }
 
 export async function setFaults(baseUrl: string, faults: Record<string, unknown>): Promise<void> {
-  const answer = await request(`${baseUrl}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  const answer = await request(`${baseUrl}/_sandbox/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
   const text = await answer.body.text();
   if (answer.statusCode >= 300) throw new Error(`faults answered ${answer.statusCode}: ${text.slice(0, 200)}`);
 }

@@ -20,7 +20,10 @@ export function sampleProcess(pid: number): ProcSample {
 }
 
 /** RSS at the end and CPU over the interval, as a percentage of one core. */
-export async function measureProcess(pid: number, seconds: number): Promise<{ rssMb: number; cpuPercent: number; seconds: number }> {
+export async function measureProcess(
+  pid: number,
+  seconds: number,
+): Promise<{ rssMb: number; cpuPercent: number; seconds: number }> {
   const first = sampleProcess(pid);
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   const last = sampleProcess(pid);

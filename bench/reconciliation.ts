@@ -37,7 +37,11 @@ export interface ReconciliationResult {
 
 const root = path.resolve(__dirname, '..');
 
-export async function measureReconciliation(stack: BenchStack, payments: number, rateLimit: number): Promise<ReconciliationResult> {
+export async function measureReconciliation(
+  stack: BenchStack,
+  payments: number,
+  rateLimit: number,
+): Promise<ReconciliationResult> {
   const monstock = new MonstockClient({ apiUrl: stack.monstockApiUrl, apiToken: stack.env.MONSTOCK_API_TOKEN! });
   const stripe = benchStripeClient(stack.env.STRIPE_SECRET_KEY!, stack.stripeUrl!);
   const sync = createSyncPaymentIntent({ monstock, stripe });
@@ -50,12 +54,20 @@ export async function measureReconciliation(stack: BenchStack, payments: number,
     const ids = await seedOrders(stack.monstockUrl, payments, 50);
     const byId = new Map<string, Order>();
     for (const order of await ordersUpdatedSince(monstock, from)) byId.set(order.id, order);
-    progress(`reconciliation: seeding ${payments} paid payments (Stripe intent + Monstock record, connector endpoint paused)`);
+    progress(
+      `reconciliation: seeding ${payments} paid payments (Stripe intent + Monstock record, connector endpoint paused)`,
+    );
     let lastShown = Date.now();
     const seeded = await forEachConcurrently(ids.length, 12, async (index) => {
       const order = byId.get(ids[index]!);
       if (!order) throw new Error(`order ${ids[index]} not read back`);
-      const intent = await stripe.paymentIntents.create({ amount: order.totalAmount, currency: 'eur', confirm: true, payment_method: 'pm_card_visa', metadata: { monstock_order_id: order.id } });
+      const intent = await stripe.paymentIntents.create({
+        amount: order.totalAmount,
+        currency: 'eur',
+        confirm: true,
+        payment_method: 'pm_card_visa',
+        metadata: { monstock_order_id: order.id },
+      });
       await sync({ orderId: order.id, paymentIntentId: intent.id });
       if (Date.now() - lastShown > 5_000) {
         lastShown = Date.now();
@@ -69,7 +81,9 @@ export async function measureReconciliation(stack: BenchStack, payments: number,
     await setFaults(stack.monstockUrl, {});
     await stripe.webhookEndpoints.update(stack.stripeWebhookEndpointId, { disabled: false });
     await setFaults(stack.stripeUrl, { rateLimitPerSecond: rateLimit });
-    progress(`reconciliation: ${payments} seeded in ${seedSeconds}s; npm run reconcile -- --from ${from} --to ${to} --json (Stripe limited to ${rateLimit}/s)`);
+    progress(
+      `reconciliation: ${payments} seeded in ${seedSeconds}s; npm run reconcile -- --from ${from} --to ${to} --json (Stripe limited to ${rateLimit}/s)`,
+    );
     let report: ReconciliationReport;
     try {
       report = await runReconcileCli(stack.env, from, to);
@@ -79,14 +93,17 @@ export async function measureReconciliation(stack: BenchStack, payments: number,
     const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
     const counts = report.counts as ReconciliationReport['counts'] & { stripeCalls?: number };
     const paymentsPerSecond = counts.intents / seconds;
-    const stripeCalls = typeof counts.stripeCalls === 'number' && counts.stripeCalls > 0 ? counts.stripeCalls : undefined;
+    const stripeCalls =
+      typeof counts.stripeCalls === 'number' && counts.stripeCalls > 0 ? counts.stripeCalls : undefined;
     const boundPerSecond = stripeCalls ? (rateLimit * counts.intents) / stripeCalls : rateLimit / 4;
     const result: ReconciliationResult = {
       payments,
       rateLimitPerSecond: rateLimit,
       paymentsPerSecond: round1(paymentsPerSecond),
       boundPerSecond: round1(boundPerSecond),
-      boundBasis: stripeCalls ? 'rateLimit x intents / counts.stripeCalls (from the report)' : 'rateLimit / 4: the report has no counts.stripeCalls, so 4 Stripe calls per payment are assumed',
+      boundBasis: stripeCalls
+        ? 'rateLimit x intents / counts.stripeCalls (from the report)'
+        : 'rateLimit / 4: the report has no counts.stripeCalls, so 4 Stripe calls per payment are assumed',
       ratio: Math.round((paymentsPerSecond / boundPerSecond) * 1000) / 1000,
       seconds: round1(seconds),
       ...(stripeCalls ? { stripeCalls } : {}),
@@ -96,7 +113,9 @@ export async function measureReconciliation(stack: BenchStack, payments: number,
       unresolved: report.unresolved,
       ...(report.replayedEvents !== undefined ? { replayedEvents: report.replayedEvents } : {}),
     };
-    progress(`reconciliation: ${result.paymentsPerSecond} payments/s over ${result.seconds}s (bound ${result.boundPerSecond}/s, ${result.boundBasis})`);
+    progress(
+      `reconciliation: ${result.paymentsPerSecond} payments/s over ${result.seconds}s (bound ${result.boundPerSecond}/s, ${result.boundBasis})`,
+    );
     return result;
   } finally {
     await monstock.close();
@@ -105,14 +124,23 @@ export async function measureReconciliation(stack: BenchStack, payments: number,
 
 function runReconcileCli(env: NodeJS.ProcessEnv, from: string, to: string): Promise<ReconciliationReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/starter/reconcile/main.ts'), '--from', from, '--to', to, '--json'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'src/starter/reconcile/main.ts'), '--from', from, '--to', to, '--json'],
+      { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.once('exit', (code) => {
-      const last = out.trim().split('\n').filter((line) => line.startsWith('{')).pop();
-      if (!last) return reject(new Error(`reconcile exited with ${code} and no JSON report:\n${(err + out).slice(-2000)}`));
+      const last = out
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .pop();
+      if (!last)
+        return reject(new Error(`reconcile exited with ${code} and no JSON report:\n${(err + out).slice(-2000)}`));
       try {
         resolve(JSON.parse(last) as ReconciliationReport);
       } catch (error) {

@@ -43,7 +43,6 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'monstock-stripe-bench-'));
   const logDir = path.join(dataDir, 'logs');
@@ -56,9 +55,20 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   };
   try {
     const sqlitePragmas = options.tuned ? DEV_SERVER_SQLITE_PRAGMAS : [];
-    progress(`stack: Temporal dev server (${options.tuned ? `pragmas ${sqlitePragmas.join(', ')}` : 'no pragmas: untuned'}) in ${dataDir}`);
-    temporal = await startEmbeddedTemporal({ dbFile: path.join(dataDir, 'temporal.sqlite'), port: await freePort(), sqlitePragmas });
-    const [monstockPort, stripePort, webhookPort, ingestPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    progress(
+      `stack: Temporal dev server (${options.tuned ? `pragmas ${sqlitePragmas.join(', ')}` : 'no pragmas: untuned'}) in ${dataDir}`,
+    );
+    temporal = await startEmbeddedTemporal({
+      dbFile: path.join(dataDir, 'temporal.sqlite'),
+      port: await freePort(),
+      sqlitePragmas,
+    });
+    const [monstockPort, stripePort, webhookPort, ingestPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const webhookUrl = `http://127.0.0.1:${webhookPort}`;
     const taskQueue = 'monstock-stripe-bench';
     const ingestTaskQueue = 'monstock-stripe-bench-ingest-unpolled';
@@ -94,14 +104,31 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     await Promise.all([monstock.ready, stripeSandbox.ready]);
 
     const stripe = benchStripeClient(env.STRIPE_SECRET_KEY!, env.STRIPE_API_URL!);
-    const endpoint = await stripe.webhookEndpoints.create({ url: `${webhookUrl}/webhooks/stripe`, enabled_events: ['*'] });
+    const endpoint = await stripe.webhookEndpoints.create({
+      url: `${webhookUrl}/webhooks/stripe`,
+      enabled_events: ['*'],
+    });
     writeManagedSecret(managedSecretFile(dataDir, 'default'), { endpointId: endpoint.id, secret: endpoint.secret! });
 
     progress('stack: webhook servers and worker');
-    const webhooks = startChild('webhooks', 'src/starter/webhookServer.main.ts', env, logDir, /webhook server listening/);
-    const ingest = startChild('webhooks-ingest', 'src/starter/webhookServer.main.ts', { ...env, PORT: String(ingestPort), TEMPORAL_TASK_QUEUE: ingestTaskQueue }, logDir, /webhook server listening/);
+    const webhooks = startChild(
+      'webhooks',
+      'src/starter/webhookServer.main.ts',
+      env,
+      logDir,
+      /webhook server listening/,
+    );
+    const ingest = startChild(
+      'webhooks-ingest',
+      'src/starter/webhookServer.main.ts',
+      { ...env, PORT: String(ingestPort), TEMPORAL_TASK_QUEUE: ingestTaskQueue },
+      logDir,
+      /webhook server listening/,
+    );
     children.push(webhooks, ingest);
-    const worker = options.withWorker ? startChild('worker', 'src/worker.ts', env, logDir, /worker started/) : undefined;
+    const worker = options.withWorker
+      ? startChild('worker', 'src/worker.ts', env, logDir, /worker started/)
+      : undefined;
     if (worker) children.push(worker);
     await Promise.all([webhooks.ready, ingest.ready, worker?.ready]);
     return {

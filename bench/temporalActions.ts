@@ -58,11 +58,19 @@ export function countTemporalActions(events: readonly HistoryEventFacts[], hints
 
   for (const event of events) {
     if (event.type === 'ActivityTaskScheduled') scheduled.set(event.eventId, event);
-    if (event.type === 'ActivityTaskStarted' && event.scheduledEventId !== undefined) attempts.set(event.scheduledEventId, Math.max(1, event.attempt ?? 1));
+    if (event.type === 'ActivityTaskStarted' && event.scheduledEventId !== undefined)
+      attempts.set(event.scheduledEventId, Math.max(1, event.attempt ?? 1));
   }
 
   for (const event of events) {
-    const add = (actions: number, what: string) => items.push({ eventId: event.eventId, type: event.type, ...(event.name ? { name: event.name } : {}), actions, what });
+    const add = (actions: number, what: string) =>
+      items.push({
+        eventId: event.eventId,
+        type: event.type,
+        ...(event.name ? { name: event.name } : {}),
+        actions,
+        what,
+      });
     switch (event.type) {
       case 'WorkflowExecutionStarted':
         startEventId = event.eventId;
@@ -70,9 +78,11 @@ export function countTemporalActions(events: readonly HistoryEventFacts[], hints
         break;
       case 'WorkflowExecutionSignaled': {
         const source = event.name ? hints.signalSource?.(event.name) : undefined;
-        const label = `signal ${event.name ?? ''}${event.detail ? ` ${event.detail}` : ''}${source ? ` (${source})` : ''}`.trim();
+        const label =
+          `signal ${event.name ?? ''}${event.detail ? ` ${event.detail}` : ''}${source ? ` (${source})` : ''}`.trim();
         // Signal-with-start writes the start then its signal, nothing between: one action for both.
-        if (startEventId !== undefined && event.eventId === startEventId + 1) add(0, `${label}, came with the signal-with-start (counted by the start)`);
+        if (startEventId !== undefined && event.eventId === startEventId + 1)
+          add(0, `${label}, came with the signal-with-start (counted by the start)`);
         else add(1, label);
         break;
       }

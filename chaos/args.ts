@@ -6,11 +6,15 @@ export interface ChaosArgs {
   keepData: boolean;
 }
 
-export const CHAOS_USAGE = 'usage: npm run chaos -- [--orders N (default 1000)] [--seed S (default: random)] [--concurrency C] [--keep-data]';
+export const CHAOS_USAGE =
+  'usage: npm run chaos -- [--orders N (default 1000)] [--seed S (default: random)] [--concurrency C] [--keep-data]';
 
 export class ChaosArgsError extends Error {}
 
-export function parseChaosArgs(argv: readonly string[], randomSeed: () => number = () => Math.floor(Math.random() * 1_000_000)): ChaosArgs {
+export function parseChaosArgs(
+  argv: readonly string[],
+  randomSeed: () => number = () => Math.floor(Math.random() * 1_000_000),
+): ChaosArgs {
   const args: ChaosArgs = { orders: 1000, seed: Number.NaN, concurrency: undefined, keepData: false };
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
@@ -18,7 +22,8 @@ export function parseChaosArgs(argv: readonly string[], randomSeed: () => number
       const text = argv[index + 1];
       index += 1;
       const value = Number(text);
-      if (text === undefined || !Number.isInteger(value) || value < min || value > max) throw new ChaosArgsError(`${arg} needs a whole number from ${min} to ${max}`);
+      if (text === undefined || !Number.isInteger(value) || value < min || value > max)
+        throw new ChaosArgsError(`${arg} needs a whole number from ${min} to ${max}`);
       return value;
     };
     if (arg === '--orders') args.orders = number(1, 100_000);

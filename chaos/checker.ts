@@ -54,7 +54,12 @@ export function checkOrder(evidence: OrderEvidence): Problem[] {
   const expected = expectedMovements(evidence);
   const order = evidence.monstock;
   if (!order) {
-    return expected.map((movement) => ({ orderId, kind: 'lost', ref: movement.transactionRef, detail: `order missing in Monstock; ${describe(movement)} not shown` }));
+    return expected.map((movement) => ({
+      orderId,
+      kind: 'lost',
+      ref: movement.transactionRef,
+      detail: `order missing in Monstock; ${describe(movement)} not shown`,
+    }));
   }
 
   const byKey = new Map<string, Payment[]>();
@@ -63,7 +68,13 @@ export function checkOrder(evidence: OrderEvidence): Problem[] {
     byKey.set(key, [...(byKey.get(key) ?? []), payment]);
   }
   for (const [key, copies] of byKey) {
-    if (copies.length > 1) problems.push({ orderId, kind: 'duplicated', ref: copies[0]!.transactionRef, detail: `${key} recorded ${copies.length} times` });
+    if (copies.length > 1)
+      problems.push({
+        orderId,
+        kind: 'duplicated',
+        ref: copies[0]!.transactionRef,
+        detail: `${key} recorded ${copies.length} times`,
+      });
   }
 
   const expectedKeys = new Set(expected.map(keyOf));
@@ -74,23 +85,41 @@ export function checkOrder(evidence: OrderEvidence): Problem[] {
       continue;
     }
     const differences = movementDifferences(movement, shown);
-    if (differences.length > 0) problems.push({ orderId, kind: 'wrongStatus', ref: movement.transactionRef, detail: `${keyOf(movement)}: ${differences.join(', ')}` });
+    if (differences.length > 0)
+      problems.push({
+        orderId,
+        kind: 'wrongStatus',
+        ref: movement.transactionRef,
+        detail: `${keyOf(movement)}: ${differences.join(', ')}`,
+      });
   }
   for (const payment of order.payments) {
     // Another provider's movements are not Stripe's to judge.
     if (expectedKeys.has(keyOf(payment)) || (payment.provider !== undefined && payment.provider !== 'stripe')) continue;
-    problems.push({ orderId, kind: 'wrongStatus', ref: payment.transactionRef, detail: `${describe(payment)} shown, but Stripe shows no such movement` });
+    problems.push({
+      orderId,
+      kind: 'wrongStatus',
+      ref: payment.transactionRef,
+      detail: `${describe(payment)} shown, but Stripe shows no such movement`,
+    });
   }
 
   const want = summarizePayments(order.totalAmount, expected);
   const alreadyDuplicated = problems.some((problem) => problem.kind === 'duplicated');
   if (order.amountPaid > want.amountPaid && !alreadyDuplicated) {
-    problems.push({ orderId, kind: 'duplicated', detail: `amountPaid ${order.amountPaid} exceeds what Stripe collected (${want.amountPaid})` });
+    problems.push({
+      orderId,
+      kind: 'duplicated',
+      detail: `amountPaid ${order.amountPaid} exceeds what Stripe collected (${want.amountPaid})`,
+    });
   }
   const summary: string[] = [];
-  if (order.paymentStatus !== want.paymentStatus) summary.push(`paymentStatus ${order.paymentStatus}, Stripe implies ${want.paymentStatus}`);
-  if (order.amountPaid < want.amountPaid) summary.push(`amountPaid ${order.amountPaid}, Stripe implies ${want.amountPaid}`);
-  if (order.amountRefunded !== want.amountRefunded) summary.push(`amountRefunded ${order.amountRefunded}, Stripe implies ${want.amountRefunded}`);
+  if (order.paymentStatus !== want.paymentStatus)
+    summary.push(`paymentStatus ${order.paymentStatus}, Stripe implies ${want.paymentStatus}`);
+  if (order.amountPaid < want.amountPaid)
+    summary.push(`amountPaid ${order.amountPaid}, Stripe implies ${want.amountPaid}`);
+  if (order.amountRefunded !== want.amountRefunded)
+    summary.push(`amountRefunded ${order.amountRefunded}, Stripe implies ${want.amountRefunded}`);
   if (summary.length > 0) problems.push({ orderId, kind: 'wrongStatus', detail: summary.join('; ') });
   return problems;
 }
@@ -99,7 +128,14 @@ export function checkOrders(orders: readonly OrderEvidence[]): CheckResult {
   const problems = orders.flatMap(checkOrder);
   const count = (kind: ProblemKind) => problems.filter((problem) => problem.kind === kind).length;
   const movementsChecked = orders.reduce((sum, order) => sum + expectedMovements(order).length, 0);
-  return { ordersChecked: orders.length, movementsChecked, lost: count('lost'), duplicated: count('duplicated'), wrongStatus: count('wrongStatus'), problems };
+  return {
+    ordersChecked: orders.length,
+    movementsChecked,
+    lost: count('lost'),
+    duplicated: count('duplicated'),
+    wrongStatus: count('wrongStatus'),
+    problems,
+  };
 }
 
 export function problemCount(result: Pick<CheckResult, 'lost' | 'duplicated' | 'wrongStatus'>): number {
@@ -119,6 +155,7 @@ function movementDifferences(want: PaymentMovement, shown: Payment): string[] {
   if (shown.status !== want.status) differences.push(`status ${shown.status}, Stripe implies ${want.status}`);
   if (shown.amount !== want.amount) differences.push(`amount ${shown.amount}, Stripe shows ${want.amount}`);
   if (shown.currency !== want.currency) differences.push(`currency ${shown.currency}, Stripe shows ${want.currency}`);
-  if (want.feeAmount !== undefined && shown.feeAmount !== want.feeAmount) differences.push(`fee ${shown.feeAmount ?? 'missing'}, Stripe shows ${want.feeAmount}`);
+  if (want.feeAmount !== undefined && shown.feeAmount !== want.feeAmount)
+    differences.push(`fee ${shown.feeAmount ?? 'missing'}, Stripe shows ${want.feeAmount}`);
   return differences;
 }

@@ -20,8 +20,17 @@ export interface ConnectorChild {
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
-export function startConnectorChild(name: string, entry: string, env: NodeJS.ProcessEnv, logFile: string): ConnectorChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, entry)], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startConnectorChild(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+): ConnectorChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, entry)], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const log = fs.createWriteStream(logFile, { flags: 'a' });
   let recent = '';
   const listeners = new Set<() => void>();
@@ -56,9 +65,14 @@ export function startConnectorChild(name: string, entry: string, env: NodeJS.Pro
         };
         const check = () => {
           if (pattern.test(recent)) done();
-          else if (!running()) done(new Error(`${name} exited before it was ready:\n${recent.split('\n').slice(-30).join('\n')}`));
+          else if (!running())
+            done(new Error(`${name} exited before it was ready:\n${recent.split('\n').slice(-30).join('\n')}`));
         };
-        const timer = setTimeout(() => done(new Error(`${name} not ready within ${timeoutMs} ms:\n${recent.split('\n').slice(-30).join('\n')}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            done(new Error(`${name} not ready within ${timeoutMs} ms:\n${recent.split('\n').slice(-30).join('\n')}`)),
+          timeoutMs,
+        );
         listeners.add(check);
         check();
       }),

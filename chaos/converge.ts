@@ -73,7 +73,9 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
         bestAt = Date.now();
       }
       if (Date.now() - lastPrinted > 5000) {
-        progress(`${phase}: ${pending.length} orders not yet matching Stripe (lost ${result.lost}, duplicated ${result.duplicated}, wrongStatus ${result.wrongStatus})`);
+        progress(
+          `${phase}: ${pending.length} orders not yet matching Stripe (lost ${result.lost}, duplicated ${result.duplicated}, wrongStatus ${result.wrongStatus})`,
+        );
         lastPrinted = Date.now();
       }
       if (Date.now() > deadline || (quietMs !== undefined && Date.now() - bestAt > quietMs)) break;
@@ -88,7 +90,10 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
   progress(
     convergedBeforeReconciliation
       ? `every order matches Stripe ${(((convergedAt ?? Date.now()) - options.faultsStoppedAt) / 1000).toFixed(1)} s after the faults stopped; running reconciliation once`
-      : `${pending.length} orders still differ (e.g. ${lastProblems.slice(0, 3).map((problem) => `${problem.orderId} ${problem.kind} ${problem.detail}`).join('; ')}); running reconciliation`,
+      : `${pending.length} orders still differ (e.g. ${lastProblems
+          .slice(0, 3)
+          .map((problem) => `${problem.orderId} ${problem.kind} ${problem.detail}`)
+          .join('; ')}); running reconciliation`,
   );
   const reconciliation = await options.reconcile();
   progress(

@@ -34,7 +34,8 @@ export function planOrder(random: Random): OrderPlan {
   }
   if (roll < 0.18) return { amount, declinedFirst, dispute: 'none', refunds: [amount] };
   if (roll < 0.33) return { amount, declinedFirst, dispute: 'none', refunds: [Math.floor(amount / 3)] };
-  if (roll < 0.38) return { amount, declinedFirst, dispute: 'none', refunds: [Math.floor(amount / 4), Math.floor(amount / 5)] };
+  if (roll < 0.38)
+    return { amount, declinedFirst, dispute: 'none', refunds: [Math.floor(amount / 4), Math.floor(amount / 5)] };
   return { amount, declinedFirst, dispute: 'none', refunds: [] };
 }
 
@@ -85,26 +86,47 @@ async function driveOne(index: number, plan: OrderPlan, options: DriverOptions):
   const customerId = options.customers[index % options.customers.length]!;
   const reference = `CH-${options.runId}-${index + 1}`;
   // Monstock may be answering 5xx or 429 right now: the shop retries like any client would.
-  const order = await monstockRetry(async () => (await monstock.listOrders({ reference })).data[0] ?? monstock.createOrder({ reference, customerId, currency: 'EUR', lines: [{ sku: `SKU-${(index % 7) + 1}`, quantity: 1, unitAmount: plan.amount }] }));
+  const order = await monstockRetry(
+    async () =>
+      (await monstock.listOrders({ reference })).data[0] ??
+      monstock.createOrder({
+        reference,
+        customerId,
+        currency: 'EUR',
+        lines: [{ sku: `SKU-${(index % 7) + 1}`, quantity: 1, unitAmount: plan.amount }],
+      }),
+  );
   const metadata = { monstock_order_id: order.id };
   const idem = (step: string) => ({ idempotencyKey: `chaos-${options.runId}-${index}-${step}` });
   let intent: Stripe.PaymentIntent;
   const paymentMethod = plan.dispute === 'none' ? 'pm_card_visa' : 'pm_card_createDispute';
   if (plan.declinedFirst) {
     intent = await stripe.paymentIntents.create({ amount: plan.amount, currency: 'eur', metadata }, idem('create'));
-    await stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_chargeDeclined' }, idem('declined')).catch((error: unknown) => {
-      if (!(error instanceof Stripe.errors.StripeCardError)) throw error;
-    });
+    await stripe.paymentIntents
+      .confirm(intent.id, { payment_method: 'pm_card_chargeDeclined' }, idem('declined'))
+      .catch((error: unknown) => {
+        if (!(error instanceof Stripe.errors.StripeCardError)) throw error;
+      });
     intent = await stripe.paymentIntents.confirm(intent.id, { payment_method: paymentMethod }, idem('paid'));
   } else {
-    intent = await stripe.paymentIntents.create({ amount: plan.amount, currency: 'eur', payment_method: paymentMethod, confirm: true, metadata }, idem('create'));
+    intent = await stripe.paymentIntents.create(
+      { amount: plan.amount, currency: 'eur', payment_method: paymentMethod, confirm: true, metadata },
+      idem('create'),
+    );
   }
   for (const [step, amount] of plan.refunds.entries()) {
     await stripe.refunds.create({ payment_intent: intent.id, amount }, idem(`refund-${step}`));
   }
   if (plan.dispute === 'won' || plan.dispute === 'lost') {
     const dispute = await openedDispute(stripe, intent.id);
-    await stripe.disputes.update(dispute.id, { evidence: { uncategorized_text: plan.dispute === 'won' ? 'winning_evidence' : 'losing_evidence' }, submit: true }, idem('evidence'));
+    await stripe.disputes.update(
+      dispute.id,
+      {
+        evidence: { uncategorized_text: plan.dispute === 'won' ? 'winning_evidence' : 'losing_evidence' },
+        submit: true,
+      },
+      idem('evidence'),
+    );
   }
   return { orderId: order.id, totalAmount: order.totalAmount, intentIds: [intent.id], story: storyOf(plan) };
 }
@@ -127,7 +149,10 @@ export async function monstockRetry<T>(call: () => Promise<T>, timeoutMs = 120_0
     } catch (error) {
       const retryable = !(error instanceof MonstockApiError) || error.retryable;
       if (!retryable || Date.now() > deadline) throw error;
-      const wait = error instanceof MonstockApiError && error.retryAfterMs !== undefined ? error.retryAfterMs : Math.min(100 * 2 ** attempt, 2000);
+      const wait =
+        error instanceof MonstockApiError && error.retryAfterMs !== undefined
+          ? error.retryAfterMs
+          : Math.min(100 * 2 ** attempt, 2000);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }

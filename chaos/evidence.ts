@@ -20,7 +20,11 @@ export interface EvidenceOptions {
   stripeCache?: Map<string, readonly PaymentIntentSnapshot[]>;
 }
 
-export async function readEvidence(entries: readonly LedgerEntry[], clients: { monstock: MonstockClient; stripe: Stripe }, options: EvidenceOptions = {}): Promise<OrderEvidence[]> {
+export async function readEvidence(
+  entries: readonly LedgerEntry[],
+  clients: { monstock: MonstockClient; stripe: Stripe },
+  options: EvidenceOptions = {},
+): Promise<OrderEvidence[]> {
   const concurrency = options.concurrency ?? 8;
   const results: OrderEvidence[] = new Array(entries.length);
   let next = 0;
@@ -36,17 +40,24 @@ export async function readEvidence(entries: readonly LedgerEntry[], clients: { m
   return results;
 }
 
-async function readOne(entry: LedgerEntry, clients: { monstock: MonstockClient; stripe: Stripe }, cache: EvidenceOptions['stripeCache']): Promise<OrderEvidence> {
+async function readOne(
+  entry: LedgerEntry,
+  clients: { monstock: MonstockClient; stripe: Stripe },
+  cache: EvidenceOptions['stripeCache'],
+): Promise<OrderEvidence> {
   let order;
   try {
     order = await clients.monstock.getOrder(entry.orderId);
   } catch (error) {
     if (!(error instanceof MonstockApiError && error.status === 404)) throw error;
   }
-  const shownIntents = (order?.payments ?? []).filter((payment) => payment.kind === 'payment' && payment.transactionRef.startsWith('pi_')).map((payment) => payment.transactionRef);
+  const shownIntents = (order?.payments ?? [])
+    .filter((payment) => payment.kind === 'payment' && payment.transactionRef.startsWith('pi_'))
+    .map((payment) => payment.transactionRef);
   const intentIds = [...new Set([...entry.intentIds, ...shownIntents])].sort();
   const key = `${entry.orderId}:${intentIds.join(',')}`;
-  const stripe = cache?.get(key) ?? (await Promise.all(intentIds.map((id) => readPaymentIntentSnapshot(clients.stripe, id))));
+  const stripe =
+    cache?.get(key) ?? (await Promise.all(intentIds.map((id) => readPaymentIntentSnapshot(clients.stripe, id))));
   cache?.set(key, stripe);
   return { orderId: entry.orderId, monstock: order, stripe };
 }

@@ -16,7 +16,12 @@ export interface FaultCounts {
 export class FaultRunner {
   private next = 0;
   private chain: Promise<void> = Promise.resolve();
-  private readonly counts: FaultCounts = { monstockErrorStretches: 0, monstock429Stretches: 0, workerKills: 0, devServerRestarts: 0 };
+  private readonly counts: FaultCounts = {
+    monstockErrorStretches: 0,
+    monstock429Stretches: 0,
+    workerKills: 0,
+    devServerRestarts: 0,
+  };
   private failure: Error | undefined;
 
   constructor(
@@ -30,10 +35,12 @@ export class FaultRunner {
     while (this.next < this.plan.length && this.plan[this.next]!.at <= share) {
       const { action } = this.plan[this.next]!;
       this.next += 1;
-      this.chain = this.chain.then(() => this.play(action)).catch((error: unknown) => {
-        this.failure ??= error as Error;
-        this.progress(`fault failed: ${(error as Error).message}`);
-      });
+      this.chain = this.chain
+        .then(() => this.play(action))
+        .catch((error: unknown) => {
+          this.failure ??= error as Error;
+          this.progress(`fault failed: ${(error as Error).message}`);
+        });
     }
   }
 
@@ -57,7 +64,9 @@ export class FaultRunner {
         return;
       case 'monstockStretch': {
         const faults = action.mode === 'errors' ? { errorRate: 0.7 } : { rateLimitPerSecond: 3 };
-        this.progress(`Monstock ${action.mode === 'errors' ? 'answers 5xx (70%)' : 'throttles to 3 req/s (429)'} for ${action.seconds} s`);
+        this.progress(
+          `Monstock ${action.mode === 'errors' ? 'answers 5xx (70%)' : 'throttles to 3 req/s (429)'} for ${action.seconds} s`,
+        );
         await knobs.monstock.setApi(faults);
         await new Promise((resolve) => setTimeout(resolve, action.seconds * 1000));
         await knobs.monstock.setApi({});

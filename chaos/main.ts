@@ -23,7 +23,11 @@ async function main(): Promise<number> {
   if (args.concurrency !== undefined) options.concurrency = args.concurrency;
   options.keepData = args.keepData;
   const report = await runChaos(options);
-  progress(report.ok ? 'PASS: every order matches Stripe' : `FAIL: lost ${report.lost}, duplicated ${report.duplicated}, wrongStatus ${report.wrongStatus}, converged ${report.convergeSeconds !== null}`);
+  progress(
+    report.ok
+      ? 'PASS: every order matches Stripe'
+      : `FAIL: lost ${report.lost}, duplicated ${report.duplicated}, wrongStatus ${report.wrongStatus}, converged ${report.convergeSeconds !== null}`,
+  );
   process.stdout.write(`${JSON.stringify(report)}\n`);
   return report.ok ? 0 : 1;
 }

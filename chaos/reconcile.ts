@@ -15,13 +15,30 @@ export interface ReconcileOutcome {
   error?: string;
 }
 
-export async function runReconcileCli(window: { from: string; to: string }, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ReconcileOutcome> {
+export async function runReconcileCli(
+  window: { from: string; to: string },
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<ReconcileOutcome> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/starter/reconcile/main.ts'), '--from', window.from, '--to', window.to, '--json'], {
-    cwd: PROJECT_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(PROJECT_ROOT, 'src/starter/reconcile/main.ts'),
+      '--from',
+      window.from,
+      '--to',
+      window.to,
+      '--json',
+    ],
+    {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -34,6 +51,11 @@ export async function runReconcileCli(window: { from: string; to: string }, env:
   try {
     return { exitCode, report: JSON.parse(last) as ReconciliationReport, seconds };
   } catch {
-    return { exitCode, report: undefined, seconds, error: `no report (exit ${exitCode}): ${(stderr || stdout).trim().split('\n').slice(-5).join(' | ')}` };
+    return {
+      exitCode,
+      report: undefined,
+      seconds,
+      error: `no report (exit ${exitCode}): ${(stderr || stdout).trim().split('\n').slice(-5).join(' | ')}`,
+    };
   }
 }

@@ -26,8 +26,24 @@ export interface ChaosReport {
     /** Exits nobody asked for, each followed by a restart (as a supervisor would). */
     unexpectedExits: { worker: number; webhookServer: number };
   };
-  reconciliation: { seconds: number; items?: number; findings?: number; repairsSent?: number; unresolved?: number; byKind?: Record<string, number>; error?: string };
-  run: { seed: number; orders: number; stories: Record<string, number>; movementsExpected: number; driveSeconds: number; totalSeconds: number; webhooksDelivered: { stripe: number; monstock: number } };
+  reconciliation: {
+    seconds: number;
+    items?: number;
+    findings?: number;
+    repairsSent?: number;
+    unresolved?: number;
+    byKind?: Record<string, number>;
+    error?: string;
+  };
+  run: {
+    seed: number;
+    orders: number;
+    stories: Record<string, number>;
+    movementsExpected: number;
+    driveSeconds: number;
+    totalSeconds: number;
+    webhooksDelivered: { stripe: number; monstock: number };
+  };
   /** The first problems found by the final check, for a person to start from. */
   problems: Problem[];
 }
@@ -37,5 +53,10 @@ export function webhookFaultCounts(stats: OutboxStats): WebhookFaultCounts {
 }
 
 export function sumWebhookFaults(a: WebhookFaultCounts, b: WebhookFaultCounts): WebhookFaultCounts {
-  return { dropped: a.dropped + b.dropped, duplicated: a.duplicated + b.duplicated, reordered: a.reordered + b.reordered, delayed: a.delayed + b.delayed };
+  return {
+    dropped: a.dropped + b.dropped,
+    duplicated: a.duplicated + b.duplicated,
+    reordered: a.reordered + b.reordered,
+    delayed: a.delayed + b.delayed,
+  };
 }

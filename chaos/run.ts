@@ -62,11 +62,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const windowFrom = new Date(Date.now() - 60_000).toISOString();
     const customers: string[] = [];
     for (let index = 0; index < 12; index += 1) {
-      const customer = await monstockRetry(() => stack.monstock.createCustomer({ email: `chaos-${runId}-${index}@example.test`, name: `Chaos Buyer ${index}` }));
+      const customer = await monstockRetry(() =>
+        stack.monstock.createCustomer({ email: `chaos-${runId}-${index}@example.test`, name: `Chaos Buyer ${index}` }),
+      );
       customers.push(customer.id);
     }
 
-    progress(`driving ${options.orders} orders (seed ${options.seed}, ${options.concurrency} at a time); fault plan: ${faultPlan.map((fault) => `${fault.action.kind}@${Math.round(fault.at * 100)}%`).join(', ')}`);
+    progress(
+      `driving ${options.orders} orders (seed ${options.seed}, ${options.concurrency} at a time); fault plan: ${faultPlan.map((fault) => `${fault.action.kind}@${Math.round(fault.at * 100)}%`).join(', ')}`,
+    );
     const runner = new FaultRunner(faultPlan, stack, progress);
     const driveStarted = Date.now();
     let lastPrinted = 0;
@@ -81,7 +85,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         runner.advance(done / options.orders);
         if (Date.now() - lastPrinted > 5000 || done === options.orders) {
           lastPrinted = Date.now();
-          progress(`orders paid: ${done}/${options.orders} (${(done / ((Date.now() - driveStarted) / 1000)).toFixed(1)}/s); worker kills ${stack.worker.stats().kills}, dev server restarts ${stack.temporal.restarts()}`);
+          progress(
+            `orders paid: ${done}/${options.orders} (${(done / ((Date.now() - driveStarted) / 1000)).toFixed(1)}/s); worker kills ${stack.worker.stats().kills}, dev server restarts ${stack.temporal.restarts()}`,
+          );
         }
       },
     });
@@ -93,7 +99,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const result = await converge({
       entries: ledger,
       clients: { monstock: stack.monstock, stripe: stack.stripe },
-      reconcile: () => runReconcileCli({ from: windowFrom, to: new Date(Date.now() + 30_000).toISOString() }, stack.env(), options.reconcileTimeoutMs),
+      reconcile: () =>
+        runReconcileCli(
+          { from: windowFrom, to: new Date(Date.now() + 30_000).toISOString() },
+          stack.env(),
+          options.reconcileTimeoutMs,
+        ),
       faultsStoppedAt,
       quietMs: options.quietMs,
       settleTimeoutMs: options.settleTimeoutMs,
@@ -101,14 +112,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       progress,
     });
 
-    const [stripeStats, monstockStats, monstockAnswered] = await Promise.all([stack.knobs.stripe.webhookStats(), stack.knobs.monstock.webhookStats(), stack.knobs.monstock.injected()]);
+    const [stripeStats, monstockStats, monstockAnswered] = await Promise.all([
+      stack.knobs.stripe.webhookStats(),
+      stack.knobs.monstock.webhookStats(),
+      stack.knobs.monstock.injected(),
+    ]);
     const stripeFaults = webhookFaultCounts(stripeStats);
     const monstockFaults = webhookFaultCounts(monstockStats);
     const stories: Record<string, number> = {};
     for (const entry of ledger) stories[entry.story] = (stories[entry.story] ?? 0) + 1;
     const { final } = result;
     const report = result.reconciliation.report;
-    const ok = final.lost === 0 && final.duplicated === 0 && final.wrongStatus === 0 && result.convergeSeconds !== undefined;
+    const ok =
+      final.lost === 0 && final.duplicated === 0 && final.wrongStatus === 0 && result.convergeSeconds !== undefined;
     return {
       ok,
       ordersChecked: final.ordersChecked,
@@ -121,10 +137,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         webhooks: { ...sumWebhookFaults(stripeFaults, monstockFaults), stripe: stripeFaults, monstock: monstockFaults },
         ...faultCounts,
         ...(monstockAnswered ? { monstockAnswered } : {}),
-        unexpectedExits: { worker: stack.worker.stats().unexpectedExits, webhookServer: stack.webhooks.stats().unexpectedExits },
+        unexpectedExits: {
+          worker: stack.worker.stats().unexpectedExits,
+          webhookServer: stack.webhooks.stats().unexpectedExits,
+        },
       },
       reconciliation: report
-        ? { seconds: result.reconciliation.seconds, items: report.counts.items, findings: report.counts.findings, repairsSent: report.counts.repairsSent, unresolved: report.unresolved, byKind: { ...report.byKind } }
+        ? {
+            seconds: result.reconciliation.seconds,
+            items: report.counts.items,
+            findings: report.counts.findings,
+            repairsSent: report.counts.repairsSent,
+            unresolved: report.unresolved,
+            byKind: { ...report.byKind },
+          }
         : { seconds: result.reconciliation.seconds, error: result.reconciliation.error ?? 'no report' },
       run: {
         seed: options.seed,

@@ -42,12 +42,21 @@ export class SandboxKnobs {
       return undefined;
     }
     const body = (await answer.body.json()) as { serverErrors?: unknown; rateLimited?: unknown };
-    return typeof body.serverErrors === 'number' && typeof body.rateLimited === 'number' ? { serverErrors: body.serverErrors, rateLimited: body.rateLimited } : undefined;
+    return typeof body.serverErrors === 'number' && typeof body.rateLimited === 'number'
+      ? { serverErrors: body.serverErrors, rateLimited: body.rateLimited }
+      : undefined;
   }
 
   private async apply(): Promise<void> {
-    const body: FaultSettings = { ...this.api, ...(Object.keys(this.webhooks).length > 0 ? { webhooks: this.webhooks } : {}) };
-    const answer = await request(`${this.baseUrl}/_sandbox/faults`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const body: FaultSettings = {
+      ...this.api,
+      ...(Object.keys(this.webhooks).length > 0 ? { webhooks: this.webhooks } : {}),
+    };
+    const answer = await request(`${this.baseUrl}/_sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
     const text = await answer.body.text();
     if (answer.statusCode !== 200) throw new Error(`POST /_sandbox/faults answered ${answer.statusCode}: ${text}`);
   }

@@ -63,7 +63,10 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   const sandboxLogger = createLogger({ level: 'error' });
 
   progress(`data dir ${dataDir}`);
-  const temporal = await startRestartableTemporal({ port: temporalPort!, dbFile: path.join(dataDir, 'temporal.sqlite') });
+  const temporal = await startRestartableTemporal({
+    port: temporalPort!,
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+  });
   progress(`Temporal dev server at ${temporal.address}`);
   const monstockSandbox = await startMonstockSandbox({
     port: monstockPort!,
@@ -82,14 +85,24 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     logger: sandboxLogger,
   });
   const stripe = createStripeClient({ secretKey: secrets.stripeKey, apiUrl: stripeSandbox.url, maxNetworkRetries: 3 });
-  const monstock = new MonstockClient({ apiUrl: monstockSandbox.apiUrl, apiToken: secrets.monstockToken, requestTimeoutMs: 15_000 });
+  const monstock = new MonstockClient({
+    apiUrl: monstockSandbox.apiUrl,
+    apiToken: secrets.monstockToken,
+    requestTimeoutMs: 15_000,
+  });
   // `npm run setup`'s step: the connector's one managed endpoint, its signing secret kept in DATA_DIR.
   const endpoint = await setupStripeWebhookEndpoint({
-    config: { connectionId: 'default', dataDir, webhookServer: { port: webhookPort!, host: '127.0.0.1', publicUrl: webhookBase } },
+    config: {
+      connectionId: 'default',
+      dataDir,
+      webhookServer: { port: webhookPort!, host: '127.0.0.1', publicUrl: webhookBase },
+    },
     stripe,
     logger: sandboxLogger,
   });
-  progress(`sandboxes up (Monstock ${monstockSandbox.apiUrl}, Stripe ${stripeSandbox.url}); Stripe endpoint ${endpoint?.endpointId} ${endpoint?.action}`);
+  progress(
+    `sandboxes up (Monstock ${monstockSandbox.apiUrl}, Stripe ${stripeSandbox.url}); Stripe endpoint ${endpoint?.endpointId} ${endpoint?.action}`,
+  );
 
   const env = (): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
@@ -121,7 +134,10 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   });
   // Bundled once, as a container image does (WORKFLOW_BUNDLE_PATH), so a restarted worker is back in seconds.
   const bundleFile = path.join(dataDir, 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../src/workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
   fs.writeFileSync(bundleFile, code);
   const webhooks = createSupervisor(WEBHOOK_SERVER, { env, logDir, progress });
   const worker = createSupervisor(WORKER, { env, logDir, progress });

@@ -24,9 +24,16 @@ export interface SupervisedPiece {
 }
 
 export const WORKER: SupervisedPiece = { name: 'worker', entry: 'src/worker.ts', ready: /worker started/ };
-export const WEBHOOK_SERVER: SupervisedPiece = { name: 'webhooks', entry: 'src/starter/webhookServer.main.ts', ready: /webhook server listening/ };
+export const WEBHOOK_SERVER: SupervisedPiece = {
+  name: 'webhooks',
+  entry: 'src/starter/webhookServer.main.ts',
+  ready: /webhook server listening/,
+};
 
-export function createSupervisor(piece: SupervisedPiece, options: { env: () => NodeJS.ProcessEnv; logDir: string; progress: Progress; readyTimeoutMs?: number }): Supervisor {
+export function createSupervisor(
+  piece: SupervisedPiece,
+  options: { env: () => NodeJS.ProcessEnv; logDir: string; progress: Progress; readyTimeoutMs?: number },
+): Supervisor {
   let worker: ConnectorChild | undefined;
   let stopping = false;
   let expectingExit = false;
@@ -35,12 +42,19 @@ export function createSupervisor(piece: SupervisedPiece, options: { env: () => N
 
   const launch = async (): Promise<void> => {
     counts.starts += 1;
-    const child = startConnectorChild(piece.name, piece.entry, options.env(), path.join(options.logDir, `${piece.name}-${counts.starts}.log`));
+    const child = startConnectorChild(
+      piece.name,
+      piece.entry,
+      options.env(),
+      path.join(options.logDir, `${piece.name}-${counts.starts}.log`),
+    );
     worker = child;
     void child.exited.then(({ code, signal }) => {
       if (stopping || expectingExit || worker !== child) return;
       counts.unexpectedExits += 1;
-      options.progress(`${piece.name} exited by itself (code ${code}, signal ${signal}); restarting it as a supervisor would`);
+      options.progress(
+        `${piece.name} exited by itself (code ${code}, signal ${signal}); restarting it as a supervisor would`,
+      );
       restarting = relaunch();
     });
     await child.waitFor(piece.ready, options.readyTimeoutMs ?? 120_000);

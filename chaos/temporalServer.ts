@@ -11,8 +11,13 @@ export interface RestartableTemporal {
   stop(): Promise<void>;
 }
 
-export async function startRestartableTemporal(options: { port: number; dbFile: string; namespace?: string }): Promise<RestartableTemporal> {
-  const start = () => startEmbeddedTemporal({ port: options.port, dbFile: options.dbFile, namespace: options.namespace ?? 'default' });
+export async function startRestartableTemporal(options: {
+  port: number;
+  dbFile: string;
+  namespace?: string;
+}): Promise<RestartableTemporal> {
+  const start = () =>
+    startEmbeddedTemporal({ port: options.port, dbFile: options.dbFile, namespace: options.namespace ?? 'default' });
   let server: EmbeddedTemporal | undefined = await start();
   let count = 0;
   return {

@@ -17,21 +17,39 @@ async function main(): Promise<void> {
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl });
   const stamp = Date.now();
   const customer = await monstock.createCustomer({ email: `loop${stamp}@example.test`, name: 'Loop Customer' });
-  const order = await monstock.createOrder({ reference: `LOOP-${stamp}`, customerId: customer.id, currency: 'EUR', lines: [{ sku: 'LAMP-7', label: 'Desk lamp', quantity: 1, unitAmount: 5900 }] });
+  const order = await monstock.createOrder({
+    reference: `LOOP-${stamp}`,
+    customerId: customer.id,
+    currency: 'EUR',
+    lines: [{ sku: 'LAMP-7', label: 'Desk lamp', quantity: 1, unitAmount: 5900 }],
+  });
   const t0 = performance.now();
-  const intentId = await until(async () => (await monstock.getOrder(order.id)).externalRefs.stripePaymentIntentId, 'the payment intent id on the order');
+  const intentId = await until(
+    async () => (await monstock.getOrder(order.id)).externalRefs.stripePaymentIntentId,
+    'the payment intent id on the order',
+  );
   const intent = await stripe.paymentIntents.retrieve(intentId);
   const stripeCustomer = (await stripe.customers.retrieve(intent.customer as string)) as Stripe.Customer;
   const intentMs = Math.round(performance.now() - t0);
   const t1 = performance.now();
   await stripe.paymentIntents.confirm(intentId, { payment_method: 'pm_card_visa' });
-  await until(async () => ((await monstock.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined), 'the order paid in Monstock');
+  await until(
+    async () => ((await monstock.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined),
+    'the order paid in Monstock',
+  );
   const paidMs = Math.round(performance.now() - t1);
   process.stdout.write(
     `Order ${order.reference}: intent ${intent.id} for ${intent.amount} ${intent.currency} (customer ${stripeCustomer.id}, ${stripeCustomer.email}) in ${intentMs} ms; ` +
       `paid and shown in Monstock ${paidMs} ms after confirming.\n`,
   );
-  process.stdout.write(JSON.stringify({ orderToIntentMs: intentMs, confirmToPaidMs: paidMs, intentAmount: intent.amount, metadata: intent.metadata }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      orderToIntentMs: intentMs,
+      confirmToPaidMs: paidMs,
+      intentAmount: intent.amount,
+      metadata: intent.metadata,
+    }) + '\n',
+  );
   await monstock.close();
 }
 

@@ -18,10 +18,24 @@ async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? '1');
   const latencies: number[] = [];
   for (let run = 0; run < runs; run += 1) {
-    const customer = await monstock.createCustomer({ email: `demo${Date.now()}${run}@example.test`, name: 'Demo Customer' });
-    const order = await monstock.createOrder({ reference: `DEMO-${Date.now()}-${run}`, customerId: customer.id, currency: 'EUR', lines: [{ sku: 'MUG-01', label: 'Mug', quantity: 2, unitAmount: 1250 }] });
+    const customer = await monstock.createCustomer({
+      email: `demo${Date.now()}${run}@example.test`,
+      name: 'Demo Customer',
+    });
+    const order = await monstock.createOrder({
+      reference: `DEMO-${Date.now()}-${run}`,
+      customerId: customer.id,
+      currency: 'EUR',
+      lines: [{ sku: 'MUG-01', label: 'Mug', quantity: 2, unitAmount: 1250 }],
+    });
     const started = performance.now();
-    const intent = await stripe.paymentIntents.create({ amount: order.totalAmount, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, metadata: { monstock_order_id: order.id } });
+    const intent = await stripe.paymentIntents.create({
+      amount: order.totalAmount,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      metadata: { monstock_order_id: order.id },
+    });
     for (;;) {
       const current = await monstock.getOrder(order.id);
       if (current.paymentStatus === 'paid') break;
@@ -39,7 +53,9 @@ async function main(): Promise<void> {
   }
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  process.stdout.write(JSON.stringify({ payments: runs, p50Ms: at(0.5), p95Ms: at(0.95), maxMs: latencies[latencies.length - 1] }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ payments: runs, p50Ms: at(0.5), p95Ms: at(0.95), maxMs: latencies[latencies.length - 1] }) + '\n',
+  );
   await monstock.close();
 }
 

@@ -28,9 +28,20 @@ async function main(): Promise<number> {
   const stamp = Date.now();
   const customer = await monstock.createCustomer({ email: `reconcile${stamp}@example.test`, name: 'Reconcile Demo' });
   const order = (n: number, unitAmount: number) =>
-    monstock.createOrder({ reference: `RECON-${stamp}-${n}`, customerId: customer.id, currency: 'EUR', lines: [{ sku: 'MUG-01', label: 'Mug', quantity: 1, unitAmount }] });
+    monstock.createOrder({
+      reference: `RECON-${stamp}-${n}`,
+      customerId: customer.id,
+      currency: 'EUR',
+      lines: [{ sku: 'MUG-01', label: 'Mug', quantity: 1, unitAmount }],
+    });
   const pay = (target: Order | undefined, amount: number): Promise<Stripe.PaymentIntent> =>
-    stripe.paymentIntents.create({ amount, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, metadata: target ? { monstock_order_id: target.id } : {} });
+    stripe.paymentIntents.create({
+      amount,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      metadata: target ? { monstock_order_id: target.id } : {},
+    });
 
   const lost = await order(1, 1500);
   const wrong = await order(2, 3000);
@@ -41,13 +52,41 @@ async function main(): Promise<number> {
   try {
     const lostIntent = await pay(lost, lost.totalAmount);
     const wrongIntent = await pay(wrong, wrong.totalAmount);
-    await monstock.recordPayment(wrong.id, { kind: 'payment', transactionRef: wrongIntent.id, amount: wrong.totalAmount - 500, currency: 'EUR', status: 'succeeded', occurredAt: new Date().toISOString(), provider: 'stripe' });
-    await monstock.recordPayment(handPaid.id, { kind: 'payment', transactionRef: `manual-${stamp}`, amount: handPaid.totalAmount, currency: 'EUR', status: 'succeeded', occurredAt: new Date().toISOString(), provider: 'stripe' });
+    await monstock.recordPayment(wrong.id, {
+      kind: 'payment',
+      transactionRef: wrongIntent.id,
+      amount: wrong.totalAmount - 500,
+      currency: 'EUR',
+      status: 'succeeded',
+      occurredAt: new Date().toISOString(),
+      provider: 'stripe',
+    });
+    await monstock.recordPayment(handPaid.id, {
+      kind: 'payment',
+      transactionRef: `manual-${stamp}`,
+      amount: handPaid.totalAmount,
+      currency: 'EUR',
+      status: 'succeeded',
+      occurredAt: new Date().toISOString(),
+      provider: 'stripe',
+    });
     const stray = await pay(undefined, 999);
     planted = [
-      { kind: 'payment_missing_on_order', id: lostIntent.id, what: `${lost.reference}: paid in Stripe, the webhook never arrived` },
-      { kind: 'amount_mismatch', id: wrongIntent.id, what: `${wrong.reference}: Monstock recorded 5.00 EUR less than Stripe collected` },
-      { kind: 'paid_without_stripe_money', id: `manual-${stamp}`, what: `${handPaid.reference}: marked paid by hand, no Stripe money` },
+      {
+        kind: 'payment_missing_on_order',
+        id: lostIntent.id,
+        what: `${lost.reference}: paid in Stripe, the webhook never arrived`,
+      },
+      {
+        kind: 'amount_mismatch',
+        id: wrongIntent.id,
+        what: `${wrong.reference}: Monstock recorded 5.00 EUR less than Stripe collected`,
+      },
+      {
+        kind: 'paid_without_stripe_money',
+        id: `manual-${stamp}`,
+        what: `${handPaid.reference}: marked paid by hand, no Stripe money`,
+      },
       { kind: 'unmatched_payment', id: stray.id, what: 'a 9.99 EUR payment naming no order' },
     ];
   } finally {
@@ -60,10 +99,18 @@ async function main(): Promise<number> {
   const code = await runReconcile(['--from', from]);
   const pages = config.webhookServer.publicUrl ?? `http://127.0.0.1:${config.webhookServer.port}`;
   const latest = await request(`${pages}/reports/latest.json`);
-  const report = (await latest.body.json()) as ReconciliationReport & { findings: Array<{ kind: string; paymentIntentId?: string; transactionRef?: string }> };
-  const missing = planted.filter((p) => !report.findings.some((f) => f.kind === p.kind && (f.paymentIntentId === p.id || f.transactionRef === p.id)));
+  const report = (await latest.body.json()) as ReconciliationReport & {
+    findings: Array<{ kind: string; paymentIntentId?: string; transactionRef?: string }>;
+  };
+  const missing = planted.filter(
+    (p) => !report.findings.some((f) => f.kind === p.kind && (f.paymentIntentId === p.id || f.transactionRef === p.id)),
+  );
   process.stdout.write(`\nReport page: ${pages}/reports/${report.reportId}\n`);
-  process.stdout.write(missing.length === 0 ? `All ${planted.length} planted discrepancies are in the report (reconcile exited ${code}: findings left for a person).\n` : `Missing from the report: ${missing.map((m) => m.kind).join(', ')}\n`);
+  process.stdout.write(
+    missing.length === 0
+      ? `All ${planted.length} planted discrepancies are in the report (reconcile exited ${code}: findings left for a person).\n`
+      : `Missing from the report: ${missing.map((m) => m.kind).join(', ')}\n`,
+  );
   await monstock.close();
   return missing.length === 0 ? 0 : 1;
 }
@@ -73,15 +120,23 @@ function step(text: string): void {
 }
 
 async function setStripeFaults(sandboxUrl: string, faults: unknown): Promise<void> {
-  const answer = await request(`${sandboxUrl}/_sandbox/faults`, { method: 'POST', body: JSON.stringify(faults), headers: { 'content-type': 'application/json' } });
+  const answer = await request(`${sandboxUrl}/_sandbox/faults`, {
+    method: 'POST',
+    body: JSON.stringify(faults),
+    headers: { 'content-type': 'application/json' },
+  });
   const text = await answer.body.text();
-  if (answer.statusCode !== 200) throw new Error(`the Stripe sandbox refused the fault knobs (${answer.statusCode}): ${text}`);
+  if (answer.statusCode !== 200)
+    throw new Error(`the Stripe sandbox refused the fault knobs (${answer.statusCode}): ${text}`);
 }
 
 /** The CLI as a user runs it, so the progress bar shows on this terminal. */
 function runReconcile(args: string[]): Promise<number | null> {
   const root = path.resolve(__dirname, '..');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/starter/reconcile/main.ts', ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/starter/reconcile/main.ts', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   return new Promise((resolve) => child.once('exit', resolve));
 }
 

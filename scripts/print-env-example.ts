@@ -10,8 +10,15 @@ const lines = [
 ];
 for (const definition of Object.values(SETTINGS)) {
   lines.push(`# ${definition.description}`);
-  const value = 'default' in definition && definition.default !== undefined ? definition.default : 'developmentValue' in definition ? definition.developmentValue ?? '' : '';
-  const optional = !('default' in definition && definition.default !== undefined) && !('developmentValue' in definition && definition.developmentValue !== undefined);
+  const value =
+    'default' in definition && definition.default !== undefined
+      ? definition.default
+      : 'developmentValue' in definition
+        ? (definition.developmentValue ?? '')
+        : '';
+  const optional =
+    !('default' in definition && definition.default !== undefined) &&
+    !('developmentValue' in definition && definition.developmentValue !== undefined);
   lines.push(`${optional ? '# ' : ''}${definition.name}=${value}`, '');
 }
 process.stdout.write(lines.join('\n'));

@@ -16,12 +16,20 @@ import { createWorker } from './temporal/createWorker';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'worker', level: config.logLevel });
-  const monstock = new MonstockClient({ apiUrl: config.monstock.apiUrl, apiToken: config.monstock.apiToken, requestTimeoutMs: config.monstock.requestTimeoutMs });
+  const monstock = new MonstockClient({
+    apiUrl: config.monstock.apiUrl,
+    apiToken: config.monstock.apiToken,
+    requestTimeoutMs: config.monstock.requestTimeoutMs,
+  });
   const stripeOptions: StripeClientOptions = { secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl };
   const stripe = createStripeClient(stripeOptions);
   const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
   const client = await connectClient(config);
-  const delivery = createWorkflowDelivery({ client, taskQueue: config.temporal.taskQueue, idleWindow: config.orders.idleWindow });
+  const delivery = createWorkflowDelivery({
+    client,
+    taskQueue: config.temporal.taskQueue,
+    idleWindow: config.orders.idleWindow,
+  });
   const connection = await connectWorker(config);
   const worker = await createWorker({
     connection,
@@ -43,19 +51,35 @@ async function main(): Promise<void> {
         monstock,
         matching: config.matching,
       }),
-      orderSettings: { createPaymentIntents: config.orders.createPaymentIntents, autoRefundCancelled: config.orders.autoRefundCancelled },
+      orderSettings: {
+        createPaymentIntents: config.orders.createPaymentIntents,
+        autoRefundCancelled: config.orders.autoRefundCancelled,
+      },
     },
   });
 
   // The SDK runtime owns SIGINT/SIGTERM: it stops polling and lets in-flight tasks finish.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => logger.info('shutting down: draining in-flight tasks', { signal }));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => logger.info('shutting down: draining in-flight tasks', { signal }));
 
   // Webhooks can be lost: the feed reads Monstock's order list so no order change is missed.
   // Started here, so every deployment has it; one already running keeps its cursor.
-  const feed = await ensureOrderFeedRunning(client, { connectionId: config.connectionId, taskQueue: config.temporal.taskQueue, pollInterval: config.monstock.pollInterval });
-  logger.info('monstock order feed running', { workflowId: feed.workflowId, pollInterval: config.monstock.pollInterval });
+  const feed = await ensureOrderFeedRunning(client, {
+    connectionId: config.connectionId,
+    taskQueue: config.temporal.taskQueue,
+    pollInterval: config.monstock.pollInterval,
+  });
+  logger.info('monstock order feed running', {
+    workflowId: feed.workflowId,
+    pollInterval: config.monstock.pollInterval,
+  });
   // Likewise customer sync: polling alone keeps customers in line while webhooks are down.
-  await createCustomerChangeDelivery({ client, taskQueue: config.temporal.taskQueue, pollInterval: config.customers.pollInterval, concurrency: config.customers.concurrency }).ensureRunning(config.connectionId);
+  await createCustomerChangeDelivery({
+    client,
+    taskQueue: config.temporal.taskQueue,
+    pollInterval: config.customers.pollInterval,
+    concurrency: config.customers.concurrency,
+  }).ensureRunning(config.connectionId);
   logger.info('customer sync running', { pollInterval: config.customers.pollInterval });
   // The nightly reconciliation is a Temporal Schedule (created or updated here, idempotently).
   await ensureReconciliationSchedule(client, {
@@ -66,8 +90,16 @@ async function main(): Promise<void> {
     windowHours: config.reconciliation.windowHours,
     options: { checkOrderIntents: config.orders.createPaymentIntents },
   });
-  logger.info('reconciliation scheduled', { at: config.reconciliation.at, timeZone: config.reconciliation.timeZone, windowHours: config.reconciliation.windowHours });
-  logger.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, temporal: config.temporal.address });
+  logger.info('reconciliation scheduled', {
+    at: config.reconciliation.at,
+    timeZone: config.reconciliation.timeZone,
+    windowHours: config.reconciliation.windowHours,
+  });
+  logger.info('worker started', {
+    taskQueue: config.temporal.taskQueue,
+    namespace: config.temporal.namespace,
+    temporal: config.temporal.address,
+  });
   await worker.run();
   await monstock.close();
   await connection.close();

@@ -43,7 +43,10 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
     });
     stoppers.push({ name: 'Temporal dev server', stop: () => temporal!.stop() });
-    lines.push(`Temporal Web UI      ${temporal.uiUrl}`, `Temporal frontend    ${temporal.address}  (${temporal.binary.description})`);
+    lines.push(
+      `Temporal Web UI      ${temporal.uiUrl}`,
+      `Temporal frontend    ${temporal.address}  (${temporal.binary.description})`,
+    );
   } else {
     lines.push(`Temporal frontend    ${config.temporal.address}  (yours)`);
   }
@@ -86,10 +89,15 @@ async function main(): Promise<void> {
   }
 
   if (temporal) env.TEMPORAL_ADDRESS = temporal.address;
-  const children: ManagedChild[] = [startTsChild('worker', 'src/worker.ts', env), startTsChild('webhooks', 'src/starter/webhookServer.main.ts', env)];
+  const children: ManagedChild[] = [
+    startTsChild('worker', 'src/worker.ts', env),
+    startTsChild('webhooks', 'src/starter/webhookServer.main.ts', env),
+  ];
   lines.push(`Webhook server       ${webhookBase}  (/webhooks/stripe, /webhooks/monstock, /healthz, /readyz)`);
 
-  process.stdout.write(`\nmonstock-stripe is running:\n${lines.map((line) => `  ${line}`).join('\n')}\n\nPress Ctrl-C to stop.\n\n`);
+  process.stdout.write(
+    `\nmonstock-stripe is running:\n${lines.map((line) => `  ${line}`).join('\n')}\n\nPress Ctrl-C to stop.\n\n`,
+  );
 
   let stopping = false;
   const shutdown = async (reason: string) => {

@@ -17,7 +17,10 @@ export interface EmbeddedTemporalOptions {
   namespace?: string;
   ip?: string;
   binary?: FoundBinary;
-  /** SQLite pragmas (`name=value`); default DEV_SERVER_SQLITE_PRAGMAS. The bench passes [] to measure the untuned server. */
+  /**
+   * SQLite pragmas (`name=value`); default DEV_SERVER_SQLITE_PRAGMAS. The bench passes [] to measure the untuned
+   * server.
+   */
   sqlitePragmas?: readonly string[];
 }
 
@@ -48,15 +51,21 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
         ...(options.ui ? { ui: true, ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}) } : {}),
         searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
-        extraArgs: (options.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap((pragma) => ['--sqlite-pragma', pragma]),
+        extraArgs: (options.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap((pragma) => [
+          '--sqlite-pragma',
+          pragma,
+        ]),
         log: { format: 'pretty', level: 'error' },
       },
     });
   } catch (error) {
-    throw new Error(`Could not start the Temporal dev server from ${binary.description}: ${(error as Error).message}\n${HOW_TO_GET_TEMPORAL}`, { cause: error });
+    throw new Error(
+      `Could not start the Temporal dev server from ${binary.description}: ${(error as Error).message}\n${HOW_TO_GET_TEMPORAL}`,
+      { cause: error },
+    );
   }
   const address = env.address;
-  const uiPort = options.ui ? options.uiPort ?? Number(address.split(':').pop()) + 1000 : undefined;
+  const uiPort = options.ui ? (options.uiPort ?? Number(address.split(':').pop()) + 1000) : undefined;
   return {
     address,
     uiUrl: uiPort ? `http://${options.ip ?? '127.0.0.1'}:${uiPort}` : undefined,

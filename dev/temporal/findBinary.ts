@@ -36,12 +36,26 @@ function find(envVariable: string, binaryName: string, env: NodeJS.ProcessEnv): 
   const explicit = env[envVariable];
   if (explicit) {
     if (!isExecutable(explicit)) throw new Error(`${envVariable}=${explicit} is not an executable file`);
-    return { executable: { type: 'existing-path', path: explicit }, source: 'env', description: `${explicit} (from ${envVariable})` };
+    return {
+      executable: { type: 'existing-path', path: explicit },
+      source: 'env',
+      description: `${explicit} (from ${envVariable})`,
+    };
   }
   const fromPath = onPath(binaryName, env);
-  if (fromPath) return { executable: { type: 'existing-path', path: fromPath }, source: 'path', description: `${fromPath} (on PATH)` };
+  if (fromPath)
+    return {
+      executable: { type: 'existing-path', path: fromPath },
+      source: 'path',
+      description: `${fromPath} (on PATH)`,
+    };
   const local = path.join(projectRoot, '.tools/temporal/bin', binaryName);
-  if (isExecutable(local)) return { executable: { type: 'existing-path', path: local }, source: 'project', description: `${local} (project-local)` };
+  if (isExecutable(local))
+    return {
+      executable: { type: 'existing-path', path: local },
+      source: 'project',
+      description: `${local} (project-local)`,
+    };
   return {
     executable: { type: 'cached-download', downloadDir: path.join(os.tmpdir(), 'monstock-stripe-temporal') },
     source: 'download',

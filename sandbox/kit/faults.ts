@@ -28,9 +28,7 @@ export type WebhookFaults = z.infer<typeof webhookFaultsSchema>;
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
 
 export type FaultDecision =
-  | { kind: 'pass' }
-  | { kind: 'server_error' }
-  | { kind: 'rate_limited'; retryAfterSeconds: number };
+  { kind: 'pass' } | { kind: 'server_error' } | { kind: 'rate_limited'; retryAfterSeconds: number };
 
 /** Fixed-window limiter: what Stripe and most APIs do is close enough for a sandbox. */
 class RequestRateLimiter {
@@ -76,7 +74,9 @@ export class FaultController {
   /** Replaces the settings with the given subset; `{}` clears every fault. */
   set(next: FaultSettings): void {
     this.settings = faultSettingsSchema.parse(next);
-    this.limiter = this.settings.rateLimitPerSecond ? new RequestRateLimiter(this.settings.rateLimitPerSecond) : undefined;
+    this.limiter = this.settings.rateLimitPerSecond
+      ? new RequestRateLimiter(this.settings.rateLimitPerSecond)
+      : undefined;
   }
 
   injected(): InjectedFaults {

@@ -55,7 +55,10 @@ export class Router {
   }
 
   /** Finds the handler, or tells whether the path exists with another method (405 vs 404). */
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'method_not_allowed' | undefined {
+  match(
+    method: string,
+    path: string,
+  ): { handler: Handler; params: Record<string, string> } | 'method_not_allowed' | undefined {
     let pathMatched = false;
     for (const route of this.routes) {
       const found = route.pattern.exec(path);

@@ -53,21 +53,41 @@ export function createSandboxHttpServer(options: SandboxShellOptions): http.Serv
       const method = incoming.method ?? 'GET';
       const body = await readBody(incoming);
       if (body === 'too_large') {
-        send(outgoing, { status: 413, body: options.errorBody(413, 'payload_too_large', 'The request body exceeds 1 MiB.') });
+        send(outgoing, {
+          status: 413,
+          body: options.errorBody(413, 'payload_too_large', 'The request body exceeds 1 MiB.'),
+        });
         return;
       }
       const isAdmin = url.pathname.startsWith('/_sandbox/');
-      const router = isAdmin ? (options.admin && options.admin.match(method, url.pathname) ? options.admin : adminRouter) : options.api;
+      const router = isAdmin
+        ? options.admin && options.admin.match(method, url.pathname)
+          ? options.admin
+          : adminRouter
+        : options.api;
       const found = router.match(method, url.pathname);
       if (!found) {
-        send(outgoing, { status: 404, body: options.errorBody(404, 'not_found', `No route for ${method} ${url.pathname}.`) });
+        send(outgoing, {
+          status: 404,
+          body: options.errorBody(404, 'not_found', `No route for ${method} ${url.pathname}.`),
+        });
         return;
       }
       if (found === 'method_not_allowed') {
-        send(outgoing, { status: 405, body: options.errorBody(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}.`) });
+        send(outgoing, {
+          status: 405,
+          body: options.errorBody(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}.`),
+        });
         return;
       }
-      const request: SandboxRequest = { method, path: url.pathname, query: url.searchParams, params: found.params, headers: incoming.headers, rawBody: body };
+      const request: SandboxRequest = {
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        params: found.params,
+        headers: incoming.headers,
+        rawBody: body,
+      };
       if (!isAdmin && url.pathname.startsWith(options.apiPrefix)) {
         const refused = options.authenticate(request);
         if (refused) {
@@ -85,7 +105,10 @@ export function createSandboxHttpServer(options: SandboxShellOptions): http.Serv
           return;
         }
         if (decision.kind === 'server_error') {
-          send(outgoing, { status: 500, body: options.errorBody(500, 'server_error', 'Injected server error (fault knob).') });
+          send(outgoing, {
+            status: 500,
+            body: options.errorBody(500, 'server_error', 'Injected server error (fault knob).'),
+          });
           return;
         }
       }

@@ -67,7 +67,15 @@ export class WebhookOutbox {
   private timer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private stopped = true;
-  private readonly counters = { enqueued: 0, delivered: 0, failedAttempts: 0, dropped: 0, duplicated: 0, delayed: 0, reordered: 0 };
+  private readonly counters = {
+    enqueued: 0,
+    delivered: 0,
+    failedAttempts: 0,
+    dropped: 0,
+    duplicated: 0,
+    delayed: 0,
+    reordered: 0,
+  };
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly activeDeliveries = new Set<Promise<void>>();
@@ -97,7 +105,13 @@ export class WebhookOutbox {
     this.counters.enqueued += 1;
     if (this.options.faults.chance(faults.dropRate)) {
       this.counters.dropped += 1;
-      this.options.onResult?.({ eventId: message.eventId, endpointId: message.endpointId, ok: false, error: 'dropped by fault knob', attempt: 0 });
+      this.options.onResult?.({
+        eventId: message.eventId,
+        endpointId: message.endpointId,
+        ok: false,
+        error: 'dropped by fault knob',
+        attempt: 0,
+      });
       return;
     }
     const copies = this.options.faults.chance(faults.duplicateRate) ? 2 : 1;
@@ -139,7 +153,9 @@ export class WebhookOutbox {
   }
 
   stats(): OutboxStats {
-    const pending = this.options.db.prepare("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'").get() as { n: number };
+    const pending = this.options.db
+      .prepare("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'")
+      .get() as { n: number };
     return { ...this.counters, pending: pending.n };
   }
 
@@ -159,7 +175,9 @@ export class WebhookOutbox {
     const free = concurrency - this.inFlight;
     if (free > 0) {
       const due = this.options.db
-        .prepare("SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?")
+        .prepare(
+          "SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+        )
         .all(this.now(), free) as DeliveryRow[];
       const claim = this.options.db.prepare("UPDATE webhook_deliveries SET status = 'sending' WHERE id = ?");
       for (const row of due) {
@@ -176,7 +194,10 @@ export class WebhookOutbox {
     const next = this.options.db
       .prepare("SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries WHERE status = 'pending'")
       .get() as { at: number | null };
-    const wait = next.at === null ? this.options.pollMs ?? 1000 : Math.max(0, Math.min(next.at - this.now(), this.options.pollMs ?? 1000));
+    const wait =
+      next.at === null
+        ? (this.options.pollMs ?? 1000)
+        : Math.max(0, Math.min(next.at - this.now(), this.options.pollMs ?? 1000));
     this.schedule(wait);
   }
 
@@ -208,16 +229,30 @@ export class WebhookOutbox {
     const maxAttempts = this.options.maxAttempts ?? 20;
     if (ok) {
       this.counters.delivered += 1;
-      this.options.db.prepare("UPDATE webhook_deliveries SET status = 'delivered', attempts = ? WHERE id = ?").run(attempt, row.id);
+      this.options.db
+        .prepare("UPDATE webhook_deliveries SET status = 'delivered', attempts = ? WHERE id = ?")
+        .run(attempt, row.id);
     } else {
       this.counters.failedAttempts += 1;
       const gaveUp = !sign || attempt >= maxAttempts;
-      const backoff = Math.min((this.options.backoffBaseMs ?? 1000) * 2 ** (attempt - 1), this.options.backoffMaxMs ?? 60_000);
+      const backoff = Math.min(
+        (this.options.backoffBaseMs ?? 1000) * 2 ** (attempt - 1),
+        this.options.backoffMaxMs ?? 60_000,
+      );
       this.options.db
-        .prepare('UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?')
+        .prepare(
+          'UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?',
+        )
         .run(gaveUp ? 'failed' : 'pending', attempt, this.now() + backoff, error ?? null, row.id);
     }
-    this.options.onResult?.({ eventId: row.event_id, endpointId: row.endpoint_id, ok, ...(status !== undefined ? { status } : {}), ...(error ? { error } : {}), attempt });
+    this.options.onResult?.({
+      eventId: row.event_id,
+      endpointId: row.endpoint_id,
+      ok,
+      ...(status !== undefined ? { status } : {}),
+      ...(error ? { error } : {}),
+      attempt,
+    });
   }
 
   /** On start, deliveries caught mid-send by a crash go back to pending: at least once. */

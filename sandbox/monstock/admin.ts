@@ -20,7 +20,11 @@ const eventsQuerySchema = z.strictObject({
   limit: z.string().regex(/^\d+$/).transform(Number).pipe(z.int().min(1).max(10_000)).default(1000),
 });
 
-export function createAdminRouter(deps: { store: MonstockStore; orders: OrderService; customers: CustomerService }): Router {
+export function createAdminRouter(deps: {
+  store: MonstockStore;
+  orders: OrderService;
+  customers: CustomerService;
+}): Router {
   return new Router()
     .on('POST', '/_sandbox/seed', (request) => ({ status: 201, body: seed(deps, parseBody(seedSchema, request)) }))
     .on('GET', '/_sandbox/events', (request) => {

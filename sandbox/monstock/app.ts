@@ -55,10 +55,14 @@ export async function startMonstockSandbox(options: MonstockSandboxOptions): Pro
       db,
       faults,
       signerFor: (endpointId) =>
-        endpointId === WEBHOOK_ENDPOINT_ID ? (payload) => ({ 'monstock-signature': signPayload(payload, secret) }) : undefined,
+        endpointId === WEBHOOK_ENDPOINT_ID
+          ? (payload) => ({ 'monstock-signature': signPayload(payload, secret) })
+          : undefined,
       ...(options.webhookBackoffBaseMs !== undefined ? { backoffBaseMs: options.webhookBackoffBaseMs } : {}),
       onResult: (result) =>
-        result.ok ? logger.debug('webhook delivered', { ...result }) : logger.info('webhook delivery failed', { ...result }),
+        result.ok
+          ? logger.debug('webhook delivered', { ...result })
+          : logger.info('webhook delivery failed', { ...result }),
     });
     const events = createEventPublisher({ store, outbox, webhookUrl: options.webhookUrl || undefined });
     const clock = createMonotonicClock(store.latestTimestamp());
@@ -85,7 +89,11 @@ export async function startMonstockSandbox(options: MonstockSandboxOptions): Pro
     // Deliveries cut off by a previous crash go out again: at least once, as documented.
     outbox.recoverInterrupted();
     outbox.start();
-    logger.info('monstock sandbox listening', { url: started.url, dataFile: options.dataFile, webhookUrl: options.webhookUrl || null });
+    logger.info('monstock sandbox listening', {
+      url: started.url,
+      dataFile: options.dataFile,
+      webhookUrl: options.webhookUrl || null,
+    });
 
     let closing: Promise<void> | undefined;
     return {

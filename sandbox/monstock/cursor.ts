@@ -20,7 +20,8 @@ export function decodeCursor(cursor: string): PageKey | undefined {
     const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(decoded) || decoded.length !== 2) return undefined;
     const [updatedAt, id] = decoded as unknown[];
-    if (typeof updatedAt !== 'string' || typeof id !== 'string' || !ISO_MS.test(updatedAt) || id.length === 0) return undefined;
+    if (typeof updatedAt !== 'string' || typeof id !== 'string' || !ISO_MS.test(updatedAt) || id.length === 0)
+      return undefined;
     return { updatedAt, id };
   } catch {
     return undefined;

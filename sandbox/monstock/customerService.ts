@@ -46,6 +46,8 @@ export class CustomerService {
 
   list(query: CustomerListQuery): Page<Customer> {
     const filter = listFilterOf(query);
-    return pageOf(this.deps.store.listCustomers({ ...filter, ...(query.email !== undefined ? { email: query.email } : {}) }));
+    return pageOf(
+      this.deps.store.listCustomers({ ...filter, ...(query.email !== undefined ? { email: query.email } : {}) }),
+    );
   }
 }

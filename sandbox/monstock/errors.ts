@@ -21,7 +21,12 @@ export function errorBody(_status: number, code: string, message: string): Error
   return { error: { code, message } };
 }
 
-export function apiError(status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}): HttpError {
+export function apiError(
+  status: number,
+  code: ErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): HttpError {
   return new HttpError(status, errorBody(status, code, message), headers);
 }
 
@@ -39,7 +44,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
       if (issue.code === 'unrecognized_keys') {
         return issue.keys.map((key) => `${field ? `${field}.` : ''}${key}: unknown field`).join('; ');
       }
-      const message = issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'is required' : issue.message;
+      const message =
+        issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'is required' : issue.message;
       return `${field || 'body'}: ${message}`;
     })
     .join('; ');

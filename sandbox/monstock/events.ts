@@ -26,7 +26,12 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
       const event: MonstockEvent = { id: newId('evt'), type, createdAt: object.updatedAt, data: { object } };
       options.store.appendEvent(event);
       if (options.webhookUrl) {
-        options.outbox.enqueue({ eventId: event.id, endpointId: WEBHOOK_ENDPOINT_ID, url: options.webhookUrl, payload: JSON.stringify(event) });
+        options.outbox.enqueue({
+          eventId: event.id,
+          endpointId: WEBHOOK_ENDPOINT_ID,
+          url: options.webhookUrl,
+          payload: JSON.stringify(event),
+        });
       }
       return event;
     },

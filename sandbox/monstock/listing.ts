@@ -4,7 +4,11 @@ import type { ListFilter, ListResult } from './store';
 import type { Page } from './types';
 
 /** The paging part every list shares: cursor in, cursor out. */
-export function listFilterOf(query: { limit: number; cursor?: string | undefined; updatedSince?: string | undefined }): ListFilter {
+export function listFilterOf(query: {
+  limit: number;
+  cursor?: string | undefined;
+  updatedSince?: string | undefined;
+}): ListFilter {
   const filter: ListFilter = { limit: query.limit };
   if (query.cursor !== undefined) {
     const after = decodeCursor(query.cursor);
@@ -17,5 +21,8 @@ export function listFilterOf(query: { limit: number; cursor?: string | undefined
 
 export function pageOf<T extends { updatedAt: string; id: string }>(result: ListResult<T>): Page<T> {
   const last = result.items[result.items.length - 1];
-  return { data: result.items, nextCursor: result.hasMore && last ? encodeCursor({ updatedAt: last.updatedAt, id: last.id }) : null };
+  return {
+    data: result.items,
+    nextCursor: result.hasMore && last ? encodeCursor({ updatedAt: last.updatedAt, id: last.id }) : null,
+  };
 }

@@ -91,11 +91,16 @@ export function applyMovement(
     };
   }
   const occurredAt = new Date(input.occurredAt).toISOString();
-  const index = order.payments.findIndex((payment) => payment.kind === input.kind && payment.transactionRef === input.transactionRef);
+  const index = order.payments.findIndex(
+    (payment) => payment.kind === input.kind && payment.transactionRef === input.transactionRef,
+  );
   const existing = order.payments[index];
   if (!existing) {
     if (input.currency !== order.currency) {
-      return { outcome: 'invalid', message: `currency: "${input.currency}" differs from the order's currency "${order.currency}"` };
+      return {
+        outcome: 'invalid',
+        message: `currency: "${input.currency}" differs from the order's currency "${order.currency}"`,
+      };
     }
     const { paymentId, recordedAt } = fresh();
     const payment: Payment = {

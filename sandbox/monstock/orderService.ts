@@ -88,7 +88,13 @@ export class OrderService {
 
   list(query: OrderListQuery): Page<Order> {
     const filter = listFilterOf(query);
-    return pageOf(this.deps.store.listOrders({ ...filter, ...(query.paymentStatus ? { paymentStatus: query.paymentStatus } : {}), ...(query.reference ? { reference: query.reference } : {}) }));
+    return pageOf(
+      this.deps.store.listOrders({
+        ...filter,
+        ...(query.paymentStatus ? { paymentStatus: query.paymentStatus } : {}),
+        ...(query.reference ? { reference: query.reference } : {}),
+      }),
+    );
   }
 }
 

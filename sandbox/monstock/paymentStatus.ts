@@ -27,10 +27,19 @@ export function summarizePayments(totalAmount: number, movements: readonly Movem
     if (movement.kind === 'dispute' && movement.status === 'lost') amountRefunded += movement.amount;
     if (movement.kind === 'dispute' && movement.status === 'needs_response') openDispute = true;
   }
-  return { amountPaid, amountRefunded, paymentStatus: paymentStatusOf(totalAmount, amountPaid, amountRefunded, openDispute) };
+  return {
+    amountPaid,
+    amountRefunded,
+    paymentStatus: paymentStatusOf(totalAmount, amountPaid, amountRefunded, openDispute),
+  };
 }
 
-function paymentStatusOf(totalAmount: number, amountPaid: number, amountRefunded: number, openDispute: boolean): PaymentStatus {
+function paymentStatusOf(
+  totalAmount: number,
+  amountPaid: number,
+  amountRefunded: number,
+  openDispute: boolean,
+): PaymentStatus {
   if (openDispute) return 'disputed';
   if (amountRefunded > 0 && amountRefunded >= amountPaid) return 'refunded';
   if (amountRefunded > 0) return 'partially_refunded';

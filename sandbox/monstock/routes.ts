@@ -19,9 +19,18 @@ export const API_PREFIX = '/v1';
 export function createApiRouter(services: { orders: OrderService; customers: CustomerService }): Router {
   const { orders, customers } = services;
   return new Router()
-    .on('GET', `${API_PREFIX}/orders`, (request) => ({ status: 200, body: orders.list(parseQuery(orderListQuerySchema, request)) }))
-    .on('POST', `${API_PREFIX}/orders`, (request) => ({ status: 201, body: orders.create(parseBody(orderInputSchema, request)) }))
-    .on('GET', `${API_PREFIX}/orders/:orderId`, (request) => ({ status: 200, body: orders.get(request.params.orderId ?? '') }))
+    .on('GET', `${API_PREFIX}/orders`, (request) => ({
+      status: 200,
+      body: orders.list(parseQuery(orderListQuerySchema, request)),
+    }))
+    .on('POST', `${API_PREFIX}/orders`, (request) => ({
+      status: 201,
+      body: orders.create(parseBody(orderInputSchema, request)),
+    }))
+    .on('GET', `${API_PREFIX}/orders/:orderId`, (request) => ({
+      status: 200,
+      body: orders.get(request.params.orderId ?? ''),
+    }))
     .on('PATCH', `${API_PREFIX}/orders/:orderId`, (request) => {
       const expected = parseIfMatch(request.headers['if-match']);
       const patch = parseBody(orderPatchSchema, request);
@@ -33,9 +42,18 @@ export function createApiRouter(services: { orders: OrderService; customers: Cus
       const result = orders.recordPayment(request.params.orderId ?? '', input, expected);
       return { status: result.created ? 201 : 200, body: result.order };
     })
-    .on('GET', `${API_PREFIX}/customers`, (request) => ({ status: 200, body: customers.list(parseQuery(customerListQuerySchema, request)) }))
-    .on('POST', `${API_PREFIX}/customers`, (request) => ({ status: 201, body: customers.create(parseBody(customerInputSchema, request)) }))
-    .on('GET', `${API_PREFIX}/customers/:customerId`, (request) => ({ status: 200, body: customers.get(request.params.customerId ?? '') }))
+    .on('GET', `${API_PREFIX}/customers`, (request) => ({
+      status: 200,
+      body: customers.list(parseQuery(customerListQuerySchema, request)),
+    }))
+    .on('POST', `${API_PREFIX}/customers`, (request) => ({
+      status: 201,
+      body: customers.create(parseBody(customerInputSchema, request)),
+    }))
+    .on('GET', `${API_PREFIX}/customers/:customerId`, (request) => ({
+      status: 200,
+      body: customers.get(request.params.customerId ?? ''),
+    }))
     .on('PATCH', `${API_PREFIX}/customers/:customerId`, (request) => {
       const expected = parseIfMatch(request.headers['if-match']);
       const patch = parseBody(customerPatchSchema, request);

@@ -60,7 +60,10 @@ const addressSchema = z.strictObject({
   line2: z.string().optional(),
   postalCode: z.string().optional(),
   city: z.string().optional(),
-  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. "FR"').optional(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. "FR"')
+    .optional(),
 });
 
 export const customerInputSchema = z.strictObject({
@@ -100,7 +103,11 @@ const listBase = {
   updatedSince: timestamp.optional(),
 };
 
-export const orderListQuerySchema = z.strictObject({ ...listBase, paymentStatus: z.enum(PAYMENT_STATUSES).optional(), reference: z.string().min(1).max(200).optional() });
+export const orderListQuerySchema = z.strictObject({
+  ...listBase,
+  paymentStatus: z.enum(PAYMENT_STATUSES).optional(),
+  reference: z.string().min(1).max(200).optional(),
+});
 export const customerListQuerySchema = z.strictObject({ ...listBase, email: z.string().optional() });
 
 export type OrderInput = z.infer<typeof orderInputSchema>;

@@ -16,8 +16,12 @@ export interface SeedResult {
 
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
 
-export function seed(deps: { store: MonstockStore; orders: OrderService; customers: CustomerService }, input: SeedInput): SeedResult {
-  if (input.orders > 0 && input.customers === 0) throw validationFailed('customers: must be at least 1 when orders are seeded.');
+export function seed(
+  deps: { store: MonstockStore; orders: OrderService; customers: CustomerService },
+  input: SeedInput,
+): SeedResult {
+  if (input.orders > 0 && input.customers === 0)
+    throw validationFailed('customers: must be at least 1 when orders are seeded.');
   const publish = input.webhooks;
   return deps.store.transaction(() => {
     const customerBase = deps.store.countCustomers();
@@ -45,7 +49,12 @@ export function seed(deps: { store: MonstockStore; orders: OrderService; custome
           customerId: customers[(index - 1) % customers.length] ?? '',
           currency: input.currency,
           lines: [
-            { sku: `SKU-${pad((n % 7) + 1, 3)}`, label: `Article ${(n % 7) + 1}`, quantity: (n % 3) + 1, unitAmount: 500 + (n % 10) * 250 },
+            {
+              sku: `SKU-${pad((n % 7) + 1, 3)}`,
+              label: `Article ${(n % 7) + 1}`,
+              quantity: (n % 3) + 1,
+              unitAmount: 500 + (n % 10) * 250,
+            },
             ...(n % 2 === 0 ? [{ sku: 'SKU-SHIP', label: 'Shipping', quantity: 1, unitAmount: 490 }] : []),
           ],
         },

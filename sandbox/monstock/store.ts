@@ -135,7 +135,9 @@ export function createSqliteStore(db: SandboxDatabase): MonstockStore {
   function listPage<T>(table: 'orders' | 'customers', where: Where, limit: number): ListResult<T> {
     const sql = `SELECT body FROM ${table} ${where.clauses.length ? `WHERE ${where.clauses.join(' AND ')}` : ''}
       ORDER BY updated_at, id LIMIT @take`;
-    const rows = db.prepare<[Record<string, string | number>], { body: string }>(sql).all({ ...where.params, take: limit + 1 });
+    const rows = db
+      .prepare<[Record<string, string | number>], { body: string }>(sql)
+      .all({ ...where.params, take: limit + 1 });
     return { items: rows.slice(0, limit).map((row) => JSON.parse(row.body) as T), hasMore: rows.length > limit };
   }
 

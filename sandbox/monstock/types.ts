@@ -2,7 +2,14 @@
  * The Monstock resources as the sandbox stores and serves them (docs/monstock-api.yaml,
  * components/schemas). Kept free of zod so the connector side can share the shapes cheaply.
  */
-export const PAYMENT_STATUSES = ['unpaid', 'partially_paid', 'paid', 'partially_refunded', 'refunded', 'disputed'] as const;
+export const PAYMENT_STATUSES = [
+  'unpaid',
+  'partially_paid',
+  'paid',
+  'partially_refunded',
+  'refunded',
+  'disputed',
+] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export const ORDER_STATUSES = ['draft', 'confirmed', 'preparing', 'shipped', 'delivered', 'cancelled'] as const;
@@ -14,7 +21,13 @@ export type MovementKind = (typeof MOVEMENT_KINDS)[number];
 export const MOVEMENT_STATUSES = ['pending', 'succeeded', 'failed', 'needs_response', 'won', 'lost'] as const;
 export type MovementStatus = (typeof MOVEMENT_STATUSES)[number];
 
-export const EVENT_TYPES = ['order.created', 'order.updated', 'order.cancelled', 'customer.created', 'customer.updated'] as const;
+export const EVENT_TYPES = [
+  'order.created',
+  'order.updated',
+  'order.cancelled',
+  'customer.created',
+  'customer.updated',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export type ExternalRefs = Record<string, string>;

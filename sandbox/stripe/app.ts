@@ -13,7 +13,14 @@ import { createClock } from './clock';
 import { clockAdminRoutes } from './clockRoutes';
 import type { AdminRoute, ApiRoute, Presenter, SandboxContext } from './context';
 import { customerRoutes } from './customers';
-import { DECIDE_DISPUTE_JOB, disputeAdminRoutes, disputeRoutes, openDispute, presentDispute, runDisputeDecision } from './disputes';
+import {
+  DECIDE_DISPUTE_JOB,
+  disputeAdminRoutes,
+  disputeRoutes,
+  openDispute,
+  presentDispute,
+  runDisputeDecision,
+} from './disputes';
 import { shellErrorBody } from './errors';
 import { EventBus } from './eventBus';
 import { eventRoutes, presentEvent } from './events';
@@ -70,13 +77,20 @@ const START_SECRET_KEY = 'start_webhook_secret';
 
 function checkOptions(options: StripeSandboxOptions): void {
   if (!options.secretKey) throw new Error('secretKey is required (an sk_test_... key)');
-  if (/^(sk|rk)_live_/.test(options.secretKey)) throw new Error('refusing a live-mode key: the Stripe sandbox only imitates test mode');
+  if (/^(sk|rk)_live_/.test(options.secretKey))
+    throw new Error('refusing a live-mode key: the Stripe sandbox only imitates test mode');
   if (options.webhookUrl) {
     const url = new URL(options.webhookUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`webhookUrl must be http(s): ${options.webhookUrl}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new Error(`webhookUrl must be http(s): ${options.webhookUrl}`);
   }
-  for (const [name, value] of [['sepaSettleMs', options.sepaSettleMs], ['disputeDelayMs', options.disputeDelayMs], ['webhookBackoffBaseMs', options.webhookBackoffBaseMs]] as const) {
-    if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new Error(`${name} must be a non-negative number`);
+  for (const [name, value] of [
+    ['sepaSettleMs', options.sepaSettleMs],
+    ['disputeDelayMs', options.disputeDelayMs],
+    ['webhookBackoffBaseMs', options.webhookBackoffBaseMs],
+  ] as const) {
+    if (value !== undefined && (!Number.isFinite(value) || value < 0))
+      throw new Error(`${name} must be a non-negative number`);
   }
 }
 

@@ -12,7 +12,10 @@ function presentedKey(request: SandboxRequest): string | undefined {
   const bearer = /^Bearer\s+(\S+)$/i.exec(header);
   if (bearer) return bearer[1];
   const basic = /^Basic\s+(\S+)$/i.exec(header);
-  if (basic) return Buffer.from(basic[1] as string, 'base64').toString('utf8').split(':')[0];
+  if (basic)
+    return Buffer.from(basic[1] as string, 'base64')
+      .toString('utf8')
+      .split(':')[0];
   return undefined;
 }
 

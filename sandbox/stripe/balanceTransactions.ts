@@ -110,9 +110,17 @@ export function balanceTransactionRoutes(ctx: SandboxContext): ApiRoute[] {
         const rows = [...totals.entries()];
         return ok({
           object: 'balance',
-          available: rows.map(([currency, bucket]) => ({ amount: bucket.available, currency, source_types: { card: bucket.available } })),
+          available: rows.map(([currency, bucket]) => ({
+            amount: bucket.available,
+            currency,
+            source_types: { card: bucket.available },
+          })),
           livemode: false,
-          pending: rows.map(([currency, bucket]) => ({ amount: bucket.pending, currency, source_types: { card: bucket.pending } })),
+          pending: rows.map(([currency, bucket]) => ({
+            amount: bucket.pending,
+            currency,
+            source_types: { card: bucket.pending },
+          })),
         });
       },
     },

@@ -17,7 +17,9 @@ import type { Charge, ChargeOutcome, PaymentIntent, PaymentMethod } from './type
 const NO_ADDRESS = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
 
 /** An outcome with the network's optional advice left empty, as for most test cards. */
-export function outcome(fields: Pick<ChargeOutcome, 'network_status' | 'reason' | 'risk_level' | 'risk_score' | 'seller_message' | 'type'>): ChargeOutcome {
+export function outcome(
+  fields: Pick<ChargeOutcome, 'network_status' | 'reason' | 'risk_level' | 'risk_score' | 'seller_message' | 'type'>,
+): ChargeOutcome {
   return { advice_code: null, network_advice_code: null, network_decline_code: null, ...fields };
 }
 
@@ -42,7 +44,11 @@ export interface NewCharge {
 }
 
 /** What a charge records about the method; authorization data only when the bank approved. */
-function methodDetails(paymentMethod: PaymentMethod, approved: boolean, amount: number): Charge['payment_method_details'] {
+function methodDetails(
+  paymentMethod: PaymentMethod,
+  approved: boolean,
+  amount: number,
+): Charge['payment_method_details'] {
   if (paymentMethod.type === 'sepa_debit' && paymentMethod.sepa_debit) {
     const { generated_from: _generated, ...details } = paymentMethod.sepa_debit;
     return { type: 'sepa_debit', sepa_debit: { ...details, mandate: null } };
@@ -157,7 +163,14 @@ export function updateCharge(ctx: SandboxContext, current: Charge, next: Charge,
   return next;
 }
 
-const SEARCH_FIELDS = { amount: 'number', currency: 'string', customer: 'string', payment_intent: 'string', status: 'string', created: 'number' } as const;
+const SEARCH_FIELDS = {
+  amount: 'number',
+  currency: 'string',
+  customer: 'string',
+  payment_intent: 'string',
+  status: 'string',
+  created: 'number',
+} as const;
 
 export function chargeRoutes(ctx: SandboxContext): ApiRoute[] {
   return [
@@ -166,7 +179,15 @@ export function chargeRoutes(ctx: SandboxContext): ApiRoute[] {
       path: '/v1/charges/search',
       handler: ({ params }) => {
         params.allow(SEARCH_PARAMS);
-        return ok(searchObjects(ctx.store, { type: 'charge', url: '/v1/charges/search', params, fields: SEARCH_FIELDS, present: ctx.present }));
+        return ok(
+          searchObjects(ctx.store, {
+            type: 'charge',
+            url: '/v1/charges/search',
+            params,
+            fields: SEARCH_FIELDS,
+            present: ctx.present,
+          }),
+        );
       },
     },
     {

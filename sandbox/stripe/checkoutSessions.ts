@@ -25,17 +25,34 @@ interface SessionInternal {
 const DAY = 24 * 60 * 60;
 
 function readLineItems(ctx: SandboxContext, params: Params): CheckoutLineItem[] {
-  const items = params.objectList('line_items', ['price', 'price_data', 'quantity', 'adjustable_quantity', 'tax_rates'], { required: true, max: 100 }) as Params[];
-  if (items.length === 0) throw invalidRequest('Missing required param: line_items.', 'line_items', 'parameter_missing');
+  const items = params.objectList(
+    'line_items',
+    ['price', 'price_data', 'quantity', 'adjustable_quantity', 'tax_rates'],
+    { required: true, max: 100 },
+  ) as Params[];
+  if (items.length === 0)
+    throw invalidRequest('Missing required param: line_items.', 'line_items', 'parameter_missing');
   const created = ctx.clock.nowSeconds();
   return items.map((item) => {
     const price = item.string('price', { max: 255 });
-    if (price) throw invalidRequest(`No such price: '${price}'; this sandbox supports inline price_data only.`, item.path('price'), 'resource_missing');
-    const priceData = item.object('price_data', ['currency', 'product_data', 'unit_amount', 'unit_amount_decimal', 'tax_behavior', 'product'], { required: true }) as Params;
+    if (price)
+      throw invalidRequest(
+        `No such price: '${price}'; this sandbox supports inline price_data only.`,
+        item.path('price'),
+        'resource_missing',
+      );
+    const priceData = item.object(
+      'price_data',
+      ['currency', 'product_data', 'unit_amount', 'unit_amount_decimal', 'tax_behavior', 'product'],
+      { required: true },
+    ) as Params;
     const currency = (priceData.string('currency', { required: true, max: 3 }) as string).toLowerCase();
-    if (!/^[a-z]{3}$/.test(currency)) throw invalidRequest(`Invalid currency: ${currency}.`, priceData.path('currency'));
+    if (!/^[a-z]{3}$/.test(currency))
+      throw invalidRequest(`Invalid currency: ${currency}.`, priceData.path('currency'));
     const unitAmount = priceData.integer('unit_amount', { required: true, min: 0, max: 99_999_999 }) as number;
-    const product = priceData.object('product_data', ['name', 'description', 'images', 'metadata', 'tax_code'], { required: true }) as Params;
+    const product = priceData.object('product_data', ['name', 'description', 'images', 'metadata', 'tax_code'], {
+      required: true,
+    }) as Params;
     const name = product.string('name', { required: true, max: 250 }) as string;
     const quantity = item.integer('quantity', { required: true, min: 1, max: 999_999 }) as number;
     return {
@@ -74,7 +91,9 @@ function requireSession(ctx: SandboxContext, id: string): CheckoutSession {
 function buyer(ctx: SandboxContext, session: CheckoutSession, origin: Origin): Customer | undefined {
   if (session.customer) return requireCustomer(ctx, session.customer);
   if (!session.customer_email) return undefined;
-  const existing = ctx.store.all<Customer>('customer').find((customer) => customer.email?.toLowerCase() === session.customer_email?.toLowerCase());
+  const existing = ctx.store
+    .all<Customer>('customer')
+    .find((customer) => customer.email?.toLowerCase() === session.customer_email?.toLowerCase());
   return existing ?? createCustomer(ctx, { email: session.customer_email }, origin);
 }
 
@@ -83,13 +102,25 @@ export interface CompletionResult {
   body: unknown;
 }
 
-export function completeSession(ctx: SandboxContext, id: string, paymentMethod: string, origin: Origin = SYSTEM_ORIGIN): CompletionResult {
+export function completeSession(
+  ctx: SandboxContext,
+  id: string,
+  paymentMethod: string,
+  origin: Origin = SYSTEM_ORIGIN,
+): CompletionResult {
   const session = requireSession(ctx, id);
-  if (session.status !== 'open') throw invalidRequest(`This Checkout Session is ${session.status} and can no longer be completed.`, 'id', 'checkout_session_unexpected_state');
+  if (session.status !== 'open')
+    throw invalidRequest(
+      `This Checkout Session is ${session.status} and can no longer be completed.`,
+      'id',
+      'checkout_session_unexpected_state',
+    );
   const internal = ctx.store.internal<SessionInternal>(id);
   if (!internal) throw new Error(`checkout session ${id} has no line items`);
   const customer = buyer(ctx, session, origin);
-  let intent: PaymentIntent | undefined = internal.attemptIntent ? ctx.store.find<PaymentIntent>('payment_intent', internal.attemptIntent) : undefined;
+  let intent: PaymentIntent | undefined = internal.attemptIntent
+    ? ctx.store.find<PaymentIntent>('payment_intent', internal.attemptIntent)
+    : undefined;
   if (!intent) {
     intent = createPaymentIntent(
       ctx,
@@ -135,12 +166,19 @@ export function completeSession(ctx: SandboxContext, id: string, paymentMethod: 
 export function followAsyncPayments(ctx: SandboxContext): (event: StripeEvent) => void {
   return (event) => {
     if (event.type !== 'payment_intent.succeeded' && event.type !== 'payment_intent.payment_failed') return;
-    const session = ctx.store.all<CheckoutSession>('checkout.session', { column: 'payment_intent', value: event.data.object.id })[0];
+    const session = ctx.store.all<CheckoutSession>('checkout.session', {
+      column: 'payment_intent',
+      value: event.data.object.id,
+    })[0];
     if (!session || session.status !== 'complete' || session.payment_status !== 'unpaid') return;
     const succeeded = event.type === 'payment_intent.succeeded';
     const next: CheckoutSession = { ...session, payment_status: succeeded ? 'paid' : 'unpaid' };
     ctx.store.save(next);
-    ctx.events.emit(succeeded ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed', next, { requestId: event.request.id, idempotencyKey: event.request.idempotency_key });
+    ctx.events.emit(
+      succeeded ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed',
+      next,
+      { requestId: event.request.id, idempotencyKey: event.request.idempotency_key },
+    );
   };
 }
 
@@ -166,7 +204,8 @@ export function checkoutAdminRoutes(ctx: SandboxContext): AdminRoute[] {
 }
 
 export function checkoutSessionRoutes(ctx: SandboxContext): ApiRoute[] {
-  const answer = (session: CheckoutSession, params: Params) => ok(expandObject(ctx.store, ctx.present(session), params.expand(), ctx.present));
+  const answer = (session: CheckoutSession, params: Params) =>
+    ok(expandObject(ctx.store, ctx.present(session), params.expand(), ctx.present));
   return [
     {
       method: 'POST',
@@ -192,25 +231,49 @@ export function checkoutSessionRoutes(ctx: SandboxContext): ApiRoute[] {
           'ui_mode',
         ]);
         const mode = params.oneOf('mode', ['payment', 'setup', 'subscription'] as const) ?? 'payment';
-        if (mode !== 'payment') throw invalidRequest(`mode=${String(mode)} is not supported by this sandbox; use mode=payment.`, 'mode');
+        if (mode !== 'payment')
+          throw invalidRequest(`mode=${String(mode)} is not supported by this sandbox; use mode=payment.`, 'mode');
         const lineItems = readLineItems(ctx, params);
         const currencies = new Set(lineItems.map((item) => item.currency));
         if (currencies.size > 1) throw invalidRequest('All line items must share one currency.', 'line_items');
         const customer = params.string('customer', { max: 255 }) || null;
         const customerEmail = params.string('customer_email', { max: 800 }) || null;
-        if (customer && customerEmail) throw invalidRequest('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
+        if (customer && customerEmail)
+          throw invalidRequest(
+            'You may only specify one of these parameters: customer, customer_email.',
+            'customer_email',
+          );
         if (customer) requireCustomer(ctx, customer);
         const methodTypes = readMethodTypes(params);
         const now = ctx.clock.nowSeconds();
         const expiresAt = params.integer('expires_at', { min: now + 30 * 60, max: now + DAY }) ?? now + DAY;
-        const intentData = params.object('payment_intent_data', ['capture_method', 'description', 'metadata', 'receipt_email', 'setup_future_usage', 'statement_descriptor', 'statement_descriptor_suffix']);
+        const intentData = params.object('payment_intent_data', [
+          'capture_method',
+          'description',
+          'metadata',
+          'receipt_email',
+          'setup_future_usage',
+          'statement_descriptor',
+          'statement_descriptor_suffix',
+        ]);
         if (intentData?.oneOf('capture_method', ['automatic', 'automatic_async', 'manual'] as const) === 'manual') {
-          throw invalidRequest('capture_method=manual is not supported by this sandbox; use automatic capture.', 'payment_intent_data[capture_method]');
+          throw invalidRequest(
+            'capture_method=manual is not supported by this sandbox; use automatic capture.',
+            'payment_intent_data[capture_method]',
+          );
         }
         intentData?.oneOf('setup_future_usage', ['off_session', 'on_session'] as const);
         intentData?.string('statement_descriptor', { max: 22 });
         intentData?.string('statement_descriptor_suffix', { max: 22 });
-        const uiMode = params.oneOf('ui_mode', ['elements', 'embedded_page', 'form', 'hosted_page', 'hosted', 'embedded'] as const) ?? 'hosted_page';
+        const uiMode =
+          params.oneOf('ui_mode', [
+            'elements',
+            'embedded_page',
+            'form',
+            'hosted_page',
+            'hosted',
+            'embedded',
+          ] as const) ?? 'hosted_page';
         const submitType = params.oneOf('submit_type', ['auto', 'book', 'donate', 'pay', 'subscribe'] as const) ?? null;
         const id = newId('cs_test');
         const amount = lineItems.reduce((sum, item) => sum + item.amount_total, 0);
@@ -238,7 +301,8 @@ export function checkoutSessionRoutes(ctx: SandboxContext): ApiRoute[] {
           custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
           customer,
           customer_account: null,
-          customer_creation: params.oneOf('customer_creation', ['if_required', 'always'] as const) ?? (customer ? null : 'if_required'),
+          customer_creation:
+            params.oneOf('customer_creation', ['if_required', 'always'] as const) ?? (customer ? null : 'if_required'),
           customer_details: null,
           customer_email: customerEmail,
           discounts: [],
@@ -320,10 +384,20 @@ export function checkoutSessionRoutes(ctx: SandboxContext): ApiRoute[] {
         const session = requireSession(ctx, path.id as string);
         const expand = params.expand();
         // line_items is not stored on the session; Stripe lets it be expanded all the same.
-        const body = expandObject(ctx.store, ctx.present(session), expand.filter((path) => path !== 'line_items'), ctx.present);
+        const body = expandObject(
+          ctx.store,
+          ctx.present(session),
+          expand.filter((path) => path !== 'line_items'),
+          ctx.present,
+        );
         if (expand.includes('line_items')) {
           const items = ctx.store.internal<SessionInternal>(session.id)?.lineItems ?? [];
-          body.line_items = { object: 'list', data: items, has_more: false, url: `/v1/checkout/sessions/${session.id}/line_items` };
+          body.line_items = {
+            object: 'list',
+            data: items,
+            has_more: false,
+            url: `/v1/checkout/sessions/${session.id}/line_items`,
+          };
         }
         return ok(body);
       },
@@ -339,7 +413,12 @@ export function checkoutSessionRoutes(ctx: SandboxContext): ApiRoute[] {
         let start = 0;
         if (page.startingAfter) start = items.findIndex((item) => item.id === page.startingAfter) + 1;
         const data = items.slice(start, start + page.limit);
-        return ok({ object: 'list', data, has_more: start + page.limit < items.length, url: `/v1/checkout/sessions/${session.id}/line_items` });
+        return ok({
+          object: 'list',
+          data,
+          has_more: start + page.limit < items.length,
+          url: `/v1/checkout/sessions/${session.id}/line_items`,
+        });
       },
     },
     {
@@ -348,7 +427,12 @@ export function checkoutSessionRoutes(ctx: SandboxContext): ApiRoute[] {
       handler: ({ params, path, origin }) => {
         params.allow([]);
         const session = requireSession(ctx, path.id as string);
-        if (session.status !== 'open') throw invalidRequest(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`, 'session', 'checkout_session_unexpected_state');
+        if (session.status !== 'open')
+          throw invalidRequest(
+            `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`,
+            'session',
+            'checkout_session_unexpected_state',
+          );
         const expired: CheckoutSession = { ...session, status: 'expired', url: null };
         ctx.store.save(expired);
         ctx.events.emit('checkout.session.expired', expired, origin);

@@ -4,7 +4,15 @@ import { ok } from './context';
 import { invalidRequest } from './errors';
 
 /** Admin routes to read and advance the sandbox clock (ageing events, maturing balances). */
-const advanceBody = z.object({ seconds: z.number().int().positive().max(10 * 365 * 24 * 60 * 60) }).strict();
+const advanceBody = z
+  .object({
+    seconds: z
+      .number()
+      .int()
+      .positive()
+      .max(10 * 365 * 24 * 60 * 60),
+  })
+  .strict();
 
 export function clockAdminRoutes(ctx: SandboxContext): AdminRoute[] {
   const state = () => ({ now: ctx.clock.nowSeconds(), offset_seconds: ctx.clock.offsetSeconds() });
@@ -17,7 +25,10 @@ export function clockAdminRoutes(ctx: SandboxContext): AdminRoute[] {
         const parsed = advanceBody.safeParse(body);
         if (!parsed.success) throw invalidRequest(z.prettifyError(parsed.error), 'seconds');
         ctx.clock.advance(parsed.data.seconds);
-        ctx.logger.info('sandbox clock advanced', { seconds: parsed.data.seconds, offsetSeconds: ctx.clock.offsetSeconds() });
+        ctx.logger.info('sandbox clock advanced', {
+          seconds: parsed.data.seconds,
+          offsetSeconds: ctx.clock.offsetSeconds(),
+        });
         return ok(state());
       },
     },

@@ -11,9 +11,23 @@ import type { Address, Customer } from './types';
 /** Customers: create, retrieve (a deleted one answers its tombstone), update, delete, list, search. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ADDRESS_FIELDS = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'] as const;
-const WRITABLE = ['address', 'description', 'email', 'metadata', 'name', 'phone', 'preferred_locales', 'tax_exempt'] as const;
+const WRITABLE = [
+  'address',
+  'description',
+  'email',
+  'metadata',
+  'name',
+  'phone',
+  'preferred_locales',
+  'tax_exempt',
+] as const;
 
-export type CustomerInput = Partial<Pick<Customer, 'address' | 'description' | 'email' | 'metadata' | 'name' | 'phone' | 'preferred_locales' | 'tax_exempt'>>;
+export type CustomerInput = Partial<
+  Pick<
+    Customer,
+    'address' | 'description' | 'email' | 'metadata' | 'name' | 'phone' | 'preferred_locales' | 'tax_exempt'
+  >
+>;
 
 function readEmail(params: Params): string | null | undefined {
   const email = params.nullableString('email', { max: 512 });
@@ -25,7 +39,9 @@ function readAddress(params: Params): Address | null | undefined {
   if (params.raw.address === '') return null;
   const address = params.object('address', ADDRESS_FIELDS);
   if (!address) return undefined;
-  const out = Object.fromEntries(ADDRESS_FIELDS.map((key) => [key, address.nullableString(key, { max: 200 }) ?? null])) as Address;
+  const out = Object.fromEntries(
+    ADDRESS_FIELDS.map((key) => [key, address.nullableString(key, { max: 200 }) ?? null]),
+  ) as Address;
   return out;
 }
 
@@ -88,7 +104,8 @@ function readChanges(params: Params, metadata: Customer['metadata']): CustomerIn
 const SEARCH_FIELDS = { email: 'string', name: 'string', phone: 'string', created: 'number' } as const;
 
 export function customerRoutes(ctx: SandboxContext): ApiRoute[] {
-  const answer = (customer: Customer, params: Params) => ok(expandObject(ctx.store, ctx.present(customer), params.expand(), ctx.present));
+  const answer = (customer: Customer, params: Params) =>
+    ok(expandObject(ctx.store, ctx.present(customer), params.expand(), ctx.present));
   return [
     {
       method: 'POST',
@@ -103,7 +120,15 @@ export function customerRoutes(ctx: SandboxContext): ApiRoute[] {
       path: '/v1/customers/search',
       handler: ({ params }) => {
         params.allow(SEARCH_PARAMS);
-        return ok(searchObjects(ctx.store, { type: 'customer', url: '/v1/customers/search', params, fields: SEARCH_FIELDS, present: ctx.present }));
+        return ok(
+          searchObjects(ctx.store, {
+            type: 'customer',
+            url: '/v1/customers/search',
+            params,
+            fields: SEARCH_FIELDS,
+            present: ctx.present,
+          }),
+        );
       },
     },
     {

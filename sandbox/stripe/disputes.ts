@@ -50,10 +50,19 @@ export const EVIDENCE_FIELDS = [
 const OPEN: readonly string[] = ['needs_response', 'warning_needs_response'];
 const DAY = 24 * 60 * 60;
 
-export function openDispute(ctx: SandboxContext, chargeId: string, reason = 'fraudulent', origin: Origin = SYSTEM_ORIGIN): Dispute {
+export function openDispute(
+  ctx: SandboxContext,
+  chargeId: string,
+  reason = 'fraudulent',
+  origin: Origin = SYSTEM_ORIGIN,
+): Dispute {
   const charge = ctx.store.find<Charge>('charge', chargeId);
   if (!charge) throw resourceMissing('charge', chargeId);
-  if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${charge.id} has a status of ${charge.status}; only a succeeded charge can be disputed.`, 'charge');
+  if (charge.status !== 'succeeded')
+    throw invalidRequest(
+      `Charge ${charge.id} has a status of ${charge.status}; only a succeeded charge can be disputed.`,
+      'charge',
+    );
   if (charge.disputed) throw invalidRequest(`Charge ${charge.id} is already disputed.`, 'charge');
   const id = newId('dp');
   const now = ctx.clock.nowSeconds();
@@ -66,7 +75,9 @@ export function openDispute(ctx: SandboxContext, chargeId: string, reason = 'fra
     source: id,
     description: `Chargeback withdrawal for ${charge.id}`,
     fee,
-    feeDetails: [{ amount: fee, application: null, currency: charge.currency, description: 'Dispute fee', type: 'stripe_fee' }],
+    feeDetails: [
+      { amount: fee, application: null, currency: charge.currency, description: 'Dispute fee', type: 'stripe_fee' },
+    ],
   });
   const card = charge.payment_method_details.type === 'card' ? charge.payment_method_details.card : undefined;
   const dispute: Dispute = {
@@ -79,14 +90,26 @@ export function openDispute(ctx: SandboxContext, chargeId: string, reason = 'fra
     currency: charge.currency,
     enhanced_eligibility_types: [],
     evidence: { ...Object.fromEntries(EVIDENCE_FIELDS.map((name) => [name, null])), enhanced_evidence: {} },
-    evidence_details: { due_by: now + 7 * DAY, enhanced_eligibility: {}, has_evidence: false, past_due: false, submission_count: 0, submission_method: 'not_submitted' },
+    evidence_details: {
+      due_by: now + 7 * DAY,
+      enhanced_eligibility: {},
+      has_evidence: false,
+      past_due: false,
+      submission_count: 0,
+      submission_method: 'not_submitted',
+    },
     intended_submission_method: null,
     is_charge_refundable: false,
     livemode: false,
     metadata: {},
     network_reason_code: '10.4',
     payment_intent: charge.payment_intent,
-    payment_method_details: card ? { type: 'card', card: { brand: card.brand, case_type: 'chargeback', network: card.brand, network_reason_code: '10.4' } } : null,
+    payment_method_details: card
+      ? {
+          type: 'card',
+          card: { brand: card.brand, case_type: 'chargeback', network: card.brand, network_reason_code: '10.4' },
+        }
+      : null,
     reason,
     status: 'needs_response',
   };
@@ -104,7 +127,12 @@ function requireDispute(ctx: SandboxContext, id: string): Dispute {
   return dispute;
 }
 
-export function decideDispute(ctx: SandboxContext, id: string, outcome: 'won' | 'lost', origin: Origin = SYSTEM_ORIGIN): Dispute {
+export function decideDispute(
+  ctx: SandboxContext,
+  id: string,
+  outcome: 'won' | 'lost',
+  origin: Origin = SYSTEM_ORIGIN,
+): Dispute {
   const current = requireDispute(ctx, id);
   if (current.status === 'won' || current.status === 'lost') return current;
   const next: Dispute = { ...current, status: outcome };
@@ -118,7 +146,15 @@ export function decideDispute(ctx: SandboxContext, id: string, outcome: 'won' | 
       source: current.id,
       description: `Chargeback reversal for ${current.charge}`,
       fee: -fee,
-      feeDetails: [{ amount: -fee, application: null, currency: current.currency, description: 'Dispute fee refund', type: 'stripe_fee' }],
+      feeDetails: [
+        {
+          amount: -fee,
+          application: null,
+          currency: current.currency,
+          description: 'Dispute fee refund',
+          type: 'stripe_fee',
+        },
+      ],
     });
     next.balance_transactions = [...current.balance_transactions, reinstatement.id];
   }
@@ -141,7 +177,8 @@ export function presentDispute(ctx: Pick<SandboxContext, 'store' | 'present'>) {
 }
 
 export function disputeRoutes(ctx: SandboxContext): ApiRoute[] {
-  const answer = (dispute: Dispute, expand: string[]) => ok(expandObject(ctx.store, ctx.present(dispute), expand, ctx.present));
+  const answer = (dispute: Dispute, expand: string[]) =>
+    ok(expandObject(ctx.store, ctx.present(dispute), expand, ctx.present));
   return [
     {
       method: 'GET',
@@ -183,19 +220,32 @@ export function disputeRoutes(ctx: SandboxContext): ApiRoute[] {
         params.allow(['evidence', 'intended_submission_method', 'metadata', 'submit']);
         const current = requireDispute(ctx, path.id as string);
         const evidence = params.object('evidence', [...EVIDENCE_FIELDS, 'enhanced_evidence']);
-        const submissionMethod = params.oneOf('intended_submission_method', ['manual', 'prefer_manual', 'prefer_smart_disputes', 'smart_disputes'] as const);
+        const submissionMethod = params.oneOf('intended_submission_method', [
+          'manual',
+          'prefer_manual',
+          'prefer_smart_disputes',
+          'smart_disputes',
+        ] as const);
         const submit = params.boolean('submit') ?? true;
         const next: Dispute = { ...current, metadata: applyMetadata(current.metadata, params.metadata()) };
         if (submissionMethod) next.intended_submission_method = submissionMethod;
         const touchesEvidence = evidence !== undefined || params.has('submit');
         if (touchesEvidence && !OPEN.includes(current.status)) {
-          throw invalidRequest(`This dispute is already ${current.status === 'under_review' ? 'under review' : 'closed'}; its evidence can no longer be changed.`, 'evidence', 'dispute_already_closed');
+          throw invalidRequest(
+            `This dispute is already ${current.status === 'under_review' ? 'under review' : 'closed'}; its evidence can no longer be changed.`,
+            'evidence',
+            'dispute_already_closed',
+          );
         }
         if (evidence) {
           const merged = { ...current.evidence };
           for (const name of evidence.keys()) {
             if (name === 'enhanced_evidence') {
-              const enhanced = evidence.object(name, ['mastercard_compliance', 'visa_compelling_evidence_3', 'visa_compliance']) as Params;
+              const enhanced = evidence.object(name, [
+                'mastercard_compliance',
+                'visa_compelling_evidence_3',
+                'visa_compliance',
+              ]) as Params;
               merged[name] = enhanced.raw;
             } else {
               merged[name] = evidence.nullableString(name, { max: 150_000 }) ?? null;
@@ -207,7 +257,11 @@ export function disputeRoutes(ctx: SandboxContext): ApiRoute[] {
         }
         if (touchesEvidence && submit) {
           next.status = 'under_review';
-          next.evidence_details = { ...next.evidence_details, submission_count: current.evidence_details.submission_count + 1, submission_method: 'manual' };
+          next.evidence_details = {
+            ...next.evidence_details,
+            submission_count: current.evidence_details.submission_count + 1,
+            submission_method: 'manual',
+          };
         }
         const previous = previousAttributes(current, next);
         if (Object.keys(previous).length === 0) return answer(current, params.expand());
@@ -216,8 +270,10 @@ export function disputeRoutes(ctx: SandboxContext): ApiRoute[] {
         // Stripe's test evidence strings decide the outcome shortly after submission.
         const text = typeof next.evidence.uncategorized_text === 'string' ? next.evidence.uncategorized_text : '';
         if (next.status === 'under_review' && current.status !== 'under_review') {
-          if (text.includes('winning_evidence')) ctx.scheduler.schedule(DECIDE_DISPUTE_JOB, `${next.id}:won`, ctx.settings.disputeDelayMs);
-          else if (text.includes('losing_evidence')) ctx.scheduler.schedule(DECIDE_DISPUTE_JOB, `${next.id}:lost`, ctx.settings.disputeDelayMs);
+          if (text.includes('winning_evidence'))
+            ctx.scheduler.schedule(DECIDE_DISPUTE_JOB, `${next.id}:won`, ctx.settings.disputeDelayMs);
+          else if (text.includes('losing_evidence'))
+            ctx.scheduler.schedule(DECIDE_DISPUTE_JOB, `${next.id}:lost`, ctx.settings.disputeDelayMs);
         }
         return answer(next, params.expand());
       },
@@ -229,7 +285,11 @@ export function disputeRoutes(ctx: SandboxContext): ApiRoute[] {
         params.allow([]);
         const current = requireDispute(ctx, path.id as string);
         if (!OPEN.includes(current.status)) {
-          throw invalidRequest(`This dispute has a status of ${current.status} and can no longer be closed.`, 'dispute', 'dispute_already_closed');
+          throw invalidRequest(
+            `This dispute has a status of ${current.status} and can no longer be closed.`,
+            'dispute',
+            'dispute_already_closed',
+          );
         }
         return answer(decideDispute(ctx, current.id, 'lost', origin), params.expand());
       },

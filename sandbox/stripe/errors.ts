@@ -40,14 +40,24 @@ export function stripeError(status: number, fields: StripeErrorFields): HttpErro
 }
 
 export function invalidRequest(message: string, param?: string, code?: string): HttpError {
-  return stripeError(400, { type: 'invalid_request_error', message, ...(code ? { code } : {}), ...(param ? { param } : {}) });
+  return stripeError(400, {
+    type: 'invalid_request_error',
+    message,
+    ...(code ? { code } : {}),
+    ...(param ? { param } : {}),
+  });
 }
 
 /** Stripe names the resource by its object type: "No such payment_intent: 'pi_x'". */
 export function resourceMissing(objectName: string, id: string, param = 'id'): HttpError {
   // A missing id in the path is a 404; a missing object named by a parameter is a 400.
   const status = param === 'id' ? 404 : 400;
-  return stripeError(status, { type: 'invalid_request_error', code: 'resource_missing', message: `No such ${objectName}: '${id}'`, param });
+  return stripeError(status, {
+    type: 'invalid_request_error',
+    code: 'resource_missing',
+    message: `No such ${objectName}: '${id}'`,
+    param,
+  });
 }
 
 export function unexpectedState(message: string, code = 'payment_intent_unexpected_state'): HttpError {
@@ -59,11 +69,20 @@ export function unexpectedState(message: string, code = 'payment_intent_unexpect
  * onto Stripe's, e.g. a 429 is `invalid_request_error`/`rate_limit` as Stripe answers it.
  */
 export function shellErrorBody(status: number, code: string, message: string): StripeErrorBody {
-  if (status === 429) return stripeErrorBody({ type: 'invalid_request_error', code: 'rate_limit', message: 'Request rate limit exceeded. Learn more about rate limits here https://docs.stripe.com/rate-limits.' });
+  if (status === 429)
+    return stripeErrorBody({
+      type: 'invalid_request_error',
+      code: 'rate_limit',
+      message: 'Request rate limit exceeded. Learn more about rate limits here https://docs.stripe.com/rate-limits.',
+    });
   if (status >= 500) return stripeErrorBody({ type: 'api_error', message });
   if (status === 404 && code === 'not_found') {
     const route = /^No route for (\S+) (\S+)\.$/.exec(message);
-    if (route) return stripeErrorBody({ type: 'invalid_request_error', message: `Unrecognized request URL (${route[1]}: ${route[2]}). Please see https://docs.stripe.com or we can help at https://support.stripe.com/.` });
+    if (route)
+      return stripeErrorBody({
+        type: 'invalid_request_error',
+        message: `Unrecognized request URL (${route[1]}: ${route[2]}). Please see https://docs.stripe.com or we can help at https://support.stripe.com/.`,
+      });
   }
   return stripeErrorBody({ type: 'invalid_request_error', message });
 }

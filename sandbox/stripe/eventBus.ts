@@ -77,10 +77,16 @@ export class EventBus {
       type,
     };
     this.options.store.insert(event);
-    const track = this.options.db.prepare('INSERT OR IGNORE INTO stripe_event_deliveries (event_id, endpoint_id) VALUES (?, ?)');
+    const track = this.options.db.prepare(
+      'INSERT OR IGNORE INTO stripe_event_deliveries (event_id, endpoint_id) VALUES (?, ?)',
+    );
     for (const endpoint of endpoints) {
       track.run(event.id, endpoint.id);
-      const payload = JSON.stringify({ ...event, api_version: endpoint.apiVersion ?? this.options.apiVersion }, null, 2);
+      const payload = JSON.stringify(
+        { ...event, api_version: endpoint.apiVersion ?? this.options.apiVersion },
+        null,
+        2,
+      );
       this.outbox?.enqueue({ eventId: event.id, endpointId: endpoint.id, url: endpoint.url, payload });
     }
     for (const listener of this.listeners) listener(event);
@@ -100,13 +106,20 @@ export class EventBus {
 
   recordDelivery(result: DeliveryResult): void {
     if (result.ok) {
-      this.options.db.prepare('UPDATE stripe_event_deliveries SET delivered = 1 WHERE event_id = ? AND endpoint_id = ?').run(result.eventId, result.endpointId);
+      this.options.db
+        .prepare('UPDATE stripe_event_deliveries SET delivered = 1 WHERE event_id = ? AND endpoint_id = ?')
+        .run(result.eventId, result.endpointId);
       return;
     }
     // Attempt 0 is a drop by the fault knob: that delivery will never happen.
-    const final = result.attempt === 0 || result.attempt >= this.options.maxAttempts || result.error === 'endpoint no longer exists';
+    const final =
+      result.attempt === 0 ||
+      result.attempt >= this.options.maxAttempts ||
+      result.error === 'endpoint no longer exists';
     this.options.db
-      .prepare('UPDATE stripe_event_deliveries SET failed_attempts = failed_attempts + 1, gave_up = MAX(gave_up, ?) WHERE event_id = ? AND endpoint_id = ?')
+      .prepare(
+        'UPDATE stripe_event_deliveries SET failed_attempts = failed_attempts + 1, gave_up = MAX(gave_up, ?) WHERE event_id = ? AND endpoint_id = ?',
+      )
       .run(final ? 1 : 0, result.eventId, result.endpointId);
   }
 
@@ -137,7 +150,8 @@ export class EventBus {
     }
     // Oldest endpoint first, so deliveries queue in a predictable order.
     out.reverse();
-    if (this.options.startEndpoint) out.push({ id: START_ENDPOINT_ID, url: this.options.startEndpoint.url, apiVersion: null });
+    if (this.options.startEndpoint)
+      out.push({ id: START_ENDPOINT_ID, url: this.options.startEndpoint.url, apiVersion: null });
     return out;
   }
 }
@@ -151,13 +165,17 @@ export function eventTypeMatches(pattern: string, type: string): boolean {
  * Stripe's `previous_attributes`: the old values of what changed. Nested objects (metadata)
  * show only their changed keys; a key that did not exist before shows as null.
  */
-export function previousAttributes(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+export function previousAttributes(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const old = before[key];
     const next = after[key];
     if (JSON.stringify(old) === JSON.stringify(next)) continue;
-    const plain = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
+    const plain = (value: unknown): value is Record<string, unknown> =>
+      !!value && typeof value === 'object' && !Array.isArray(value);
     out[key] = plain(old) && plain(next) ? previousAttributes(old, next) : old === undefined ? null : old;
   }
   return out;

@@ -22,7 +22,8 @@ function typeCondition(type: string): Condition {
   return { sql: "lookup LIKE ? ESCAPE '\\'", args: [pattern] };
 }
 
-const UNDELIVERED = 'EXISTS (SELECT 1 FROM stripe_event_deliveries d WHERE d.event_id = stripe_objects.id AND d.delivered = 0)';
+const UNDELIVERED =
+  'EXISTS (SELECT 1 FROM stripe_event_deliveries d WHERE d.event_id = stripe_objects.id AND d.delivered = 0)';
 
 export function eventRoutes(ctx: SandboxContext): ApiRoute[] {
   return [
@@ -44,8 +45,18 @@ export function eventRoutes(ctx: SandboxContext): ApiRoute[] {
           const each = types.map(typeCondition);
           conditions.push({ sql: `(${each.map((c) => c.sql).join(' OR ')})`, args: each.flatMap((c) => c.args) });
         }
-        if (deliverySuccess !== undefined) conditions.push({ sql: deliverySuccess ? `NOT ${UNDELIVERED}` : UNDELIVERED, args: [] });
-        return ok(listObjects(ctx.store, { type: 'event', url: '/v1/events', page: readPage(params), conditions, expand: params.expand(), present: ctx.present }));
+        if (deliverySuccess !== undefined)
+          conditions.push({ sql: deliverySuccess ? `NOT ${UNDELIVERED}` : UNDELIVERED, args: [] });
+        return ok(
+          listObjects(ctx.store, {
+            type: 'event',
+            url: '/v1/events',
+            page: readPage(params),
+            conditions,
+            expand: params.expand(),
+            present: ctx.present,
+          }),
+        );
       },
     },
     {

@@ -11,7 +11,24 @@ import type { FeeDetail, PaymentMethodType } from './types';
  * Dispute fee: 1500 minor units (15.00 EUR/USD), charged when a dispute opens and given back
  * when it is won, as Stripe does; zero-decimal currencies use 1500 whole units (¥1500).
  */
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
 
 export function isZeroDecimal(currency: string): boolean {
   return ZERO_DECIMAL.has(currency.toLowerCase());
@@ -29,13 +46,25 @@ export function feeRate(currency: string, method: PaymentMethodType): { percent:
 }
 
 export function processingFee(amount: number, currency: string, method: PaymentMethodType): ProcessingFee {
-  if (!Number.isInteger(amount) || amount < 0) throw new RangeError(`amount must be a non-negative integer, got ${amount}`);
+  if (!Number.isInteger(amount) || amount < 0)
+    throw new RangeError(`amount must be a non-negative integer, got ${amount}`);
   const rate = feeRate(currency, method);
   // Integer arithmetic in hundredths of a percent avoids 1.5% drifting through floating point.
   const fee = Math.round((amount * Math.round(rate.percent * 100)) / 10_000) + rate.fixed;
   return {
     fee,
-    fee_details: fee === 0 ? [] : [{ amount: fee, application: null, currency: currency.toLowerCase(), description: 'Stripe processing fees', type: 'stripe_fee' }],
+    fee_details:
+      fee === 0
+        ? []
+        : [
+            {
+              amount: fee,
+              application: null,
+              currency: currency.toLowerCase(),
+              description: 'Stripe processing fees',
+              type: 'stripe_fee',
+            },
+          ],
   };
 }
 

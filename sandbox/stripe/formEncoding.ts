@@ -53,7 +53,8 @@ function arrayify(value: FormValue): FormValue {
   for (const key of keys) converted[key] = arrayify(value[key] as FormValue);
   if (keys.length > 0 && keys.every((key) => INDEX.test(key))) {
     const indexes = keys.map(Number).sort((a, b) => a - b);
-    if (indexes.every((index, position) => index === position)) return indexes.map((index) => converted[String(index)] as FormValue);
+    if (indexes.every((index, position) => index === position))
+      return indexes.map((index) => converted[String(index)] as FormValue);
   }
   return converted;
 }
@@ -100,7 +101,9 @@ export function encodeForm(value: FormObject): string {
       pairs.push(`${encodeURIComponent(prefix)}=${encodeURIComponent(node)}`);
       return;
     }
-    const entries = Array.isArray(node) ? node.map((item, index) => [String(index), item] as const) : Object.entries(node);
+    const entries = Array.isArray(node)
+      ? node.map((item, index) => [String(index), item] as const)
+      : Object.entries(node);
     for (const [key, child] of entries) walk(prefix ? `${prefix}[${key}]` : key, child);
   };
   walk('', value);

@@ -33,8 +33,11 @@ export class IdempotencyKeys {
 
   lookup(key: string, fingerprint: string, nowSeconds: number): Lookup {
     const row = this.db
-      .prepare('SELECT fingerprint, status, body, request_id FROM stripe_idempotency_keys WHERE key = ? AND created > ?')
-      .get(key, nowSeconds - KEY_LIFETIME_SECONDS) as { fingerprint: string; status: number; body: string; request_id: string } | undefined;
+      .prepare(
+        'SELECT fingerprint, status, body, request_id FROM stripe_idempotency_keys WHERE key = ? AND created > ?',
+      )
+      .get(key, nowSeconds - KEY_LIFETIME_SECONDS) as
+      { fingerprint: string; status: number; body: string; request_id: string } | undefined;
     if (!row) return { kind: 'new' };
     if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
     return { kind: 'replay', answer: { status: row.status, body: row.body, requestId: row.request_id } };

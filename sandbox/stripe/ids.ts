@@ -7,20 +7,7 @@ import crypto from 'node:crypto';
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 export type IdPrefix =
-  | 'cus'
-  | 'pi'
-  | 'ch'
-  | 're'
-  | 'dp'
-  | 'txn'
-  | 'evt'
-  | 'we'
-  | 'pm'
-  | 'cs_test'
-  | 'req'
-  | 'whsec'
-  | 'li'
-  | 'py';
+  'cus' | 'pi' | 'ch' | 're' | 'dp' | 'txn' | 'evt' | 'we' | 'pm' | 'cs_test' | 'req' | 'whsec' | 'li' | 'py';
 
 export function randomBase62(length: number): string {
   let out = '';

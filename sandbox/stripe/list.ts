@@ -28,7 +28,11 @@ export function readPage(params: Params): PageRequest {
   const limit = params.integer('limit', { min: 1, max: 100 }) ?? 10;
   const startingAfter = params.string('starting_after', { max: 255 }) || undefined;
   const endingBefore = params.string('ending_before', { max: 255 }) || undefined;
-  if (startingAfter && endingBefore) throw invalidRequest('You may only specify one of these parameters: ending_before, starting_after.', 'starting_after');
+  if (startingAfter && endingBefore)
+    throw invalidRequest(
+      'You may only specify one of these parameters: ending_before, starting_after.',
+      'starting_after',
+    );
   return { limit, ...(startingAfter ? { startingAfter } : {}), ...(endingBefore ? { endingBefore } : {}) };
 }
 
@@ -43,7 +47,10 @@ export type IndexedColumn = 'customer' | 'payment_intent' | 'charge' | 'lookup';
 export const column = (name: IndexedColumn, value: string): Condition => ({ sql: `${name} = ?`, args: [value] });
 
 /** A condition on a stored field (e.g. `status`); the path is ours, never the caller's. */
-export const field = (path: string, value: string | number): Condition => ({ sql: `json_extract(data, '$.${path}') = ?`, args: [value] });
+export const field = (path: string, value: string | number): Condition => ({
+  sql: `json_extract(data, '$.${path}') = ?`,
+  args: [value],
+});
 
 export function createdConditions(filter: CreatedFilter | undefined, columnName = 'created'): Condition[] {
   if (!filter) return [];
@@ -67,13 +74,21 @@ export interface ListOptions {
 }
 
 export function listObjects(store: Store, options: ListOptions): StripeList<StripeObject> {
-  const conditions = [{ sql: 'type = ?', args: [options.type] }, { sql: 'deleted = 0', args: [] }, ...(options.conditions ?? [])];
+  const conditions = [
+    { sql: 'type = ?', args: [options.type] },
+    { sql: 'deleted = 0', args: [] },
+    ...(options.conditions ?? []),
+  ];
   const cursorId = options.page.startingAfter ?? options.page.endingBefore;
   const forward = options.page.endingBefore === undefined;
   if (cursorId !== undefined) {
     const cursor = store.row(cursorId);
     if (!cursor || cursor.type !== options.type) {
-      throw resourceMissing(objectNameOfId(cursorId) ?? options.type, cursorId, forward ? 'starting_after' : 'ending_before');
+      throw resourceMissing(
+        objectNameOfId(cursorId) ?? options.type,
+        cursorId,
+        forward ? 'starting_after' : 'ending_before',
+      );
     }
     conditions.push(
       forward
@@ -83,20 +98,35 @@ export function listObjects(store: Store, options: ListOptions): StripeList<Stri
   }
   const order = forward ? 'created DESC, seq DESC' : 'created ASC, seq ASC';
   const rows = store.db
-    .prepare(`SELECT data FROM stripe_objects WHERE ${conditions.map((c) => c.sql).join(' AND ')} ORDER BY ${order} LIMIT ?`)
+    .prepare(
+      `SELECT data FROM stripe_objects WHERE ${conditions.map((c) => c.sql).join(' AND ')} ORDER BY ${order} LIMIT ?`,
+    )
     .all(...conditions.flatMap((c) => c.args), options.page.limit + 1) as Array<{ data: string }>;
   const hasMore = rows.length > options.page.limit;
   const pageRows = rows.slice(0, options.page.limit);
   if (!forward) pageRows.reverse();
   const data = pageRows.map((row) => options.present(JSON.parse(row.data) as StripeObject));
-  return { object: 'list', data: expandListItems(store, data, options.expand ?? [], options.present), has_more: hasMore, url: options.url };
+  return {
+    object: 'list',
+    data: expandListItems(store, data, options.expand ?? [], options.present),
+    has_more: hasMore,
+    url: options.url,
+  };
 }
 
 /** `expand[]=data.latest_charge` on a list applies `latest_charge` to every item. */
-export function expandListItems(store: Store, items: StripeObject[], paths: string[], present: Present): StripeObject[] {
+export function expandListItems(
+  store: Store,
+  items: StripeObject[],
+  paths: string[],
+  present: Present,
+): StripeObject[] {
   const itemPaths = paths.map((path) => {
     if (!path.startsWith('data.')) {
-      throw invalidRequest(`This property cannot be expanded (${path}). You may want to try expanding 'data.${path}' instead.`, 'expand');
+      throw invalidRequest(
+        `This property cannot be expanded (${path}). You may want to try expanding 'data.${path}' instead.`,
+        'expand',
+      );
     }
     return path.slice('data.'.length);
   });
@@ -113,13 +143,23 @@ const MAX_EXPAND_DEPTH = 4;
 export function expandObject(store: Store, object: StripeObject, paths: string[], present: Present): StripeObject {
   for (const path of paths) {
     const segments = path.split('.');
-    if (segments.length > MAX_EXPAND_DEPTH) throw invalidRequest(`You cannot expand more than ${MAX_EXPAND_DEPTH} levels of a property. Property: ${path}`, 'expand');
+    if (segments.length > MAX_EXPAND_DEPTH)
+      throw invalidRequest(
+        `You cannot expand more than ${MAX_EXPAND_DEPTH} levels of a property. Property: ${path}`,
+        'expand',
+      );
     expandPath(store, object, segments, path, present);
   }
   return object;
 }
 
-function expandPath(store: Store, node: Record<string, unknown>, segments: string[], path: string, present: Present): void {
+function expandPath(
+  store: Store,
+  node: Record<string, unknown>,
+  segments: string[],
+  path: string,
+  present: Present,
+): void {
   const [head, ...rest] = segments;
   if (head === undefined) return;
   if (!(head in node)) throw invalidRequest(`This property cannot be expanded (${path}).`, 'expand');
@@ -131,7 +171,8 @@ function expandPath(store: Store, node: Record<string, unknown>, segments: strin
     node[head] = found;
     value = found;
   }
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalidRequest(`This property cannot be expanded (${path}).`, 'expand');
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalidRequest(`This property cannot be expanded (${path}).`, 'expand');
   expandPath(store, value as Record<string, unknown>, rest, path, present);
 }
 

@@ -14,7 +14,9 @@ async function main(): Promise<{ logger: Logger; close(): Promise<void> }> {
   const env = process.env;
   const secretKey = env.STRIPE_SECRET_KEY;
   if (!secretKey) {
-    process.stderr.write('STRIPE_SECRET_KEY is required: the sandbox accepts only that key (use an sk_test_... value).\n');
+    process.stderr.write(
+      'STRIPE_SECRET_KEY is required: the sandbox accepts only that key (use an sk_test_... value).\n',
+    );
     process.exit(1);
   }
   const port = Number(env.STRIPE_SANDBOX_PORT ?? '4020');
@@ -25,7 +27,9 @@ async function main(): Promise<{ logger: Logger; close(): Promise<void> }> {
   // An empty STRIPE_SANDBOX_WEBHOOK_URL turns the start endpoint off.
   const webhookUrl = env.STRIPE_SANDBOX_WEBHOOK_URL ?? 'http://127.0.0.1:3000/webhooks/stripe';
   // STRIPE_WEBHOOK_SECRET may list several secrets (rotation); the sandbox signs with the first.
-  const webhookSecret = env.STRIPE_WEBHOOK_SECRET?.split(',').map((value) => value.trim()).find((value) => value !== '');
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET?.split(',')
+    .map((value) => value.trim())
+    .find((value) => value !== '');
   const logger = createLogger({ name: 'stripe-sandbox' });
   const sandbox = await startStripeSandbox({
     port,
@@ -38,8 +42,12 @@ async function main(): Promise<{ logger: Logger; close(): Promise<void> }> {
     logger,
   });
   process.stdout.write(`Stripe sandbox listening on ${sandbox.url}\n`);
-  if (webhookUrl) process.stdout.write(`Delivering every event to ${webhookUrl}, signed with ${sandbox.webhookSecret}\n`);
-  else process.stdout.write('Start endpoint disabled (STRIPE_SANDBOX_WEBHOOK_URL is empty); create webhook endpoints through the API.\n');
+  if (webhookUrl)
+    process.stdout.write(`Delivering every event to ${webhookUrl}, signed with ${sandbox.webhookSecret}\n`);
+  else
+    process.stdout.write(
+      'Start endpoint disabled (STRIPE_SANDBOX_WEBHOOK_URL is empty); create webhook endpoints through the API.\n',
+    );
 
   return { logger, close: () => sandbox.close() };
 }

@@ -35,7 +35,8 @@ export class Params {
   allow(keys: readonly string[]): this {
     for (const key of Object.keys(this.raw)) {
       if (key === 'expand' && !this.prefix) continue;
-      if (!keys.includes(key)) throw invalidRequest(`Received unknown parameter: ${this.path(key)}`, this.path(key), 'parameter_unknown');
+      if (!keys.includes(key))
+        throw invalidRequest(`Received unknown parameter: ${this.path(key)}`, this.path(key), 'parameter_unknown');
     }
     return this;
   }
@@ -58,7 +59,8 @@ export class Params {
       if (required) this.missing(key);
       return undefined;
     }
-    if (typeof value !== 'string') throw invalidRequest(`Invalid string: ${describe(value)}`, this.path(key), 'parameter_invalid_string');
+    if (typeof value !== 'string')
+      throw invalidRequest(`Invalid string: ${describe(value)}`, this.path(key), 'parameter_invalid_string');
     return value;
   }
 
@@ -67,7 +69,12 @@ export class Params {
     if (value === undefined) return undefined;
     if (value === '' && options.required) this.missing(key);
     const max = options.max ?? MAX_STRING;
-    if (value.length > max) throw invalidRequest(`Invalid string: ${value.slice(0, 20)}...; must be at most ${max} characters`, this.path(key), 'parameter_invalid_string');
+    if (value.length > max)
+      throw invalidRequest(
+        `Invalid string: ${value.slice(0, 20)}...; must be at most ${max} characters`,
+        this.path(key),
+        'parameter_invalid_string',
+      );
     return value;
   }
 
@@ -81,14 +88,20 @@ export class Params {
   integer(key: string, options: { required?: boolean; min?: number; max?: number } = {}): number | undefined {
     const value = this.scalar(key, options.required ?? false);
     if (value === undefined) return undefined;
-    if (!/^-?\d{1,15}$/.test(value)) throw invalidRequest(`Invalid integer: ${value}`, this.path(key), 'parameter_invalid_integer');
+    if (!/^-?\d{1,15}$/.test(value))
+      throw invalidRequest(`Invalid integer: ${value}`, this.path(key), 'parameter_invalid_integer');
     const parsed = Number(value);
     if (options.min !== undefined && parsed < options.min) {
-      const message = options.min === 1 ? `Invalid positive integer` : `This value must be greater than or equal to ${options.min}.`;
+      const message =
+        options.min === 1 ? `Invalid positive integer` : `This value must be greater than or equal to ${options.min}.`;
       throw invalidRequest(message, this.path(key), 'parameter_invalid_integer');
     }
     if (options.max !== undefined && parsed > options.max) {
-      throw invalidRequest(`This value must be less than or equal to ${options.max}.`, this.path(key), 'parameter_invalid_integer');
+      throw invalidRequest(
+        `This value must be less than or equal to ${options.max}.`,
+        this.path(key),
+        'parameter_invalid_integer',
+      );
     }
     return parsed;
   }
@@ -104,7 +117,8 @@ export class Params {
     const value = this.scalar(key, options.required ?? false);
     if (value === undefined) return undefined;
     if (!(values as readonly string[]).includes(value)) {
-      const listed = values.length > 1 ? `${values.slice(0, -1).join(', ')}, or ${values[values.length - 1]}` : values.join('');
+      const listed =
+        values.length > 1 ? `${values.slice(0, -1).join(', ')}, or ${values[values.length - 1]}` : values.join('');
       throw invalidRequest(`Invalid ${this.path(key)}: must be one of ${listed}`, this.path(key));
     }
     return value as T;
@@ -120,7 +134,8 @@ export class Params {
       throw invalidRequest(`Invalid array`, this.path(key));
     }
     const items = value as string[];
-    if (options.max !== undefined && items.length > options.max) throw invalidRequest(`Invalid array: must have at most ${options.max} items`, this.path(key));
+    if (options.max !== undefined && items.length > options.max)
+      throw invalidRequest(`Invalid array: must have at most ${options.max} items`, this.path(key));
     return items;
   }
 
@@ -134,14 +149,19 @@ export class Params {
     return new Params(value, this.path(key)).allow(allowed);
   }
 
-  objectList(key: string, allowed: readonly string[], options: { required?: boolean; max?: number } = {}): Params[] | undefined {
+  objectList(
+    key: string,
+    allowed: readonly string[],
+    options: { required?: boolean; max?: number } = {},
+  ): Params[] | undefined {
     const value = this.raw[key];
     if (value === undefined) {
       if (options.required) this.missing(key);
       return undefined;
     }
     if (!Array.isArray(value)) throw invalidRequest(`Invalid array`, this.path(key));
-    if (options.max !== undefined && value.length > options.max) throw invalidRequest(`Invalid array: must have at most ${options.max} items`, this.path(key));
+    if (options.max !== undefined && value.length > options.max)
+      throw invalidRequest(`Invalid array: must have at most ${options.max} items`, this.path(key));
     return value.map((item, index) => {
       const path = `${this.path(key)}[${index}]`;
       if (typeof item === 'string' || Array.isArray(item)) throw invalidRequest(`Invalid object`, path);
@@ -158,14 +178,22 @@ export class Params {
     if (value === undefined) return undefined;
     if (value === '') return null;
     if (typeof value === 'string') throw invalidRequest(`Invalid object`, this.path(key));
-    const entries = Array.isArray(value) ? value.map((item, index) => [String(index), item] as const) : Object.entries(value);
-    if (entries.length > 50) throw invalidRequest(`Invalid metadata: metadata must have at most 50 keys.`, this.path(key));
+    const entries = Array.isArray(value)
+      ? value.map((item, index) => [String(index), item] as const)
+      : Object.entries(value);
+    if (entries.length > 50)
+      throw invalidRequest(`Invalid metadata: metadata must have at most 50 keys.`, this.path(key));
     const out: MetadataUpdate = {};
     for (const [name, item] of entries) {
       const path = `${this.path(key)}[${name}]`;
-      if (name.length > 40 || /[[\]]/.test(name)) throw invalidRequest(`Invalid metadata key: ${name}; keys must be at most 40 characters and may not contain brackets.`, path);
+      if (name.length > 40 || /[[\]]/.test(name))
+        throw invalidRequest(
+          `Invalid metadata key: ${name}; keys must be at most 40 characters and may not contain brackets.`,
+          path,
+        );
       if (typeof item !== 'string') throw invalidRequest(`Invalid string: ${describe(item)}`, path);
-      if (item.length > 500) throw invalidRequest(`Invalid metadata value for ${name}: must be at most 500 characters.`, path);
+      if (item.length > 500)
+        throw invalidRequest(`Invalid metadata value for ${name}: must be at most 500 characters.`, path);
       out[name] = item === '' ? null : item;
     }
     return out;
@@ -195,7 +223,10 @@ export class Params {
 }
 
 /** Applies a metadata update (null value = remove) onto the current metadata. */
-export function applyMetadata(current: Record<string, string>, update: MetadataUpdate | null | undefined): Record<string, string> {
+export function applyMetadata(
+  current: Record<string, string>,
+  update: MetadataUpdate | null | undefined,
+): Record<string, string> {
   if (update === undefined) return current;
   if (update === null) return {};
   const next = { ...current };
@@ -203,6 +234,7 @@ export function applyMetadata(current: Record<string, string>, update: MetadataU
     if (value === null) delete next[key];
     else next[key] = value;
   }
-  if (Object.keys(next).length > 50) throw invalidRequest('Invalid metadata: metadata must have at most 50 keys.', 'metadata');
+  if (Object.keys(next).length > 50)
+    throw invalidRequest('Invalid metadata: metadata must have at most 50 keys.', 'metadata');
   return next;
 }

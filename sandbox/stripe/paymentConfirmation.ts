@@ -22,7 +22,12 @@ export interface ConfirmOutcome {
   declined?: StripeErrorBody;
 }
 
-export function confirmPaymentIntent(ctx: SandboxContext, current: PaymentIntent, paymentMethodId: string | undefined, origin: Origin): ConfirmOutcome {
+export function confirmPaymentIntent(
+  ctx: SandboxContext,
+  current: PaymentIntent,
+  paymentMethodId: string | undefined,
+  origin: Origin,
+): ConfirmOutcome {
   if (!(CONFIRMABLE as readonly string[]).includes(current.status)) {
     throw unexpectedState(
       `You cannot confirm this PaymentIntent because it has a status of ${current.status}. Only a PaymentIntent with one of the following statuses may be confirmed: requires_confirmation, requires_action, requires_payment_method.`,
@@ -49,7 +54,14 @@ export function confirmPaymentIntent(ctx: SandboxContext, current: PaymentIntent
       intent,
       paymentMethod,
       status: 'failed',
-      outcome: outcome({ network_status: 'declined_by_network', reason: behaviour.outcomeReason, risk_level: 'normal', risk_score: 40, seller_message: behaviour.sellerMessage, type: 'issuer_declined' }),
+      outcome: outcome({
+        network_status: 'declined_by_network',
+        reason: behaviour.outcomeReason,
+        risk_level: 'normal',
+        risk_score: 40,
+        seller_message: behaviour.sellerMessage,
+        type: 'issuer_declined',
+      }),
       failure: { code: behaviour.code, message: behaviour.message },
     });
     const error: PaymentError = {
@@ -62,7 +74,13 @@ export function confirmPaymentIntent(ctx: SandboxContext, current: PaymentIntent
       payment_method: paymentMethod,
     };
     // After a decline Stripe detaches the method and keeps it only inside last_payment_error.
-    const failed: PaymentIntent = { ...intent, status: 'requires_payment_method', latest_charge: charge.id, payment_method: null, last_payment_error: error };
+    const failed: PaymentIntent = {
+      ...intent,
+      status: 'requires_payment_method',
+      latest_charge: charge.id,
+      payment_method: null,
+      last_payment_error: error,
+    };
     ctx.store.save(failed);
     ctx.events.emit('charge.failed', charge, origin);
     ctx.events.emit('payment_intent.payment_failed', failed, origin);
@@ -82,7 +100,12 @@ export function confirmPaymentIntent(ctx: SandboxContext, current: PaymentIntent
   }
 
   if (behaviour.kind === 'async') {
-    const charge = createCharge(ctx, { intent, paymentMethod, status: 'pending', outcome: { ...APPROVED, risk_level: 'not_assessed', risk_score: 0 } });
+    const charge = createCharge(ctx, {
+      intent,
+      paymentMethod,
+      status: 'pending',
+      outcome: { ...APPROVED, risk_level: 'not_assessed', risk_score: 0 },
+    });
     const processing: PaymentIntent = { ...intent, status: 'processing', latest_charge: charge.id };
     ctx.store.save(processing);
     ctx.events.emit('charge.pending', charge, origin);
@@ -92,7 +115,12 @@ export function confirmPaymentIntent(ctx: SandboxContext, current: PaymentIntent
   }
 
   const charge = createCharge(ctx, { intent, paymentMethod, status: 'succeeded', outcome: APPROVED });
-  const succeeded: PaymentIntent = { ...intent, status: 'succeeded', latest_charge: charge.id, amount_received: intent.amount };
+  const succeeded: PaymentIntent = {
+    ...intent,
+    status: 'succeeded',
+    latest_charge: charge.id,
+    amount_received: intent.amount,
+  };
   ctx.store.save(succeeded);
   ctx.events.emit('charge.succeeded', charge, origin);
   ctx.events.emit('payment_intent.succeeded', succeeded, origin);
@@ -104,7 +132,9 @@ function processingIntent(ctx: SandboxContext, id: string): { intent: PaymentInt
   const intent = ctx.store.find<PaymentIntent>('payment_intent', id);
   if (!intent) throw resourceMissing('payment_intent', id);
   if (intent.status !== 'processing' || !intent.latest_charge) {
-    throw unexpectedState(`This PaymentIntent has a status of ${intent.status}; only a processing one can settle or fail.`);
+    throw unexpectedState(
+      `This PaymentIntent has a status of ${intent.status}; only a processing one can settle or fail.`,
+    );
   }
   const charge = ctx.store.find<Charge>('charge', intent.latest_charge);
   if (!charge) throw resourceMissing('charge', intent.latest_charge);
@@ -115,7 +145,12 @@ function processingIntent(ctx: SandboxContext, id: string): { intent: PaymentInt
 export function settlePaymentIntent(ctx: SandboxContext, id: string, origin: Origin = SYSTEM_ORIGIN): PaymentIntent {
   const { intent, charge } = processingIntent(ctx, id);
   ctx.scheduler.cancel(SETTLE_JOB, id);
-  const paid: Charge = { ...charge, status: 'succeeded', paid: true, outcome: { ...APPROVED, risk_level: 'not_assessed', risk_score: 0 } };
+  const paid: Charge = {
+    ...charge,
+    status: 'succeeded',
+    paid: true,
+    outcome: { ...APPROVED, risk_level: 'not_assessed', risk_score: 0 },
+  };
   paid.balance_transaction = bookCharge(ctx, paid).id;
   ctx.store.save(paid);
   const succeeded: PaymentIntent = { ...intent, status: 'succeeded', amount_received: intent.amount };
@@ -130,10 +165,18 @@ export interface DebitFailure {
   message: string;
 }
 
-export const DEFAULT_DEBIT_FAILURE: DebitFailure = { code: 'insufficient_funds', message: "The customer's account has insufficient funds to cover this payment." };
+export const DEFAULT_DEBIT_FAILURE: DebitFailure = {
+  code: 'insufficient_funds',
+  message: "The customer's account has insufficient funds to cover this payment.",
+};
 
 /** The bank debit bounced: the charge fails and the intent wants another payment method. */
-export function failPaymentIntent(ctx: SandboxContext, id: string, failure: DebitFailure, origin: Origin = SYSTEM_ORIGIN): PaymentIntent {
+export function failPaymentIntent(
+  ctx: SandboxContext,
+  id: string,
+  failure: DebitFailure,
+  origin: Origin = SYSTEM_ORIGIN,
+): PaymentIntent {
   const { intent, charge } = processingIntent(ctx, id);
   ctx.scheduler.cancel(SETTLE_JOB, id);
   const failed: Charge = {
@@ -144,10 +187,19 @@ export function failPaymentIntent(ctx: SandboxContext, id: string, failure: Debi
     amount_captured: 0,
     failure_code: failure.code,
     failure_message: failure.message,
-    outcome: outcome({ network_status: 'declined_by_network', reason: failure.code, risk_level: 'not_assessed', risk_score: 0, seller_message: failure.message, type: 'issuer_declined' }),
+    outcome: outcome({
+      network_status: 'declined_by_network',
+      reason: failure.code,
+      risk_level: 'not_assessed',
+      risk_score: 0,
+      seller_message: failure.message,
+      type: 'issuer_declined',
+    }),
   };
   ctx.store.save(failed);
-  const paymentMethod = charge.payment_method ? ctx.store.find<PaymentMethod>('payment_method', charge.payment_method) : undefined;
+  const paymentMethod = charge.payment_method
+    ? ctx.store.find<PaymentMethod>('payment_method', charge.payment_method)
+    : undefined;
   const error: PaymentError = {
     type: 'invalid_request_error',
     code: failure.code,
@@ -156,14 +208,24 @@ export function failPaymentIntent(ctx: SandboxContext, id: string, failure: Debi
     payment_method_type: charge.payment_method_details.type,
     ...(paymentMethod ? { payment_method: paymentMethod } : {}),
   };
-  const next: PaymentIntent = { ...intent, status: 'requires_payment_method', payment_method: null, last_payment_error: error };
+  const next: PaymentIntent = {
+    ...intent,
+    status: 'requires_payment_method',
+    payment_method: null,
+    last_payment_error: error,
+  };
   ctx.store.save(next);
   ctx.events.emit('charge.failed', failed, origin);
   ctx.events.emit('payment_intent.payment_failed', next, origin);
   return next;
 }
 
-const failBody = z.object({ failure_code: z.string().min(1).max(100).optional(), failure_message: z.string().min(1).max(500).optional() }).strict();
+const failBody = z
+  .object({
+    failure_code: z.string().min(1).max(100).optional(),
+    failure_message: z.string().min(1).max(500).optional(),
+  })
+  .strict();
 
 export function paymentIntentAdminRoutes(ctx: SandboxContext): AdminRoute[] {
   return [
@@ -180,7 +242,9 @@ export function paymentIntentAdminRoutes(ctx: SandboxContext): AdminRoute[] {
         if (!parsed.success) throw invalidRequest(z.prettifyError(parsed.error));
         const failure: DebitFailure = {
           code: parsed.data.failure_code ?? DEFAULT_DEBIT_FAILURE.code,
-          message: parsed.data.failure_message ?? (parsed.data.failure_code ? 'The payment failed.' : DEFAULT_DEBIT_FAILURE.message),
+          message:
+            parsed.data.failure_message ??
+            (parsed.data.failure_code ? 'The payment failed.' : DEFAULT_DEBIT_FAILURE.message),
         };
         return ok(ctx.present(failPaymentIntent(ctx, path.id as string, failure)));
       },

@@ -45,7 +45,8 @@ export interface NewPaymentIntent {
 
 function readCurrency(params: Params, required: boolean): string | undefined {
   const currency = params.string('currency', { required, max: 3 })?.toLowerCase();
-  if (currency !== undefined && !/^[a-z]{3}$/.test(currency)) throw invalidRequest(`Invalid currency: ${currency}.`, 'currency', 'parameter_invalid_string');
+  if (currency !== undefined && !/^[a-z]{3}$/.test(currency))
+    throw invalidRequest(`Invalid currency: ${currency}.`, 'currency', 'parameter_invalid_string');
   return currency;
 }
 
@@ -62,9 +63,14 @@ function readTypeList(params: Params, key: string, supportedOnly: boolean): stri
   if (!types) return undefined;
   if (types.length === 0) throw invalidRequest('Invalid array', key);
   for (const type of types) {
-    const known = supportedOnly ? (SUPPORTED_METHOD_TYPES as readonly string[]).includes(type) : /^[a-z_]{2,40}$/.test(type);
+    const known = supportedOnly
+      ? (SUPPORTED_METHOD_TYPES as readonly string[]).includes(type)
+      : /^[a-z_]{2,40}$/.test(type);
     if (!known) {
-      throw invalidRequest(`The payment method type "${type}" is invalid or not supported by this sandbox (it supports: ${SUPPORTED_METHOD_TYPES.join(', ')}).`, key);
+      throw invalidRequest(
+        `The payment method type "${type}" is invalid or not supported by this sandbox (it supports: ${SUPPORTED_METHOD_TYPES.join(', ')}).`,
+        key,
+      );
     }
   }
   return types;
@@ -74,7 +80,11 @@ export function readMethodTypes(params: Params): MethodTypeChoice | undefined {
   const legacy = readTypeList(params, 'payment_method_types', true);
   const allowed = readTypeList(params, 'allowed_payment_method_types', true);
   const excluded = readTypeList(params, 'excluded_payment_method_types', false);
-  if (legacy && allowed) throw invalidRequest('You may only specify one of these parameters: allowed_payment_method_types, payment_method_types.', 'allowed_payment_method_types');
+  if (legacy && allowed)
+    throw invalidRequest(
+      'You may only specify one of these parameters: allowed_payment_method_types, payment_method_types.',
+      'allowed_payment_method_types',
+    );
   if (!legacy && !allowed && !excluded) return undefined;
   return { ...(legacy ? { legacy } : {}), ...(allowed ? { allowed } : {}), ...(excluded ? { excluded } : {}) };
 }
@@ -83,7 +93,11 @@ export function readMethodTypes(params: Params): MethodTypeChoice | undefined {
 export function effectiveMethodTypes(choice: MethodTypeChoice | undefined): string[] {
   const base = choice?.legacy ?? choice?.allowed ?? [...SUPPORTED_METHOD_TYPES];
   const types = base.filter((type) => !(choice?.excluded ?? []).includes(type));
-  if (types.length === 0) throw invalidRequest('No payment method type is left once the excluded ones are removed.', 'excluded_payment_method_types');
+  if (types.length === 0)
+    throw invalidRequest(
+      'No payment method type is left once the excluded ones are removed.',
+      'excluded_payment_method_types',
+    );
   return types;
 }
 
@@ -96,11 +110,20 @@ function applyMethodTypes(intent: PaymentIntent, choice: MethodTypeChoice): void
 
 function readCaptureMethod(params: Params): PaymentIntent['capture_method'] | undefined {
   const method = params.oneOf('capture_method', ['automatic', 'automatic_async', 'manual'] as const);
-  if (method === 'manual') throw invalidRequest('capture_method=manual is not supported by this sandbox; use automatic capture.', 'capture_method');
+  if (method === 'manual')
+    throw invalidRequest(
+      'capture_method=manual is not supported by this sandbox; use automatic capture.',
+      'capture_method',
+    );
   return method;
 }
 
-export function createPaymentIntent(ctx: SandboxContext, input: NewPaymentIntent, origin: Origin, extra: Partial<PaymentIntent> = {}): PaymentIntent {
+export function createPaymentIntent(
+  ctx: SandboxContext,
+  input: NewPaymentIntent,
+  origin: Origin,
+  extra: Partial<PaymentIntent> = {},
+): PaymentIntent {
   checkAmount(input.amount, input.currency);
   if (input.customer) requireCustomer(ctx, input.customer);
   const id = newId('pi');
@@ -163,7 +186,17 @@ function requireIntent(ctx: SandboxContext, id: string): PaymentIntent {
   return intent;
 }
 
-const CONFIRM_PARAMS = ['error_on_requires_action', 'mandate_data', 'off_session', 'payment_method', 'payment_method_options', 'receipt_email', 'return_url', 'setup_future_usage', 'use_stripe_sdk'];
+const CONFIRM_PARAMS = [
+  'error_on_requires_action',
+  'mandate_data',
+  'off_session',
+  'payment_method',
+  'payment_method_options',
+  'receipt_email',
+  'return_url',
+  'setup_future_usage',
+  'use_stripe_sdk',
+];
 
 /** Parameters that only shape a real confirmation (3DS return, mandate): checked, then unused. */
 function readConfirmExtras(params: Params): void {
@@ -173,7 +206,8 @@ function readConfirmExtras(params: Params): void {
   params.boolean('error_on_requires_action');
   params.boolean('use_stripe_sdk');
   const offSession = params.raw.off_session;
-  if (offSession !== undefined && !['true', 'false', 'one_off', 'recurring'].includes(String(offSession))) throw invalidRequest(`Invalid off_session: ${String(offSession)}`, 'off_session');
+  if (offSession !== undefined && !['true', 'false', 'one_off', 'recurring'].includes(String(offSession)))
+    throw invalidRequest(`Invalid off_session: ${String(offSession)}`, 'off_session');
 }
 
 function answerConfirmed(ctx: SandboxContext, params: Params, intent: PaymentIntent, declined: unknown): ApiResult {
@@ -181,10 +215,17 @@ function answerConfirmed(ctx: SandboxContext, params: Params, intent: PaymentInt
   return ok(expandObject(ctx.store, ctx.present(intent), params.expand(), ctx.present));
 }
 
-const SEARCH_FIELDS = { amount: 'number', currency: 'string', customer: 'string', status: 'string', created: 'number' } as const;
+const SEARCH_FIELDS = {
+  amount: 'number',
+  currency: 'string',
+  customer: 'string',
+  status: 'string',
+  created: 'number',
+} as const;
 
 export function paymentIntentRoutes(ctx: SandboxContext): ApiRoute[] {
-  const answer = (intent: PaymentIntent, params: Params) => ok(expandObject(ctx.store, ctx.present(intent), params.expand(), ctx.present));
+  const answer = (intent: PaymentIntent, params: Params) =>
+    ok(expandObject(ctx.store, ctx.present(intent), params.expand(), ctx.present));
   return [
     {
       method: 'POST',
@@ -215,7 +256,10 @@ export function paymentIntentRoutes(ctx: SandboxContext): ApiRoute[] {
         const automaticEnabled = automatic?.boolean('enabled');
         automatic?.oneOf('allow_redirects', ['always', 'never'] as const);
         if (automaticEnabled && methodTypes?.legacy) {
-          throw invalidRequest('You may only specify one of these parameters: automatic_payment_methods, payment_method_types.', 'automatic_payment_methods');
+          throw invalidRequest(
+            'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.',
+            'automatic_payment_methods',
+          );
         }
         const captureMethod = readCaptureMethod(params);
         const confirmationMethod = params.oneOf('confirmation_method', ['automatic', 'manual'] as const);
@@ -224,7 +268,8 @@ export function paymentIntentRoutes(ctx: SandboxContext): ApiRoute[] {
         readConfirmExtras(params);
         if (!confirm) {
           for (const confirmOnly of ['return_url', 'mandate_data', 'off_session', 'error_on_requires_action']) {
-            if (params.has(confirmOnly)) throw invalidRequest(`You can only pass ${confirmOnly} when confirm=true.`, confirmOnly);
+            if (params.has(confirmOnly))
+              throw invalidRequest(`You can only pass ${confirmOnly} when confirm=true.`, confirmOnly);
           }
         }
         const paymentMethodId = params.string('payment_method', { max: 255 }) || undefined;
@@ -264,7 +309,15 @@ export function paymentIntentRoutes(ctx: SandboxContext): ApiRoute[] {
       path: '/v1/payment_intents/search',
       handler: ({ params }) => {
         params.allow(SEARCH_PARAMS);
-        return ok(searchObjects(ctx.store, { type: 'payment_intent', url: '/v1/payment_intents/search', params, fields: SEARCH_FIELDS, present: ctx.present }));
+        return ok(
+          searchObjects(ctx.store, {
+            type: 'payment_intent',
+            url: '/v1/payment_intents/search',
+            params,
+            fields: SEARCH_FIELDS,
+            present: ctx.present,
+          }),
+        );
       },
     },
     {
@@ -320,7 +373,19 @@ export function paymentIntentRoutes(ctx: SandboxContext): ApiRoute[] {
         const receiptEmail = params.nullableString('receipt_email', { max: 800 });
         if (receiptEmail !== undefined) next.receipt_email = receiptEmail;
         // Everything else changes what would be charged, so only before the payment happened.
-        const guarded = ['allowed_payment_method_types', 'amount', 'capture_method', 'currency', 'customer', 'excluded_payment_method_types', 'payment_method', 'payment_method_types', 'setup_future_usage', 'statement_descriptor', 'statement_descriptor_suffix'];
+        const guarded = [
+          'allowed_payment_method_types',
+          'amount',
+          'capture_method',
+          'currency',
+          'customer',
+          'excluded_payment_method_types',
+          'payment_method',
+          'payment_method_types',
+          'setup_future_usage',
+          'statement_descriptor',
+          'statement_descriptor_suffix',
+        ];
         const touched = guarded.filter((key) => params.has(key));
         if (touched.length > 0 && !UPDATABLE.includes(current.status)) {
           throw unexpectedState(
@@ -338,7 +403,10 @@ export function paymentIntentRoutes(ctx: SandboxContext): ApiRoute[] {
         if (methodTypes) applyMethodTypes(next, methodTypes);
         const captureMethod = readCaptureMethod(params);
         if (captureMethod) next.capture_method = captureMethod;
-        const setupFutureUsage = params.raw.setup_future_usage === '' ? null : params.oneOf('setup_future_usage', ['off_session', 'on_session'] as const);
+        const setupFutureUsage =
+          params.raw.setup_future_usage === ''
+            ? null
+            : params.oneOf('setup_future_usage', ['off_session', 'on_session'] as const);
         if (setupFutureUsage !== undefined) next.setup_future_usage = setupFutureUsage;
         for (const key of ['statement_descriptor', 'statement_descriptor_suffix'] as const) {
           const value = params.nullableString(key, { max: 22 });
@@ -346,7 +414,8 @@ export function paymentIntentRoutes(ctx: SandboxContext): ApiRoute[] {
         }
         const paymentMethodId = params.nullableString('payment_method', { max: 255 });
         if (paymentMethodId !== undefined) {
-          next.payment_method = paymentMethodId === null ? null : resolvePaymentMethod(ctx, paymentMethodId, null).paymentMethod.id;
+          next.payment_method =
+            paymentMethodId === null ? null : resolvePaymentMethod(ctx, paymentMethodId, null).paymentMethod.id;
           next.status = next.payment_method ? 'requires_confirmation' : 'requires_payment_method';
         }
         // Stripe has no payment_intent.updated event: an update is silent.
@@ -358,7 +427,13 @@ export function paymentIntentRoutes(ctx: SandboxContext): ApiRoute[] {
       method: 'POST',
       path: '/v1/payment_intents/:id/confirm',
       handler: ({ params, path, origin }) => {
-        params.allow([...CONFIRM_PARAMS, 'allowed_payment_method_types', 'capture_method', 'excluded_payment_method_types', 'payment_method_types']);
+        params.allow([
+          ...CONFIRM_PARAMS,
+          'allowed_payment_method_types',
+          'capture_method',
+          'excluded_payment_method_types',
+          'payment_method_types',
+        ]);
         readConfirmExtras(params);
         let intent = requireIntent(ctx, path.id as string);
         const methodTypes = readMethodTypes(params);
@@ -370,9 +445,18 @@ export function paymentIntentRoutes(ctx: SandboxContext): ApiRoute[] {
         const receiptEmail = params.nullableString('receipt_email', { max: 800 });
         const setupFutureUsage = params.oneOf('setup_future_usage', ['off_session', 'on_session'] as const);
         if (receiptEmail !== undefined || setupFutureUsage !== undefined) {
-          intent = { ...intent, ...(receiptEmail !== undefined ? { receipt_email: receiptEmail } : {}), ...(setupFutureUsage ? { setup_future_usage: setupFutureUsage } : {}) };
+          intent = {
+            ...intent,
+            ...(receiptEmail !== undefined ? { receipt_email: receiptEmail } : {}),
+            ...(setupFutureUsage ? { setup_future_usage: setupFutureUsage } : {}),
+          };
         }
-        const outcome = confirmPaymentIntent(ctx, intent, params.string('payment_method', { max: 255 }) || undefined, origin);
+        const outcome = confirmPaymentIntent(
+          ctx,
+          intent,
+          params.string('payment_method', { max: 255 }) || undefined,
+          origin,
+        );
         return answerConfirmed(ctx, params, outcome.intent, outcome.declined);
       },
     },
@@ -388,7 +472,12 @@ export function paymentIntentRoutes(ctx: SandboxContext): ApiRoute[] {
           );
         }
         const reason = params.oneOf('cancellation_reason', CANCELLATION_REASONS) ?? null;
-        const canceled: PaymentIntent = { ...current, status: 'canceled', canceled_at: ctx.clock.nowSeconds(), cancellation_reason: reason };
+        const canceled: PaymentIntent = {
+          ...current,
+          status: 'canceled',
+          canceled_at: ctx.clock.nowSeconds(),
+          cancellation_reason: reason,
+        };
         ctx.store.save(canceled);
         ctx.events.emit('payment_intent.canceled', canceled, origin);
         return answer(canceled, params);

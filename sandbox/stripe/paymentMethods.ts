@@ -23,7 +23,12 @@ export interface ResolvedPaymentMethod {
 }
 
 /** Resolves `payment_method=` (a test id or a stored pm_), or answers Stripe's 400. */
-export function resolvePaymentMethod(ctx: SandboxContext, id: string, customer: string | null, param = 'payment_method'): ResolvedPaymentMethod {
+export function resolvePaymentMethod(
+  ctx: SandboxContext,
+  id: string,
+  customer: string | null,
+  param = 'payment_method',
+): ResolvedPaymentMethod {
   const stored = ctx.store.find<PaymentMethod>('payment_method', id);
   if (stored) {
     const internal = ctx.store.internal<PaymentMethodInternal>(id);
@@ -34,7 +39,13 @@ export function resolvePaymentMethod(ctx: SandboxContext, id: string, customer: 
   const paymentMethod: PaymentMethod = {
     id: newId('pm'),
     object: 'payment_method',
-    billing_details: { address: NO_ADDRESS, email: null, name: template.type === 'sepa_debit' ? 'Jenny Rosen' : null, phone: null, tax_id: null },
+    billing_details: {
+      address: NO_ADDRESS,
+      email: null,
+      name: template.type === 'sepa_debit' ? 'Jenny Rosen' : null,
+      phone: null,
+      tax_id: null,
+    },
     ...(template.card
       ? {
           card: {
@@ -49,7 +60,9 @@ export function resolvePaymentMethod(ctx: SandboxContext, id: string, customer: 
           },
         }
       : {}),
-    ...(template.sepaDebit ? { sepa_debit: { ...template.sepaDebit, generated_from: { charge: null, setup_attempt: null } } } : {}),
+    ...(template.sepaDebit
+      ? { sepa_debit: { ...template.sepaDebit, generated_from: { charge: null, setup_attempt: null } } }
+      : {}),
     created: ctx.clock.nowSeconds(),
     customer,
     customer_account: null,

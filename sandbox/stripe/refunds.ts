@@ -26,30 +26,52 @@ function money(amount: number, currency: string): string {
 
 /** What is still refundable: the charge minus refunds that are not failed or canceled. */
 function refundable(ctx: SandboxContext, charge: Charge): number {
-  const live = ctx.store.all<Refund>('refund', { column: 'charge', value: charge.id }).filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled');
+  const live = ctx.store
+    .all<Refund>('refund', { column: 'charge', value: charge.id })
+    .filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled');
   return charge.amount - live.reduce((sum, refund) => sum + refund.amount, 0);
 }
 
 function chargeToRefund(ctx: SandboxContext, chargeId: string | undefined, intentId: string | undefined): Charge {
-  if (!chargeId && !intentId) throw invalidRequest('One of the following params should be provided for this request: payment_intent or charge.', 'charge', 'parameter_missing');
+  if (!chargeId && !intentId)
+    throw invalidRequest(
+      'One of the following params should be provided for this request: payment_intent or charge.',
+      'charge',
+      'parameter_missing',
+    );
   let charge: Charge | undefined;
   if (intentId) {
     const intent = ctx.store.find<PaymentIntent>('payment_intent', intentId);
     if (!intent) throw resourceMissing('payment_intent', intentId, 'payment_intent');
     if (intent.status !== 'succeeded' || !intent.latest_charge) {
-      throw invalidRequest(`This PaymentIntent (${intent.id}) does not have a successful charge to refund.`, 'payment_intent', 'charge_not_refundable');
+      throw invalidRequest(
+        `This PaymentIntent (${intent.id}) does not have a successful charge to refund.`,
+        'payment_intent',
+        'charge_not_refundable',
+      );
     }
     charge = requireCharge(ctx, intent.latest_charge);
-    if (chargeId && chargeId !== charge.id) throw invalidRequest(`The charge ${chargeId} does not belong to the payment intent ${intent.id}.`, 'charge');
+    if (chargeId && chargeId !== charge.id)
+      throw invalidRequest(`The charge ${chargeId} does not belong to the payment intent ${intent.id}.`, 'charge');
   } else {
     charge = requireCharge(ctx, chargeId as string);
   }
-  if (charge.status !== 'succeeded') throw invalidRequest(`This charge (${charge.id}) has a status of ${charge.status} and cannot be refunded.`, 'charge', 'charge_not_refundable');
-  if (charge.refunded) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, 'charge', 'charge_already_refunded');
+  if (charge.status !== 'succeeded')
+    throw invalidRequest(
+      `This charge (${charge.id}) has a status of ${charge.status} and cannot be refunded.`,
+      'charge',
+      'charge_not_refundable',
+    );
+  if (charge.refunded)
+    throw invalidRequest(`Charge ${charge.id} has already been refunded.`, 'charge', 'charge_already_refunded');
   if (charge.disputed) {
     const dispute = ctx.store.all<Dispute>('dispute', { column: 'charge', value: charge.id })[0];
     if (dispute && dispute.status !== 'won' && dispute.status !== 'warning_closed') {
-      throw invalidRequest(`Charge ${charge.id} has been charged back; cannot issue a refund.`, 'charge', 'charge_disputed');
+      throw invalidRequest(
+        `Charge ${charge.id} has been charged back; cannot issue a refund.`,
+        'charge',
+        'charge_disputed',
+      );
     }
   }
   return charge;
@@ -63,14 +85,24 @@ function saveCharge(ctx: SandboxContext, charge: Charge, amountRefunded: number)
 
 export function createRefund(
   ctx: SandboxContext,
-  input: { charge?: string; paymentIntent?: string; amount?: number; reason?: Refund['reason']; metadata?: Record<string, string> },
+  input: {
+    charge?: string;
+    paymentIntent?: string;
+    amount?: number;
+    reason?: Refund['reason'];
+    metadata?: Record<string, string>;
+  },
   origin: Origin,
 ): Refund {
   const charge = chargeToRefund(ctx, input.charge, input.paymentIntent);
   const remaining = refundable(ctx, charge);
   const amount = input.amount ?? remaining;
   if (amount > remaining) {
-    throw invalidRequest(`Refund amount (${money(amount, charge.currency)}) is greater than unrefunded amount on charge (${money(remaining, charge.currency)})`, 'amount', 'amount_too_large');
+    throw invalidRequest(
+      `Refund amount (${money(amount, charge.currency)}) is greater than unrefunded amount on charge (${money(remaining, charge.currency)})`,
+      'amount',
+      'amount_too_large',
+    );
   }
   const id = newId('re');
   const async = charge.payment_method_details.type === 'sepa_debit';
@@ -94,7 +126,10 @@ export function createRefund(
     customer_account: null,
     destination_details:
       charge.payment_method_details.type === 'card'
-        ? { type: 'card', card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' } }
+        ? {
+            type: 'card',
+            card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' },
+          }
         : { type: 'sepa_debit', sepa_debit: {} },
     failure_balance_transaction: null,
     failure_reason: null,
@@ -136,7 +171,11 @@ export function failRefund(ctx: SandboxContext, id: string, reason: string, orig
   const current = ctx.store.find<Refund>('refund', id);
   if (!current) throw resourceMissing('refund', id);
   if (current.status !== 'pending' && current.status !== 'succeeded') {
-    throw invalidRequest(`This refund has a status of ${current.status}; only a pending or succeeded refund can fail.`, 'id', 'refund_unexpected_state');
+    throw invalidRequest(
+      `This refund has a status of ${current.status}; only a pending or succeeded refund can fail.`,
+      'id',
+      'refund_unexpected_state',
+    );
   }
   ctx.scheduler.cancel(SETTLE_REFUND_JOB, id);
   const reversal = recordBalanceTransaction(ctx, {
@@ -149,10 +188,24 @@ export function failRefund(ctx: SandboxContext, id: string, reason: string, orig
   });
   const charge = requireCharge(ctx, current.charge);
   saveCharge(ctx, charge, Math.max(0, charge.amount_refunded - current.amount));
-  return changeRefund(ctx, current, { ...current, status: 'failed', failure_reason: reason, failure_balance_transaction: reversal.id }, origin, 'refund.failed');
+  return changeRefund(
+    ctx,
+    current,
+    { ...current, status: 'failed', failure_reason: reason, failure_balance_transaction: reversal.id },
+    origin,
+    'refund.failed',
+  );
 }
 
-const FAILURE_REASONS = ['charge_for_pending_refund_disputed', 'declined', 'expired_or_canceled_card', 'insufficient_funds', 'lost_or_stolen_card', 'merchant_request', 'unknown'] as const;
+const FAILURE_REASONS = [
+  'charge_for_pending_refund_disputed',
+  'declined',
+  'expired_or_canceled_card',
+  'insufficient_funds',
+  'lost_or_stolen_card',
+  'merchant_request',
+  'unknown',
+] as const;
 const failBody = z.object({ failure_reason: z.enum(FAILURE_REASONS).optional() }).strict();
 
 export function refundAdminRoutes(ctx: SandboxContext): AdminRoute[] {
@@ -163,14 +216,17 @@ export function refundAdminRoutes(ctx: SandboxContext): AdminRoute[] {
       handler: ({ path, body }) => {
         const parsed = failBody.safeParse(body);
         if (!parsed.success) throw invalidRequest(z.prettifyError(parsed.error));
-        return ok(ctx.present(failRefund(ctx, path.id as string, parsed.data.failure_reason ?? 'expired_or_canceled_card')));
+        return ok(
+          ctx.present(failRefund(ctx, path.id as string, parsed.data.failure_reason ?? 'expired_or_canceled_card')),
+        );
       },
     },
   ];
 }
 
 export function refundRoutes(ctx: SandboxContext): ApiRoute[] {
-  const answer = (refund: Refund, expand: string[]) => ok(expandObject(ctx.store, ctx.present(refund), expand, ctx.present));
+  const answer = (refund: Refund, expand: string[]) =>
+    ok(expandObject(ctx.store, ctx.present(refund), expand, ctx.present));
   return [
     {
       method: 'POST',
@@ -185,7 +241,9 @@ export function refundRoutes(ctx: SandboxContext): ApiRoute[] {
           ctx,
           {
             ...(params.string('charge', { max: 255 }) ? { charge: params.string('charge') as string } : {}),
-            ...(params.string('payment_intent', { max: 255 }) ? { paymentIntent: params.string('payment_intent') as string } : {}),
+            ...(params.string('payment_intent', { max: 255 })
+              ? { paymentIntent: params.string('payment_intent') as string }
+              : {}),
             ...(amount !== undefined ? { amount } : {}),
             reason,
             metadata: applyMetadata({}, params.metadata()),
@@ -253,7 +311,11 @@ export function refundRoutes(ctx: SandboxContext): ApiRoute[] {
         if (!current) throw resourceMissing('refund', path.id as string);
         // Stripe cancels only refunds waiting on the customer; none here ever wait that way.
         if (current.status !== 'requires_action') {
-          throw invalidRequest(`Refund ${current.id} cannot be canceled because it has a status of ${current.status}.`, 'refund', 'refund_unexpected_state');
+          throw invalidRequest(
+            `Refund ${current.id} cannot be canceled because it has a status of ${current.status}.`,
+            'refund',
+            'refund_unexpected_state',
+          );
         }
         return answer(changeRefund(ctx, current, { ...current, status: 'canceled' }, origin), params.expand());
       },

@@ -52,7 +52,8 @@ export function apiHandler(services: RouteServices, route: ApiRoute): Handler {
     const headers: Record<string, string> = {
       'content-type': JSON_TYPE,
       'request-id': requestId,
-      'stripe-version': typeof request.headers['stripe-version'] === 'string' ? request.headers['stripe-version'] : services.apiVersion,
+      'stripe-version':
+        typeof request.headers['stripe-version'] === 'string' ? request.headers['stripe-version'] : services.apiVersion,
     };
     const headerKey = request.headers['idempotency-key'];
     const key = request.method === 'POST' && typeof headerKey === 'string' && headerKey !== '' ? headerKey : undefined;
@@ -79,16 +80,22 @@ export function apiHandler(services: RouteServices, route: ApiRoute): Handler {
           };
         }
       }
-      const call = { params: new Params(raw), path: request.params, origin: { requestId, idempotencyKey: key ?? null } };
+      const call = {
+        params: new Params(raw),
+        path: request.params,
+        origin: { requestId, idempotencyKey: key ?? null },
+      };
       return services.db.transaction((): SandboxResponse => {
         const result: ApiResult = route.handler(call);
         const status = result.status ?? 200;
         const body = serialize(result.body);
-        if (key && worthRemembering(status)) services.idempotency.remember(key, fingerprint, { status, body, requestId }, services.clock.nowSeconds());
+        if (key && worthRemembering(status))
+          services.idempotency.remember(key, fingerprint, { status, body, requestId }, services.clock.nowSeconds());
         return { status, body, headers };
       })();
     } catch (error) {
-      if (error instanceof HttpError) return { status: error.status, body: serialize(error.body), headers: { ...headers, ...error.headers } };
+      if (error instanceof HttpError)
+        return { status: error.status, body: serialize(error.body), headers: { ...headers, ...error.headers } };
       throw error;
     }
   };
@@ -103,7 +110,8 @@ export function adminHandler(db: SandboxDatabase, route: AdminRoute): Handler {
       const result = db.transaction(() => route.handler({ body, path: request.params }))();
       return { status: result.status ?? 200, body: serialize(result.body), headers };
     } catch (error) {
-      if (error instanceof HttpError) return { status: error.status, body: serialize(error.body), headers: { ...headers, ...error.headers } };
+      if (error instanceof HttpError)
+        return { status: error.status, body: serialize(error.body), headers: { ...headers, ...error.headers } };
       throw error;
     }
   };

@@ -40,7 +40,9 @@ export class Scheduler {
   }
 
   schedule(kind: string, target: string, delayMs: number): void {
-    this.db.prepare('INSERT INTO stripe_jobs (kind, target, due_at) VALUES (?, ?, ?)').run(kind, target, this.now() + Math.max(0, delayMs));
+    this.db
+      .prepare('INSERT INTO stripe_jobs (kind, target, due_at) VALUES (?, ?, ?)')
+      .run(kind, target, this.now() + Math.max(0, delayMs));
     // Armed after the surrounding transaction returns, so the job sees committed state.
     if (this.running) setImmediate(() => this.arm());
   }
@@ -79,7 +81,9 @@ export class Scheduler {
 
   private runDue(): void {
     if (!this.running) return;
-    const due = this.db.prepare('SELECT id, kind, target FROM stripe_jobs WHERE due_at <= ? ORDER BY due_at, id').all(this.now()) as JobRow[];
+    const due = this.db
+      .prepare('SELECT id, kind, target FROM stripe_jobs WHERE due_at <= ? ORDER BY due_at, id')
+      .all(this.now()) as JobRow[];
     for (const job of due) {
       try {
         this.db.transaction(() => {

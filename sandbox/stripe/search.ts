@@ -27,7 +27,10 @@ export interface SearchQuery {
 }
 
 const fail = (detail: string): never => {
-  throw invalidRequest(`Invalid search query: ${detail}. See https://docs.stripe.com/search#search-query-language for the syntax.`, 'query');
+  throw invalidRequest(
+    `Invalid search query: ${detail}. See https://docs.stripe.com/search#search-query-language for the syntax.`,
+    'query',
+  );
 };
 
 class Cursor {
@@ -83,7 +86,7 @@ export function parseSearchQuery(query: string, fields: Record<string, FieldKind
     const name = cursor.word();
     const path = [name];
     if (name === 'metadata') {
-      if (cursor.peek() !== '[') return fail('metadata needs a key, as in metadata[\'key\']');
+      if (cursor.peek() !== '[') return fail("metadata needs a key, as in metadata['key']");
       cursor.position += 1;
       path.push(cursor.quoted());
       if (cursor.peek() !== ']') return fail('expected ]');
@@ -91,7 +94,9 @@ export function parseSearchQuery(query: string, fields: Record<string, FieldKind
     } else if (!(name in fields)) {
       return fail(`the field ${name} is not supported`);
     }
-    const operator = (['>=', '<='] as const).find((op) => cursor.peek(2) === op) ?? ([':', '~', '>', '<'] as const).find((op) => cursor.peek() === op);
+    const operator =
+      (['>=', '<='] as const).find((op) => cursor.peek(2) === op) ??
+      ([':', '~', '>', '<'] as const).find((op) => cursor.peek() === op);
     if (!operator) return fail(`expected an operator after ${name}`);
     cursor.position += operator.length;
     let value: string | number | null;
@@ -104,8 +109,10 @@ export function parseSearchQuery(query: string, fields: Record<string, FieldKind
       else return fail(`the value ${word} must be quoted`);
     }
     const kind: FieldKind = name === 'metadata' ? 'string' : (fields[name] as FieldKind);
-    if (operator === '~' && (typeof value !== 'string' || value.length < 3)) return fail('the ~ operator needs a quoted value of at least 3 characters');
-    if (operator !== ':' && operator !== '~' && (kind !== 'number' || typeof value !== 'number')) return fail(`the ${operator} operator needs a numeric field and value`);
+    if (operator === '~' && (typeof value !== 'string' || value.length < 3))
+      return fail('the ~ operator needs a quoted value of at least 3 characters');
+    if (operator !== ':' && operator !== '~' && (kind !== 'number' || typeof value !== 'number'))
+      return fail(`the ${operator} operator needs a numeric field and value`);
     clauses.push({ negate, path, operator, value });
     cursor.skipSpaces();
     if (cursor.done()) break;
@@ -132,19 +139,31 @@ function clauseMatches(object: Record<string, unknown>, clause: Clause): boolean
   let result: boolean;
   if (clause.value === null) result = actual === null;
   else if (clause.operator === ':') {
-    result = typeof clause.value === 'number' ? actual === clause.value : typeof actual === 'string' && actual.toLowerCase() === clause.value.toLowerCase();
+    result =
+      typeof clause.value === 'number'
+        ? actual === clause.value
+        : typeof actual === 'string' && actual.toLowerCase() === clause.value.toLowerCase();
   } else if (clause.operator === '~') {
     result = typeof actual === 'string' && actual.toLowerCase().includes(String(clause.value).toLowerCase());
   } else {
     const number = typeof actual === 'number' ? actual : NaN;
     const bound = clause.value as number;
-    result = clause.operator === '>' ? number > bound : clause.operator === '<' ? number < bound : clause.operator === '>=' ? number >= bound : number <= bound;
+    result =
+      clause.operator === '>'
+        ? number > bound
+        : clause.operator === '<'
+          ? number < bound
+          : clause.operator === '>='
+            ? number >= bound
+            : number <= bound;
   }
   return clause.negate ? !result : result;
 }
 
 export function matchesQuery(object: Record<string, unknown>, query: SearchQuery): boolean {
-  return query.joiner === 'AND' ? query.clauses.every((clause) => clauseMatches(object, clause)) : query.clauses.some((clause) => clauseMatches(object, clause));
+  return query.joiner === 'AND'
+    ? query.clauses.every((clause) => clauseMatches(object, clause))
+    : query.clauses.some((clause) => clauseMatches(object, clause));
 }
 
 export interface SearchResult<T> {

@@ -19,7 +19,8 @@ export interface StoredRow {
 
 function relatedId(value: unknown): string | null {
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
+  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string')
+    return (value as { id: string }).id;
   return null;
 }
 
@@ -101,7 +102,9 @@ export class Store {
   }
 
   row(id: string): StoredRow | undefined {
-    return this.db.prepare('SELECT seq, id, type, created, deleted, data, internal FROM stripe_objects WHERE id = ?').get(id) as StoredRow | undefined;
+    return this.db
+      .prepare('SELECT seq, id, type, created, deleted, data, internal FROM stripe_objects WHERE id = ?')
+      .get(id) as StoredRow | undefined;
   }
 
   /** The live (not deleted) object of that type, or undefined. */
@@ -131,21 +134,33 @@ export class Store {
   }
 
   /** Objects of one type, newest first, optionally narrowed by an indexed column. */
-  all<T extends StripeObject>(type: T['object'], where?: { column: 'customer' | 'payment_intent' | 'charge' | 'lookup'; value: string }): T[] {
+  all<T extends StripeObject>(
+    type: T['object'],
+    where?: { column: 'customer' | 'payment_intent' | 'charge' | 'lookup'; value: string },
+  ): T[] {
     const rows = where
       ? (this.db
-          .prepare(`SELECT data FROM stripe_objects WHERE type = ? AND deleted = 0 AND ${where.column} = ? ORDER BY created DESC, seq DESC`)
+          .prepare(
+            `SELECT data FROM stripe_objects WHERE type = ? AND deleted = 0 AND ${where.column} = ? ORDER BY created DESC, seq DESC`,
+          )
           .all(type, where.value) as Array<{ data: string }>)
-      : (this.db.prepare('SELECT data FROM stripe_objects WHERE type = ? AND deleted = 0 ORDER BY created DESC, seq DESC').all(type) as Array<{ data: string }>);
+      : (this.db
+          .prepare('SELECT data FROM stripe_objects WHERE type = ? AND deleted = 0 ORDER BY created DESC, seq DESC')
+          .all(type) as Array<{ data: string }>);
     return rows.map((row) => JSON.parse(row.data) as T);
   }
 
   getState(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM stripe_state WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.db.prepare('SELECT value FROM stripe_state WHERE key = ?').get(key) as { value: string } | undefined)
+      ?.value;
   }
 
   setState(key: string, value: string): void {
-    this.db.prepare('INSERT INTO stripe_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare(
+        'INSERT INTO stripe_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
   }
 
   /** Forgets every object and the clock offset; `keep` names state keys that are configuration. */

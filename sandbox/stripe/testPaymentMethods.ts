@@ -7,7 +7,14 @@ import type { CardDetails, PaymentMethodType, SepaDebitDetails } from './types';
  */
 export type TestBehaviour =
   | { kind: 'succeed' }
-  | { kind: 'decline'; code: string; declineCode: string; message: string; outcomeReason: string; sellerMessage: string }
+  | {
+      kind: 'decline';
+      code: string;
+      declineCode: string;
+      message: string;
+      outcomeReason: string;
+      sellerMessage: string;
+    }
   | { kind: 'dispute'; reason: string }
   /** Bank debits: `processing` first, settled later (or failed through the admin route). */
   | { kind: 'async' };
@@ -19,7 +26,12 @@ export interface TestPaymentMethod {
   behaviour: TestBehaviour;
 }
 
-const card = (brand: string, last4: string, funding: CardDetails['funding'] = 'credit', country = 'US'): CardDetails => ({
+const card = (
+  brand: string,
+  last4: string,
+  funding: CardDetails['funding'] = 'credit',
+  country = 'US',
+): CardDetails => ({
   brand,
   last4,
   exp_month: 12,
@@ -32,7 +44,10 @@ const card = (brand: string, last4: string, funding: CardDetails['funding'] = 'c
 
 const GENERIC_DECLINE = 'Your card was declined.';
 
-const decline = (declineCode: string, options: { code?: string; message?: string; sellerMessage?: string } = {}): TestBehaviour => ({
+const decline = (
+  declineCode: string,
+  options: { code?: string; message?: string; sellerMessage?: string } = {},
+): TestBehaviour => ({
   kind: 'decline',
   code: options.code ?? 'card_declined',
   declineCode,
@@ -41,7 +56,13 @@ const decline = (declineCode: string, options: { code?: string; message?: string
   sellerMessage: options.sellerMessage ?? 'The bank did not return any further details with this decline.',
 });
 
-const sepa: SepaDebitDetails = { bank_code: '37040044', branch_code: '', country: 'DE', fingerprint: 'sbxsepaDE89300000', last4: '3000' };
+const sepa: SepaDebitDetails = {
+  bank_code: '37040044',
+  branch_code: '',
+  country: 'DE',
+  fingerprint: 'sbxsepaDE89300000',
+  last4: '3000',
+};
 
 export const TEST_PAYMENT_METHODS: Readonly<Record<string, TestPaymentMethod>> = {
   pm_card_visa: { type: 'card', card: card('visa', '4242'), behaviour: { kind: 'succeed' } },
@@ -54,7 +75,10 @@ export const TEST_PAYMENT_METHODS: Readonly<Record<string, TestPaymentMethod>> =
   pm_card_chargeDeclinedInsufficientFunds: {
     type: 'card',
     card: card('visa', '9995'),
-    behaviour: decline('insufficient_funds', { message: 'Your card has insufficient funds.', sellerMessage: 'The bank returned the decline code `insufficient_funds`.' }),
+    behaviour: decline('insufficient_funds', {
+      message: 'Your card has insufficient funds.',
+      sellerMessage: 'The bank returned the decline code `insufficient_funds`.',
+    }),
   },
   pm_card_chargeDeclinedFraudulent: { type: 'card', card: card('visa', '0019'), behaviour: decline('fraudulent') },
   pm_card_chargeDeclinedExpiredCard: {
@@ -65,9 +89,16 @@ export const TEST_PAYMENT_METHODS: Readonly<Record<string, TestPaymentMethod>> =
   pm_card_chargeDeclinedProcessingError: {
     type: 'card',
     card: card('visa', '0119'),
-    behaviour: decline('processing_error', { code: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.' }),
+    behaviour: decline('processing_error', {
+      code: 'processing_error',
+      message: 'An error occurred while processing your card. Try again in a little bit.',
+    }),
   },
-  pm_card_createDispute: { type: 'card', card: card('visa', '0259'), behaviour: { kind: 'dispute', reason: 'fraudulent' } },
+  pm_card_createDispute: {
+    type: 'card',
+    card: card('visa', '0259'),
+    behaviour: { kind: 'dispute', reason: 'fraudulent' },
+  },
   pm_sepaDebit: { type: 'sepa_debit', sepaDebit: sepa, behaviour: { kind: 'async' } },
   pm_sepa_debit: { type: 'sepa_debit', sepaDebit: sepa, behaviour: { kind: 'async' } },
 };

@@ -30,7 +30,12 @@ export type Customer = {
   discount: null;
   email: string | null;
   invoice_prefix: string;
-  invoice_settings: { custom_fields: null; default_payment_method: string | null; footer: null; rendering_options: null };
+  invoice_settings: {
+    custom_fields: null;
+    default_payment_method: string | null;
+    footer: null;
+    rendering_options: null;
+  };
   livemode: false;
   metadata: Metadata;
   name: string | null;
@@ -78,7 +83,13 @@ export type SepaDebitDetails = {
 
 export type PaymentMethodType = 'card' | 'sepa_debit';
 
-export type BillingDetails = { address: Address; email: string | null; name: string | null; phone: string | null; tax_id: string | null };
+export type BillingDetails = {
+  address: Address;
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  tax_id: string | null;
+};
 
 export type PaymentMethod = {
   id: string;
@@ -211,7 +222,9 @@ export type Charge = {
   paid: boolean;
   payment_intent: string | null;
   payment_method: string | null;
-  payment_method_details: { type: 'card'; card: CardPaymentDetails } | { type: 'sepa_debit'; sepa_debit: SepaDebitDetails & { mandate: string | null } };
+  payment_method_details:
+    | { type: 'card'; card: CardPaymentDetails }
+    | { type: 'sepa_debit'; sepa_debit: SepaDebitDetails & { mandate: string | null } };
   receipt_email: string | null;
   receipt_number: null;
   receipt_url: string;
@@ -252,9 +265,16 @@ export type Refund = {
   transfer_reversal: null;
 };
 
-export type FeeDetail = { amount: number; application: null; currency: string; description: string; type: 'stripe_fee' | 'application_fee' | 'tax' };
+export type FeeDetail = {
+  amount: number;
+  application: null;
+  currency: string;
+  description: string;
+  type: 'stripe_fee' | 'application_fee' | 'tax';
+};
 
-export type BalanceTransactionType = 'charge' | 'refund' | 'refund_failure' | 'adjustment' | 'payment' | 'payment_refund';
+export type BalanceTransactionType =
+  'charge' | 'refund' | 'refund_failure' | 'adjustment' | 'payment' | 'payment_refund';
 
 export type BalanceTransaction = {
   id: string;
@@ -276,7 +296,14 @@ export type BalanceTransaction = {
   type: BalanceTransactionType;
 };
 
-export type DisputeStatus = 'warning_needs_response' | 'warning_under_review' | 'warning_closed' | 'needs_response' | 'under_review' | 'won' | 'lost';
+export type DisputeStatus =
+  | 'warning_needs_response'
+  | 'warning_under_review'
+  | 'warning_closed'
+  | 'needs_response'
+  | 'under_review'
+  | 'won'
+  | 'lost';
 
 export type Dispute = {
   id: string;
@@ -304,7 +331,10 @@ export type Dispute = {
   metadata: Metadata;
   network_reason_code: string | null;
   payment_intent: string | null;
-  payment_method_details: { type: 'card'; card: { brand: string; case_type: 'chargeback' | 'inquiry'; network: string; network_reason_code: string | null } } | null;
+  payment_method_details: {
+    type: 'card';
+    card: { brand: string; case_type: 'chargeback' | 'inquiry'; network: string; network_reason_code: string | null };
+  } | null;
   reason: string;
   status: DisputeStatus;
 };
@@ -391,7 +421,16 @@ export type CheckoutSession = {
   customer: string | null;
   customer_account: null;
   customer_creation: 'if_required' | 'always' | null;
-  customer_details: { address: null; business_name: null; email: string | null; individual_name: null; name: string | null; phone: null; tax_exempt: 'none'; tax_ids: [] } | null;
+  customer_details: {
+    address: null;
+    business_name: null;
+    email: string | null;
+    individual_name: null;
+    name: string | null;
+    phone: null;
+    tax_exempt: 'none';
+    tax_ids: [];
+  } | null;
   customer_email: string | null;
   discounts: [];
   expires_at: number;

@@ -28,16 +28,19 @@ function readUrl(params: Params, required: boolean): string | undefined {
   } catch {
     throw invalidRequest(`Invalid URL: ${url}`, 'url', 'url_invalid');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalidRequest(`Invalid URL: ${url}. URLs must use http or https.`, 'url', 'url_invalid');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw invalidRequest(`Invalid URL: ${url}. URLs must use http or https.`, 'url', 'url_invalid');
   return url;
 }
 
 function readEnabledEvents(params: Params, required: boolean): string[] | undefined {
   const events = params.stringList('enabled_events', { required, max: 250 });
   if (events === undefined) return undefined;
-  if (events.length === 0) throw invalidRequest('Invalid array: enabled_events must name at least one event.', 'enabled_events');
+  if (events.length === 0)
+    throw invalidRequest('Invalid array: enabled_events must name at least one event.', 'enabled_events');
   for (const [index, event] of events.entries()) {
-    if (event !== '*' && !EVENT_PATTERN.test(event)) throw invalidRequest(`Invalid enabled_events[${index}]: ${event}`, `enabled_events[${index}]`);
+    if (event !== '*' && !EVENT_PATTERN.test(event))
+      throw invalidRequest(`Invalid enabled_events[${index}]: ${event}`, `enabled_events[${index}]`);
   }
   return [...new Set(events)];
 }
@@ -57,8 +60,10 @@ export function webhookEndpointRoutes(ctx: SandboxContext): ApiRoute[] {
         const url = readUrl(params, true) as string;
         const enabledEvents = readEnabledEvents(params, true) as string[];
         const apiVersion = params.string('api_version', { max: 50 });
-        if (apiVersion !== undefined && !API_VERSION.test(apiVersion)) throw invalidRequest(`Invalid api_version: ${apiVersion}`, 'api_version');
-        if (params.boolean('connect')) throw invalidRequest('Connect webhook endpoints are not supported by this sandbox.', 'connect');
+        if (apiVersion !== undefined && !API_VERSION.test(apiVersion))
+          throw invalidRequest(`Invalid api_version: ${apiVersion}`, 'api_version');
+        if (params.boolean('connect'))
+          throw invalidRequest('Connect webhook endpoints are not supported by this sandbox.', 'connect');
         if (ctx.store.all('webhook_endpoint').length >= MAX_ENDPOINTS) {
           throw invalidRequest(`You have reached the maximum of ${MAX_ENDPOINTS} test webhook endpoints.`, 'url');
         }

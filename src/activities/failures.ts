@@ -43,7 +43,8 @@ export async function withActivityFailures<T>(operation: () => Promise<T>): Prom
 /** Stripe: bad key, missing object or invalid request will not heal; rate limits and outages will. */
 function stripeFailure(error: InstanceType<typeof Stripe.errors.StripeError>): ApplicationFailure {
   const status = error.statusCode;
-  const retryable = status === undefined || status === 429 || status === 409 || status >= 500 || error.type === 'StripeConnectionError';
+  const retryable =
+    status === undefined || status === 429 || status === 409 || status >= 500 || error.type === 'StripeConnectionError';
   return ApplicationFailure.create({
     type: retryable ? STRIPE_UNAVAILABLE : STRIPE_REJECTED,
     message: `Stripe ${error.type}${status !== undefined ? ` ${status}` : ''}: ${error.message}`,

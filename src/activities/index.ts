@@ -17,7 +17,10 @@ export interface ActivityClients {
   orderSettings?: OrderSettings;
   /** Hands a Monstock order change to its workflow; the order feed needs it (the worker wires it). */
   orderChanged?: OrderChanged;
-  /** Starts or nudges an unmatched payment's workflow; reconciliation uses it (without it, unmatched payments are only reported). */
+  /**
+   * Starts or nudges an unmatched payment's workflow; reconciliation uses it (without it, unmatched payments are only
+   * reported).
+   */
   toUnmatched?: DeliverToUnmatched;
   /** Reconciliation's report folder and Stripe rate limit (default ./data, 25/s). */
   reconciliation?: ReconciliationSettings;
@@ -40,6 +43,11 @@ export type ConnectorActivities = ReturnType<typeof createActivities>;
 export type { OrderPaymentSummary } from './orderPayment/recordMovement';
 export type { AlignResult, OrderSettings } from './orderPayment/alignStripeWithOrder';
 export type { DeliverToOrder } from './unmatched/unmatchedActivities';
-export type { DeliverToUnmatched, ReconcilePagesInput, ReconcilePagesResult, ReconciliationSettings } from './reconciliation';
+export type {
+  DeliverToUnmatched,
+  ReconcilePagesInput,
+  ReconcilePagesResult,
+  ReconciliationSettings,
+} from './reconciliation';
 export type { OrderChanged, PollOrderFeedInput, PollOrderFeedResult } from './orderFeed';
 export type { SyncPaymentIntentInput, SyncPaymentIntentResult } from './orderPayment/syncPaymentIntent';

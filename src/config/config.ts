@@ -14,9 +14,24 @@ export class ConfigError extends Error {
 
 export interface ConnectorConfig {
   connectionId: string;
-  temporal: { address: string; namespace: string; taskQueue: string; devServerPort: number; uiPort: number; cliPath: string | undefined; encryptionKeys: EncryptionKey[]; security: TemporalSecurity };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    devServerPort: number;
+    uiPort: number;
+    cliPath: string | undefined;
+    encryptionKeys: EncryptionKey[];
+    security: TemporalSecurity;
+  };
   codec: { token: string | undefined; corsOrigins: string[] };
-  monstock: { apiUrl: string; apiToken: string; webhookSecrets: string[]; requestTimeoutMs: number; pollInterval: string };
+  monstock: {
+    apiUrl: string;
+    apiToken: string;
+    webhookSecrets: string[];
+    requestTimeoutMs: number;
+    pollInterval: string;
+  };
   stripe: { secretKey: string; webhookSecrets: string[]; apiUrl: string | undefined };
   matching: MatchSettings;
   customers: { pollInterval: string; concurrency: number };
@@ -56,17 +71,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
   const s = readSettings(env);
   return {
     connectionId: s.CONNECTION_ID,
-    temporal: { address: s.TEMPORAL_ADDRESS, namespace: s.TEMPORAL_NAMESPACE, taskQueue: s.TEMPORAL_TASK_QUEUE, devServerPort: s.TEMPORAL_DEV_SERVER_PORT, uiPort: s.TEMPORAL_UI_PORT, cliPath: s.TEMPORAL_CLI_PATH,
+    temporal: {
+      address: s.TEMPORAL_ADDRESS,
+      namespace: s.TEMPORAL_NAMESPACE,
+      taskQueue: s.TEMPORAL_TASK_QUEUE,
+      devServerPort: s.TEMPORAL_DEV_SERVER_PORT,
+      uiPort: s.TEMPORAL_UI_PORT,
+      cliPath: s.TEMPORAL_CLI_PATH,
       encryptionKeys: s.PAYLOAD_ENCRYPTION_KEYS,
-      security: { tls: s.TEMPORAL_TLS, certPath: s.TEMPORAL_TLS_CERT_PATH, keyPath: s.TEMPORAL_TLS_KEY_PATH, caPath: s.TEMPORAL_TLS_CA_PATH, serverName: s.TEMPORAL_TLS_SERVER_NAME, apiKey: s.TEMPORAL_API_KEY },
+      security: {
+        tls: s.TEMPORAL_TLS,
+        certPath: s.TEMPORAL_TLS_CERT_PATH,
+        keyPath: s.TEMPORAL_TLS_KEY_PATH,
+        caPath: s.TEMPORAL_TLS_CA_PATH,
+        serverName: s.TEMPORAL_TLS_SERVER_NAME,
+        apiKey: s.TEMPORAL_API_KEY,
+      },
     },
     codec: { token: s.CODEC_ENDPOINT_TOKEN, corsOrigins: s.CODEC_CORS_ORIGINS },
-    monstock: { apiUrl: s.MONSTOCK_API_URL, apiToken: s.MONSTOCK_API_TOKEN, webhookSecrets: s.MONSTOCK_WEBHOOK_SECRET, requestTimeoutMs: s.MONSTOCK_REQUEST_TIMEOUT_MS, pollInterval: s.MONSTOCK_POLL_INTERVAL },
+    monstock: {
+      apiUrl: s.MONSTOCK_API_URL,
+      apiToken: s.MONSTOCK_API_TOKEN,
+      webhookSecrets: s.MONSTOCK_WEBHOOK_SECRET,
+      requestTimeoutMs: s.MONSTOCK_REQUEST_TIMEOUT_MS,
+      pollInterval: s.MONSTOCK_POLL_INTERVAL,
+    },
     stripe: { secretKey: s.STRIPE_SECRET_KEY, webhookSecrets: s.STRIPE_WEBHOOK_SECRET, apiUrl: s.STRIPE_API_URL },
     matching: { rules: s.STRIPE_ORDER_MATCH_RULES, ignore: s.STRIPE_IGNORE_METADATA },
     customers: { pollInterval: s.CUSTOMER_SYNC_POLL_INTERVAL, concurrency: s.CUSTOMER_SYNC_CONCURRENCY },
-    orders: { idleWindow: s.ORDER_IDLE_WINDOW, createPaymentIntents: s.STRIPE_CREATE_PAYMENT_INTENTS, autoRefundCancelled: s.AUTO_REFUND_CANCELLED_ORDERS },
-    reconciliation: { at: s.RECONCILIATION_AT, timeZone: s.RECONCILIATION_TIME_ZONE, windowHours: s.RECONCILIATION_WINDOW_HOURS, stripeRateLimitPerSecond: s.STRIPE_RATE_LIMIT_PER_SECOND },
+    orders: {
+      idleWindow: s.ORDER_IDLE_WINDOW,
+      createPaymentIntents: s.STRIPE_CREATE_PAYMENT_INTENTS,
+      autoRefundCancelled: s.AUTO_REFUND_CANCELLED_ORDERS,
+    },
+    reconciliation: {
+      at: s.RECONCILIATION_AT,
+      timeZone: s.RECONCILIATION_TIME_ZONE,
+      windowHours: s.RECONCILIATION_WINDOW_HOURS,
+      stripeRateLimitPerSecond: s.STRIPE_RATE_LIMIT_PER_SECOND,
+    },
     webhookServer: { port: s.PORT, host: s.HOST, publicUrl: s.PUBLIC_WEBHOOK_URL },
     sandboxes: { monstockPort: s.MONSTOCK_SANDBOX_PORT, stripePort: s.STRIPE_SANDBOX_PORT },
     dataDir: s.DATA_DIR,
@@ -78,7 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
 export function withDevelopmentValues(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
   for (const definition of Object.values(SETTINGS) as Array<SettingDefinition<unknown>>) {
-    if (definition.developmentValue !== undefined && !out[definition.name]) out[definition.name] = definition.developmentValue;
+    if (definition.developmentValue !== undefined && !out[definition.name])
+      out[definition.name] = definition.developmentValue;
   }
   return out;
 }

@@ -28,10 +28,19 @@ const httpUrl = z.url({ protocol: /^https?$/ }).transform((value) => value.repla
 const secretList = (prefix?: string) =>
   z
     .string()
-    .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
     .pipe(
       z
-        .array(prefix ? z.string().startsWith(prefix, `each secret must start with ${prefix}`) : z.string().min(8, 'each secret needs at least 8 characters'))
+        .array(
+          prefix
+            ? z.string().startsWith(prefix, `each secret must start with ${prefix}`)
+            : z.string().min(8, 'each secret needs at least 8 characters'),
+        )
         .min(1, 'at least one secret is required'),
     );
 
@@ -54,23 +63,66 @@ export const SETTINGS = {
     schema: z.enum(['true', 'false']).transform((value) => value === 'true'),
     default: 'false',
   }),
-  TEMPORAL_TLS_CERT_PATH: setting({ name: 'TEMPORAL_TLS_CERT_PATH', description: 'mTLS client certificate (PEM file), with TEMPORAL_TLS_KEY_PATH.', schema: z.string().min(1).optional() }),
-  TEMPORAL_TLS_KEY_PATH: setting({ name: 'TEMPORAL_TLS_KEY_PATH', description: 'mTLS client private key (PEM file), with TEMPORAL_TLS_CERT_PATH.', schema: z.string().min(1).optional() }),
-  TEMPORAL_TLS_CA_PATH: setting({ name: 'TEMPORAL_TLS_CA_PATH', description: 'CA certificate of the server (PEM file), when the OS does not trust it.', schema: z.string().min(1).optional() }),
-  TEMPORAL_TLS_SERVER_NAME: setting({ name: 'TEMPORAL_TLS_SERVER_NAME', description: 'TLS server name (SNI) override, e.g. behind a proxy.', schema: z.string().min(1).optional() }),
-  TEMPORAL_API_KEY: setting({ name: 'TEMPORAL_API_KEY', description: 'Temporal Cloud API key (implies TLS).', schema: z.string().min(8).optional(), secret: true }),
-  TEMPORAL_NAMESPACE: setting({ name: 'TEMPORAL_NAMESPACE', description: 'Temporal namespace.', schema: z.string().min(1), default: 'default' }),
-  TEMPORAL_TASK_QUEUE: setting({ name: 'TEMPORAL_TASK_QUEUE', description: 'Task queue the worker polls.', schema: z.string().min(1), default: 'monstock-stripe' }),
-  TEMPORAL_DEV_SERVER_PORT: setting({ name: 'TEMPORAL_DEV_SERVER_PORT', description: 'Frontend port of the embedded dev server (npm start, when TEMPORAL_ADDRESS is not set).', schema: port, default: '7233' }),
-  TEMPORAL_UI_PORT: setting({ name: 'TEMPORAL_UI_PORT', description: 'Web UI port of the embedded dev server (npm start).', schema: port, default: '8233' }),
+  TEMPORAL_TLS_CERT_PATH: setting({
+    name: 'TEMPORAL_TLS_CERT_PATH',
+    description: 'mTLS client certificate (PEM file), with TEMPORAL_TLS_KEY_PATH.',
+    schema: z.string().min(1).optional(),
+  }),
+  TEMPORAL_TLS_KEY_PATH: setting({
+    name: 'TEMPORAL_TLS_KEY_PATH',
+    description: 'mTLS client private key (PEM file), with TEMPORAL_TLS_CERT_PATH.',
+    schema: z.string().min(1).optional(),
+  }),
+  TEMPORAL_TLS_CA_PATH: setting({
+    name: 'TEMPORAL_TLS_CA_PATH',
+    description: 'CA certificate of the server (PEM file), when the OS does not trust it.',
+    schema: z.string().min(1).optional(),
+  }),
+  TEMPORAL_TLS_SERVER_NAME: setting({
+    name: 'TEMPORAL_TLS_SERVER_NAME',
+    description: 'TLS server name (SNI) override, e.g. behind a proxy.',
+    schema: z.string().min(1).optional(),
+  }),
+  TEMPORAL_API_KEY: setting({
+    name: 'TEMPORAL_API_KEY',
+    description: 'Temporal Cloud API key (implies TLS).',
+    schema: z.string().min(8).optional(),
+    secret: true,
+  }),
+  TEMPORAL_NAMESPACE: setting({
+    name: 'TEMPORAL_NAMESPACE',
+    description: 'Temporal namespace.',
+    schema: z.string().min(1),
+    default: 'default',
+  }),
+  TEMPORAL_TASK_QUEUE: setting({
+    name: 'TEMPORAL_TASK_QUEUE',
+    description: 'Task queue the worker polls.',
+    schema: z.string().min(1),
+    default: 'monstock-stripe',
+  }),
+  TEMPORAL_DEV_SERVER_PORT: setting({
+    name: 'TEMPORAL_DEV_SERVER_PORT',
+    description: 'Frontend port of the embedded dev server (npm start, when TEMPORAL_ADDRESS is not set).',
+    schema: port,
+    default: '7233',
+  }),
+  TEMPORAL_UI_PORT: setting({
+    name: 'TEMPORAL_UI_PORT',
+    description: 'Web UI port of the embedded dev server (npm start).',
+    schema: port,
+    default: '8233',
+  }),
   TEMPORAL_CLI_PATH: setting({
     name: 'TEMPORAL_CLI_PATH',
-    description: 'Path to a `temporal` CLI binary for the embedded dev server; found on PATH or installed by `npm run tools` when unset.',
+    description:
+      'Path to a `temporal` CLI binary for the embedded dev server; found on PATH or installed by `npm run tools` when unset.',
     schema: z.string().optional(),
   }),
   PAYLOAD_ENCRYPTION_KEYS: setting({
     name: 'PAYLOAD_ENCRYPTION_KEYS',
-    description: 'Keys that encrypt every payload the connector puts into Temporal (AES-256-GCM): <id>:<base64 of 32 bytes>, comma-separated; the first encrypts, all decrypt (rotation).',
+    description:
+      'Keys that encrypt every payload the connector puts into Temporal (AES-256-GCM): <id>:<base64 of 32 bytes>, comma-separated; the first encrypts, all decrypt (rotation).',
     schema: z.string().transform((value, context) => {
       try {
         const keys = parseEncryptionKeys(value);
@@ -86,7 +138,8 @@ export const SETTINGS = {
   }),
   CODEC_ENDPOINT_TOKEN: setting({
     name: 'CODEC_ENDPOINT_TOKEN',
-    description: 'Set: the webhook server serves /codec/encode and /codec/decode to callers with this bearer token, so the Temporal Web UI can show decrypted payloads to an operator who has it. Unset: no codec endpoint.',
+    description:
+      'Set: the webhook server serves /codec/encode and /codec/decode to callers with this bearer token, so the Temporal Web UI can show decrypted payloads to an operator who has it. Unset: no codec endpoint.',
     schema: z.string().min(16, 'at least 16 characters').optional(),
     developmentValue: 'codec-dev-token-change-me',
     secret: true,
@@ -94,10 +147,20 @@ export const SETTINGS = {
   CODEC_CORS_ORIGINS: setting({
     name: 'CODEC_CORS_ORIGINS',
     description: 'Web UI origins allowed to call the codec endpoint from the browser (comma-separated).',
-    schema: z.string().transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean)),
+    schema: z.string().transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
     default: 'http://127.0.0.1:8233,http://localhost:8233,http://localhost:8080',
   }),
-  MONSTOCK_API_URL: setting({ name: 'MONSTOCK_API_URL', description: 'Monstock API base URL, including /v1.', schema: httpUrl, default: 'http://127.0.0.1:4010/v1' }),
+  MONSTOCK_API_URL: setting({
+    name: 'MONSTOCK_API_URL',
+    description: 'Monstock API base URL, including /v1.',
+    schema: httpUrl,
+    default: 'http://127.0.0.1:4010/v1',
+  }),
   MONSTOCK_API_TOKEN: setting({
     name: 'MONSTOCK_API_TOKEN',
     description: 'Bearer token for the Monstock API.',
@@ -112,17 +175,28 @@ export const SETTINGS = {
     developmentValue: 'monstock-dev-webhook-secret',
     secret: true,
   }),
-  MONSTOCK_REQUEST_TIMEOUT_MS: setting({ name: 'MONSTOCK_REQUEST_TIMEOUT_MS', description: 'Timeout of one Monstock API request.', schema: positiveMs, default: '10000' }),
+  MONSTOCK_REQUEST_TIMEOUT_MS: setting({
+    name: 'MONSTOCK_REQUEST_TIMEOUT_MS',
+    description: 'Timeout of one Monstock API request.',
+    schema: positiveMs,
+    default: '10000',
+  }),
   MONSTOCK_POLL_INTERVAL: setting({
     name: 'MONSTOCK_POLL_INTERVAL',
-    description: 'How often the order feed reads Monstock for order changes whose webhook was lost; applies when the feed starts (a running feed keeps its own).',
-    schema: z.string().regex(/^\d+\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?)$/, 'a duration such as "2 minutes" or "30s"'),
+    description:
+      'How often the order feed reads Monstock for order changes whose webhook was lost; applies when the feed starts (a running feed keeps its own).',
+    schema: z
+      .string()
+      .regex(/^\d+\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?)$/, 'a duration such as "2 minutes" or "30s"'),
     default: '2 minutes',
   }),
   CUSTOMER_SYNC_POLL_INTERVAL: setting({
     name: 'CUSTOMER_SYNC_POLL_INTERVAL',
-    description: 'How often customer sync reads both sides for changes whose webhook was lost; applies when it starts (a running one keeps its own).',
-    schema: z.string().regex(/^\d+\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?)$/, 'a duration such as "2 minutes" or "30s"'),
+    description:
+      'How often customer sync reads both sides for changes whose webhook was lost; applies when it starts (a running one keeps its own).',
+    schema: z
+      .string()
+      .regex(/^\d+\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?)$/, 'a duration such as "2 minutes" or "30s"'),
     default: '2 minutes',
   }),
   CUSTOMER_SYNC_CONCURRENCY: setting({
@@ -134,7 +208,12 @@ export const SETTINGS = {
   STRIPE_SECRET_KEY: setting({
     name: 'STRIPE_SECRET_KEY',
     description: 'Stripe secret (sk_) or restricted (rk_) key.',
-    schema: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$/, 'expected a Stripe secret key (sk_test_..., sk_live_..., rk_...)'),
+    schema: z
+      .string()
+      .regex(
+        /^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$/,
+        'expected a Stripe secret key (sk_test_..., sk_live_..., rk_...)',
+      ),
     developmentValue: 'sk_test_monstock_stripe_sandbox_key',
     secret: true,
   }),
@@ -152,7 +231,8 @@ export const SETTINGS = {
   }),
   STRIPE_ORDER_MATCH_RULES: setting({
     name: 'STRIPE_ORDER_MATCH_RULES',
-    description: 'How a Stripe payment finds its Monstock order, tried in order: metadata:<key> or client_reference_id; each value may be an order id or reference.',
+    description:
+      'How a Stripe payment finds its Monstock order, tried in order: metadata:<key> or client_reference_id; each value may be an order id or reference.',
     schema: z.string().transform((value, context) => {
       try {
         return parseMatchRules(value);
@@ -165,7 +245,8 @@ export const SETTINGS = {
   }),
   STRIPE_IGNORE_METADATA: setting({
     name: 'STRIPE_IGNORE_METADATA',
-    description: 'Payments another integration owns, as <metadata key>=<value> pairs (comma-separated): acknowledged and left alone.',
+    description:
+      'Payments another integration owns, as <metadata key>=<value> pairs (comma-separated): acknowledged and left alone.',
     schema: z.string().transform((value, context) => {
       try {
         return parseIgnoreRules(value);
@@ -178,25 +259,34 @@ export const SETTINGS = {
   }),
   STRIPE_CREATE_PAYMENT_INTENTS: setting({
     name: 'STRIPE_CREATE_PAYMENT_INTENTS',
-    description: 'true: each Monstock order gets a Stripe payment intent for the amount due. false: the shop creates its own (Checkout, its site); matching still works.',
+    description:
+      'true: each Monstock order gets a Stripe payment intent for the amount due. false: the shop creates its own (Checkout, its site); matching still works.',
     schema: z.enum(['true', 'false']).transform((value) => value === 'true'),
     default: 'true',
   }),
   AUTO_REFUND_CANCELLED_ORDERS: setting({
     name: 'AUTO_REFUND_CANCELLED_ORDERS',
-    description: 'true: an order cancelled after payment is refunded automatically. false: it is flagged for a person (search attribute CancelledAfterPayment).',
+    description:
+      'true: an order cancelled after payment is refunded automatically. false: it is flagged for a person (search attribute CancelledAfterPayment).',
     schema: z.enum(['true', 'false']).transform((value) => value === 'true'),
     default: 'false',
   }),
   ORDER_IDLE_WINDOW: setting({
     name: 'ORDER_IDLE_WINDOW',
-    description: 'How long an order workflow stays open after its last event (refunds and disputes come late); a later event starts a new run.',
-    schema: z.string().regex(/^\d+\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$/, 'a duration such as "120 days" or "2h"'),
+    description:
+      'How long an order workflow stays open after its last event (refunds and disputes come late); a later event starts a new run.',
+    schema: z
+      .string()
+      .regex(
+        /^\d+\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$/,
+        'a duration such as "120 days" or "2h"',
+      ),
     default: '120 days',
   }),
   STRIPE_RATE_LIMIT_PER_SECOND: setting({
     name: 'STRIPE_RATE_LIMIT_PER_SECOND',
-    description: "Stripe API calls per second reconciliation may make, shared by its activities in one worker (Stripe allows 25/s in test mode, 100/s live).",
+    description:
+      'Stripe API calls per second reconciliation may make, shared by its activities in one worker (Stripe allows 25/s in test mode, 100/s live).',
     schema: z.coerce.number().positive().max(1000),
     default: '25',
   }),
@@ -221,21 +311,52 @@ export const SETTINGS = {
   }),
   RECONCILIATION_WINDOW_HOURS: setting({
     name: 'RECONCILIATION_WINDOW_HOURS',
-    description: 'Hours each nightly reconciliation compares, ending at its scheduled time (more than 24 so each night overlaps the last).',
-    schema: z.coerce.number().int().min(1).max(24 * 90),
+    description:
+      'Hours each nightly reconciliation compares, ending at its scheduled time (more than 24 so each night overlaps the last).',
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90),
     default: '48',
   }),
   PORT: setting({ name: 'PORT', description: 'Port of the webhook server.', schema: port, default: '3000' }),
-  HOST: setting({ name: 'HOST', description: 'Interface the webhook server listens on (0.0.0.0 in a container).', schema: z.string().min(1), default: '127.0.0.1' }),
+  HOST: setting({
+    name: 'HOST',
+    description: 'Interface the webhook server listens on (0.0.0.0 in a container).',
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+  }),
   PUBLIC_WEBHOOK_URL: setting({
     name: 'PUBLIC_WEBHOOK_URL',
-    description: 'Public base URL of the webhook server (e.g. https://connector.example.com). Set: `npm run setup` registers the Stripe webhook endpoint <url>/webhooks/stripe and keeps its secret in DATA_DIR. Unset: setup leaves Stripe alone.',
+    description:
+      'Public base URL of the webhook server (e.g. https://connector.example.com). Set: `npm run setup` registers the Stripe webhook endpoint <url>/webhooks/stripe and keeps its secret in DATA_DIR. Unset: setup leaves Stripe alone.',
     schema: httpUrl.optional(),
   }),
-  DATA_DIR: setting({ name: 'DATA_DIR', description: 'Folder for local state (dev server database, sandboxes).', schema: z.string().min(1), default: './data' }),
-  LOG_LEVEL: setting({ name: 'LOG_LEVEL', description: 'debug, info, warn or error.', schema: z.enum(['debug', 'info', 'warn', 'error']), default: 'info' }),
-  MONSTOCK_SANDBOX_PORT: setting({ name: 'MONSTOCK_SANDBOX_PORT', description: 'Port of the embedded Monstock sandbox (npm start).', schema: port, default: '4010' }),
-  STRIPE_SANDBOX_PORT: setting({ name: 'STRIPE_SANDBOX_PORT', description: 'Port of the embedded Stripe sandbox (npm start).', schema: port, default: '4020' }),
+  DATA_DIR: setting({
+    name: 'DATA_DIR',
+    description: 'Folder for local state (dev server database, sandboxes).',
+    schema: z.string().min(1),
+    default: './data',
+  }),
+  LOG_LEVEL: setting({
+    name: 'LOG_LEVEL',
+    description: 'debug, info, warn or error.',
+    schema: z.enum(['debug', 'info', 'warn', 'error']),
+    default: 'info',
+  }),
+  MONSTOCK_SANDBOX_PORT: setting({
+    name: 'MONSTOCK_SANDBOX_PORT',
+    description: 'Port of the embedded Monstock sandbox (npm start).',
+    schema: port,
+    default: '4010',
+  }),
+  STRIPE_SANDBOX_PORT: setting({
+    name: 'STRIPE_SANDBOX_PORT',
+    description: 'Port of the embedded Stripe sandbox (npm start).',
+    schema: port,
+    default: '4020',
+  }),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

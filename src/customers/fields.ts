@@ -26,7 +26,9 @@ export function text(value: string | null | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-export function canonicalAddress(address: Partial<Record<(typeof ADDRESS_KEYS)[number], string | null | undefined>> | null | undefined): CustomerAddress | undefined {
+export function canonicalAddress(
+  address: Partial<Record<(typeof ADDRESS_KEYS)[number], string | null | undefined>> | null | undefined,
+): CustomerAddress | undefined {
   if (!address) return undefined;
   const out: CustomerAddress = {};
   for (const key of ADDRESS_KEYS) {
@@ -37,7 +39,12 @@ export function canonicalAddress(address: Partial<Record<(typeof ADDRESS_KEYS)[n
 }
 
 /** Builds canonical fields with absent values left out, so two equal customers are deep-equal. */
-export function canonicalFields(input: { email?: string | null | undefined; name?: string | null | undefined; phone?: string | null | undefined; address?: CustomerAddress | null | undefined }): CustomerFields {
+export function canonicalFields(input: {
+  email?: string | null | undefined;
+  name?: string | null | undefined;
+  phone?: string | null | undefined;
+  address?: CustomerAddress | null | undefined;
+}): CustomerFields {
   const out: CustomerFields = {};
   const email = text(input.email);
   const name = text(input.name);

@@ -15,12 +15,23 @@ export function fingerprint(fields: CustomerFields): string {
     fields.email ?? null,
     fields.name ?? null,
     fields.phone ?? null,
-    address ? [address.line1 ?? null, address.line2 ?? null, address.postalCode ?? null, address.city ?? null, address.country ?? null] : null,
+    address
+      ? [
+          address.line1 ?? null,
+          address.line2 ?? null,
+          address.postalCode ?? null,
+          address.city ?? null,
+          address.country ?? null,
+        ]
+      : null,
   ]);
   return `${VERSION}:${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
 }
 
-/** An e-mail's stand-in where it must not appear (workflow state, history): case-insensitive, as both sides' lookups are. */
+/**
+ * An e-mail's stand-in where it must not appear (workflow state, history): case-insensitive, as both sides' lookups
+ * are.
+ */
 export function emailDigest(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 20);
 }

@@ -29,7 +29,10 @@ export function monstockFieldPatch(current: CustomerFields, target: CustomerFiel
 }
 
 /** A new Monstock customer with these fields; e-mail and name must be present (checked by the caller). */
-export function monstockCreateInput(fields: CustomerFields & { email: string; name: string }, externalRefs: Record<string, string>): CustomerInput {
+export function monstockCreateInput(
+  fields: CustomerFields & { email: string; name: string },
+  externalRefs: Record<string, string>,
+): CustomerInput {
   return {
     email: fields.email,
     name: fields.name,

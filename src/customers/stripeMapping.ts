@@ -10,13 +10,23 @@ export type StripeCustomerView = Pick<Stripe.Customer, 'email' | 'name' | 'phone
  * only an e-mail) while Monstock requires one: the e-mail stands in for it, on this side's
  * canonical form too, so such a customer does not look changed after every sync.
  */
-export function fieldsFromStripe(customer: Pick<StripeCustomerView, 'email' | 'name' | 'phone' | 'address'>): CustomerFields {
+export function fieldsFromStripe(
+  customer: Pick<StripeCustomerView, 'email' | 'name' | 'phone' | 'address'>,
+): CustomerFields {
   const address = customer.address;
   return canonicalFields({
     email: customer.email,
     name: customer.name?.trim() ? customer.name : customer.email,
     phone: customer.phone,
-    address: address ? { line1: address.line1 ?? undefined, line2: address.line2 ?? undefined, postalCode: address.postal_code ?? undefined, city: address.city ?? undefined, country: address.country ?? undefined } : undefined,
+    address: address
+      ? {
+          line1: address.line1 ?? undefined,
+          line2: address.line2 ?? undefined,
+          postalCode: address.postal_code ?? undefined,
+          city: address.city ?? undefined,
+          country: address.country ?? undefined,
+        }
+      : undefined,
   });
 }
 
@@ -43,16 +53,24 @@ export function stripeAddressParam(address: CustomerAddress, state: string | nul
 }
 
 /** The fields to send so Stripe shows `target`, only those that differ; "" clears phone and address. */
-export function stripeFieldParams(current: CustomerFields, target: CustomerFields, currentState?: string | null): Stripe.CustomerUpdateParams {
+export function stripeFieldParams(
+  current: CustomerFields,
+  target: CustomerFields,
+  currentState?: string | null,
+): Stripe.CustomerUpdateParams {
   const params: Stripe.CustomerUpdateParams = {};
   if (target.email !== undefined && target.email !== current.email) params.email = target.email;
   if (target.name !== undefined && target.name !== current.name) params.name = target.name;
   if (target.phone !== current.phone) params.phone = target.phone ?? '';
-  if (!sameAddress(current.address, target.address)) params.address = target.address ? stripeAddressParam(target.address, currentState) : '';
+  if (!sameAddress(current.address, target.address))
+    params.address = target.address ? stripeAddressParam(target.address, currentState) : '';
   return params;
 }
 
-export function stripeCreateParams(fields: CustomerFields, metadata: Record<string, string>): Stripe.CustomerCreateParams {
+export function stripeCreateParams(
+  fields: CustomerFields,
+  metadata: Record<string, string>,
+): Stripe.CustomerCreateParams {
   return {
     ...(fields.email !== undefined ? { email: fields.email } : {}),
     ...(fields.name !== undefined ? { name: fields.name } : {}),

@@ -9,7 +9,11 @@ import { emailDigest } from './fingerprint';
  * with the same address are matched one after the other instead of each creating a copy of the
  * other. E-mails never appear in the key itself (it lives in workflow history).
  */
-export function syncKeyOf(ids: { monstockId?: string | undefined; email?: string | undefined; stripeId?: string | undefined }): string {
+export function syncKeyOf(ids: {
+  monstockId?: string | undefined;
+  email?: string | undefined;
+  stripeId?: string | undefined;
+}): string {
   if (ids.monstockId) return `m:${ids.monstockId}`;
   if (ids.email) return `e:${emailDigest(ids.email)}`;
   if (ids.stripeId) return `s:${ids.stripeId}`;
@@ -27,6 +31,12 @@ export function stripeCreateKey(connectionId: string, monstockId: string, monsto
   return `customer-sync/${connectionId}/create/${monstockId}@${monstockVersion}`;
 }
 
-export function stripeUpdateKey(connectionId: string, stripeId: string, monstockId: string, monstockVersion: number | 'new', targetHash: string): string {
+export function stripeUpdateKey(
+  connectionId: string,
+  stripeId: string,
+  monstockId: string,
+  monstockVersion: number | 'new',
+  targetHash: string,
+): string {
   return `customer-sync/${connectionId}/update/${stripeId}/${monstockId}@${monstockVersion}/${targetHash}`;
 }

@@ -40,7 +40,8 @@ const orderKeySchema = z.object({
 
 const customerKeySchema = z.object({ id: z.string().min(1) });
 
-const isOrderType = (type: string): type is (typeof ORDER_EVENT_TYPES)[number] => (ORDER_EVENT_TYPES as readonly string[]).includes(type);
+const isOrderType = (type: string): type is (typeof ORDER_EVENT_TYPES)[number] =>
+  (ORDER_EVENT_TYPES as readonly string[]).includes(type);
 const isCustomerType = (type: string): boolean => (CUSTOMER_EVENT_TYPES as readonly string[]).includes(type);
 
 export function monstockEventAction(event: MonstockWebhookEvent): MonstockEventAction {
@@ -48,12 +49,24 @@ export function monstockEventAction(event: MonstockWebhookEvent): MonstockEventA
   if (isOrderType(event.type)) {
     const order = orderKeySchema.safeParse(object);
     if (!order.success) return { kind: 'reject', reason: 'invalid_order' };
-    return { kind: 'order', change: { eventId: event.id, type: event.type, orderId: order.data.id, version: order.data.version, updatedAt: order.data.updatedAt } };
+    return {
+      kind: 'order',
+      change: {
+        eventId: event.id,
+        type: event.type,
+        orderId: order.data.id,
+        version: order.data.version,
+        updatedAt: order.data.updatedAt,
+      },
+    };
   }
   if (isCustomerType(event.type)) {
     const customer = customerKeySchema.safeParse(object);
     if (!customer.success) return { kind: 'reject', reason: 'invalid_customer' };
-    return { kind: 'customer', change: { source: 'monstock', customerId: customer.data.id, eventId: event.id, changedAt: event.createdAt } };
+    return {
+      kind: 'customer',
+      change: { source: 'monstock', customerId: customer.data.id, eventId: event.id, changedAt: event.createdAt },
+    };
   }
   return { kind: 'skip', reason: 'unknown_type' };
 }

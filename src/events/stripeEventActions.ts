@@ -36,7 +36,10 @@ export type StripeEventAction =
   | { kind: 'customer'; customerId: string; eventId: string; created: number }
   | { kind: 'skip'; reason: SkipReason };
 
-const CUSTOMER_EVENTS = ['customer.created', 'customer.updated'] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+const CUSTOMER_EVENTS = [
+  'customer.created',
+  'customer.updated',
+] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
 
 interface ActionRule {
   objectType: StripeEventRef['objectType'];
@@ -60,7 +63,12 @@ const PAYMENT_INTENT_EVENTS = [
  * with `payment_intent.payment_failed`), nor `payment_intent.created` (nothing moved yet): each
  * would cost the order a signal, a billed Temporal action, and tell it nothing new.
  */
-export const REDUNDANT_STRIPE_EVENTS = ['payment_intent.created', 'charge.succeeded', 'charge.pending', 'charge.failed'] as const;
+export const REDUNDANT_STRIPE_EVENTS = [
+  'payment_intent.created',
+  'charge.succeeded',
+  'charge.pending',
+  'charge.failed',
+] as const;
 
 const CHARGE_EVENTS = [
   'charge.captured',
@@ -78,7 +86,12 @@ const DISPUTE_EVENTS = [
 ] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
 
 /** `charge.refund.updated` carries a refund, like the `refund.*` family. */
-const REFUND_EVENTS = ['charge.refund.updated', 'refund.created', 'refund.failed', 'refund.updated'] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+const REFUND_EVENTS = [
+  'charge.refund.updated',
+  'refund.created',
+  'refund.failed',
+  'refund.updated',
+] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
 
 /** Not `checkout.session.expired`: an expired session moved no money, and its intent's own events say so. */
 const CHECKOUT_EVENTS = [
@@ -96,7 +109,11 @@ const byPaymentIntentField = (objectType: ActionRule['objectType']): ActionRule 
 const RULES: ReadonlyMap<string, ActionRule> = new Map<string, ActionRule>([
   ...PAYMENT_INTENT_EVENTS.map((type): [string, ActionRule] => [
     type,
-    { objectType: 'payment_intent', paymentIntentOf: (object) => object.id, plan: (object) => ({ by: 'intent', intent: { id: object.id, metadata: stringRecord(object.metadata) } }) },
+    {
+      objectType: 'payment_intent',
+      paymentIntentOf: (object) => object.id,
+      plan: (object) => ({ by: 'intent', intent: { id: object.id, metadata: stringRecord(object.metadata) } }),
+    },
   ]),
   ...CHARGE_EVENTS.map((type): [string, ActionRule] => [type, byPaymentIntentField('charge')]),
   ...DISPUTE_EVENTS.map((type): [string, ActionRule] => [type, byPaymentIntentField('dispute')]),
@@ -109,7 +126,10 @@ const RULES: ReadonlyMap<string, ActionRule> = new Map<string, ActionRule>([
       paymentIntentOf: (object) => (object.mode === 'payment' ? idOf(object.payment_intent) : undefined),
       plan: (object) => ({
         by: 'checkout',
-        checkout: { clientReferenceId: typeof object.client_reference_id === 'string' ? object.client_reference_id : null, metadata: stringRecord(object.metadata) },
+        checkout: {
+          clientReferenceId: typeof object.client_reference_id === 'string' ? object.client_reference_id : null,
+          metadata: stringRecord(object.metadata),
+        },
       }),
     },
   ]),
@@ -137,7 +157,14 @@ export function stripeEventAction(event: StripeWebhookEvent): StripeEventAction 
   if (!paymentIntentId) return { kind: 'skip', reason: 'no_payment_intent' };
   return {
     kind: 'deliver',
-    ref: { eventId: event.id, type: event.type, created: event.created, objectType: rule.objectType, objectId: object.id, paymentIntentId },
+    ref: {
+      eventId: event.id,
+      type: event.type,
+      created: event.created,
+      objectType: rule.objectType,
+      objectId: object.id,
+      paymentIntentId,
+    },
     match: rule.plan(object),
   };
 }
@@ -145,7 +172,8 @@ export function stripeEventAction(event: StripeWebhookEvent): StripeEventAction 
 /** An expandable field: an id, the expanded object, or null. */
 function idOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value || undefined;
-  if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
+  if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string')
+    return (value as { id: string }).id;
   return undefined;
 }
 

@@ -5,7 +5,11 @@ import type { MatchPlan } from '../events/stripeEventActions';
  * Finds the order of an event's payment intent with what the event carries, asking Stripe only
  * when it must (the matcher caches found orders, so an order's later events cost no call).
  */
-export async function matchEvent(matcher: OrderMatcher, paymentIntentId: string, plan: MatchPlan): Promise<MatchOutcome> {
+export async function matchEvent(
+  matcher: OrderMatcher,
+  paymentIntentId: string,
+  plan: MatchPlan,
+): Promise<MatchOutcome> {
   switch (plan.by) {
     case 'intent':
       return matcher.match(plan.intent);

@@ -43,7 +43,8 @@ export function parseIgnoreRules(text: string): IgnoreRule[] {
     .filter(Boolean)
     .map((part) => {
       const index = part.indexOf('=');
-      if (index <= 0 || index === part.length - 1) throw new Error(`ignore rule "${part}" must be <metadata key>=<value>`);
+      if (index <= 0 || index === part.length - 1)
+        throw new Error(`ignore rule "${part}" must be <metadata key>=<value>`);
       return { key: part.slice(0, index), value: part.slice(index + 1) };
     });
 }

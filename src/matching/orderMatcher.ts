@@ -42,7 +42,10 @@ export class OrderMatcher {
     let session = checkout;
     for (const ignore of this.deps.settings.ignore) {
       if (intent.metadata[ignore.key] === ignore.value || session?.metadata[ignore.key] === ignore.value) {
-        return this.remember(intent.id, { kind: 'ignored', reason: `metadata.${ignore.key}=${ignore.value} marks it as another integration's` });
+        return this.remember(intent.id, {
+          kind: 'ignored',
+          reason: `metadata.${ignore.key}=${ignore.value} marks it as another integration's`,
+        });
       }
     }
     const tried: string[] = [];
@@ -50,18 +53,23 @@ export class OrderMatcher {
       let candidate = rule.source === 'metadata' ? intent.metadata[rule.key] : undefined;
       if (!candidate) {
         session ??= await this.checkoutOf(intent.id);
-        candidate = rule.source === 'metadata' ? session?.metadata[rule.key] : session?.clientReferenceId ?? undefined;
+        candidate =
+          rule.source === 'metadata' ? session?.metadata[rule.key] : (session?.clientReferenceId ?? undefined);
       }
       if (!candidate) continue;
       tried.push(`${describeRule(rule)}=${candidate}`);
       // Our own key holds an order id we wrote: trusted as is, so accepting a webhook never waits
       // on Monstock (a wrong id surfaces in the order's workflow, which parks it for a person).
-      const orderId = rule.source === 'metadata' && rule.key === CONNECTOR_ORDER_ID_KEY ? candidate : await this.resolveOrder(candidate);
+      const orderId =
+        rule.source === 'metadata' && rule.key === CONNECTOR_ORDER_ID_KEY
+          ? candidate
+          : await this.resolveOrder(candidate);
       if (orderId) return this.remember(intent.id, { kind: 'order', orderId, via: describeRule(rule) });
     }
     return {
       kind: 'unmatched',
-      reason: tried.length === 0 ? 'no match rule found a value on the payment' : `no Monstock order for ${tried.join(', ')}`,
+      reason:
+        tried.length === 0 ? 'no match rule found a value on the payment' : `no Monstock order for ${tried.join(', ')}`,
     };
   }
 
@@ -77,7 +85,9 @@ export class OrderMatcher {
   private async checkoutOf(paymentIntentId: string): Promise<CheckoutFacts | undefined> {
     const sessions = await this.deps.stripe.checkout.sessions.list({ payment_intent: paymentIntentId, limit: 1 });
     const session = sessions.data[0];
-    return session ? { clientReferenceId: session.client_reference_id, metadata: { ...(session.metadata ?? {}) } } : undefined;
+    return session
+      ? { clientReferenceId: session.client_reference_id, metadata: { ...(session.metadata ?? {}) } }
+      : undefined;
   }
 
   private remember(paymentIntentId: string, outcome: MatchOutcome): MatchOutcome {

@@ -63,7 +63,12 @@ export class MonstockClient {
 
   /** Throws OrderNotFound when there is no such order. */
   async getOrder(orderId: string): Promise<Order> {
-    return (await this.call({ method: 'GET', path: `/orders/${encodeURIComponent(orderId)}`, names: orderNamed(orderId) }, orderSchema)).body;
+    return (
+      await this.call(
+        { method: 'GET', path: `/orders/${encodeURIComponent(orderId)}`, names: orderNamed(orderId) },
+        orderSchema,
+      )
+    ).body;
   }
 
   /** The order, or undefined when Monstock has none with this id. */
@@ -72,8 +77,17 @@ export class MonstockClient {
   }
 
   /** Throws StaleCursor when Monstock no longer accepts `cursor`. */
-  async listOrders(options: ListOptions & { paymentStatus?: PaymentStatus; reference?: string } = {}): Promise<Page<Order>> {
-    return normalisePage((await this.call({ method: 'GET', path: `/orders${query(options)}`, sentCursor: options.cursor !== undefined }, orderPageSchema)).body);
+  async listOrders(
+    options: ListOptions & { paymentStatus?: PaymentStatus; reference?: string } = {},
+  ): Promise<Page<Order>> {
+    return normalisePage(
+      (
+        await this.call(
+          { method: 'GET', path: `/orders${query(options)}`, sentCursor: options.cursor !== undefined },
+          orderPageSchema,
+        )
+      ).body,
+    );
   }
 
   async createOrder(input: OrderInput): Promise<Order> {
@@ -82,7 +96,18 @@ export class MonstockClient {
 
   /** Throws VersionConflict when `ifMatchVersion` is no longer the order's version. */
   async updateOrder(orderId: string, patch: OrderPatch, ifMatchVersion?: number): Promise<Order> {
-    return (await this.call({ method: 'PATCH', path: `/orders/${encodeURIComponent(orderId)}`, names: orderNamed(orderId), body: patch, ifMatchVersion }, orderSchema)).body;
+    return (
+      await this.call(
+        {
+          method: 'PATCH',
+          path: `/orders/${encodeURIComponent(orderId)}`,
+          names: orderNamed(orderId),
+          body: patch,
+          ifMatchVersion,
+        },
+        orderSchema,
+      )
+    ).body;
   }
 
   /**
@@ -91,7 +116,13 @@ export class MonstockClient {
    */
   async recordPayment(orderId: string, movement: PaymentInput): Promise<RecordPaymentResult> {
     const answer = await this.call(
-      { method: 'POST', path: `/orders/${encodeURIComponent(orderId)}/payments`, names: orderNamed(orderId), recordsMovement: true, body: movement },
+      {
+        method: 'POST',
+        path: `/orders/${encodeURIComponent(orderId)}/payments`,
+        names: orderNamed(orderId),
+        recordsMovement: true,
+        body: movement,
+      },
       orderSchema,
     );
     return { order: answer.body, created: answer.status === 201 };
@@ -99,7 +130,12 @@ export class MonstockClient {
 
   /** Throws CustomerNotFound when there is no such customer. */
   async getCustomer(customerId: string): Promise<Customer> {
-    return (await this.call({ method: 'GET', path: `/customers/${encodeURIComponent(customerId)}`, names: customerNamed(customerId) }, customerSchema)).body;
+    return (
+      await this.call(
+        { method: 'GET', path: `/customers/${encodeURIComponent(customerId)}`, names: customerNamed(customerId) },
+        customerSchema,
+      )
+    ).body;
   }
 
   /** The customer, or undefined when Monstock has none with this id. */
@@ -109,7 +145,14 @@ export class MonstockClient {
 
   /** Throws StaleCursor when Monstock no longer accepts `cursor`. */
   async listCustomers(options: ListOptions & { email?: string } = {}): Promise<Page<Customer>> {
-    return normalisePage((await this.call({ method: 'GET', path: `/customers${query(options)}`, sentCursor: options.cursor !== undefined }, customerPageSchema)).body);
+    return normalisePage(
+      (
+        await this.call(
+          { method: 'GET', path: `/customers${query(options)}`, sentCursor: options.cursor !== undefined },
+          customerPageSchema,
+        )
+      ).body,
+    );
   }
 
   async createCustomer(input: CustomerInput): Promise<Customer> {
@@ -118,16 +161,33 @@ export class MonstockClient {
 
   /** Throws VersionConflict when `ifMatchVersion` is no longer the customer's version. */
   async updateCustomer(customerId: string, input: CustomerInput, ifMatchVersion?: number): Promise<Customer> {
-    return (await this.call({ method: 'PATCH', path: `/customers/${encodeURIComponent(customerId)}`, names: customerNamed(customerId), body: input, ifMatchVersion }, customerSchema)).body;
+    return (
+      await this.call(
+        {
+          method: 'PATCH',
+          path: `/customers/${encodeURIComponent(customerId)}`,
+          names: customerNamed(customerId),
+          body: input,
+          ifMatchVersion,
+        },
+        customerSchema,
+      )
+    ).body;
   }
 
   async close(): Promise<void> {
     await this.pool.close();
   }
 
-  private async call<T extends z.ZodType>(request: MonstockRequest, schema: T): Promise<{ status: number; body: z.infer<T> }> {
+  private async call<T extends z.ZodType>(
+    request: MonstockRequest,
+    schema: T,
+  ): Promise<{ status: number; body: z.infer<T> }> {
     const { method, path, body, ifMatchVersion } = request;
-    const headers: Record<string, string> = { authorization: `Bearer ${this.options.apiToken}`, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.options.apiToken}`,
+      accept: 'application/json',
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (ifMatchVersion !== undefined) headers['if-match'] = String(ifMatchVersion);
     let response;
@@ -154,7 +214,10 @@ export class MonstockClient {
       const parsed = schema.safeParse(json);
       if (!parsed.success) {
         throw new InvalidResponse(
-          `Monstock ${method} ${path} answered ${status} with an unexpected shape: ${parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+          `Monstock ${method} ${path} answered ${status} with an unexpected shape: ${parsed.error.issues
+            .slice(0, 3)
+            .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+            .join('; ')}`,
           status,
         );
       }
@@ -163,7 +226,11 @@ export class MonstockClient {
     const described = describeError(text);
     throw errorFor(
       request,
-      { message: `Monstock ${method} ${path} failed with ${status} ${described.code}: ${described.message}`, status, code: described.code },
+      {
+        message: `Monstock ${method} ${path} failed with ${status} ${described.code}: ${described.message}`,
+        status,
+        code: described.code,
+      },
       () => parseRetryAfter(response.headers['retry-after']),
     );
   }
@@ -189,9 +256,15 @@ async function orMissing<T>(read: Promise<T>): Promise<T | undefined> {
 }
 
 function networkError(method: string, path: string, error: unknown): MonstockApiError {
-  const timedOut = error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || (error as Error).name === 'TimeoutError';
+  const timedOut =
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    (error as Error).name === 'TimeoutError';
   const reason = timedOut ? 'timed out' : (error as Error).message;
-  return new Unreachable(`Monstock ${method} ${path} could not be reached: ${reason}`, timedOut ? 'timeout' : 'network_error');
+  return new Unreachable(
+    `Monstock ${method} ${path} could not be reached: ${reason}`,
+    timedOut ? 'timeout' : 'network_error',
+  );
 }
 
 function describeError(text: string): { code: string; message: string } {
@@ -206,7 +279,8 @@ function describeError(text: string): { code: string; message: string } {
 
 function query(options: object): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(options) as Array<[string, unknown]>) if (value !== undefined) params.set(key, String(value));
+  for (const [key, value] of Object.entries(options) as Array<[string, unknown]>)
+    if (value !== undefined) params.set(key, String(value));
   const text = params.toString();
   return text ? `?${text}` : '';
 }

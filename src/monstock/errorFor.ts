@@ -29,7 +29,9 @@ export interface RequestFacts {
 export function errorFor(request: RequestFacts, answer: ErrorAnswer, retryAfterMs: () => number): MonstockApiError {
   const { status } = answer;
   if (status === 404 && request.names) {
-    return request.names.resource === 'order' ? new OrderNotFound(answer, request.names.id) : new CustomerNotFound(answer, request.names.id);
+    return request.names.resource === 'order'
+      ? new OrderNotFound(answer, request.names.id)
+      : new CustomerNotFound(answer, request.names.id);
   }
   if (status === 400) return request.sentCursor ? new StaleCursor(answer) : new InvalidRequest(answer);
   if (status === 401 || status === 403) return new Unauthorized(answer);

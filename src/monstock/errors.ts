@@ -84,7 +84,10 @@ export class RateLimited extends MonstockApiError {
   }
 }
 
-/** 409 on recording a movement: the same (kind, transactionRef) is on the order with another amount or currency. No retry can fix it. */
+/**
+ * 409 on recording a movement: the same (kind, transactionRef) is on the order with another amount or currency. No
+ * retry can fix it.
+ */
 export class MovementConflict extends FinalAnswer {}
 
 /** 422: Monstock refused the body we sent. */

@@ -4,7 +4,14 @@ import { z } from 'zod';
  * The Monstock resources as `docs/monstock-api.yaml` defines them, validated at the boundary
  * so a surprise in Monstock's answers fails loudly here and not deep in a workflow.
  */
-export const paymentStatusSchema = z.enum(['unpaid', 'partially_paid', 'paid', 'partially_refunded', 'refunded', 'disputed']);
+export const paymentStatusSchema = z.enum([
+  'unpaid',
+  'partially_paid',
+  'paid',
+  'partially_refunded',
+  'refunded',
+  'disputed',
+]);
 export const orderStatusSchema = z.enum(['draft', 'confirmed', 'preparing', 'shipped', 'delivered', 'cancelled']);
 export const movementKindSchema = z.enum(['payment', 'refund', 'dispute']);
 export const movementStatusSchema = z.enum(['pending', 'succeeded', 'failed', 'needs_response', 'won', 'lost']);
@@ -73,7 +80,8 @@ export const customerSchema = z.object({
   version: z.number().int(),
 });
 
-export const pageSchema = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable().optional() });
+export const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), nextCursor: z.string().nullable().optional() });
 
 export const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 

@@ -16,7 +16,11 @@ export interface WalkPosition {
  * key skips, instead of failing every poll. The caller then moves `position.page` on to the
  * answer's `nextCursor`.
  */
-export async function readChangesPage<T>(list: (options: ListOptions) => Promise<Page<T>>, position: WalkPosition, limit: number): Promise<Page<T>> {
+export async function readChangesPage<T>(
+  list: (options: ListOptions) => Promise<Page<T>>,
+  position: WalkPosition,
+  limit: number,
+): Promise<Page<T>> {
   const since = position.updatedSince ? { updatedSince: position.updatedSince } : {};
   try {
     return await list({ ...since, limit, ...(position.page ? { cursor: position.page } : {}) });

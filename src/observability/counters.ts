@@ -46,7 +46,9 @@ export class Counters {
       const help = this.help.get(name);
       if (help) lines.push(`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
       lines.push(`# TYPE ${name} counter`);
-      for (const series of byName.get(name)!.sort((a, b) => formatLabels(a.labels).localeCompare(formatLabels(b.labels)))) {
+      for (const series of byName
+        .get(name)!
+        .sort((a, b) => formatLabels(a.labels).localeCompare(formatLabels(b.labels)))) {
         lines.push(`${name}${formatLabels(series.labels)} ${series.value}`);
       }
     }
@@ -85,10 +87,25 @@ export const WEBHOOK_COUNTERS = {
 export function defineWebhookCounters(counters: Counters): Counters {
   return counters
     .define(WEBHOOK_COUNTERS.received, 'Webhook requests received, before verification.')
-    .define(WEBHOOK_COUNTERS.accepted, 'Events Temporal accepted (signal-with-start done), by target workflow (order or unmatched).')
-    .define(WEBHOOK_COUNTERS.rejected, 'Requests refused with 400, by reason (missing_signature, bad_signature, stale_timestamp, malformed_json, not_an_event).')
+    .define(
+      WEBHOOK_COUNTERS.accepted,
+      'Events Temporal accepted (signal-with-start done), by target workflow (order or unmatched).',
+    )
+    .define(
+      WEBHOOK_COUNTERS.rejected,
+      'Requests refused with 400, by reason (missing_signature, bad_signature, stale_timestamp, malformed_json, not_an_event).',
+    )
     .define(WEBHOOK_COUNTERS.unknown, 'Verified events of a type the connector does not handle, acknowledged with 200.')
-    .define(WEBHOOK_COUNTERS.ignored, 'Verified events acknowledged without delivery, by reason (ignore_rule, no_payment_intent).')
-    .define(WEBHOOK_COUNTERS.unmatched, 'Events of payments no Monstock order was found for, delivered to the unmatched-payment workflow.')
-    .define(WEBHOOK_COUNTERS.unavailable, 'Events answered 503 (Temporal, Stripe or Monstock unreachable) so the sender retries.');
+    .define(
+      WEBHOOK_COUNTERS.ignored,
+      'Verified events acknowledged without delivery, by reason (ignore_rule, no_payment_intent).',
+    )
+    .define(
+      WEBHOOK_COUNTERS.unmatched,
+      'Events of payments no Monstock order was found for, delivered to the unmatched-payment workflow.',
+    )
+    .define(
+      WEBHOOK_COUNTERS.unavailable,
+      'Events answered 503 (Temporal, Stripe or Monstock unreachable) so the sender retries.',
+    );
 }

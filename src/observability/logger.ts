@@ -63,7 +63,11 @@ export function createLogger(
 
 /** The shape of the Temporal SDK's `Logger` (bundler, runtime), so this file needs no SDK import. */
 export interface SdkLogger {
-  log(level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR', message: string, meta?: Record<string | symbol, unknown>): void;
+  log(
+    level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR',
+    message: string,
+    meta?: Record<string | symbol, unknown>,
+  ): void;
   trace(message: string, meta?: Record<string | symbol, unknown>): void;
   debug(message: string, meta?: Record<string | symbol, unknown>): void;
   info(message: string, meta?: Record<string | symbol, unknown>): void;
@@ -80,7 +84,8 @@ export interface SdkLogger {
 export function toSdkLogger(logger: Logger, options: { infoAs?: 'info' | 'debug' } = {}): SdkLogger {
   const infoAs = options.infoAs ?? 'info';
   const levels = { TRACE: 'debug', DEBUG: 'debug', INFO: infoAs, WARN: 'warn', ERROR: 'error' } as const;
-  const log: SdkLogger['log'] = (level, message, meta) => logger[levels[level] ?? 'info'](message, meta as Record<string, unknown> | undefined);
+  const log: SdkLogger['log'] = (level, message, meta) =>
+    logger[levels[level] ?? 'info'](message, meta as Record<string, unknown> | undefined);
   return {
     log,
     trace: (message, meta) => log('TRACE', message, meta),

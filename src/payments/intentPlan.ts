@@ -32,7 +32,11 @@ export function isOpenIntent(intent: IntentFacts | undefined): intent is IntentF
   return intent !== undefined && OPEN_STATUSES.has(intent.status);
 }
 
-export function planIntent(order: OrderFacts, intent: IntentFacts | undefined, options: { createIntents: boolean }): IntentPlan {
+export function planIntent(
+  order: OrderFacts,
+  intent: IntentFacts | undefined,
+  options: { createIntents: boolean },
+): IntentPlan {
   const netPaid = order.amountPaid - order.amountRefunded;
   if (order.status === 'cancelled') {
     if (isOpenIntent(intent)) return { kind: 'cancel', intentId: intent.id, why: 'the order was cancelled' };
@@ -44,11 +48,13 @@ export function planIntent(order: OrderFacts, intent: IntentFacts | undefined, o
   const due = order.totalAmount - order.amountPaid;
   if (isOpenIntent(intent)) {
     if (due <= 0) return { kind: 'cancel', intentId: intent.id, why: 'nothing is due any more' };
-    if (intent.currency.toLowerCase() !== order.currency.toLowerCase()) return { kind: 'cancel', intentId: intent.id, why: 'the order currency changed' };
+    if (intent.currency.toLowerCase() !== order.currency.toLowerCase())
+      return { kind: 'cancel', intentId: intent.id, why: 'the order currency changed' };
     if (intent.amount !== due) return { kind: 'update_amount', intentId: intent.id, amount: due };
     return { kind: 'nothing', why: 'the open intent already asks for the amount due' };
   }
   if (due <= 0) return { kind: 'nothing', why: 'nothing is due' };
-  if (!options.createIntents) return { kind: 'nothing', why: 'intent creation is switched off (the shop takes payment itself)' };
+  if (!options.createIntents)
+    return { kind: 'nothing', why: 'intent creation is switched off (the shop takes payment itself)' };
   return { kind: 'create', amount: due };
 }

@@ -3,7 +3,24 @@
  * differs (Stripe: "eur", Monstock: "EUR"). Zero-decimal currencies (JPY, KRW, ...) are whole
  * units on both sides, so amounts pass unchanged: no float ever touches an amount.
  */
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
 
 export function toMonstockCurrency(stripeCurrency: string): string {
   return stripeCurrency.toUpperCase();

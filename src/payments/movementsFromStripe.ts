@@ -14,11 +14,16 @@ import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnap
  * - each refund: keyed by its id (pending, succeeded, failed);
  * - each dispute: keyed by its id (needs_response, won, lost).
  */
-export function movementsFromStripe(snapshot: PaymentIntentSnapshot, recorded: readonly Payment[] = []): PaymentMovement[] {
+export function movementsFromStripe(
+  snapshot: PaymentIntentSnapshot,
+  recorded: readonly Payment[] = [],
+): PaymentMovement[] {
   const movements: PaymentMovement[] = [];
   const succeededCharge = snapshot.charges.find((charge) => charge.status === 'succeeded');
   const pendingCharge = snapshot.charges.find((charge) => charge.status === 'pending');
-  const recordedIntent = recorded.find((payment) => payment.kind === 'payment' && payment.transactionRef === snapshot.id);
+  const recordedIntent = recorded.find(
+    (payment) => payment.kind === 'payment' && payment.transactionRef === snapshot.id,
+  );
   // Monstock already shows this intent as an async payment (pending, or pending then failed).
   const shownAsAsync = recordedIntent?.status === 'pending' || recordedIntent?.status === 'failed';
   const lastCharge = latestCharge(snapshot);
@@ -55,7 +60,9 @@ export function movementsFromStripe(snapshot: PaymentIntentSnapshot, recorded: r
 /** The movements that Monstock does not show yet as they should be: new ones and changed statuses. */
 export function movementsToWrite(desired: readonly PaymentMovement[], recorded: readonly Payment[]): PaymentMovement[] {
   return desired.filter((movement) => {
-    const existing = recorded.find((payment) => payment.kind === movement.kind && payment.transactionRef === movement.transactionRef);
+    const existing = recorded.find(
+      (payment) => payment.kind === movement.kind && payment.transactionRef === movement.transactionRef,
+    );
     if (!existing) return true;
     if (existing.status !== movement.status) return true;
     // Fee and net arrive with the balance transaction, sometimes after the payment itself.
@@ -63,8 +70,15 @@ export function movementsToWrite(desired: readonly PaymentMovement[], recorded: 
   });
 }
 
-function paymentMovement(snapshot: PaymentIntentSnapshot, charge: ChargeSnapshot | undefined, status: 'succeeded' | 'pending' | 'failed'): PaymentMovement {
-  const amount = status === 'succeeded' ? snapshot.amountReceived || (charge?.amount ?? 0) || snapshot.amount : charge?.amount ?? snapshot.amount;
+function paymentMovement(
+  snapshot: PaymentIntentSnapshot,
+  charge: ChargeSnapshot | undefined,
+  status: 'succeeded' | 'pending' | 'failed',
+): PaymentMovement {
+  const amount =
+    status === 'succeeded'
+      ? snapshot.amountReceived || (charge?.amount ?? 0) || snapshot.amount
+      : (charge?.amount ?? snapshot.amount);
   return {
     kind: 'payment',
     transactionRef: snapshot.id,
@@ -73,12 +87,19 @@ function paymentMovement(snapshot: PaymentIntentSnapshot, charge: ChargeSnapshot
     status,
     occurredAt: isoFromUnix(charge?.created ?? snapshot.created),
     ...method(charge),
-    ...(status === 'succeeded' && charge?.feeAmount !== undefined ? { feeAmount: charge.feeAmount, netAmount: charge.netAmount ?? amount - charge.feeAmount } : {}),
+    ...(status === 'succeeded' && charge?.feeAmount !== undefined
+      ? { feeAmount: charge.feeAmount, netAmount: charge.netAmount ?? amount - charge.feeAmount }
+      : {}),
   };
 }
 
 function refundMovement(refund: RefundSnapshot): PaymentMovement {
-  const status = refund.status === 'succeeded' ? 'succeeded' : refund.status === 'failed' || refund.status === 'canceled' ? 'failed' : 'pending';
+  const status =
+    refund.status === 'succeeded'
+      ? 'succeeded'
+      : refund.status === 'failed' || refund.status === 'canceled'
+        ? 'failed'
+        : 'pending';
   return {
     kind: 'refund',
     transactionRef: refund.id,
@@ -110,7 +131,10 @@ function disputeMovement(dispute: DisputeSnapshot): PaymentMovement {
 }
 
 function latestCharge(snapshot: PaymentIntentSnapshot): ChargeSnapshot | undefined {
-  return snapshot.charges.find((charge) => charge.id === snapshot.latestChargeId) ?? [...snapshot.charges].sort((a, b) => b.created - a.created)[0];
+  return (
+    snapshot.charges.find((charge) => charge.id === snapshot.latestChargeId) ??
+    [...snapshot.charges].sort((a, b) => b.created - a.created)[0]
+  );
 }
 
 function method(charge: ChargeSnapshot | undefined): Pick<PaymentMovement, 'method' | 'methodDetails'> {
@@ -122,7 +146,10 @@ function method(charge: ChargeSnapshot | undefined): Pick<PaymentMovement, 'meth
 
 function failureReason(charge: ChargeSnapshot | undefined): Pick<PaymentMovement, 'failureReason'> {
   if (!charge) return {};
-  const parts = [charge.failureCode, charge.declineCode && charge.declineCode !== charge.failureCode ? charge.declineCode : undefined].filter(Boolean);
+  const parts = [
+    charge.failureCode,
+    charge.declineCode && charge.declineCode !== charge.failureCode ? charge.declineCode : undefined,
+  ].filter(Boolean);
   const reason = [parts.join('/'), charge.failureMessage].filter(Boolean).join(': ');
   return reason ? { failureReason: reason } : {};
 }

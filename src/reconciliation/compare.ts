@@ -13,9 +13,13 @@ import type { FindingKind, ReconciliationFinding } from '../shared/reconciliatio
  */
 
 /** The facts of an order the comparison needs (a Monstock order fits). */
-export type OrderFacts = Pick<Order, 'id' | 'currency' | 'totalAmount' | 'amountPaid' | 'status' | 'payments' | 'externalRefs'>;
+export type OrderFacts = Pick<
+  Order,
+  'id' | 'currency' | 'totalAmount' | 'amountPaid' | 'status' | 'payments' | 'externalRefs'
+>;
 
-export type IntentMatch = { kind: 'order'; order: OrderFacts } | { kind: 'unmatched'; reason: string } | { kind: 'ignored'; reason: string };
+export type IntentMatch =
+  { kind: 'order'; order: OrderFacts } | { kind: 'unmatched'; reason: string } | { kind: 'ignored'; reason: string };
 
 /** A finding before the run decides what to do about it. */
 export type Discrepancy = Omit<ReconciliationFinding, 'action'>;
@@ -36,12 +40,21 @@ function statusRank(status: string): number {
 
 /** Whether the intent moved money a person would expect to see somewhere. */
 export function intentHasMoney(snapshot: PaymentIntentSnapshot): boolean {
-  return snapshot.status === 'succeeded' || snapshot.status === 'processing' || snapshot.charges.some((charge) => charge.status === 'succeeded' || charge.status === 'pending');
+  return (
+    snapshot.status === 'succeeded' ||
+    snapshot.status === 'processing' ||
+    snapshot.charges.some((charge) => charge.status === 'succeeded' || charge.status === 'pending')
+  );
 }
 
 /** Every Stripe id that can appear as a transactionRef for this intent. */
 export function refsOfIntent(snapshot: PaymentIntentSnapshot): Set<string> {
-  return new Set([snapshot.id, ...snapshot.charges.map((c) => c.id), ...snapshot.refunds.map((r) => r.id), ...snapshot.disputes.map((d) => d.id)]);
+  return new Set([
+    snapshot.id,
+    ...snapshot.charges.map((c) => c.id),
+    ...snapshot.refunds.map((r) => r.id),
+    ...snapshot.disputes.map((d) => d.id),
+  ]);
 }
 
 function isStripeMovement(payment: Payment): boolean {
@@ -60,7 +73,11 @@ export function compareIntent(snapshot: PaymentIntentSnapshot, match: IntentMatc
         kind: 'unmatched_payment',
         repairable: false,
         currency: toMonstockCurrency(snapshot.currency),
-        stripe: { status: snapshot.status, amount: snapshot.amountReceived || snapshot.amount, currency: toMonstockCurrency(snapshot.currency) },
+        stripe: {
+          status: snapshot.status,
+          amount: snapshot.amountReceived || snapshot.amount,
+          currency: toMonstockCurrency(snapshot.currency),
+        },
         detail: `Stripe payment ${snapshot.id} (${snapshot.status}) belongs to no Monstock order: ${match.reason}`,
       },
     ];
@@ -72,7 +89,10 @@ export function compareIntent(snapshot: PaymentIntentSnapshot, match: IntentMatc
   const found: Discrepancy[] = [];
 
   const stripeCurrency = toMonstockCurrency(snapshot.currency);
-  if (stripeCurrency !== order.currency && desired.some((m) => !recorded.some((p) => p.kind === m.kind && p.transactionRef === m.transactionRef))) {
+  if (
+    stripeCurrency !== order.currency &&
+    desired.some((m) => !recorded.some((p) => p.kind === m.kind && p.transactionRef === m.transactionRef))
+  ) {
     // Monstock refuses a movement in another currency than the order's: a person decides.
     return [
       {
@@ -98,21 +118,44 @@ export function compareIntent(snapshot: PaymentIntentSnapshot, match: IntentMatc
     };
     if (!existing) {
       // A declined attempt nobody wrote down moves no money: still Stripe's truth, written on repair.
-      found.push({ ...facts, kind: MISSING_KIND[movement.kind], repairable: true, detail: `${movement.kind} ${movement.transactionRef} (${movement.status}, ${movement.amount} ${movement.currency}) is not on Monstock order ${order.id}` });
+      found.push({
+        ...facts,
+        kind: MISSING_KIND[movement.kind],
+        repairable: true,
+        detail: `${movement.kind} ${movement.transactionRef} (${movement.status}, ${movement.amount} ${movement.currency}) is not on Monstock order ${order.id}`,
+      });
       continue;
     }
     const monstock = { status: existing.status, amount: existing.amount, currency: existing.currency };
     if (existing.currency !== movement.currency) {
-      found.push({ ...facts, monstock, kind: 'currency_mismatch', repairable: false, detail: `${movement.kind} ${movement.transactionRef}: Stripe ${movement.currency}, Monstock ${existing.currency}` });
+      found.push({
+        ...facts,
+        monstock,
+        kind: 'currency_mismatch',
+        repairable: false,
+        detail: `${movement.kind} ${movement.transactionRef}: Stripe ${movement.currency}, Monstock ${existing.currency}`,
+      });
       continue;
     }
     if (existing.amount !== movement.amount) {
-      found.push({ ...facts, monstock, kind: 'amount_mismatch', repairable: false, detail: `${movement.kind} ${movement.transactionRef}: Stripe ${movement.amount}, Monstock ${existing.amount} ${existing.currency}` });
+      found.push({
+        ...facts,
+        monstock,
+        kind: 'amount_mismatch',
+        repairable: false,
+        detail: `${movement.kind} ${movement.transactionRef}: Stripe ${movement.amount}, Monstock ${existing.amount} ${existing.currency}`,
+      });
       continue;
     }
     if (existing.status !== movement.status) {
       if (movement.kind === 'payment' && existing.status === 'succeeded') {
-        found.push({ ...facts, monstock, kind: 'paid_without_stripe_money', repairable: false, detail: `Monstock shows ${movement.transactionRef} succeeded; Stripe shows it ${movement.status}` });
+        found.push({
+          ...facts,
+          monstock,
+          kind: 'paid_without_stripe_money',
+          repairable: false,
+          detail: `Monstock shows ${movement.transactionRef} succeeded; Stripe shows it ${movement.status}`,
+        });
       } else {
         const behind = statusRank(existing.status) < statusRank(movement.status);
         found.push({
@@ -126,7 +169,13 @@ export function compareIntent(snapshot: PaymentIntentSnapshot, match: IntentMatc
       continue;
     }
     if (movement.feeAmount !== undefined && existing.feeAmount === undefined) {
-      found.push({ ...facts, monstock, kind: 'fee_missing', repairable: true, detail: `${movement.kind} ${movement.transactionRef}: Stripe's fee ${movement.feeAmount} is not on Monstock` });
+      found.push({
+        ...facts,
+        monstock,
+        kind: 'fee_missing',
+        repairable: true,
+        detail: `${movement.kind} ${movement.transactionRef}: Stripe's fee ${movement.feeAmount} is not on Monstock`,
+      });
     }
   }
 
@@ -136,11 +185,28 @@ export function compareIntent(snapshot: PaymentIntentSnapshot, match: IntentMatc
     if (!refs.has(payment.transactionRef) || !isStripeMovement(payment)) continue;
     if (desired.some((m) => m.kind === payment.kind && m.transactionRef === payment.transactionRef)) continue;
     const monstock = { status: payment.status, amount: payment.amount, currency: payment.currency };
-    const facts = { ...withOrder, transactionRef: payment.transactionRef, movementKind: payment.kind, currency: payment.currency, monstock, stripe: { status: snapshot.status } };
+    const facts = {
+      ...withOrder,
+      transactionRef: payment.transactionRef,
+      movementKind: payment.kind,
+      currency: payment.currency,
+      monstock,
+      stripe: { status: snapshot.status },
+    };
     if (payment.kind === 'payment' && payment.status === 'succeeded') {
-      found.push({ ...facts, kind: 'paid_without_stripe_money', repairable: false, detail: `Monstock shows ${payment.transactionRef} succeeded; Stripe's intent ${snapshot.id} is ${snapshot.status} with no money` });
+      found.push({
+        ...facts,
+        kind: 'paid_without_stripe_money',
+        repairable: false,
+        detail: `Monstock shows ${payment.transactionRef} succeeded; Stripe's intent ${snapshot.id} is ${snapshot.status} with no money`,
+      });
     } else if (payment.status !== 'failed') {
-      found.push({ ...facts, kind: 'status_mismatch', repairable: false, detail: `Monstock shows ${payment.kind} ${payment.transactionRef} ${payment.status}; Stripe has no such movement now` });
+      found.push({
+        ...facts,
+        kind: 'status_mismatch',
+        repairable: false,
+        detail: `Monstock shows ${payment.kind} ${payment.transactionRef} ${payment.status}; Stripe has no such movement now`,
+      });
     }
   }
   return found;
@@ -152,7 +218,10 @@ export function compareIntent(snapshot: PaymentIntentSnapshot, match: IntentMatc
  * connector creates intents. Payment intents the order names are returned for the caller to
  * read from Stripe and compare with `compareIntent`.
  */
-export function compareOrder(order: OrderFacts, options: { checkOrderIntents: boolean }): { found: Discrepancy[]; intentIds: string[] } {
+export function compareOrder(
+  order: OrderFacts,
+  options: { checkOrderIntents: boolean },
+): { found: Discrepancy[]; intentIds: string[] } {
   const found: Discrepancy[] = [];
   const intentIds = new Set<string>();
   for (const payment of order.payments) {

@@ -1,6 +1,14 @@
 import { toMonstockCurrency } from '../payments/money';
 import type { PaymentIntentSnapshot } from '../payments/paymentIntentSnapshot';
-import type { CurrencyTotals, DailyAmounts, DailyTotals, FindingCounts, ReconciliationCounts, ReconciliationFinding, TotalsByCurrency } from '../shared/reconciliation';
+import type {
+  CurrencyTotals,
+  DailyAmounts,
+  DailyTotals,
+  FindingCounts,
+  ReconciliationCounts,
+  ReconciliationFinding,
+  TotalsByCurrency,
+} from '../shared/reconciliation';
 import type { OrderFacts } from './compare';
 
 /** Totals per currency, counts per kind, merged page after page: integers only, associative. */
@@ -12,7 +20,11 @@ function emptyTotals(): CurrencyTotals {
   return { stripeCollected: 0, monstockRecorded: 0, refunded: 0, disputed: 0, difference: 0 };
 }
 
-export function addToTotals(totals: TotalsByCurrency, currency: string, more: Partial<Omit<CurrencyTotals, 'difference'>>): void {
+export function addToTotals(
+  totals: TotalsByCurrency,
+  currency: string,
+  more: Partial<Omit<CurrencyTotals, 'difference'>>,
+): void {
   const entry = (totals[currency] ??= emptyTotals());
   entry.stripeCollected += more.stripeCollected ?? 0;
   entry.monstockRecorded += more.monstockRecorded ?? 0;
@@ -28,12 +40,14 @@ export function mergeTotals(into: TotalsByCurrency, more: TotalsByCurrency): Tot
 
 export function mergeCounts(into: ReconciliationCounts, more: Partial<ReconciliationCounts>): ReconciliationCounts {
   // A run carried over from before a count existed lacks it: it starts from 0.
-  for (const key of Object.keys(emptyCounts()) as Array<keyof ReconciliationCounts>) into[key] = (into[key] ?? 0) + (more[key] ?? 0);
+  for (const key of Object.keys(emptyCounts()) as Array<keyof ReconciliationCounts>)
+    into[key] = (into[key] ?? 0) + (more[key] ?? 0);
   return into;
 }
 
 export function mergeByKind(into: FindingCounts, more: FindingCounts): FindingCounts {
-  for (const [kind, count] of Object.entries(more) as Array<[keyof FindingCounts, number]>) into[kind] = (into[kind] ?? 0) + count;
+  for (const [kind, count] of Object.entries(more) as Array<[keyof FindingCounts, number]>)
+    into[kind] = (into[kind] ?? 0) + count;
   return into;
 }
 
@@ -45,12 +59,19 @@ export function countByKind(findings: readonly ReconciliationFinding[]): Finding
  * One intent's share of the totals: what Stripe collected, refunded and disputed on it, and what
  * Monstock records as succeeded for the same payment intent.
  */
-export function intentTotals(totals: TotalsByCurrency, snapshot: PaymentIntentSnapshot, order: OrderFacts | undefined, daily?: DailyTotals): void {
+export function intentTotals(
+  totals: TotalsByCurrency,
+  snapshot: PaymentIntentSnapshot,
+  order: OrderFacts | undefined,
+  daily?: DailyTotals,
+): void {
   const currency = toMonstockCurrency(snapshot.currency);
   const collected = snapshot.status === 'succeeded' ? snapshot.amountReceived || snapshot.amount : 0;
   const refunded = snapshot.refunds.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
   const disputed = snapshot.disputes.reduce((sum, d) => sum + d.amount, 0);
-  const recorded = (order?.payments ?? []).filter((p) => p.kind === 'payment' && p.status === 'succeeded' && p.transactionRef === snapshot.id).reduce((sum, p) => sum + p.amount, 0);
+  const recorded = (order?.payments ?? [])
+    .filter((p) => p.kind === 'payment' && p.status === 'succeeded' && p.transactionRef === snapshot.id)
+    .reduce((sum, p) => sum + p.amount, 0);
   addToTotals(totals, currency, { stripeCollected: collected, refunded, disputed, monstockRecorded: recorded });
   if (daily) addToDaily(daily, utcDay(snapshot.created * 1000), currency, { collected, recorded });
 }
@@ -68,6 +89,7 @@ export function addToDaily(daily: DailyTotals, day: string, currency: string, am
 }
 
 export function mergeDaily(into: DailyTotals, more: DailyTotals): DailyTotals {
-  for (const [day, byCurrency] of Object.entries(more)) for (const [currency, amounts] of Object.entries(byCurrency)) addToDaily(into, day, currency, amounts);
+  for (const [day, byCurrency] of Object.entries(more))
+    for (const [currency, amounts] of Object.entries(byCurrency)) addToDaily(into, day, currency, amounts);
   return into;
 }

@@ -9,7 +9,8 @@ export function windowEndingAt(end: Date, hours: number): ReconciliationWindow {
 export function validateWindow(window: ReconciliationWindow): ReconciliationWindow {
   const from = Date.parse(window.from);
   const to = Date.parse(window.to);
-  if (Number.isNaN(from) || Number.isNaN(to)) throw new Error(`window bounds must be ISO dates, got ${window.from} .. ${window.to}`);
+  if (Number.isNaN(from) || Number.isNaN(to))
+    throw new Error(`window bounds must be ISO dates, got ${window.from} .. ${window.to}`);
   if (from >= to) throw new Error(`window must end after it starts, got ${window.from} .. ${window.to}`);
   return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
 }

@@ -26,6 +26,15 @@ export function orderWorkflowUrl(settings: LinkSettings, orderId: string): strin
 export function stripeDashboardUrl(settings: Pick<LinkSettings, 'stripeTestMode'>, id: string): string | undefined {
   const base = `https://dashboard.stripe.com${settings.stripeTestMode ? '/test' : ''}`;
   const prefix = /^([a-z]+)_/.exec(id)?.[1];
-  const section = prefix === 'pi' || prefix === 'ch' || prefix === 'py' ? 'payments' : prefix === 're' ? 'refunds' : prefix === 'dp' || prefix === 'du' ? 'disputes' : prefix === 'cus' ? 'customers' : undefined;
+  const section =
+    prefix === 'pi' || prefix === 'ch' || prefix === 'py'
+      ? 'payments'
+      : prefix === 're'
+        ? 'refunds'
+        : prefix === 'dp' || prefix === 'du'
+          ? 'disputes'
+          : prefix === 'cus'
+            ? 'customers'
+            : undefined;
   return section ? `${base}/${section}/${encodeURIComponent(id)}` : undefined;
 }

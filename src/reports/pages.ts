@@ -35,7 +35,12 @@ export class ConnectorPages {
   private readonly links: LinkSettings;
 
   constructor(private readonly options: ConnectorPagesOptions) {
-    this.links = { temporalUiUrl: options.temporalUiUrl, namespace: options.namespace, connectionId: options.connectionId, stripeTestMode: isStripeTestKey(options.stripeSecretKey) };
+    this.links = {
+      temporalUiUrl: options.temporalUiUrl,
+      namespace: options.namespace,
+      connectionId: options.connectionId,
+      stripeTestMode: isStripeTestKey(options.stripeSecretKey),
+    };
   }
 
   /** The handler for a path, if it is one of these pages. */
@@ -62,20 +67,46 @@ export class ConnectorPages {
   }
 
   async report(reportId: string, asJson: boolean, request: http.IncomingMessage): Promise<PageAnswer> {
-    const report = reportId === 'latest' ? await loadLatestReport(this.options.dataDir) : await loadReport(this.options.dataDir, reportId);
+    const report =
+      reportId === 'latest'
+        ? await loadLatestReport(this.options.dataDir)
+        : await loadReport(this.options.dataDir, reportId);
     if (!report) {
-      if (asJson) return { status: 404, contentType: 'application/json', body: JSON.stringify({ error: reportId === 'latest' ? 'no report yet' : `no report ${reportId}` }) };
-      return htmlPage(404, 'No report', `<h1>No report</h1><p>${reportId === 'latest' ? 'No reconciliation has written a report yet. Run <code>npm run reconcile -- --from &lt;date&gt;</code> or wait for the nightly schedule.' : 'There is no report with this id.'}</p>`);
+      if (asJson)
+        return {
+          status: 404,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: reportId === 'latest' ? 'no report yet' : `no report ${reportId}` }),
+        };
+      return htmlPage(
+        404,
+        'No report',
+        `<h1>No report</h1><p>${reportId === 'latest' ? 'No reconciliation has written a report yet. Run <code>npm run reconcile -- --from &lt;date&gt;</code> or wait for the nightly schedule.' : 'There is no report with this id.'}</p>`,
+      );
     }
     if (asJson) return { status: 200, contentType: 'application/json', body: JSON.stringify(report) };
     const url = new URL(request.url ?? '/', 'http://connector');
     const page = Number(url.searchParams.get('page') ?? '1');
     const recent = await loadRecentReports(this.options.dataDir, this.options.chartRuns ?? 30);
-    return htmlPage(200, `Reconciliation ${report.window.from} – ${report.window.to}`, renderReportBody({ report, recent, links: this.links, page: Number.isFinite(page) ? page : 1, path: url.pathname }));
+    return htmlPage(
+      200,
+      `Reconciliation ${report.window.from} – ${report.window.to}`,
+      renderReportBody({
+        report,
+        recent,
+        links: this.links,
+        page: Number.isFinite(page) ? page : 1,
+        path: url.pathname,
+      }),
+    );
   }
 
   async problems(): Promise<PageAnswer> {
-    const problems = await loadProblems(this.options.client, this.options.connectionId, this.options.webhookHealth?.snapshot() ?? []);
+    const problems = await loadProblems(
+      this.options.client,
+      this.options.connectionId,
+      this.options.webhookHealth?.snapshot() ?? [],
+    );
     return htmlPage(200, 'Problems', renderProblemsBody(problems, this.links));
   }
 }

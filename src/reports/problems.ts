@@ -39,7 +39,11 @@ export function problemQueries(connectionId: string): Array<Pick<ProblemSection,
   return [
     { key: 'unmatched', title: 'Unmatched payments', query: `PaymentUnmatched = true AND ${scope}` },
     { key: 'needs_attention', title: 'Orders parked as needs-attention', query: `NeedsAttention = true AND ${scope}` },
-    { key: 'cancelled_after_payment', title: 'Orders cancelled after payment', query: `CancelledAfterPayment = true AND ${scope}` },
+    {
+      key: 'cancelled_after_payment',
+      title: 'Orders cancelled after payment',
+      query: `CancelledAfterPayment = true AND ${scope}`,
+    },
   ];
 }
 
@@ -58,7 +62,11 @@ function toProblem(info: WorkflowExecutionInfo): ProblemWorkflow {
   };
 }
 
-export async function loadProblems(client: Client, connectionId: string, webhooks: WebhookSourceHealth[]): Promise<Problems> {
+export async function loadProblems(
+  client: Client,
+  connectionId: string,
+  webhooks: WebhookSourceHealth[],
+): Promise<Problems> {
   const sections = await Promise.all(
     problemQueries(connectionId).map(async (section): Promise<ProblemSection> => {
       const workflows: ProblemWorkflow[] = [];
@@ -86,7 +94,9 @@ function sectionHtml(section: ProblemSection, links: LinkSettings): string {
       const intents = w.paymentIntentIds
         .map((id) => {
           const url = stripeDashboardUrl(links, id);
-          return url ? `<a class="stripe" href="${escapeHtml(url)}"><code>${escapeHtml(id)}</code></a>` : `<code>${escapeHtml(id)}</code>`;
+          return url
+            ? `<a class="stripe" href="${escapeHtml(url)}"><code>${escapeHtml(id)}</code></a>`
+            : `<code>${escapeHtml(id)}</code>`;
         })
         .join(' ');
       return `<tr class="problem" data-workflow-id="${escapeHtml(w.workflowId)}"><td><a class="workflow" href="${escapeHtml(workflowUrl(links, w.workflowId))}"><code>${escapeHtml(w.workflowId)}</code></a></td><td>${w.orderId ? `<code>${escapeHtml(w.orderId)}</code>` : ''}</td><td>${intents}</td><td>${escapeHtml(w.paymentStatus ?? '')}</td><td>${escapeHtml(w.startTime)}</td></tr>`;

@@ -1,6 +1,11 @@
 import { formatAmount } from '../payments/money';
 import { parseUnmatchedPaymentWorkflowId, unmatchedPaymentWorkflowId } from '../shared/ids';
-import { FINDING_KINDS, type CurrencyTotals, type ReconciliationFinding, type ReconciliationReport } from '../shared/reconciliation';
+import {
+  FINDING_KINDS,
+  type CurrencyTotals,
+  type ReconciliationFinding,
+  type ReconciliationReport,
+} from '../shared/reconciliation';
 import { escapeHtml, link } from './html';
 import { orderWorkflowUrl, stripeDashboardUrl, workflowUrl, type LinkSettings } from './links';
 
@@ -29,7 +34,10 @@ const DAY_MS = 86_400_000;
 /** How much of a UTC day a run's window covers, in ms. */
 function coverage(report: ReconciliationReport, day: string): number {
   const start = Date.parse(`${day}T00:00:00.000Z`);
-  return Math.max(0, Math.min(Date.parse(report.window.to), start + DAY_MS) - Math.max(Date.parse(report.window.from), start));
+  return Math.max(
+    0,
+    Math.min(Date.parse(report.window.to), start + DAY_MS) - Math.max(Date.parse(report.window.from), start),
+  );
 }
 
 /**
@@ -40,17 +48,42 @@ function coverage(report: ReconciliationReport, day: string): number {
  */
 export function chartPoints(reports: readonly ReconciliationReport[], currency: string): ChartPoint[] {
   const byDay = new Map<string, { point: ChartPoint; covered: number }>();
-  const ordered = [...reports].sort((a, b) => (a.finishedAt || a.window.to).localeCompare(b.finishedAt || b.window.to) || a.reportId.localeCompare(b.reportId));
+  const ordered = [...reports].sort(
+    (a, b) =>
+      (a.finishedAt || a.window.to).localeCompare(b.finishedAt || b.window.to) || a.reportId.localeCompare(b.reportId),
+  );
   for (const report of ordered) {
     const days: Array<[string, { collected: number; recorded: number }, number]> = report.daily
-      ? Object.entries(report.daily).flatMap(([day, amounts]) => (amounts[currency] ? [[day, amounts[currency]!, coverage(report, day)] as [string, { collected: number; recorded: number }, number]] : []))
+      ? Object.entries(report.daily).flatMap(([day, amounts]) =>
+          amounts[currency]
+            ? [
+                [day, amounts[currency]!, coverage(report, day)] as [
+                  string,
+                  { collected: number; recorded: number },
+                  number,
+                ],
+              ]
+            : [],
+        )
       : report.totals[currency]
-        ? [[(report.finishedAt || report.window.to).slice(0, 10), { collected: report.totals[currency]!.stripeCollected, recorded: report.totals[currency]!.monstockRecorded }, DAY_MS]]
+        ? [
+            [
+              (report.finishedAt || report.window.to).slice(0, 10),
+              {
+                collected: report.totals[currency]!.stripeCollected,
+                recorded: report.totals[currency]!.monstockRecorded,
+              },
+              DAY_MS,
+            ],
+          ]
         : [];
     for (const [day, amounts, covered] of days) {
       const known = byDay.get(day);
       if (known && known.covered > covered) continue;
-      byDay.set(day, { point: { reportId: report.reportId, date: day, collected: amounts.collected, recorded: amounts.recorded }, covered });
+      byDay.set(day, {
+        point: { reportId: report.reportId, date: day, collected: amounts.collected, recorded: amounts.recorded },
+        covered,
+      });
     }
   }
   return [...byDay.values()].map(({ point }) => point).sort((a, b) => a.date.localeCompare(b.date));
@@ -76,7 +109,10 @@ export function renderChart(points: readonly ChartPoint[], currency: string): st
   const series = (key: 'collected' | 'recorded', color: string, dash: string) => {
     const line = points.map((p, i) => `${fmt(x(i))},${fmt(y(p[key]))}`).join(' ');
     const dots = points
-      .map((p, i) => `<circle class="point" data-series="${key}" data-report="${escapeHtml(p.reportId)}" data-date="${escapeHtml(p.date)}" data-value="${p[key]}" cx="${fmt(x(i))}" cy="${fmt(y(p[key]))}" r="3" fill="${color}"><title>${escapeHtml(`${p.date} ${key}: ${formatAmount(p[key], currency)}`)}</title></circle>`)
+      .map(
+        (p, i) =>
+          `<circle class="point" data-series="${key}" data-report="${escapeHtml(p.reportId)}" data-date="${escapeHtml(p.date)}" data-value="${p[key]}" cx="${fmt(x(i))}" cy="${fmt(y(p[key]))}" r="3" fill="${color}"><title>${escapeHtml(`${p.date} ${key}: ${formatAmount(p[key], currency)}`)}</title></circle>`,
+      )
       .join('');
     return `<polyline data-series="${key}" fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${line}"/>${dots}`;
   };
@@ -114,18 +150,31 @@ function totalsTable(report: ReconciliationReport): string {
 
 function countsTable(report: ReconciliationReport): string {
   const known = new Set<string>(FINDING_KINDS);
-  const kinds = [...FINDING_KINDS.filter((kind) => (report.byKind[kind] ?? 0) > 0), ...Object.keys(report.byKind).filter((kind) => !known.has(kind))];
+  const kinds = [
+    ...FINDING_KINDS.filter((kind) => (report.byKind[kind] ?? 0) > 0),
+    ...Object.keys(report.byKind).filter((kind) => !known.has(kind)),
+  ];
   if (kinds.length === 0) return '<p class="ok" id="no-findings">No findings.</p>';
   const rows = kinds
-    .map((kind) => `<tr class="kind" data-kind="${escapeHtml(kind)}"><td><code>${escapeHtml(kind)}</code></td><td class="num count">${escapeHtml((report.byKind as Record<string, number>)[kind] ?? 0)}</td></tr>`)
+    .map(
+      (kind) =>
+        `<tr class="kind" data-kind="${escapeHtml(kind)}"><td><code>${escapeHtml(kind)}</code></td><td class="num count">${escapeHtml((report.byKind as Record<string, number>)[kind] ?? 0)}</td></tr>`,
+    )
     .join('\n');
   return `<table id="counts"><tr><th>Kind</th><th>Findings</th></tr>\n${rows}</table>`;
 }
 
-function side(values: { status?: string; amount?: number; currency?: string } | undefined, fallbackCurrency: string | undefined): string {
+function side(
+  values: { status?: string; amount?: number; currency?: string } | undefined,
+  fallbackCurrency: string | undefined,
+): string {
   if (!values) return '';
   const currency = values.currency ?? fallbackCurrency;
-  const parts = [values.status, values.amount !== undefined && currency ? formatAmount(values.amount, currency) : values.amount, values.currency && values.amount === undefined ? values.currency.toUpperCase() : undefined];
+  const parts = [
+    values.status,
+    values.amount !== undefined && currency ? formatAmount(values.amount, currency) : values.amount,
+    values.currency && values.amount === undefined ? values.currency.toUpperCase() : undefined,
+  ];
   return escapeHtml(parts.filter((part) => part !== undefined && part !== '').join(' · '));
 }
 
@@ -133,10 +182,17 @@ function stripeCell(finding: ReconciliationFinding, links: LinkSettings): string
   const ids: string[] = [];
   if (finding.paymentIntentId) ids.push(finding.paymentIntentId);
   // Money Monstock shows that Stripe never saw has no Stripe object behind its reference.
-  if (finding.transactionRef && finding.transactionRef !== finding.paymentIntentId && finding.kind !== 'paid_without_stripe_money') ids.push(finding.transactionRef);
+  if (
+    finding.transactionRef &&
+    finding.transactionRef !== finding.paymentIntentId &&
+    finding.kind !== 'paid_without_stripe_money'
+  )
+    ids.push(finding.transactionRef);
   const linked = ids.map((id) => {
     const url = stripeDashboardUrl(links, id);
-    return url ? `<a class="stripe" href="${escapeHtml(url)}"><code>${escapeHtml(id)}</code></a>` : `<code>${escapeHtml(id)}</code>`;
+    return url
+      ? `<a class="stripe" href="${escapeHtml(url)}"><code>${escapeHtml(id)}</code></a>`
+      : `<code>${escapeHtml(id)}</code>`;
   });
   const values = side(finding.stripe, finding.currency);
   return [linked.join('<br>'), values].filter(Boolean).join('<br>');
@@ -145,17 +201,21 @@ function stripeCell(finding: ReconciliationFinding, links: LinkSettings): string
 function monstockCell(finding: ReconciliationFinding): string {
   const parts: string[] = [];
   if (finding.orderId) parts.push(`order <code>${escapeHtml(finding.orderId)}</code>`);
-  if (finding.transactionRef && finding.kind === 'paid_without_stripe_money') parts.push(`ref <code>${escapeHtml(finding.transactionRef)}</code>`);
+  if (finding.transactionRef && finding.kind === 'paid_without_stripe_money')
+    parts.push(`ref <code>${escapeHtml(finding.transactionRef)}</code>`);
   const values = side(finding.monstock, finding.currency);
   if (values) parts.push(values);
   return parts.join('<br>');
 }
 
 function workflowCell(finding: ReconciliationFinding, links: LinkSettings): string {
-  if (finding.orderId) return `<a class="workflow" href="${escapeHtml(orderWorkflowUrl(links, finding.orderId))}">order workflow</a>`;
+  if (finding.orderId)
+    return `<a class="workflow" href="${escapeHtml(orderWorkflowUrl(links, finding.orderId))}">order workflow</a>`;
   if (finding.kind === 'unmatched_payment' && finding.paymentIntentId) {
     const id = unmatchedPaymentWorkflowId(links.connectionId, finding.paymentIntentId);
-    return parseUnmatchedPaymentWorkflowId(id) ? `<a class="workflow" href="${escapeHtml(workflowUrl(links, id))}">unmatched-payment workflow</a>` : '';
+    return parseUnmatchedPaymentWorkflowId(id)
+      ? `<a class="workflow" href="${escapeHtml(workflowUrl(links, id))}">unmatched-payment workflow</a>`
+      : '';
   }
   return '';
 }

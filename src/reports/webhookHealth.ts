@@ -43,7 +43,8 @@ export class WebhookHealth {
     private readonly counters: Counters,
     private readonly options: { sources?: readonly string[]; now?: () => Date } = {},
   ) {
-    for (const source of options.sources ?? []) this.state.set(source, { source, succeeded: 0, rejected: 0, unavailable: 0 });
+    for (const source of options.sources ?? [])
+      this.state.set(source, { source, succeeded: 0, rejected: 0, unavailable: 0 });
     // Whatever was counted before this object watched has no known time: a baseline, not a success.
     this.observe(false);
   }
@@ -67,9 +68,15 @@ export class WebhookHealth {
     for (const [source, families] of totalsBySource(this.counters.toPrometheus())) {
       const sum = (names: readonly string[]) => names.reduce((total, name) => total + (families.get(name) ?? 0), 0);
       const previous = this.state.get(source) ?? { source, succeeded: 0, rejected: 0, unavailable: 0 };
-      const next: WebhookSourceHealth = { ...previous, succeeded: sum(SUCCESS), rejected: sum([WEBHOOK_COUNTERS.rejected]), unavailable: sum([WEBHOOK_COUNTERS.unavailable]) };
+      const next: WebhookSourceHealth = {
+        ...previous,
+        succeeded: sum(SUCCESS),
+        rejected: sum([WEBHOOK_COUNTERS.rejected]),
+        unavailable: sum([WEBHOOK_COUNTERS.unavailable]),
+      };
       if (noteTimes && next.succeeded > previous.succeeded) next.lastSuccessSeenAt = now;
-      if (noteTimes && next.rejected + next.unavailable > previous.rejected + previous.unavailable) next.lastFailureSeenAt = now;
+      if (noteTimes && next.rejected + next.unavailable > previous.rejected + previous.unavailable)
+        next.lastFailureSeenAt = now;
       this.state.set(source, next);
     }
   }

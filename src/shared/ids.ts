@@ -24,7 +24,9 @@ export function unmatchedPaymentWorkflowId(connectionId: string, paymentIntentId
   return ['unmatched-payment', connectionId, paymentIntentId].join(SEPARATOR);
 }
 
-export function parseUnmatchedPaymentWorkflowId(workflowId: string): { connectionId: string; paymentIntentId: string } | undefined {
+export function parseUnmatchedPaymentWorkflowId(
+  workflowId: string,
+): { connectionId: string; paymentIntentId: string } | undefined {
   const [kind, connectionId, paymentIntentId, ...rest] = workflowId.split(SEPARATOR);
   if (kind !== 'unmatched-payment' || !connectionId || !paymentIntentId || rest.length > 0) return undefined;
   return { connectionId, paymentIntentId };
@@ -58,7 +60,9 @@ export function reconciliationWorkflowId(connectionId: string, runKey: string): 
   return ['reconciliation', connectionId, runKey].join(SEPARATOR);
 }
 
-export function parseReconciliationWorkflowId(workflowId: string): { connectionId: string; runKey: string } | undefined {
+export function parseReconciliationWorkflowId(
+  workflowId: string,
+): { connectionId: string; runKey: string } | undefined {
   const [kind, connectionId, ...rest] = workflowId.split(SEPARATOR);
   if (kind !== 'reconciliation' || !connectionId || rest.length === 0 || !rest.join(SEPARATOR)) return undefined;
   return { connectionId, runKey: rest.join(SEPARATOR) };

@@ -63,7 +63,10 @@ export interface CurrencyTotals {
 
 export type TotalsByCurrency = Record<string, CurrencyTotals>;
 
-/** Collected (Stripe) and recorded (Monstock) per UTC day of the payment and per currency: the report page's daily chart. */
+/**
+ * Collected (Stripe) and recorded (Monstock) per UTC day of the payment and per currency: the report page's daily
+ * chart.
+ */
 export interface DailyAmounts {
   collected: number;
   recorded: number;
@@ -79,7 +82,10 @@ export interface ReconciliationOptions {
    * webhook would have (default: as `repair`). A run that only reports does not replay.
    */
   replayFailedEvents?: boolean;
-  /** Report orders with an amount due and no payment intent (default false; the schedule passes STRIPE_CREATE_PAYMENT_INTENTS). */
+  /**
+   * Report orders with an amount due and no payment intent (default false; the schedule passes
+   * STRIPE_CREATE_PAYMENT_INTENTS).
+   */
   checkOrderIntents?: boolean;
   /** Findings kept in the workflow result and history (default 50); all of them go to the report file. */
   maxFindingsInResult?: number;
@@ -185,7 +191,9 @@ export interface ReconciliationReport extends ReconciliationTally {
   findingsTruncated: boolean;
   /** DATA_DIR/reports/<reportId>.json: this report with every finding. */
   reportFile?: string;
-  /** Stripe events of the window that had failed delivery, handed again to the order (or unmatched-payment) workflows. */
+  /**
+   * Stripe events of the window that had failed delivery, handed again to the order (or unmatched-payment) workflows.
+   */
   replayedEvents?: number;
   /** The previous successful run's finish time (unset: none found). */
   lastGoodRunAt?: string;

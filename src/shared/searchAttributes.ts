@@ -7,7 +7,10 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const ConnectionId = defineSearchAttributeKey('ConnectionId', SearchAttributeType.KEYWORD);
 export const MonstockOrderId = defineSearchAttributeKey('MonstockOrderId', SearchAttributeType.KEYWORD);
 export const MonstockOrderReference = defineSearchAttributeKey('MonstockOrderReference', SearchAttributeType.KEYWORD);
-export const StripePaymentIntentIds = defineSearchAttributeKey('StripePaymentIntentIds', SearchAttributeType.KEYWORD_LIST);
+export const StripePaymentIntentIds = defineSearchAttributeKey(
+  'StripePaymentIntentIds',
+  SearchAttributeType.KEYWORD_LIST,
+);
 export const OrderPaymentStatus = defineSearchAttributeKey('OrderPaymentStatus', SearchAttributeType.KEYWORD);
 export const PaymentUnmatched = defineSearchAttributeKey('PaymentUnmatched', SearchAttributeType.BOOL);
 export const NeedsAttention = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
@@ -15,8 +18,14 @@ export const CancelledAfterPayment = defineSearchAttributeKey('CancelledAfterPay
 /** How many customers customerSyncWorkflow has set aside (a count, never who). */
 export const CustomerSyncFailures = defineSearchAttributeKey('CustomerSyncFailures', SearchAttributeType.INT);
 
-/** Set by Temporal on every workflow a schedule starts: the time the action was due (not when it ran). Temporal's own, never registered by us. */
-export const TemporalScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+/**
+ * Set by Temporal on every workflow a schedule starts: the time the action was due (not when it ran). Temporal's own,
+ * never registered by us.
+ */
+export const TemporalScheduledStartTime = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);
 
 export const ALL_SEARCH_ATTRIBUTES = [
   ConnectionId,

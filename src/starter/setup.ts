@@ -15,7 +15,11 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'setup', level: config.logLevel });
   const client = await connectClient(config);
   const added = await registerSearchAttributes(client, config.temporal.namespace, ALL_SEARCH_ATTRIBUTES);
-  logger.info('search attributes ready', { namespace: config.temporal.namespace, added, total: ALL_SEARCH_ATTRIBUTES.length });
+  logger.info('search attributes ready', {
+    namespace: config.temporal.namespace,
+    added,
+    total: ALL_SEARCH_ATTRIBUTES.length,
+  });
   await client.connection.close();
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl });
   await setupStripeWebhookEndpoint({ config, stripe, logger });

@@ -20,9 +20,18 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'webhooks', level: config.logLevel });
   const client = await connectClient(config);
   // Built once: every request shares the connection pools and the matcher's cache.
-  const monstock = new MonstockClient({ apiUrl: config.monstock.apiUrl, apiToken: config.monstock.apiToken, requestTimeoutMs: config.monstock.requestTimeoutMs });
+  const monstock = new MonstockClient({
+    apiUrl: config.monstock.apiUrl,
+    apiToken: config.monstock.apiToken,
+    requestTimeoutMs: config.monstock.requestTimeoutMs,
+  });
   // Short timeouts: a webhook must be answered within seconds; a slow read answers 503 and Stripe retries.
-  const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl, maxNetworkRetries: 1, timeoutMs: 5_000 });
+  const stripe = createStripeClient({
+    secretKey: config.stripe.secretKey,
+    apiUrl: config.stripe.apiUrl,
+    maxNetworkRetries: 1,
+    timeoutMs: 5_000,
+  });
   const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
   const counters = defineWebhookCounters(new Counters());
   const webhookHealth = new WebhookHealth(counters, { sources: ['stripe', 'monstock'] }).start();
@@ -35,21 +44,45 @@ async function main(): Promise<void> {
     stripeSecretKey: config.stripe.secretKey,
     webhookHealth,
   });
-  const customers = createCustomerChangeDelivery({ client, taskQueue: config.temporal.taskQueue, pollInterval: config.customers.pollInterval, concurrency: config.customers.concurrency });
+  const customers = createCustomerChangeDelivery({
+    client,
+    taskQueue: config.temporal.taskQueue,
+    pollInterval: config.customers.pollInterval,
+    concurrency: config.customers.concurrency,
+  });
   const server = createConnectorHttpServer({
     logger,
     readiness: createTemporalReadiness(client),
     webhooks: {
-      stripe: createStripeWebhookRoute({ client, matcher, config, logger, counters, customerDelivery: customers.deliver }),
+      stripe: createStripeWebhookRoute({
+        client,
+        matcher,
+        config,
+        logger,
+        counters,
+        customerDelivery: customers.deliver,
+      }),
       monstock: createMonstockWebhookRoute({ client, config, logger, counters, customerDelivery: customers.deliver }),
     },
     connectionIds: [config.connectionId],
-    ...(config.codec.token ? { codec: { codec: new EncryptionCodec(config.temporal.encryptionKeys), token: config.codec.token, corsOrigins: config.codec.corsOrigins } } : {}),
+    ...(config.codec.token
+      ? {
+          codec: {
+            codec: new EncryptionCodec(config.temporal.encryptionKeys),
+            token: config.codec.token,
+            corsOrigins: config.codec.corsOrigins,
+          },
+        }
+      : {}),
     // /metrics, /problems, /reports/latest[.json] and /reports/<reportId>[.json].
-    pages: pages.handlers({ '/metrics': async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }) }),
+    pages: pages.handlers({
+      '/metrics': async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }),
+    }),
   });
   server.listen(config.webhookServer.port, config.webhookServer.host, () => {
-    logger.info('webhook server listening', { url: `http://${config.webhookServer.host}:${config.webhookServer.port}` });
+    logger.info('webhook server listening', {
+      url: `http://${config.webhookServer.host}:${config.webhookServer.port}`,
+    });
   });
 
   let stopping = false;

@@ -24,7 +24,8 @@ export function createStripeClient(options: StripeClientOptions): Stripe {
     apiVersion: STRIPE_API_VERSION,
     maxNetworkRetries: options.maxNetworkRetries ?? 2,
     timeout: options.timeoutMs ?? 20_000,
-    // Request-latency telemetry to Stripe: of no use to a sandbox, and under load it fills its buffer and floods the log.
+    // Request-latency telemetry to Stripe: of no use to a sandbox, and under load it fills its buffer and floods the
+    // log.
     telemetry: false,
     httpClient: new CountingHttpClient(options.rateLimiter),
     appInfo: { name: 'monstock-stripe', url: 'https://github.com/monstock-stripe' },

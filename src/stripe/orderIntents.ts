@@ -21,12 +21,23 @@ export function retrieveIntent(stripe: Stripe, id: string): Promise<Stripe.Payme
 }
 
 /** An open intent carrying the order's id: found after a crash between create and write-back. */
-export async function findOpenIntentOfOrder(stripe: Stripe, orderId: string): Promise<Stripe.PaymentIntent | undefined> {
-  const found = await stripe.paymentIntents.search({ query: `metadata['${CONNECTOR_ORDER_ID_KEY}']:'${orderId}' AND status:'requires_payment_method'`, limit: 1 });
+export async function findOpenIntentOfOrder(
+  stripe: Stripe,
+  orderId: string,
+): Promise<Stripe.PaymentIntent | undefined> {
+  const found = await stripe.paymentIntents.search({
+    query: `metadata['${CONNECTOR_ORDER_ID_KEY}']:'${orderId}' AND status:'requires_payment_method'`,
+    limit: 1,
+  });
   return found.data[0];
 }
 
-export function createOrderIntent(stripe: Stripe, order: OrderForIntent, customerId: string, amount: number): Promise<Stripe.PaymentIntent> {
+export function createOrderIntent(
+  stripe: Stripe,
+  order: OrderForIntent,
+  customerId: string,
+  amount: number,
+): Promise<Stripe.PaymentIntent> {
   return stripe.paymentIntents.create(
     {
       amount,
@@ -39,28 +50,54 @@ export function createOrderIntent(stripe: Stripe, order: OrderForIntent, custome
   );
 }
 
-export function updateIntentAmount(stripe: Stripe, intentId: string, amount: number, order: OrderForIntent): Promise<Stripe.PaymentIntent> {
-  return stripe.paymentIntents.update(intentId, { amount }, { idempotencyKey: `monstock-stripe:intent-amount:${order.id}:v${order.version}` });
+export function updateIntentAmount(
+  stripe: Stripe,
+  intentId: string,
+  amount: number,
+  order: OrderForIntent,
+): Promise<Stripe.PaymentIntent> {
+  return stripe.paymentIntents.update(
+    intentId,
+    { amount },
+    { idempotencyKey: `monstock-stripe:intent-amount:${order.id}:v${order.version}` },
+  );
 }
 
 export function cancelIntent(stripe: Stripe, intentId: string): Promise<Stripe.PaymentIntent> {
-  return stripe.paymentIntents.cancel(intentId, { cancellation_reason: 'abandoned' }, { idempotencyKey: `monstock-stripe:intent-cancel:${intentId}` });
+  return stripe.paymentIntents.cancel(
+    intentId,
+    { cancellation_reason: 'abandoned' },
+    { idempotencyKey: `monstock-stripe:intent-cancel:${intentId}` },
+  );
 }
 
 /** Refunds what is left of a payment, once; an intent refunded already counts as done. */
-export async function refundCancelledOrderPayment(stripe: Stripe, paymentIntentId: string, orderId: string): Promise<void> {
+export async function refundCancelledOrderPayment(
+  stripe: Stripe,
+  paymentIntentId: string,
+  orderId: string,
+): Promise<void> {
   try {
     await stripe.refunds.create(
-      { payment_intent: paymentIntentId, reason: 'requested_by_customer', metadata: { [CONNECTOR_ORDER_ID_KEY]: orderId, reason: 'order cancelled' } },
+      {
+        payment_intent: paymentIntentId,
+        reason: 'requested_by_customer',
+        metadata: { [CONNECTOR_ORDER_ID_KEY]: orderId, reason: 'order cancelled' },
+      },
       { idempotencyKey: `monstock-stripe:cancel-refund:${paymentIntentId}` },
     );
   } catch (error) {
-    if (!(error instanceof Stripe.errors.StripeInvalidRequestError) || error.code !== 'charge_already_refunded') throw error;
+    if (!(error instanceof Stripe.errors.StripeInvalidRequestError) || error.code !== 'charge_already_refunded')
+      throw error;
   }
 }
 
 /** Marks a payment found unmatched with its order, so later events route straight to it. */
-export function tagIntentWithOrder(stripe: Stripe, paymentIntentId: string, orderId: string): Promise<Stripe.PaymentIntent> {
+export function tagIntentWithOrder(
+  stripe: Stripe,
+  paymentIntentId: string,
+  orderId: string,
+): Promise<Stripe.PaymentIntent> {
   return stripe.paymentIntents.update(
     paymentIntentId,
     { metadata: { [CONNECTOR_ORDER_ID_KEY]: orderId } },

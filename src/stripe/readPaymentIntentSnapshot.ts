@@ -1,11 +1,19 @@
 import type Stripe from 'stripe';
-import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnapshot } from '../payments/paymentIntentSnapshot';
+import type {
+  ChargeSnapshot,
+  DisputeSnapshot,
+  PaymentIntentSnapshot,
+  RefundSnapshot,
+} from '../payments/paymentIntentSnapshot';
 
 /**
  * Reads one payment intent and everything that moved money on it, fresh from Stripe, and keeps
  * only what the connector needs (no card numbers, no customer data).
  */
-export async function readPaymentIntentSnapshot(stripe: Stripe, paymentIntentId: string): Promise<PaymentIntentSnapshot> {
+export async function readPaymentIntentSnapshot(
+  stripe: Stripe,
+  paymentIntentId: string,
+): Promise<PaymentIntentSnapshot> {
   const [intent, charges, refunds, disputes] = await Promise.all([
     stripe.paymentIntents.retrieve(paymentIntentId),
     listCharges(stripe, paymentIntentId),
@@ -15,7 +23,9 @@ export async function readPaymentIntentSnapshot(stripe: Stripe, paymentIntentId:
   return snapshotOf(intent, charges, refunds, disputes);
 }
 
-/** Refunds or disputes the caller already knows of (the order shows some), so they are read whatever the charges say. */
+/**
+ * Refunds or disputes the caller already knows of (the order shows some), so they are read whatever the charges say.
+ */
 export interface SnapshotHints {
   refunds: boolean;
   disputes: boolean;
@@ -28,7 +38,11 @@ export interface SnapshotHints {
  * hints say the order knows of some. Reconciliation reads thousands of intents under Stripe's
  * rate limit, so one request instead of four is four times the payments per second.
  */
-export async function readListedIntentSnapshot(stripe: Stripe, intent: Stripe.PaymentIntent, hints: SnapshotHints): Promise<PaymentIntentSnapshot> {
+export async function readListedIntentSnapshot(
+  stripe: Stripe,
+  intent: Stripe.PaymentIntent,
+  hints: SnapshotHints,
+): Promise<PaymentIntentSnapshot> {
   const charges = idOf(intent.latest_charge) ? await listCharges(stripe, intent.id) : [];
   return completeSnapshot(stripe, intent, charges, hints);
 }
@@ -37,16 +51,32 @@ export async function readListedIntentSnapshot(stripe: Stripe, intent: Stripe.Pa
  * The snapshot for an order workflow's sync: the intent and its charges read together (one round
  * trip, two requests), refunds and disputes only when the charges or the hints say there are some.
  */
-export async function readPaymentIntentSnapshotFor(stripe: Stripe, paymentIntentId: string, hints: Promise<SnapshotHints>): Promise<PaymentIntentSnapshot> {
-  const [intent, charges, known] = await Promise.all([stripe.paymentIntents.retrieve(paymentIntentId), listCharges(stripe, paymentIntentId), hints]);
+export async function readPaymentIntentSnapshotFor(
+  stripe: Stripe,
+  paymentIntentId: string,
+  hints: Promise<SnapshotHints>,
+): Promise<PaymentIntentSnapshot> {
+  const [intent, charges, known] = await Promise.all([
+    stripe.paymentIntents.retrieve(paymentIntentId),
+    listCharges(stripe, paymentIntentId),
+    hints,
+  ]);
   return completeSnapshot(stripe, intent, charges, known);
 }
 
 /** Refunds and disputes are read when a charge shows some (Stripe keeps both flags) or the caller knows of some. */
-async function completeSnapshot(stripe: Stripe, intent: Stripe.PaymentIntent, charges: Stripe.Charge[], hints: SnapshotHints): Promise<PaymentIntentSnapshot> {
+async function completeSnapshot(
+  stripe: Stripe,
+  intent: Stripe.PaymentIntent,
+  charges: Stripe.Charge[],
+  hints: SnapshotHints,
+): Promise<PaymentIntentSnapshot> {
   const refunded = hints.refunds || charges.some((charge) => charge.amount_refunded > 0 || charge.refunded);
   const disputed = hints.disputes || charges.some((charge) => charge.disputed);
-  const [refunds, disputes] = await Promise.all([refunded ? listRefunds(stripe, intent.id) : [], disputed ? listDisputes(stripe, intent.id) : []]);
+  const [refunds, disputes] = await Promise.all([
+    refunded ? listRefunds(stripe, intent.id) : [],
+    disputed ? listDisputes(stripe, intent.id) : [],
+  ]);
   return snapshotOf(intent, charges, refunds, disputes);
 }
 
@@ -56,7 +86,9 @@ export function hintsFromRecorded(payments: ReadonlyArray<{ kind: string }>): Sn
 }
 
 async function listCharges(stripe: Stripe, paymentIntentId: string): Promise<Stripe.Charge[]> {
-  return (await stripe.charges.list({ payment_intent: paymentIntentId, limit: 100, expand: ['data.balance_transaction'] })).data;
+  return (
+    await stripe.charges.list({ payment_intent: paymentIntentId, limit: 100, expand: ['data.balance_transaction'] })
+  ).data;
 }
 
 async function listRefunds(stripe: Stripe, paymentIntentId: string): Promise<Stripe.Refund[]> {
@@ -67,7 +99,12 @@ async function listDisputes(stripe: Stripe, paymentIntentId: string): Promise<St
   return (await stripe.disputes.list({ payment_intent: paymentIntentId, limit: 100 })).data;
 }
 
-function snapshotOf(intent: Stripe.PaymentIntent, charges: Stripe.Charge[], refunds: Stripe.Refund[], disputes: Stripe.Dispute[]): PaymentIntentSnapshot {
+function snapshotOf(
+  intent: Stripe.PaymentIntent,
+  charges: Stripe.Charge[],
+  refunds: Stripe.Refund[],
+  disputes: Stripe.Dispute[],
+): PaymentIntentSnapshot {
   return {
     id: intent.id,
     status: intent.status,
@@ -85,7 +122,10 @@ function snapshotOf(intent: Stripe.PaymentIntent, charges: Stripe.Charge[], refu
 
 export function chargeSnapshot(charge: Stripe.Charge): ChargeSnapshot {
   const details = charge.payment_method_details;
-  const expanded = typeof charge.balance_transaction === 'object' && charge.balance_transaction ? charge.balance_transaction : undefined;
+  const expanded =
+    typeof charge.balance_transaction === 'object' && charge.balance_transaction
+      ? charge.balance_transaction
+      : undefined;
   // Fee and net are in the settlement currency; when Stripe converted, they do not belong on this line.
   const balance = expanded && expanded.currency === charge.currency ? expanded : undefined;
   const methodType = details?.type;
@@ -118,7 +158,14 @@ function refundSnapshot(refund: Stripe.Refund): RefundSnapshot {
 }
 
 function disputeSnapshot(dispute: Stripe.Dispute): DisputeSnapshot {
-  return { id: dispute.id, status: dispute.status, amount: dispute.amount, currency: dispute.currency, created: dispute.created, ...(dispute.reason ? { reason: dispute.reason } : {}) };
+  return {
+    id: dispute.id,
+    status: dispute.status,
+    amount: dispute.amount,
+    currency: dispute.currency,
+    created: dispute.created,
+    ...(dispute.reason ? { reason: dispute.reason } : {}),
+  };
 }
 
 function idOf(value: string | { id: string } | null | undefined): string | undefined {

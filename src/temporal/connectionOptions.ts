@@ -20,7 +20,11 @@ export interface TemporalConnectionOptions {
   apiKey?: string;
 }
 
-export function temporalConnectionOptions(address: string, security: TemporalSecurity, read: (file: string) => Buffer = fs.readFileSync): TemporalConnectionOptions {
+export function temporalConnectionOptions(
+  address: string,
+  security: TemporalSecurity,
+  read: (file: string) => Buffer = fs.readFileSync,
+): TemporalConnectionOptions {
   if (Boolean(security.certPath) !== Boolean(security.keyPath)) {
     throw new Error('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together: set both for mTLS, or neither');
   }
@@ -37,7 +41,12 @@ export function temporalConnectionOptions(address: string, security: TemporalSec
     ...(security.serverName ? { serverNameOverride: security.serverName } : {}),
     ...(security.caPath ? { serverRootCACertificate: file(security.caPath, 'TEMPORAL_TLS_CA_PATH') } : {}),
     ...(security.certPath && security.keyPath
-      ? { clientCertPair: { crt: file(security.certPath, 'TEMPORAL_TLS_CERT_PATH'), key: file(security.keyPath, 'TEMPORAL_TLS_KEY_PATH') } }
+      ? {
+          clientCertPair: {
+            crt: file(security.certPath, 'TEMPORAL_TLS_CERT_PATH'),
+            key: file(security.keyPath, 'TEMPORAL_TLS_KEY_PATH'),
+          },
+        }
       : {}),
   };
   return { address, tls, ...(security.apiKey ? { apiKey: security.apiKey } : {}) };

@@ -38,9 +38,12 @@ export async function bundleConnectorWorkflows(logger: Logger = createLogger({ n
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const logger = options.logger ?? createLogger({ name: 'worker' });
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
-  if (bundlePath && !fs.existsSync(bundlePath)) logger.warn('WORKFLOW_BUNDLE_PATH names no file: bundling the workflows now', { bundlePath });
+  if (bundlePath && !fs.existsSync(bundlePath))
+    logger.warn('WORKFLOW_BUNDLE_PATH names no file: bundling the workflows now', { bundlePath });
   const workflowBundle =
-    bundlePath && fs.existsSync(bundlePath) ? { codePath: path.resolve(bundlePath) } : { code: await bundleConnectorWorkflows(logger) };
+    bundlePath && fs.existsSync(bundlePath)
+      ? { codePath: path.resolve(bundlePath) }
+      : { code: await bundleConnectorWorkflows(logger) };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

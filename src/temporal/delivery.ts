@@ -1,7 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, type SignalDefinition } from '@temporalio/common';
 import type { MatchOutcome } from '../matching/orderMatcher';
-import { CUSTOMER_SYNC_WORKFLOW_TYPE, customerChangedSignal, type CustomerChangedEvent, type CustomerSyncWorkflowInput } from '../shared/customerSync';
+import {
+  CUSTOMER_SYNC_WORKFLOW_TYPE,
+  customerChangedSignal,
+  type CustomerChangedEvent,
+  type CustomerSyncWorkflowInput,
+} from '../shared/customerSync';
 import { customerSyncWorkflowId, orderWorkflowId, unmatchedPaymentWorkflowId } from '../shared/ids';
 import {
   monstockOrderSignal,
@@ -41,12 +46,22 @@ export interface WorkflowDeliveryOptions {
 
 /** Set with the start itself: an upsert from the workflow would be one more billed action per order. */
 function orderSearchAttributes(connectionId: string, orderId: string) {
-  return { typedSearchAttributes: [{ key: ConnectionId, value: connectionId }, { key: MonstockOrderId, value: orderId }] };
+  return {
+    typedSearchAttributes: [
+      { key: ConnectionId, value: connectionId },
+      { key: MonstockOrderId, value: orderId },
+    ],
+  };
 }
 
 export function createWorkflowDelivery(options: WorkflowDeliveryOptions): WorkflowDelivery {
   const { client, taskQueue } = options;
-  async function toOrderWorkflow<Payload>(connectionId: string, orderId: string, signal: SignalDefinition<[Payload]>, payload: Payload) {
+  async function toOrderWorkflow<Payload>(
+    connectionId: string,
+    orderId: string,
+    signal: SignalDefinition<[Payload]>,
+    payload: Payload,
+  ) {
     const input: OrderPaymentWorkflowInput = { connectionId, orderId, idleWindow: options.idleWindow };
     await client.workflow.signalWithStart(ORDER_PAYMENT_WORKFLOW_TYPE, {
       workflowId: orderWorkflowId(connectionId, orderId),
@@ -91,7 +106,9 @@ export function createWorkflowDelivery(options: WorkflowDeliveryOptions): Workfl
 export interface CustomerChangeDelivery {
   /** For the Monstock and Stripe webhook routes, on every `customer.*` event. */
   deliver(connectionId: string, change: CustomerChangedEvent): Promise<void>;
-  /** Starts the workflow unless it already runs (worker or setup start-up); polling alone then keeps customers in sync. */
+  /**
+   * Starts the workflow unless it already runs (worker or setup start-up); polling alone then keeps customers in sync.
+   */
   ensureRunning(connectionId: string): Promise<void>;
 }
 
@@ -121,10 +138,17 @@ export function createCustomerChangeDelivery(options: CustomerChangeDeliveryOpti
   });
   return {
     async deliver(connectionId, change) {
-      await client.workflow.signalWithStart(CUSTOMER_SYNC_WORKFLOW_TYPE, { ...common(connectionId), signal: customerChangedSignal, signalArgs: [change] });
+      await client.workflow.signalWithStart(CUSTOMER_SYNC_WORKFLOW_TYPE, {
+        ...common(connectionId),
+        signal: customerChangedSignal,
+        signalArgs: [change],
+      });
     },
     async ensureRunning(connectionId) {
-      await client.workflow.start(CUSTOMER_SYNC_WORKFLOW_TYPE, { ...common(connectionId), workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING });
+      await client.workflow.start(CUSTOMER_SYNC_WORKFLOW_TYPE, {
+        ...common(connectionId),
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      });
     },
   };
 }

@@ -1,6 +1,17 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleHandle, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleHandle,
+  type ScheduleOptionsStartWorkflowAction,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import { reconciliationScheduleId, reconciliationWorkflowId } from '../shared/ids';
-import { RECONCILIATION_WORKFLOW_TYPE, type ReconciliationOptions, type ReconciliationWorkflowInput } from '../shared/reconciliation';
+import {
+  RECONCILIATION_WORKFLOW_TYPE,
+  type ReconciliationOptions,
+  type ReconciliationWorkflowInput,
+} from '../shared/reconciliation';
 
 export interface ReconciliationScheduleOptions {
   connectionId: string;
@@ -60,7 +71,11 @@ export function reconciliationScheduleSettings(options: ReconciliationScheduleOp
       args: [input] as never,
       staticSummary: `Nightly reconciliation of connection ${options.connectionId}`,
     },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: options.catchupWindow ?? '1 day', pauseOnFailure: false },
+    policies: {
+      overlap: ScheduleOverlapPolicy.SKIP,
+      catchupWindow: options.catchupWindow ?? '1 day',
+      pauseOnFailure: false,
+    },
   };
 }
 
@@ -69,14 +84,27 @@ export function reconciliationScheduleSettings(options: ReconciliationScheduleOp
  * start calls it). Never two runs at once (SKIP); a night missed while the
  * cluster was down runs when it is back, within the catch-up window.
  */
-export async function ensureReconciliationSchedule(client: Client, options: ReconciliationScheduleOptions): Promise<ScheduleHandle> {
+export async function ensureReconciliationSchedule(
+  client: Client,
+  options: ReconciliationScheduleOptions,
+): Promise<ScheduleHandle> {
   const settings = reconciliationScheduleSettings(options);
   try {
-    return await client.schedule.create({ scheduleId: settings.scheduleId, spec: settings.spec, action: settings.action, policies: settings.policies });
+    return await client.schedule.create({
+      scheduleId: settings.scheduleId,
+      spec: settings.spec,
+      action: settings.action,
+      policies: settings.policies,
+    });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }
   const handle = client.schedule.getHandle(settings.scheduleId);
-  await handle.update((previous) => ({ ...previous, spec: settings.spec, action: settings.action, policies: settings.policies }));
+  await handle.update((previous) => ({
+    ...previous,
+    spec: settings.spec,
+    action: settings.action,
+    policies: settings.policies,
+  }));
   return handle;
 }

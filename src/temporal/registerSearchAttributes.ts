@@ -20,7 +20,10 @@ export async function registerSearchAttributes(
   keys: ReadonlyArray<SearchAttributeKey<SearchAttributeType>>,
 ): Promise<string[]> {
   const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
-  const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
+  const known = new Set([
+    ...Object.keys(existing.customAttributes ?? {}),
+    ...Object.keys(existing.systemAttributes ?? {}),
+  ]);
   const missing = keys.filter((key) => !known.has(key.name));
   if (missing.length === 0) return [];
   await client.connection.operatorService.addSearchAttributes({

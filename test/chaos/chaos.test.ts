@@ -32,13 +32,29 @@ describe('chaos (small)', () => {
       throw new Error(`${(error as Error).message}\nprogress:\n${lines.join('\n')}`);
     });
     const { ok, ordersChecked, lost, duplicated, wrongStatus, convergeSeconds, faults } = report;
-    process.stdout.write(`[chaos] ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify({ ok, ordersChecked, lost, duplicated, wrongStatus, convergeSeconds, faults })}\n`);
-    if (!ok) process.stdout.write(`[chaos] progress:\n${lines.join('\n')}\n[chaos] problems: ${JSON.stringify(report.problems, null, 1)}\n`);
+    process.stdout.write(
+      `[chaos] ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify({ ok, ordersChecked, lost, duplicated, wrongStatus, convergeSeconds, faults })}\n`,
+    );
+    if (!ok)
+      process.stdout.write(
+        `[chaos] progress:\n${lines.join('\n')}\n[chaos] problems: ${JSON.stringify(report.problems, null, 1)}\n`,
+      );
 
-    expect({ ordersChecked, lost, duplicated, wrongStatus, problems: report.problems }).toEqual({ ordersChecked: 50, lost: 0, duplicated: 0, wrongStatus: 0, problems: [] });
+    expect({ ordersChecked, lost, duplicated, wrongStatus, problems: report.problems }).toEqual({
+      ordersChecked: 50,
+      lost: 0,
+      duplicated: 0,
+      wrongStatus: 0,
+      problems: [],
+    });
     expect(convergeSeconds).not.toBeNull();
     // The faults did happen.
-    expect(faults).toMatchObject({ workerKills: 2, devServerRestarts: 1, monstockErrorStretches: 1, monstock429Stretches: 1 });
+    expect(faults).toMatchObject({
+      workerKills: 2,
+      devServerRestarts: 1,
+      monstockErrorStretches: 1,
+      monstock429Stretches: 1,
+    });
     expect(faults.webhooks.duplicated + faults.webhooks.reordered).toBeGreaterThan(0);
     expect(report.reconciliation.error).toBeUndefined();
   }, 240_000);

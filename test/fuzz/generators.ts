@@ -16,7 +16,26 @@ export function mulberry32(seed: number): () => number {
 
 export const PRINTABLE_ASCII = Array.from({ length: 95 }, (_, index) => String.fromCharCode(32 + index)).join('');
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const TRICKY_STRINGS = ['', ' ', '\u0000', '\uFFFD', 'é', '🙂', '\\', '"', '\n', 'null', 'undefined', '__proto__', 'constructor', 'toString', '${x}', '../..', '%00', 'a'.repeat(300)];
+const TRICKY_STRINGS = [
+  '',
+  ' ',
+  '\u0000',
+  '\uFFFD',
+  'é',
+  '🙂',
+  '\\',
+  '"',
+  '\n',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+  'toString',
+  '${x}',
+  '../..',
+  '%00',
+  'a'.repeat(300),
+];
 
 export class Rng {
   private readonly next: () => number;
@@ -100,7 +119,20 @@ export class Rng {
 
   /** A byte sequence that is never valid UTF-8 (stray continuation, overlong, truncated, surrogate, > U+10FFFF). */
   invalidUtf8(): Buffer {
-    return Buffer.from(this.pick([[0x80], [0xbf], [0xc0, 0xaf], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xff], [0xfe, 0xff], [0xf0, 0x9f, 0x98]]));
+    return Buffer.from(
+      this.pick([
+        [0x80],
+        [0xbf],
+        [0xc0, 0xaf],
+        [0xc3],
+        [0xe2, 0x82],
+        [0xed, 0xa0, 0x80],
+        [0xf4, 0x90, 0x80, 0x80],
+        [0xff],
+        [0xfe, 0xff],
+        [0xf0, 0x9f, 0x98],
+      ]),
+    );
   }
 
   /** Any JSON value, nested up to `depth`. */
@@ -112,18 +144,43 @@ export class Rng {
       [3, () => this.pick([0, -1, 1.5, 1e21, -0, 2 ** 53 + 1, this.int(-1e9, 1e9)])],
       [4, () => this.unicode(16)],
       [leaf ? 0 : 2, () => Array.from({ length: this.int(0, 4) }, () => this.json(depth - 1))],
-      [leaf ? 0 : 3, () => Object.fromEntries(Array.from({ length: this.int(0, 5) }, () => [this.pick([this.string(8), 'id', 'type', 'data', 'object', 'created', 'createdAt', 'version']), this.json(depth - 1)]))],
+      [
+        leaf ? 0 : 3,
+        () =>
+          Object.fromEntries(
+            Array.from({ length: this.int(0, 5) }, () => [
+              this.pick([this.string(8), 'id', 'type', 'data', 'object', 'created', 'createdAt', 'version']),
+              this.json(depth - 1),
+            ]),
+          ),
+      ],
     ])();
   }
 
   /** A JSON value that is not a plain object (what an envelope or `data.object` must never be). */
   notAnObject(): unknown {
-    return this.pick<() => unknown>([() => null, () => [], () => [this.json(1)], () => this.int(-5, 5), () => this.unicode(8), () => true, () => false])();
+    return this.pick<() => unknown>([
+      () => null,
+      () => [],
+      () => [this.json(1)],
+      () => this.int(-5, 5),
+      () => this.unicode(8),
+      () => true,
+      () => false,
+    ])();
   }
 
   /** A value that is not a string. */
   notAString(): unknown {
-    return this.pick<() => unknown>([() => null, () => this.int(-5, 1e6), () => 1.5, () => true, () => [], () => ({}), () => ({ id: 'x' })])();
+    return this.pick<() => unknown>([
+      () => null,
+      () => this.int(-5, 1e6),
+      () => 1.5,
+      () => true,
+      () => [],
+      () => ({}),
+      () => ({ id: 'x' }),
+    ])();
   }
 
   /** A header value that undici will send (printable ASCII and tabs, no CR/LF). */

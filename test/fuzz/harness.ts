@@ -71,7 +71,11 @@ export function sendRaw(port: number, bytes: Buffer): Promise<number> {
 }
 
 /** Runs `work` over `items` with at most `concurrency` in flight, in order of the list. */
-export async function mapBounded<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   await Promise.all(

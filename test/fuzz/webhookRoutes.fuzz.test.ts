@@ -37,18 +37,29 @@ const BATCH = 250;
 
 const REJECT_REASONS: Record<Source, readonly string[]> = {
   stripe: ['missing_signature', 'bad_signature', 'stale_timestamp', 'malformed_json', 'not_an_event'],
-  monstock: ['missing_signature', 'bad_signature', 'stale_timestamp', 'malformed_json', 'not_an_event', 'invalid_order', 'invalid_customer'],
+  monstock: [
+    'missing_signature',
+    'bad_signature',
+    'stale_timestamp',
+    'malformed_json',
+    'not_an_event',
+    'invalid_order',
+    'invalid_customer',
+  ],
 };
 
 function routeCounts(counters: Counters, source: Source) {
   const labels = { source };
-  const sumOver = (name: string, key: string, values: readonly string[]) => values.reduce((sum, value) => sum + counters.get(name, { ...labels, [key]: value }), 0);
+  const sumOver = (name: string, key: string, values: readonly string[]) =>
+    values.reduce((sum, value) => sum + counters.get(name, { ...labels, [key]: value }), 0);
   return {
     received: counters.get(C.received, labels),
     rejected: sumOver(C.rejected, 'reason', REJECT_REASONS[source]),
     accepted: sumOver(C.accepted, 'workflow', ['order', 'unmatched', 'customer', 'customer_sync']),
     unavailable: counters.get(C.unavailable, labels),
-    acknowledged: counters.get(C.unknown, labels) + sumOver(C.ignored, 'reason', ['ignore_rule', 'no_payment_intent', 'customer_sync_not_wired']),
+    acknowledged:
+      counters.get(C.unknown, labels) +
+      sumOver(C.ignored, 'reason', ['ignore_rule', 'no_payment_intent', 'customer_sync_not_wired']),
   };
 }
 
@@ -82,18 +93,28 @@ describe('webhook routes under bad input (fuzz)', () => {
       }),
     );
 
-  const countOn = async (taskQueue: string) => Number((await client.workflow.count(`TaskQueue = '${taskQueue}'`)).count);
+  const countOn = async (taskQueue: string) =>
+    Number((await client.workflow.count(`TaskQueue = '${taskQueue}'`)).count);
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fuzz-webhooks-'));
     [monstock, stripe, client] = await Promise.all([startMonstockFixture(), startStripeFixture(), connectTestClient()]);
     const routesFor = (config: ConnectorConfig, counters: Counters): Record<Source, WebhookRoute> => ({
-      stripe: createStripeWebhookRoute({ client, matcher: new OrderMatcher({ stripe: stripe.stripe, monstock: monstock.client, settings: config.matching }), config, logger, counters }),
+      stripe: createStripeWebhookRoute({
+        client,
+        matcher: new OrderMatcher({ stripe: stripe.stripe, monstock: monstock.client, settings: config.matching }),
+        config,
+        logger,
+        counters,
+      }),
       monstock: createMonstockWebhookRoute({ client, config, logger, counters }),
     });
     fuzzRoutes = routesFor(configFor(fuzzQueue), fuzzCounters);
     validRoutes = routesFor(configFor(validQueue), validCounters);
-    const dispatch = (source: Source): WebhookRoute => (webhook) => (webhook.connectionId === validConnection ? validRoutes : fuzzRoutes)[source](webhook);
+    const dispatch =
+      (source: Source): WebhookRoute =>
+      (webhook) =>
+        (webhook.connectionId === validConnection ? validRoutes : fuzzRoutes)[source](webhook);
     server = await listen(
       createConnectorHttpServer({
         logger,
@@ -111,8 +132,13 @@ describe('webhook routes under bad input (fuzz)', () => {
     await server?.close();
     if (client) {
       // The valid events' workflows have no worker here: end them rather than leave them waiting.
-      for await (const execution of client.workflow.list({ query: `TaskQueue = '${validQueue}' AND ExecutionStatus = 'Running'` })) {
-        await client.workflow.getHandle(execution.workflowId, execution.runId).terminate('fuzz test done').catch(() => undefined);
+      for await (const execution of client.workflow.list({
+        query: `TaskQueue = '${validQueue}' AND ExecutionStatus = 'Running'`,
+      })) {
+        await client.workflow
+          .getHandle(execution.workflowId, execution.runId)
+          .terminate('fuzz test done')
+          .catch(() => undefined);
       }
       await client.connection.close();
     }
@@ -123,14 +149,23 @@ describe('webhook routes under bad input (fuzz)', () => {
 
   it(`answers ${PER_SOURCE} bad requests per route with 4xx (never 5xx, never a hang) and starts no workflow (seed ${SEED})`, async () => {
     const started = Date.now();
-    const cases = generateCases({ seed: SEED, perSource: PER_SOURCE, secrets: { stripe: TEST_STRIPE_WEBHOOK_SECRET, monstock: TEST_MONSTOCK_WEBHOOK_SECRET }, knownConnections: ['default', validConnection] });
+    const cases = generateCases({
+      seed: SEED,
+      perSource: PER_SOURCE,
+      secrets: { stripe: TEST_STRIPE_WEBHOOK_SECRET, monstock: TEST_MONSTOCK_WEBHOOK_SECRET },
+      knownConnections: ['default', validConnection],
+    });
     const before = { stripe: routeCounts(fuzzCounters, 'stripe'), monstock: routeCounts(fuzzCounters, 'monstock') };
     const workflowsBefore = await countOn(fuzzQueue);
 
     const outcomes: FuzzOutcome[] = [];
     const healthFailures: string[] = [];
     for (let offset = 0; offset < cases.length; offset += BATCH) {
-      outcomes.push(...(await mapBounded(cases.slice(offset, offset + BATCH), CONCURRENCY, (fuzzCase) => send(pool, server.port, fuzzCase))));
+      outcomes.push(
+        ...(await mapBounded(cases.slice(offset, offset + BATCH), CONCURRENCY, (fuzzCase) =>
+          send(pool, server.port, fuzzCase),
+        )),
+      );
       const health = await healthz(server.url).catch((error: Error) => error.message);
       if (health !== 200) healthFailures.push(`after request ${offset + BATCH}: /healthz answered ${health}`);
     }
@@ -138,15 +173,27 @@ describe('webhook routes under bad input (fuzz)', () => {
 
     const failures = outcomes.filter((outcome) => violation(outcome) !== undefined);
     const summary = tally(outcomes);
-    process.stderr.write(`\n[fuzz] seed ${SEED}: ${outcomes.length} requests in ${elapsed} ms, slowest ${Math.max(...outcomes.map((o) => o.ms))} ms\n${summary}\n`);
-    expect({ seed: SEED, failures: failures.length, first: failures.slice(0, 8).map((outcome) => describeCase(outcome, SEED)).join('\n') }).toEqual({ seed: SEED, failures: 0, first: '' });
+    process.stderr.write(
+      `\n[fuzz] seed ${SEED}: ${outcomes.length} requests in ${elapsed} ms, slowest ${Math.max(...outcomes.map((o) => o.ms))} ms\n${summary}\n`,
+    );
+    expect({
+      seed: SEED,
+      failures: failures.length,
+      first: failures
+        .slice(0, 8)
+        .map((outcome) => describeCase(outcome, SEED))
+        .join('\n'),
+    }).toEqual({ seed: SEED, failures: 0, first: '' });
     expect(healthFailures).toEqual([]);
 
     // Nothing delivered: no workflow on the fuzz queue, nothing accepted, nothing 503. Workflow
     // counts come from Temporal's visibility store, which lags: rather than wait a fixed time, a
     // marker workflow started after the last request must show up first; a workflow a fuzz request
     // started (earlier) would be visible by then too.
-    const marker = await client.workflow.start('fuzzVisibilityMarker', { taskQueue: markerQueue, workflowId: `${markerQueue}-marker` });
+    const marker = await client.workflow.start('fuzzVisibilityMarker', {
+      taskQueue: markerQueue,
+      workflowId: `${markerQueue}-marker`,
+    });
     try {
       await eventually(async () => ((await countOn(markerQueue)) === 1 ? true : undefined), 10_000, 100);
     } finally {
@@ -160,7 +207,11 @@ describe('webhook routes under bad input (fuzz)', () => {
       const rawReached = mine.filter((outcome) => outcome.fuzzCase.raw && outcome.status === 400).length;
       const routed400 = routed.filter((outcome) => outcome.status === 400).length;
       const routed2xx = routed.filter((outcome) => outcome.status !== undefined && outcome.status < 300).length;
-      expect({ source, accepted: after.accepted - before[source].accepted, unavailable: after.unavailable - before[source].unavailable }).toEqual({ source, accepted: 0, unavailable: 0 });
+      expect({
+        source,
+        accepted: after.accepted - before[source].accepted,
+        unavailable: after.unavailable - before[source].unavailable,
+      }).toEqual({ source, accepted: 0, unavailable: 0 });
       // Each request the route saw is counted once, as a reject or an acknowledgement; raw
       // requests the HTTP parser refused never reach it.
       const received = after.received - before[source].received;
@@ -177,25 +228,94 @@ describe('webhook routes under bad input (fuzz)', () => {
   it('acknowledges correctly signed valid events, in any order and duplicated, with 2xx (the harness does not refuse everything)', async () => {
     const rng = new Rng(SEED ^ 0x7a11d);
     const orders = await Promise.all(Array.from({ length: 5 }, (_, index) => monstock.createOrder(1000 + index * 100)));
-    const intents: Stripe.PaymentIntent[] = await Promise.all(orders.map((order) => stripe.stripe.paymentIntents.create({ amount: order.totalAmount, currency: 'eur', metadata: { monstock_order_id: order.id } })));
+    const intents: Stripe.PaymentIntent[] = await Promise.all(
+      orders.map((order) =>
+        stripe.stripe.paymentIntents.create({
+          amount: order.totalAmount,
+          currency: 'eur',
+          metadata: { monstock_order_id: order.id },
+        }),
+      ),
+    );
     type Valid = { source: Source; body: string; note: string };
     const events: Valid[] = [];
     orders.forEach((order, index) => {
       const intent = intents[index]!;
-      for (const [type, version] of [['order.created', order.version], ['order.updated', order.version + 1], ['order.updated', order.version + 2]] as const) {
+      for (const [type, version] of [
+        ['order.created', order.version],
+        ['order.updated', order.version + 1],
+        ['order.updated', order.version + 2],
+      ] as const) {
         const updatedAt = new Date(Date.parse(order.updatedAt) + version * 1000).toISOString();
-        events.push({ source: 'monstock', note: `${type} v${version} of ${order.id}`, body: JSON.stringify({ id: rng.id('evt_valid'), type, createdAt: updatedAt, data: { object: { id: order.id, version, updatedAt } } }) });
+        events.push({
+          source: 'monstock',
+          note: `${type} v${version} of ${order.id}`,
+          body: JSON.stringify({
+            id: rng.id('evt_valid'),
+            type,
+            createdAt: updatedAt,
+            data: { object: { id: order.id, version, updatedAt } },
+          }),
+        });
       }
-      const stripeEvent = (type: string, object: Record<string, unknown>) => JSON.stringify({ id: rng.id('evt_valid'), object: 'event', type, created: nowSeconds(), data: { object } });
-      events.push({ source: 'stripe', note: `payment_intent.canceled ${intent.id}`, body: stripeEvent('payment_intent.canceled', { id: intent.id, object: 'payment_intent', amount: intent.amount, currency: 'eur', metadata: intent.metadata }) });
-      events.push({ source: 'stripe', note: `payment_intent.processing ${intent.id}`, body: stripeEvent('payment_intent.processing', { id: intent.id, object: 'payment_intent', amount: intent.amount, currency: 'eur', metadata: intent.metadata }) });
-      events.push({ source: 'stripe', note: `charge.updated for ${intent.id}`, body: stripeEvent('charge.updated', { id: rng.id('ch_valid'), object: 'charge', payment_intent: intent.id }) });
+      const stripeEvent = (type: string, object: Record<string, unknown>) =>
+        JSON.stringify({ id: rng.id('evt_valid'), object: 'event', type, created: nowSeconds(), data: { object } });
+      events.push({
+        source: 'stripe',
+        note: `payment_intent.canceled ${intent.id}`,
+        body: stripeEvent('payment_intent.canceled', {
+          id: intent.id,
+          object: 'payment_intent',
+          amount: intent.amount,
+          currency: 'eur',
+          metadata: intent.metadata,
+        }),
+      });
+      events.push({
+        source: 'stripe',
+        note: `payment_intent.processing ${intent.id}`,
+        body: stripeEvent('payment_intent.processing', {
+          id: intent.id,
+          object: 'payment_intent',
+          amount: intent.amount,
+          currency: 'eur',
+          metadata: intent.metadata,
+        }),
+      });
+      events.push({
+        source: 'stripe',
+        note: `charge.updated for ${intent.id}`,
+        body: stripeEvent('charge.updated', { id: rng.id('ch_valid'), object: 'charge', payment_intent: intent.id }),
+      });
       // Only echoes payment_intent.processing: acknowledged, delivered nowhere.
-      events.push({ source: 'stripe', note: `charge.pending for ${intent.id} (redundant)`, body: stripeEvent('charge.pending', { id: rng.id('ch_valid'), object: 'charge', payment_intent: intent.id }) });
+      events.push({
+        source: 'stripe',
+        note: `charge.pending for ${intent.id} (redundant)`,
+        body: stripeEvent('charge.pending', { id: rng.id('ch_valid'), object: 'charge', payment_intent: intent.id }),
+      });
     });
     // Irrelevant but valid: acknowledged, delivered nowhere.
-    events.push({ source: 'stripe', note: 'invoice.paid', body: JSON.stringify({ id: rng.id('evt_valid'), object: 'event', type: 'invoice.paid', created: nowSeconds(), data: { object: { id: 'in_1' } } }) });
-    events.push({ source: 'monstock', note: 'product.updated', body: JSON.stringify({ id: rng.id('evt_valid'), type: 'product.updated', createdAt: new Date().toISOString(), data: { object: { id: 'prd_1' } } }) });
+    events.push({
+      source: 'stripe',
+      note: 'invoice.paid',
+      body: JSON.stringify({
+        id: rng.id('evt_valid'),
+        object: 'event',
+        type: 'invoice.paid',
+        created: nowSeconds(),
+        data: { object: { id: 'in_1' } },
+      }),
+    });
+    events.push({
+      source: 'monstock',
+      note: 'product.updated',
+      body: JSON.stringify({
+        id: rng.id('evt_valid'),
+        type: 'product.updated',
+        createdAt: new Date().toISOString(),
+        data: { object: { id: 'prd_1' } },
+      }),
+    });
     const duplicates = Array.from({ length: events.length }, () => rng.pick(events));
     const sequence = rng.shuffle([...events, ...duplicates]);
 
@@ -234,7 +354,9 @@ function tally(outcomes: readonly FuzzOutcome[]): string {
   }
   return [...rows.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, row]) => `  ${key.padEnd(32)} ${String(row.total).padStart(5)}  ${[...row.statuses.entries()].map(([status, count]) => `${status}×${count}`).join(' ')}`)
+    .map(
+      ([key, row]) =>
+        `  ${key.padEnd(32)} ${String(row.total).padStart(5)}  ${[...row.statuses.entries()].map(([status, count]) => `${status}×${count}`).join(' ')}`,
+    )
     .join('\n');
 }
-

@@ -7,7 +7,14 @@ import { createCustomerChangeDelivery, type CustomerChangeDelivery } from '../..
 import { recordHistory } from '../support/histories';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
-import { connectorClients, connectTestClient, eventually, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../support/temporal';
+import {
+  connectorClients,
+  connectTestClient,
+  eventually,
+  startTestWorker,
+  uniqueTaskQueue,
+  type RunningWorker,
+} from '../support/temporal';
 
 /**
  * The path the webhook routes use: signal-with-start by type name. The poll interval is an hour,
@@ -29,7 +36,10 @@ describe('customer changes delivered by signal', () => {
     stripe = await startStripeFixture();
     sdk = stripe.stripe;
     client = await connectTestClient();
-    worker = await startTestWorker(taskQueue, connectorClients({ monstock: monstock.client, stripe: sdk, client, taskQueue }));
+    worker = await startTestWorker(
+      taskQueue,
+      connectorClients({ monstock: monstock.client, stripe: sdk, client, taskQueue }),
+    );
     delivery = createCustomerChangeDelivery({ client, taskQueue, pollInterval: '1 hour', concurrency: 4 });
     handle = client.workflow.getHandle(customerSyncWorkflowId(connectionId));
   });
@@ -44,7 +54,8 @@ describe('customer changes delivered by signal', () => {
   });
 
   const state = () => handle.query(customerSyncStateQuery);
-  const idle = (current: CustomerSyncState) => current.queued === 0 && current.inFlight.length === 0 && current.signalsWaiting === 0;
+  const idle = (current: CustomerSyncState) =>
+    current.queued === 0 && current.inFlight.length === 0 && current.signalsWaiting === 0;
 
   async function stripeEventCount(): Promise<number> {
     let total = 0;
@@ -54,9 +65,18 @@ describe('customer changes delivered by signal', () => {
 
   it('starts the workflow with the first change it delivers', async () => {
     const customer = await monstock.client.createCustomer({ email: 'first@example.test', name: 'First Customer' });
-    await delivery.deliver(connectionId, { source: 'monstock', customerId: customer.id, eventId: 'evt_first', changedAt: customer.updatedAt });
-    const stripeId = await eventually(async () => (await monstock.client.getCustomer(customer.id)).externalRefs.stripeCustomerId);
-    expect(((await sdk.customers.retrieve(stripeId)) as Stripe.Customer).metadata.monstock_customer_id).toBe(customer.id);
+    await delivery.deliver(connectionId, {
+      source: 'monstock',
+      customerId: customer.id,
+      eventId: 'evt_first',
+      changedAt: customer.updatedAt,
+    });
+    const stripeId = await eventually(
+      async () => (await monstock.client.getCustomer(customer.id)).externalRefs.stripeCustomerId,
+    );
+    expect(((await sdk.customers.retrieve(stripeId)) as Stripe.Customer).metadata.monstock_customer_id).toBe(
+      customer.id,
+    );
     // The first poll of each side (Stripe: backfill, then events) is done; the next is an hour away.
     await eventually(async () => {
       const current = await state();
@@ -67,14 +87,30 @@ describe('customer changes delivered by signal', () => {
   it('syncs a change named by a signal at once, without waiting for a poll', async () => {
     const before = await state();
     const guest = await sdk.customers.create({ email: 'signal.guest@example.test', name: 'Signal Guest' });
-    await delivery.deliver(connectionId, { source: 'stripe', customerId: guest.id, eventId: 'evt_guest', changedAt: new Date(guest.created * 1000).toISOString() });
-    const monstockId = await eventually(async () => ((await sdk.customers.retrieve(guest.id)) as Stripe.Customer).metadata.monstock_customer_id);
-    expect(await monstock.client.getCustomer(monstockId)).toMatchObject({ email: 'signal.guest@example.test', name: 'Signal Guest', externalRefs: { stripeCustomerId: guest.id } });
+    await delivery.deliver(connectionId, {
+      source: 'stripe',
+      customerId: guest.id,
+      eventId: 'evt_guest',
+      changedAt: new Date(guest.created * 1000).toISOString(),
+    });
+    const monstockId = await eventually(
+      async () => ((await sdk.customers.retrieve(guest.id)) as Stripe.Customer).metadata.monstock_customer_id,
+    );
+    expect(await monstock.client.getCustomer(monstockId)).toMatchObject({
+      email: 'signal.guest@example.test',
+      name: 'Signal Guest',
+      externalRefs: { stripeCustomerId: guest.id },
+    });
 
     const first = (await monstock.client.listCustomers({ email: 'first@example.test' })).data[0]!;
     await monstock.client.updateCustomer(first.id, { phone: '+33 6 12 12 12 12' });
     await delivery.deliver(connectionId, { source: 'monstock', customerId: first.id });
-    await eventually(async () => (((await sdk.customers.retrieve(first.externalRefs.stripeCustomerId!)) as Stripe.Customer).phone === '+33 6 12 12 12 12' ? true : undefined));
+    await eventually(async () =>
+      ((await sdk.customers.retrieve(first.externalRefs.stripeCustomerId!)) as Stripe.Customer).phone ===
+      '+33 6 12 12 12 12'
+        ? true
+        : undefined,
+    );
 
     const after = await eventually(async () => {
       const current = await state();
@@ -96,7 +132,9 @@ describe('customer changes delivered by signal', () => {
       const current = await state();
       return current.counts.skippedEchoes >= before.counts.skippedEchoes + 2 && idle(current) ? current : undefined;
     });
-    expect(after.counts.updatedInStripe + after.counts.updatedInMonstock).toBe(before.counts.updatedInStripe + before.counts.updatedInMonstock);
+    expect(after.counts.updatedInStripe + after.counts.updatedInMonstock).toBe(
+      before.counts.updatedInStripe + before.counts.updatedInMonstock,
+    );
     expect(await stripeEventCount()).toBe(events);
   });
 

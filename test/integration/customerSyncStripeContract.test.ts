@@ -28,7 +28,16 @@ type Wire = Omit<RecordedStripeRequest, 'response'>;
 
 /** The request expected on the wire; accepted (200) and with the pinned API version unless told. */
 function sent(method: string, path: string, rest: Partial<Wire> = {}): Wire {
-  return { method, path, query: {}, body: {}, idempotencyKey: undefined, stripeVersion: STRIPE_API_VERSION, status: 200, ...rest };
+  return {
+    method,
+    path,
+    query: {},
+    body: {},
+    idempotencyKey: undefined,
+    stripeVersion: STRIPE_API_VERSION,
+    status: 200,
+    ...rest,
+  };
 }
 
 describe('customer sync: Stripe calls accepted by stripe-mock, exactly as sent', () => {
@@ -57,7 +66,13 @@ describe('customer sync: Stripe calls accepted by stripe-mock, exactly as sent',
     phone: '+33 6 11 22 33 44',
     address: { line1: '12 rue de la Paix', line2: 'Bât. B', postalCode: '75002', city: 'Paris', country: 'FR' },
   };
-  const fullAddress = { line1: '12 rue de la Paix', line2: 'Bât. B', postal_code: '75002', city: 'Paris', country: 'FR' };
+  const fullAddress = {
+    line1: '12 rue de la Paix',
+    line2: 'Bât. B',
+    postal_code: '75002',
+    city: 'Paris',
+    country: 'FR',
+  };
   const hash = fingerprint(full);
 
   it('creates a customer with the cross-reference and fingerprint, idempotently', async () => {
@@ -65,11 +80,18 @@ describe('customer sync: Stripe calls accepted by stripe-mock, exactly as sent',
     const created = await createStripeCustomer(stripe, params, stripeCreateKey('default', 'mcu_1', 1));
     const guest = await createStripeCustomer(
       stripe,
-      stripeCreateParams({ email: 'guest@example.test', name: 'guest@example.test' }, { [STRIPE_MONSTOCK_ID_KEY]: 'mcu_2' }),
+      stripeCreateParams(
+        { email: 'guest@example.test', name: 'guest@example.test' },
+        { [STRIPE_MONSTOCK_ID_KEY]: 'mcu_2' },
+      ),
       stripeCreateKey('default', 'mcu_2', 1),
     );
     // stripe-mock echoes the e-mail of a create back: the answer belongs to this request.
-    expect([created.object, created.email, guest.email]).toEqual(['customer', 'ada@example.test', 'guest@example.test']);
+    expect([created.object, created.email, guest.email]).toEqual([
+      'customer',
+      'ada@example.test',
+      'guest@example.test',
+    ]);
     expect(wire()).toEqual([
       sent('POST', '/v1/customers', {
         body: {
@@ -94,13 +116,31 @@ describe('customer sync: Stripe calls accepted by stripe-mock, exactly as sent',
       'fields changed',
       { email: 'old@example.test', name: 'Old' },
       full,
-      { email: 'ada@example.test', name: 'Ada Lovelace', phone: '+33 6 11 22 33 44', address: { ...fullAddress, state: 'IDF' } },
+      {
+        email: 'ada@example.test',
+        name: 'Ada Lovelace',
+        phone: '+33 6 11 22 33 44',
+        address: { ...fullAddress, state: 'IDF' },
+      },
     ],
     ['phone and address cleared', full, { email: full.email!, name: full.name! }, { phone: '', address: '' }],
-    ['address spelled out over an old one', { ...full, address: { city: 'Lyon' } }, full, { address: { ...fullAddress, state: 'IDF' } }],
+    [
+      'address spelled out over an old one',
+      { ...full, address: { city: 'Lyon' } },
+      full,
+      { address: { ...fullAddress, state: 'IDF' } },
+    ],
   ])('updates: %s, with the metadata', async (_name, current, target, fields) => {
-    const params: Stripe.CustomerUpdateParams = { ...stripeFieldParams(current, target, 'IDF'), metadata: { [STRIPE_MONSTOCK_ID_KEY]: 'mcu_1', [STRIPE_SYNC_HASH_KEY]: fingerprint(target) } };
-    const updated = await updateStripeCustomer(stripe, 'cus_123', params, stripeUpdateKey('default', 'cus_123', 'mcu_1', 2, fingerprint(target)));
+    const params: Stripe.CustomerUpdateParams = {
+      ...stripeFieldParams(current, target, 'IDF'),
+      metadata: { [STRIPE_MONSTOCK_ID_KEY]: 'mcu_1', [STRIPE_SYNC_HASH_KEY]: fingerprint(target) },
+    };
+    const updated = await updateStripeCustomer(
+      stripe,
+      'cus_123',
+      params,
+      stripeUpdateKey('default', 'cus_123', 'mcu_1', 2, fingerprint(target)),
+    );
     expect([updated.object, updated.id]).toEqual(['customer', 'cus_123']);
     expect(wire()).toEqual([
       sent('POST', '/v1/customers/cus_123', {
@@ -111,7 +151,12 @@ describe('customer sync: Stripe calls accepted by stripe-mock, exactly as sent',
   });
 
   it('updates the metadata alone (link, fingerprint)', async () => {
-    const updated = await updateStripeCustomer(stripe, 'cus_123', { metadata: { [STRIPE_MONSTOCK_ID_KEY]: 'mcu_9', [STRIPE_SYNC_HASH_KEY]: hash } }, stripeUpdateKey('default', 'cus_123', 'mcu_9', 'new', hash));
+    const updated = await updateStripeCustomer(
+      stripe,
+      'cus_123',
+      { metadata: { [STRIPE_MONSTOCK_ID_KEY]: 'mcu_9', [STRIPE_SYNC_HASH_KEY]: hash } },
+      stripeUpdateKey('default', 'cus_123', 'mcu_9', 'new', hash),
+    );
     expect(updated.id).toBe('cus_123');
     expect(wire()).toEqual([
       sent('POST', '/v1/customers/cus_123', {
@@ -133,7 +178,10 @@ describe('customer sync: Stripe calls accepted by stripe-mock, exactly as sent',
     // The functions hand back what Stripe answered (the list's customers, the list itself).
     expect(byEmail.map((customer) => customer.id)).toEqual(byEmailAnswer!.data.map((customer) => customer.id));
     expect(byEmail.length).toBeGreaterThan(0);
-    expect([firstPage.object, firstPage.data.map((customer) => customer.id)]).toEqual(['list', firstAnswer!.data.map((customer) => customer.id)]);
+    expect([firstPage.object, firstPage.data.map((customer) => customer.id)]).toEqual([
+      'list',
+      firstAnswer!.data.map((customer) => customer.id),
+    ]);
     expect(nextPage.data.map((customer) => customer.id)).toEqual(nextAnswer!.data.map((customer) => customer.id));
     expect(taken.map(({ response: _response, ...request }) => request)).toEqual([
       sent('GET', '/v1/customers/cus_123'),
@@ -162,14 +210,27 @@ describe('customer sync: Stripe calls accepted by stripe-mock, exactly as sent',
       // Newer than the event: Stripe lists newest first, so `ending_before` walks forward in time.
       sent('GET', '/v1/events', { query: { types, ending_before: 'evt_123', limit: '100' } }),
       sent('GET', '/v1/events', { query: { types, created: { gte: '1700000000' }, limit: '100' } }),
-      sent('GET', '/v1/events', { query: { types, created: { gte: '1700000000' }, limit: '100', starting_after: 'evt_123' } }),
+      sent('GET', '/v1/events', {
+        query: { types, created: { gte: '1700000000' }, limit: '100', starting_after: 'evt_123' },
+      }),
     ]);
   });
 
   it('refuses a shape Stripe would refuse, so the checks above can fail', async () => {
     // Only "" clears an address: any other string is refused.
-    const cleared = { ...stripeFieldParams(full, { email: full.email! }), address: 'none' } as unknown as Stripe.CustomerUpdateParams;
-    await expect(updateStripeCustomer(stripe, 'cus_123', cleared, 'bad-shape')).rejects.toMatchObject({ statusCode: 400 });
-    expect(wire()).toEqual([sent('POST', '/v1/customers/cus_123', { body: { phone: '', address: 'none' }, idempotencyKey: 'bad-shape', status: 400 })]);
+    const cleared = {
+      ...stripeFieldParams(full, { email: full.email! }),
+      address: 'none',
+    } as unknown as Stripe.CustomerUpdateParams;
+    await expect(updateStripeCustomer(stripe, 'cus_123', cleared, 'bad-shape')).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    expect(wire()).toEqual([
+      sent('POST', '/v1/customers/cus_123', {
+        body: { phone: '', address: 'none' },
+        idempotencyKey: 'bad-shape',
+        status: 400,
+      }),
+    ]);
   });
 });

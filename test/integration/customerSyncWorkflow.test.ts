@@ -4,13 +4,25 @@ import type Stripe from 'stripe';
 import { request } from 'undici';
 import type { ActivityClients } from '../../src/activities';
 import type { Customer } from '../../src/monstock/schemas';
-import { CUSTOMER_SYNC_WORKFLOW_TYPE, customerSyncStateQuery, type CustomerSyncState, type CustomerSyncWorkflowInput } from '../../src/shared/customerSync';
+import {
+  CUSTOMER_SYNC_WORKFLOW_TYPE,
+  customerSyncStateQuery,
+  type CustomerSyncState,
+  type CustomerSyncWorkflowInput,
+} from '../../src/shared/customerSync';
 import { customerSyncWorkflowId } from '../../src/shared/ids';
 import { CustomerSyncFailures } from '../../src/shared/searchAttributes';
 import { recordHistory } from '../support/histories';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
-import { connectorClients, connectTestClient, eventually, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../support/temporal';
+import {
+  connectorClients,
+  connectTestClient,
+  eventually,
+  startTestWorker,
+  uniqueTaskQueue,
+  type RunningWorker,
+} from '../support/temporal';
 
 /**
  * customerSyncWorkflow on real Temporal against both sandboxes, driven by polling only: no
@@ -35,7 +47,11 @@ describe('customerSyncWorkflow', () => {
     clients = connectorClients({ monstock: monstock.client, stripe: sdk, client, taskQueue });
     worker = await startTestWorker(taskQueue, clients);
     const input: CustomerSyncWorkflowInput = { connectionId, pollInterval: '1 second', concurrency: 8 };
-    handle = await client.workflow.start(CUSTOMER_SYNC_WORKFLOW_TYPE, { workflowId: customerSyncWorkflowId(connectionId), taskQueue, args: [input] });
+    handle = await client.workflow.start(CUSTOMER_SYNC_WORKFLOW_TYPE, {
+      workflowId: customerSyncWorkflowId(connectionId),
+      taskQueue,
+      args: [input],
+    });
   });
 
   afterAll(async () => {
@@ -55,8 +71,11 @@ describe('customerSyncWorkflow', () => {
   async function settled(after?: CustomerSyncState): Promise<CustomerSyncState> {
     return eventually(async () => {
       const current = await state();
-      const polledSince = !after || (current.polls.monstock > after.polls.monstock + 1 && current.polls.stripe > after.polls.stripe + 1);
-      return polledSince && current.queued === 0 && current.inFlight.length === 0 && current.signalsWaiting === 0 ? current : undefined;
+      const polledSince =
+        !after || (current.polls.monstock > after.polls.monstock + 1 && current.polls.stripe > after.polls.stripe + 1);
+      return polledSince && current.queued === 0 && current.inFlight.length === 0 && current.signalsWaiting === 0
+        ? current
+        : undefined;
     }, 30_000);
   }
 
@@ -113,7 +132,11 @@ describe('customerSyncWorkflow', () => {
   it('creates a Checkout guest (Stripe customer with e-mail and name) in Monstock, cross-referenced', async () => {
     const guest = await sdk.customers.create({ email: 'grace@example.test', name: 'Grace Hopper' });
     const pair = await linkedMonstock(guest.id);
-    expect(pair.monstock).toMatchObject({ email: 'grace@example.test', name: 'Grace Hopper', externalRefs: { stripeCustomerId: guest.id } });
+    expect(pair.monstock).toMatchObject({
+      email: 'grace@example.test',
+      name: 'Grace Hopper',
+      externalRefs: { stripeCustomerId: guest.id },
+    });
     expect(pair.monstock.phone).toBeUndefined();
     expect((await settled()).counts.createdInMonstock).toBe(1);
   });
@@ -134,7 +157,11 @@ describe('customerSyncWorkflow', () => {
 
   it('carries edits of name, phone and address both ways', async () => {
     const ada = (await monstock.client.listCustomers({ email: 'ada@example.test' })).data[0]!;
-    await monstock.client.updateCustomer(ada.id, { name: 'Ada King', phone: '+33 6 99 99 99 99', address: { line1: '1 quai Voltaire', postalCode: '69002', city: 'Lyon', country: 'FR' } });
+    await monstock.client.updateCustomer(ada.id, {
+      name: 'Ada King',
+      phone: '+33 6 99 99 99 99',
+      address: { line1: '1 quai Voltaire', postalCode: '69002', city: 'Lyon', country: 'FR' },
+    });
     const stripeId = ada.externalRefs.stripeCustomerId!;
     await eventually(async () => {
       const s = (await sdk.customers.retrieve(stripeId)) as Stripe.Customer;
@@ -146,13 +173,20 @@ describe('customerSyncWorkflow', () => {
     });
 
     const grace = (await sdk.customers.list({ email: 'grace@example.test' })).data[0]!;
-    await sdk.customers.update(grace.id, { name: 'Grace B. Hopper', phone: '+1 202 555 0100', address: { line1: '1 Navy Way', city: 'Arlington', postal_code: '22202', country: 'us' } });
+    await sdk.customers.update(grace.id, {
+      name: 'Grace B. Hopper',
+      phone: '+1 202 555 0100',
+      address: { line1: '1 Navy Way', city: 'Arlington', postal_code: '22202', country: 'us' },
+    });
     const monstockId = grace.metadata.monstock_customer_id!;
     const updated = await eventually(async () => {
       const m = await monstock.client.getCustomer(monstockId);
       return m.name === 'Grace B. Hopper' ? m : undefined;
     });
-    expect(updated).toMatchObject({ phone: '+1 202 555 0100', address: { line1: '1 Navy Way', city: 'Arlington', postalCode: '22202', country: 'US' } });
+    expect(updated).toMatchObject({
+      phone: '+1 202 555 0100',
+      address: { line1: '1 Navy Way', city: 'Arlington', postalCode: '22202', country: 'US' },
+    });
 
     // A cleared phone is cleared on the other side too.
     await sdk.customers.update(grace.id, { phone: '' });
@@ -171,7 +205,10 @@ describe('customerSyncWorkflow', () => {
     // Ada: Monstock first, Stripe more than a second later: Stripe is newest.
     await monstock.client.updateCustomer(ada.id, { name: 'Ada (Monstock edit)' });
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    await sdk.customers.update(ada.externalRefs.stripeCustomerId!, { name: 'Ada (Stripe edit)', phone: '+33 1 00 00 00 00' });
+    await sdk.customers.update(ada.externalRefs.stripeCustomerId!, {
+      name: 'Ada (Stripe edit)',
+      phone: '+33 1 00 00 00 00',
+    });
     // Grace: Stripe first, Monstock later: Monstock is newest.
     await sdk.customers.update(grace.externalRefs.stripeCustomerId!, { name: 'Grace (Stripe edit)' });
     await new Promise((resolve) => setTimeout(resolve, 1_100));
@@ -183,9 +220,15 @@ describe('customerSyncWorkflow', () => {
       return m.name === 'Ada (Stripe edit)' ? m : undefined;
     });
     expect(adaNow.phone).toBe('+33 1 00 00 00 00');
-    await eventually(async () => ((await sdk.customers.retrieve(grace.externalRefs.stripeCustomerId!)) as Stripe.Customer).name === 'Grace (Monstock edit)' || undefined);
+    await eventually(
+      async () =>
+        ((await sdk.customers.retrieve(grace.externalRefs.stripeCustomerId!)) as Stripe.Customer).name ===
+          'Grace (Monstock edit)' || undefined,
+    );
     const after = await settled(before);
-    expect((await sdk.customers.retrieve(ada.externalRefs.stripeCustomerId!)) as Stripe.Customer).toMatchObject({ name: 'Ada (Stripe edit)' });
+    expect((await sdk.customers.retrieve(ada.externalRefs.stripeCustomerId!)) as Stripe.Customer).toMatchObject({
+      name: 'Ada (Stripe edit)',
+    });
     expect((await monstock.client.getCustomer(grace.id)).name).toBe('Grace (Monstock edit)');
     expect(after.counts.conflicts - before.counts.conflicts).toBe(2);
     // Cursors lived in workflow state: nothing was created again after the restart.
@@ -203,7 +246,9 @@ describe('customerSyncWorkflow', () => {
     expect(await monstockEventCount()).toBe(monstockEvents);
     expect(await stripeEventCount()).toBe(stripeEvents);
     expect(later.counts.skippedEchoes).toBeGreaterThan(0);
-    expect(later.counts.createdInStripe + later.counts.updatedInStripe).toBe(converged.counts.createdInStripe + converged.counts.updatedInStripe);
+    expect(later.counts.createdInStripe + later.counts.updatedInStripe).toBe(
+      converged.counts.createdInStripe + converged.counts.updatedInStripe,
+    );
   });
 
   it('sets aside a record Monstock refuses (invalid e-mail) while the others sync, and takes it once fixed', async () => {
@@ -235,6 +280,8 @@ describe('customerSyncWorkflow', () => {
     expect(fixed.monstock.email).toBe('guest@mail.example.test');
     const cleared = await eventually(async () => ((await state()).failures.length === 0 ? true : undefined));
     expect(cleared).toBe(true);
-    await eventually(async () => ((await handle.describe()).typedSearchAttributes.get(CustomerSyncFailures) === 0 ? true : undefined));
+    await eventually(async () =>
+      (await handle.describe()).typedSearchAttributes.get(CustomerSyncFailures) === 0 ? true : undefined,
+    );
   });
 });

@@ -42,7 +42,11 @@ describe('MonstockClient', () => {
     const first = await monstock.createOrder(1500);
     const second = await monstock.createOrder(2500);
     expect(first).toMatchObject({ totalAmount: 1500, currency: 'EUR', paymentStatus: 'unpaid', version: 1 });
-    const patched = await monstock.client.updateOrder(first.id, { externalRefs: { stripePaymentIntentId: 'pi_123' } }, first.version);
+    const patched = await monstock.client.updateOrder(
+      first.id,
+      { externalRefs: { stripePaymentIntentId: 'pi_123' } },
+      first.version,
+    );
     expect(patched.externalRefs.stripePaymentIntentId).toBe('pi_123');
     expect(patched.version).toBe(2);
 
@@ -57,7 +61,7 @@ describe('MonstockClient', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
-  it('finds an order by its reference (the project\'s extension of the contract)', async () => {
+  it("finds an order by its reference (the project's extension of the contract)", async () => {
     const order = await monstock.createOrder(700);
     await monstock.createOrder(800);
     const page = await monstock.client.listOrders({ reference: order.reference });
@@ -67,7 +71,14 @@ describe('MonstockClient', () => {
 
   it('records a movement idempotently and reports a contradiction as a permanent conflict', async () => {
     const order = await monstock.createOrder(1000);
-    const movement = { kind: 'payment' as const, transactionRef: 'pi_client_1', amount: 1000, currency: 'EUR', status: 'succeeded' as const, occurredAt: '2026-11-27T10:00:00.000Z' };
+    const movement = {
+      kind: 'payment' as const,
+      transactionRef: 'pi_client_1',
+      amount: 1000,
+      currency: 'EUR',
+      status: 'succeeded' as const,
+      occurredAt: '2026-11-27T10:00:00.000Z',
+    };
     expect((await monstock.client.recordPayment(order.id, movement)).created).toBe(true);
     const replay = await monstock.client.recordPayment(order.id, movement);
     expect(replay.created).toBe(false);
@@ -109,7 +120,9 @@ describe('MonstockClient', () => {
     const since = new Date().toISOString();
     const first = await monstock.createOrder(1200);
     const second = await monstock.createOrder(1300);
-    const stale = await failure(monstock.client.listOrders({ updatedSince: since, cursor: 'not-a-cursor-monstock-gave' }));
+    const stale = await failure(
+      monstock.client.listOrders({ updatedSince: since, cursor: 'not-a-cursor-monstock-gave' }),
+    );
     expect(stale).toBeInstanceOf(StaleCursor);
     expect(stale).toMatchObject({ status: 400, retryable: false });
 
@@ -136,13 +149,19 @@ describe('MonstockClient', () => {
   it('restarts a customer walk the same way', async () => {
     const since = new Date().toISOString();
     const customer = await monstock.client.createCustomer({ email: 'walker@example.test', name: 'Walker' });
-    const page = await readChangesPage((options) => monstock.client.listCustomers(options), { updatedSince: since, page: 'not-a-cursor-monstock-gave' }, 10);
+    const page = await readChangesPage(
+      (options) => monstock.client.listCustomers(options),
+      { updatedSince: since, page: 'not-a-cursor-monstock-gave' },
+      10,
+    );
     expect(page.data.map((item) => item.id)).toEqual([customer.id]);
   });
 
   it('does not swallow other errors while walking', async () => {
     await monstock.setFaults({ errorRate: 1 });
-    const error = await failure(readChangesPage((options) => monstock.client.listOrders(options), { page: 'not-a-cursor-monstock-gave' }, 1));
+    const error = await failure(
+      readChangesPage((options) => monstock.client.listOrders(options), { page: 'not-a-cursor-monstock-gave' }, 1),
+    );
     expect(error).toBeInstanceOf(ServerError);
   });
 
@@ -160,7 +179,11 @@ describe('MonstockClient', () => {
     expect(broken).toBeInstanceOf(ServerError);
     expect(broken).toMatchObject({ status: 500, retryable: true });
     await monstock.setFaults({ rateLimitPerSecond: 1 });
-    const results = await Promise.allSettled([monstock.client.listOrders(), monstock.client.listOrders(), monstock.client.listOrders()]);
+    const results = await Promise.allSettled([
+      monstock.client.listOrders(),
+      monstock.client.listOrders(),
+      monstock.client.listOrders(),
+    ]);
     const limited = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     expect(limited?.reason).toBeInstanceOf(RateLimited);
     expect(limited?.reason).toMatchObject({ status: 429, retryable: true, code: 'rate_limited' });
@@ -171,13 +194,20 @@ describe('MonstockClient', () => {
     let server: StartedServer;
     let answer: (response: http.ServerResponse) => void = () => undefined;
     beforeAll(async () => {
-      server = await listen(http.createServer((_request, response) => answer(response)), 0);
+      server = await listen(
+        http.createServer((_request, response) => answer(response)),
+        0,
+      );
     });
     afterAll(() => server.close());
 
     it('times out as a retryable error', async () => {
       answer = (response) => setTimeout(() => response.end('{}'), 2000).unref();
-      const client = new MonstockClient({ apiUrl: `${server.url}/v1`, apiToken: TEST_MONSTOCK_TOKEN, requestTimeoutMs: 200 });
+      const client = new MonstockClient({
+        apiUrl: `${server.url}/v1`,
+        apiToken: TEST_MONSTOCK_TOKEN,
+        requestTimeoutMs: 200,
+      });
       const timedOut = await failure(client.getOrder('ord_1'));
       expect(timedOut).toBeInstanceOf(Unreachable);
       expect(timedOut).toMatchObject({ code: 'timeout', retryable: true });

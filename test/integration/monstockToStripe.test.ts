@@ -25,11 +25,19 @@ describe('Monstock → Stripe', () => {
   afterAll(() => h?.close());
 
   function changed(order: Order, type: MonstockOrderRef['type'] = 'order.updated'): MonstockOrderRef {
-    return { eventId: `evt_${order.id}_${order.version}`, type, orderId: order.id, version: order.version, updatedAt: order.updatedAt };
+    return {
+      eventId: `evt_${order.id}_${order.version}`,
+      type,
+      orderId: order.id,
+      version: order.version,
+      updatedAt: order.updatedAt,
+    };
   }
 
   async function intentOf(orderId: string): Promise<Stripe.PaymentIntent> {
-    const id = await eventually(async () => (await h.monstock.client.getOrder(orderId)).externalRefs.stripePaymentIntentId);
+    const id = await eventually(
+      async () => (await h.monstock.client.getOrder(orderId)).externalRefs.stripePaymentIntentId,
+    );
     return sdk.paymentIntents.retrieve(id);
   }
 
@@ -37,7 +45,12 @@ describe('Monstock → Stripe', () => {
     const order = await h.order(4500);
     await h.delivery.orderChanged('default', changed(order, 'order.created'));
     const intent = await intentOf(order.id);
-    expect(intent).toMatchObject({ amount: 4500, currency: 'eur', status: 'requires_payment_method', metadata: { monstock_order_id: order.id, monstock_order_reference: order.reference } });
+    expect(intent).toMatchObject({
+      amount: 4500,
+      currency: 'eur',
+      status: 'requires_payment_method',
+      metadata: { monstock_order_id: order.id, monstock_order_reference: order.reference },
+    });
     expect(intent.description).toContain(order.reference);
     const customer = await h.monstock.client.getCustomer(order.customerId);
     expect(intent.customer).toBe(customer.externalRefs.stripeCustomerId);
@@ -49,13 +62,20 @@ describe('Monstock → Stripe', () => {
     const order = await h.order(1000);
     await h.delivery.orderChanged('default', changed(order, 'order.created'));
     const intent = await intentOf(order.id);
-    const bigger = await h.monstock.client.updateOrder(order.id, { lines: [{ sku: 'SKU-1', quantity: 3, unitAmount: 1000 }] });
+    const bigger = await h.monstock.client.updateOrder(order.id, {
+      lines: [{ sku: 'SKU-1', quantity: 3, unitAmount: 1000 }],
+    });
     await h.delivery.orderChanged('default', changed(bigger));
     await eventually(async () => ((await sdk.paymentIntents.retrieve(intent.id)).amount === 3000 ? true : undefined));
     const cancelled = await h.monstock.client.updateOrder(order.id, { status: 'cancelled' });
     await h.delivery.orderChanged('default', changed(cancelled, 'order.cancelled'));
-    await eventually(async () => ((await sdk.paymentIntents.retrieve(intent.id)).status === 'canceled' ? true : undefined));
-    await recordHistory('orderPaymentWorkflow.monstockChanges', h.client.workflow.getHandle(orderWorkflowId('default', order.id)));
+    await eventually(async () =>
+      (await sdk.paymentIntents.retrieve(intent.id)).status === 'canceled' ? true : undefined,
+    );
+    await recordHistory(
+      'orderPaymentWorkflow.monstockChanges',
+      h.client.workflow.getHandle(orderWorkflowId('default', order.id)),
+    );
   });
 
   it('ignores a replayed older snapshot: no Stripe call, nothing changes', async () => {
@@ -69,8 +89,14 @@ describe('Monstock → Stripe', () => {
     await h.delivery.orderChanged('default', { ...changed(order), version: order.version - 1 });
     // Not a fixed wait: until a workflow task has completed after the last replay, so the
     // workflow has seen both; an activity either of them caused would be in that window.
-    const window = await historyOnceSignalProcessed<MonstockOrderRef>(handle, { fromEventCount, signalName: monstockOrderSignal.name, isMarker: (ref) => ref.version === order.version - 1 });
-    expect(window.filter((event) => event.workflowExecutionSignaledEventAttributes?.signalName === monstockOrderSignal.name)).toHaveLength(2);
+    const window = await historyOnceSignalProcessed<MonstockOrderRef>(handle, {
+      fromEventCount,
+      signalName: monstockOrderSignal.name,
+      isMarker: (ref) => ref.version === order.version - 1,
+    });
+    expect(
+      window.filter((event) => event.workflowExecutionSignaledEventAttributes?.signalName === monstockOrderSignal.name),
+    ).toHaveLength(2);
     expect(activitiesScheduledIn(window)).toEqual([]);
     expect((await handle.query(paymentStateQuery)).pendingMovements).toBe(0);
     expect((await sdk.paymentIntents.retrieve(intent.id)).amount).toBe(2000);
@@ -87,7 +113,19 @@ describe('Monstock → Stripe', () => {
       paymentStatus: 'paid',
       amountPaid: 3300,
       amountRefunded: 0,
-      payments: [{ kind: 'payment', transactionRef: intent.id, amount: 3300, currency: 'EUR', status: 'succeeded', method: 'card', methodDetails: 'visa ****4242', feeAmount: balance.fee, netAmount: balance.net }],
+      payments: [
+        {
+          kind: 'payment',
+          transactionRef: intent.id,
+          amount: 3300,
+          currency: 'EUR',
+          status: 'succeeded',
+          method: 'card',
+          methodDetails: 'visa ****4242',
+          feeAmount: balance.fee,
+          netAmount: balance.net,
+        },
+      ],
     });
   });
 
@@ -99,13 +137,17 @@ describe('Monstock → Stripe', () => {
     await h.delivery.orderChanged('default', { ...changed(order), version: order.version + 1 });
     const intent = await intentOf(order.id);
     await sdk.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
-    await eventually(async () => ((await h.monstock.client.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined));
+    await eventually(async () =>
+      (await h.monstock.client.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined,
+    );
     // And the echo of the payment write (version 3).
     await h.delivery.orderChanged('default', { ...changed(order), version: order.version + 2 });
     const handle = h.client.workflow.getHandle(orderWorkflowId('default', order.id));
     await eventually(async () => ((await handle.query(paymentStateQuery)).pendingMovements === 0 ? true : undefined));
     const history = await handle.fetchHistory();
-    const aligns = history.events?.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'alignStripeWithOrder').length;
+    const aligns = history.events?.filter(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'alignStripeWithOrder',
+    ).length;
     expect(aligns).toBe(1);
     const intents = await sdk.paymentIntents.search({ query: `metadata['monstock_order_id']:'${order.id}'` });
     expect(intents.data.map((found) => found.id)).toEqual([intent.id]);
@@ -116,14 +158,26 @@ describe('Monstock → Stripe', () => {
     await h.delivery.orderChanged('default', changed(order, 'order.created'));
     const first = await intentOf(order.id);
     await sdk.paymentIntents.confirm(first.id, { payment_method: 'pm_card_visa' });
-    await eventually(async () => ((await h.monstock.client.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined));
-    const grown = await h.monstock.client.updateOrder(order.id, { lines: [{ sku: 'SKU-1', quantity: 1, unitAmount: 1000 }, { sku: 'SKU-2', quantity: 1, unitAmount: 750 }] });
+    await eventually(async () =>
+      (await h.monstock.client.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined,
+    );
+    const grown = await h.monstock.client.updateOrder(order.id, {
+      lines: [
+        { sku: 'SKU-1', quantity: 1, unitAmount: 1000 },
+        { sku: 'SKU-2', quantity: 1, unitAmount: 750 },
+      ],
+    });
     await h.delivery.orderChanged('default', changed(grown));
     const second = await eventually(async () => {
       const id = (await h.monstock.client.getOrder(order.id)).externalRefs.stripePaymentIntentId;
       return id && id !== first.id ? sdk.paymentIntents.retrieve(id) : undefined;
     });
-    expect(second).toMatchObject({ amount: 750, currency: 'eur', status: 'requires_payment_method', metadata: { monstock_order_id: order.id } });
+    expect(second).toMatchObject({
+      amount: 750,
+      currency: 'eur',
+      status: 'requires_payment_method',
+      metadata: { monstock_order_id: order.id },
+    });
   });
 
   it('flags an order cancelled after payment for a person, and does not refund it', async () => {
@@ -131,13 +185,17 @@ describe('Monstock → Stripe', () => {
     await h.delivery.orderChanged('default', changed(order, 'order.created'));
     const intent = await intentOf(order.id);
     await sdk.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
-    await eventually(async () => ((await h.monstock.client.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined));
+    await eventually(async () =>
+      (await h.monstock.client.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined,
+    );
     const cancelled = await h.monstock.client.updateOrder(order.id, { status: 'cancelled' });
     await h.delivery.orderChanged('default', changed(cancelled, 'order.cancelled'));
     const handle = h.client.workflow.getHandle(orderWorkflowId('default', order.id));
     const state = await eventually(async () => (await handle.query(paymentStateQuery)).cancelledAfterPayment);
     expect(state).toMatchObject({ amountPaid: 2200, refunded: false });
-    await eventually(async () => ((await handle.describe()).typedSearchAttributes.get(CancelledAfterPayment) === true ? true : undefined));
+    await eventually(async () =>
+      (await handle.describe()).typedSearchAttributes.get(CancelledAfterPayment) === true ? true : undefined,
+    );
     expect((await sdk.refunds.list({ payment_intent: intent.id })).data).toHaveLength(0);
   });
 });
@@ -151,14 +209,34 @@ describe('Monstock → Stripe with automatic refunds of cancelled orders', () =>
 
   it('refunds an order cancelled after payment, and Monstock shows it refunded', async () => {
     const order = await h.order(1800);
-    await h.delivery.orderChanged('default', { eventId: 'e1', type: 'order.created', orderId: order.id, version: order.version, updatedAt: order.updatedAt });
-    const intentId = await eventually(async () => (await h.monstock.client.getOrder(order.id)).externalRefs.stripePaymentIntentId);
+    await h.delivery.orderChanged('default', {
+      eventId: 'e1',
+      type: 'order.created',
+      orderId: order.id,
+      version: order.version,
+      updatedAt: order.updatedAt,
+    });
+    const intentId = await eventually(
+      async () => (await h.monstock.client.getOrder(order.id)).externalRefs.stripePaymentIntentId,
+    );
     await h.sdk.paymentIntents.confirm(intentId, { payment_method: 'pm_card_visa' });
-    await eventually(async () => ((await h.monstock.client.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined));
+    await eventually(async () =>
+      (await h.monstock.client.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined,
+    );
     const cancelled = await h.monstock.client.updateOrder(order.id, { status: 'cancelled' });
-    await h.delivery.orderChanged('default', { eventId: 'e2', type: 'order.cancelled', orderId: order.id, version: cancelled.version, updatedAt: cancelled.updatedAt });
-    await eventually(async () => ((await h.monstock.client.getOrder(order.id)).paymentStatus === 'refunded' ? true : undefined));
-    expect((await h.sdk.refunds.list({ payment_intent: intentId })).data).toEqual([expect.objectContaining({ amount: 1800, status: 'succeeded' })]);
+    await h.delivery.orderChanged('default', {
+      eventId: 'e2',
+      type: 'order.cancelled',
+      orderId: order.id,
+      version: cancelled.version,
+      updatedAt: cancelled.updatedAt,
+    });
+    await eventually(async () =>
+      (await h.monstock.client.getOrder(order.id)).paymentStatus === 'refunded' ? true : undefined,
+    );
+    expect((await h.sdk.refunds.list({ payment_intent: intentId })).data).toEqual([
+      expect.objectContaining({ amount: 1800, status: 'succeeded' }),
+    ]);
   });
 });
 
@@ -171,11 +249,25 @@ describe('Monstock → Stripe when the shop takes payment itself', () => {
 
   it('creates no intent, and still records the shop’s own payment carrying the metadata', async () => {
     const order = await h.order(1500);
-    await h.delivery.orderChanged('default', { eventId: 'e1', type: 'order.created', orderId: order.id, version: order.version, updatedAt: order.updatedAt });
+    await h.delivery.orderChanged('default', {
+      eventId: 'e1',
+      type: 'order.created',
+      orderId: order.id,
+      version: order.version,
+      updatedAt: order.updatedAt,
+    });
     const handle = h.client.workflow.getHandle(orderWorkflowId('default', order.id));
-    await eventually(async () => ((await handle.query(paymentStateQuery)).orderVersion === order.version ? true : undefined));
+    await eventually(async () =>
+      (await handle.query(paymentStateQuery)).orderVersion === order.version ? true : undefined,
+    );
     expect((await h.monstock.client.getOrder(order.id)).externalRefs.stripePaymentIntentId).toBeUndefined();
-    const own = await h.sdk.paymentIntents.create({ amount: 1500, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, metadata: { monstock_order_id: order.id } });
+    const own = await h.sdk.paymentIntents.create({
+      amount: 1500,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      metadata: { monstock_order_id: order.id },
+    });
     await eventually(async () => {
       const stored = await h.monstock.client.getOrder(order.id);
       return stored.paymentStatus === 'paid' && stored.payments[0]?.transactionRef === own.id ? true : undefined;

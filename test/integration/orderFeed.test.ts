@@ -8,7 +8,14 @@ import { ensureOrderFeedRunning } from '../../src/temporal/longRunning';
 import { recordHistory } from '../support/histories';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
-import { connectorClients, connectTestClient, eventually, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../support/temporal';
+import {
+  connectorClients,
+  connectTestClient,
+  eventually,
+  startTestWorker,
+  uniqueTaskQueue,
+  type RunningWorker,
+} from '../support/temporal';
 import { decodeHistoryPayload } from '../support/temporal';
 
 /**
@@ -35,7 +42,12 @@ describe('monstockOrderFeedWorkflow', () => {
     sdk = stripe.stripe;
     clients = connectorClients({ monstock: monstock.client, stripe: sdk, client, taskQueue });
     worker = await startTestWorker(taskQueue, clients);
-    feed = await ensureOrderFeedRunning(client, { connectionId, taskQueue, pollInterval: '1 second', roundsPerRun: ROUNDS_PER_RUN });
+    feed = await ensureOrderFeedRunning(client, {
+      connectionId,
+      taskQueue,
+      pollInterval: '1 second',
+      roundsPerRun: ROUNDS_PER_RUN,
+    });
   });
 
   afterAll(async () => {
@@ -49,12 +61,18 @@ describe('monstockOrderFeedWorkflow', () => {
   const state = (): Promise<OrderFeedState> => feed.query(orderFeedStateQuery);
 
   async function intentOf(orderId: string, timeoutMs = 15_000): Promise<Stripe.PaymentIntent> {
-    const id = await eventually(async () => (await monstock.client.getOrder(orderId)).externalRefs.stripePaymentIntentId, timeoutMs, 50);
+    const id = await eventually(
+      async () => (await monstock.client.getOrder(orderId)).externalRefs.stripePaymentIntentId,
+      timeoutMs,
+      50,
+    );
     return sdk.paymentIntents.retrieve(id);
   }
 
   async function orderSignals(orderId: string): Promise<MonstockOrderRef[]> {
-    const signals = ((await client.workflow.getHandle(orderWorkflowId(connectionId, orderId)).fetchHistory()).events ?? [])
+    const signals = (
+      (await client.workflow.getHandle(orderWorkflowId(connectionId, orderId)).fetchHistory()).events ?? []
+    )
       .map((event) => event.workflowExecutionSignaledEventAttributes)
       .filter((signal) => signal?.signalName === 'monstockOrder');
     return Promise.all(signals.map((signal) => decodeHistoryPayload<MonstockOrderRef>(signal!.input!.payloads![0]!)));
@@ -63,11 +81,15 @@ describe('monstockOrderFeedWorkflow', () => {
   /** Waits until `polls` more polls ran with nothing new delivered: the feed is caught up. */
   async function caughtUp(polls = 2): Promise<OrderFeedState> {
     let mark = await state();
-    return eventually(async () => {
-      const now = await state();
-      if (now.counts.delivered !== mark.counts.delivered) mark = now;
-      return now.counts.polls >= mark.counts.polls + polls ? now : undefined;
-    }, 20_000, 200);
+    return eventually(
+      async () => {
+        const now = await state();
+        if (now.counts.delivered !== mark.counts.delivered) mark = now;
+        return now.counts.polls >= mark.counts.polls + polls ? now : undefined;
+      },
+      20_000,
+      200,
+    );
   }
 
   it('brings an order whose webhook never came to Stripe within a few poll intervals', async () => {
@@ -77,11 +99,19 @@ describe('monstockOrderFeedWorkflow', () => {
     const elapsed = Date.now() - started;
     expect(intent).toMatchObject({ amount: 4200, currency: 'eur', metadata: { monstock_order_id: order.id } });
     expect(elapsed).toBeLessThan(10_000);
-    process.stderr.write(`[order feed] order created (no webhook) → intent written back to Monstock in ${elapsed} ms (poll interval 1 s)\n`);
+    process.stderr.write(
+      `[order feed] order created (no webhook) → intent written back to Monstock in ${elapsed} ms (poll interval 1 s)\n`,
+    );
     deliveringRunId = (await feed.describe()).runId;
 
     const [first] = await orderSignals(order.id);
-    expect(first).toEqual({ eventId: `poll:${order.id}:${order.version}`, type: 'order.polled', orderId: order.id, version: order.version, updatedAt: order.updatedAt });
+    expect(first).toEqual({
+      eventId: `poll:${order.id}:${order.version}`,
+      type: 'order.polled',
+      orderId: order.id,
+      version: order.version,
+      updatedAt: order.updatedAt,
+    });
   });
 
   it('moves its cursor past the last order delivered, our own write-back included', async () => {
@@ -90,7 +120,9 @@ describe('monstockOrderFeedWorkflow', () => {
     const latest = await monstock.client.getOrder(order.id);
     const now = await eventually(async () => {
       const current = await state();
-      return current.cursor.updatedSince === latest.updatedAt && current.cursor.lastId === order.id ? current : undefined;
+      return current.cursor.updatedSince === latest.updatedAt && current.cursor.lastId === order.id
+        ? current
+        : undefined;
     });
     expect(now.cursor.page).toBeUndefined();
     expect(now.counts.delivered).toBeGreaterThanOrEqual(3);
@@ -104,7 +136,11 @@ describe('monstockOrderFeedWorkflow', () => {
     const order = await monstock.createOrder(1000);
     const intent = await intentOf(order.id);
     await monstock.client.updateOrder(order.id, { lines: [{ sku: 'SKU-1', quantity: 4, unitAmount: 1000 }] });
-    await eventually(async () => ((await sdk.paymentIntents.retrieve(intent.id)).amount === 4000 ? true : undefined), 15_000, 100);
+    await eventually(
+      async () => ((await sdk.paymentIntents.retrieve(intent.id)).amount === 4000 ? true : undefined),
+      15_000,
+      100,
+    );
   });
 
   it('carries on from its cursor after a worker restart instead of delivering everything again', async () => {
@@ -130,10 +166,14 @@ describe('monstockOrderFeedWorkflow', () => {
   });
 
   it('continues as new every few rounds, keeping its cursor and counts', async () => {
-    const now = await eventually(async () => {
-      const current = await state();
-      return current.run >= 2 ? current : undefined;
-    }, 20_000, 200);
+    const now = await eventually(
+      async () => {
+        const current = await state();
+        return current.run >= 2 ? current : undefined;
+      },
+      20_000,
+      200,
+    );
     expect(now.counts.delivered).toBeGreaterThanOrEqual(5);
     expect(now.cursor.updatedSince).toBeDefined();
     const delivering = client.workflow.getHandle(feed.workflowId, deliveringRunId);

@@ -1,12 +1,24 @@
 import type { Client } from '@temporalio/client';
 import { orderWorkflowId } from '../../src/shared/ids';
-import { paymentStateQuery, recordMovementSignal, resumeSignal, type PaymentMovement } from '../../src/shared/orderPayment';
+import {
+  paymentStateQuery,
+  recordMovementSignal,
+  resumeSignal,
+  type PaymentMovement,
+} from '../../src/shared/orderPayment';
 import { NeedsAttention, OrderPaymentStatus } from '../../src/shared/searchAttributes';
 import { orderPaymentWorkflow } from '../../src/workflows';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { recordHistory } from '../support/histories';
-import { connectorClients, connectTestClient, eventually, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../support/temporal';
+import {
+  connectorClients,
+  connectTestClient,
+  eventually,
+  startTestWorker,
+  uniqueTaskQueue,
+  type RunningWorker,
+} from '../support/temporal';
 
 /**
  * orderPaymentWorkflow against a real Temporal dev server, a real worker and the Monstock
@@ -23,7 +35,10 @@ describe('orderPaymentWorkflow', () => {
     monstock = await startMonstockFixture();
     stripe = await startStripeFixture();
     client = await connectTestClient();
-    worker = await startTestWorker(taskQueue, connectorClients({ monstock: monstock.client, stripe: stripe.stripe, client, taskQueue }));
+    worker = await startTestWorker(
+      taskQueue,
+      connectorClients({ monstock: monstock.client, stripe: stripe.stripe, client, taskQueue }),
+    );
   });
 
   afterAll(async () => {
@@ -36,7 +51,16 @@ describe('orderPaymentWorkflow', () => {
   afterEach(() => monstock.setFaults({}));
 
   function payment(ref: string, amount: number, status: PaymentMovement['status'] = 'succeeded'): PaymentMovement {
-    return { kind: 'payment', transactionRef: ref, amount, currency: 'EUR', status, occurredAt: '2026-11-27T10:00:00.000Z', method: 'card', methodDetails: 'visa ****4242' };
+    return {
+      kind: 'payment',
+      transactionRef: ref,
+      amount,
+      currency: 'EUR',
+      status,
+      occurredAt: '2026-11-27T10:00:00.000Z',
+      method: 'card',
+      methodDetails: 'visa ****4242',
+    };
   }
 
   async function deliver(orderId: string, movement: PaymentMovement) {
@@ -60,11 +84,25 @@ describe('orderPaymentWorkflow', () => {
       const current = await handle.query(paymentStateQuery);
       return current.paymentStatus === 'paid' && current.pendingMovements === 0 ? current : undefined;
     });
-    expect(state).toMatchObject({ orderId: order.id, orderReference: order.reference, amountPaid: 4200, paymentIntentIds: ['pi_once_1'] });
+    expect(state).toMatchObject({
+      orderId: order.id,
+      orderReference: order.reference,
+      amountPaid: 4200,
+      paymentIntentIds: ['pi_once_1'],
+    });
 
     const stored = await monstock.client.getOrder(order.id);
     expect(stored.payments).toHaveLength(1);
-    expect(stored.payments[0]).toMatchObject({ kind: 'payment', transactionRef: 'pi_once_1', amount: 4200, currency: 'EUR', status: 'succeeded', method: 'card', methodDetails: 'visa ****4242', provider: 'stripe' });
+    expect(stored.payments[0]).toMatchObject({
+      kind: 'payment',
+      transactionRef: 'pi_once_1',
+      amount: 4200,
+      currency: 'EUR',
+      status: 'succeeded',
+      method: 'card',
+      methodDetails: 'visa ****4242',
+      provider: 'stripe',
+    });
     expect(stored).toMatchObject({ paymentStatus: 'paid', amountPaid: 4200 });
 
     const description = await eventually(async () => {
@@ -87,7 +125,10 @@ describe('orderPaymentWorkflow', () => {
     }, 20_000);
     // Then Monstock throttles: one request a second, 429 with Retry-After for the rest.
     await monstock.setFaults({ rateLimitPerSecond: 1 });
-    await eventually(async () => ((await handle.query(paymentStateQuery)).paymentStatus === 'paid' ? true : undefined), 30_000);
+    await eventually(
+      async () => ((await handle.query(paymentStateQuery)).paymentStatus === 'paid' ? true : undefined),
+      30_000,
+    );
     await monstock.setFaults({});
     const stored = await monstock.client.getOrder(order.id);
     expect(stored.payments.map((item) => item.transactionRef).sort()).toEqual(['pi_outage_1', 'pi_outage_2']);
@@ -134,14 +175,27 @@ describe('orderPaymentWorkflow', () => {
       signalArgs: [payment('pi_lifetime', 3000)],
     });
     const state = await handle.result();
-    expect(state).toMatchObject({ orderId: order.id, paymentStatus: 'paid', amountPaid: 3000, paymentIntentIds: ['pi_lifetime'], pendingMovements: 0 });
+    expect(state).toMatchObject({
+      orderId: order.id,
+      paymentStatus: 'paid',
+      amountPaid: 3000,
+      paymentIntentIds: ['pi_lifetime'],
+      pendingMovements: 0,
+    });
     const history = await handle.fetchHistory();
     const timer = history.events?.find((event) => event.timerStartedEventAttributes);
     expect(Number(timer?.timerStartedEventAttributes?.startToFireTimeout?.seconds)).toBe(2);
     await recordHistory('orderPaymentWorkflow.completed', handle);
 
     // A late refund starts a new run, which rebuilds the order's payment facts from Monstock.
-    const late = await deliver(order.id, { kind: 'refund', transactionRef: 're_late', amount: 1000, currency: 'EUR', status: 'succeeded', occurredAt: '2026-12-27T10:00:00.000Z' });
+    const late = await deliver(order.id, {
+      kind: 'refund',
+      transactionRef: 're_late',
+      amount: 1000,
+      currency: 'EUR',
+      status: 'succeeded',
+      occurredAt: '2026-12-27T10:00:00.000Z',
+    });
     expect(late.signaledRunId).not.toBe(handle.signaledRunId);
     const rebuilt = await eventually(async () => {
       const current = await late.query(paymentStateQuery);

@@ -4,9 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ReconciliationReport } from '../../src/shared/reconciliation';
 import { startConnectorHarness, type ConnectorHarness } from '../support/connectorHarness';
-import { connectorClients, startTestWorker, TEST_ENCRYPTION_KEYS, testTemporalAddress, type RunningWorker } from '../support/temporal';
+import {
+  connectorClients,
+  startTestWorker,
+  TEST_ENCRYPTION_KEYS,
+  testTemporalAddress,
+  type RunningWorker,
+} from '../support/temporal';
 
-/** The CLI as a person runs it: it starts the reconciliation, shows progress, prints the report, exits by its findings. */
+/**
+ * The CLI as a person runs it: it starts the reconciliation, shows progress, prints the report, exits by its findings.
+ */
 describe('npm run reconcile', () => {
   jest.setTimeout(120_000);
   let h: ConnectorHarness;
@@ -15,7 +23,12 @@ describe('npm run reconcile', () => {
 
   beforeAll(async () => {
     h = await startConnectorHarness({ startWorker: false });
-    const clients = connectorClients({ monstock: h.monstock.client, stripe: h.sdk, client: h.client, taskQueue: h.taskQueue });
+    const clients = connectorClients({
+      monstock: h.monstock.client,
+      stripe: h.sdk,
+      client: h.client,
+      taskQueue: h.taskQueue,
+    });
     worker = await startTestWorker(h.taskQueue, { ...clients, reconciliation: h.reconciliation(dataDir) });
   });
   afterAll(async () => {
@@ -32,7 +45,9 @@ describe('npm run reconcile', () => {
           HOME: process.env.HOME,
           TEMPORAL_ADDRESS: testTemporalAddress(),
           TEMPORAL_TASK_QUEUE: h.taskQueue,
-          PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS.map((key) => `${key.id}:${key.key.toString('base64')}`).join(','),
+          PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS.map((key) => `${key.id}:${key.key.toString('base64')}`).join(
+            ',',
+          ),
         },
       });
       let stdout = '';
@@ -47,8 +62,22 @@ describe('npm run reconcile', () => {
     const from = new Date(Date.now() - 1000).toISOString();
     const order = await h.order(2500);
     // Money Monstock shows that Stripe never saw: reported, never guessed.
-    await h.monstock.client.recordPayment(order.id, { kind: 'payment', transactionRef: 'pi_typed_by_hand', amount: 2500, currency: 'EUR', status: 'succeeded', occurredAt: new Date().toISOString(), provider: 'stripe' });
-    const { code, stdout, stderr } = await runCli(['--from', from, '--to', new Date(Date.now() + 1000).toISOString(), '--json']);
+    await h.monstock.client.recordPayment(order.id, {
+      kind: 'payment',
+      transactionRef: 'pi_typed_by_hand',
+      amount: 2500,
+      currency: 'EUR',
+      status: 'succeeded',
+      occurredAt: new Date().toISOString(),
+      provider: 'stripe',
+    });
+    const { code, stdout, stderr } = await runCli([
+      '--from',
+      from,
+      '--to',
+      new Date(Date.now() + 1000).toISOString(),
+      '--json',
+    ]);
     expect(code).toBe(1);
     const lines = stdout.trim().split('\n');
     const report = JSON.parse(lines[lines.length - 1]!) as ReconciliationReport;

@@ -5,7 +5,12 @@ import path from 'node:path';
 import type Stripe from 'stripe';
 import { lastGoodRunAt, retentionWarnings } from '../../src/activities/reconciliation/retention';
 import { reconciliationWorkflowId, unmatchedPaymentWorkflowId } from '../../src/shared/ids';
-import { RECONCILIATION_WORKFLOW_TYPE, reconciliationProgressQuery, type ReconciliationReport, type ReconciliationWorkflowInput } from '../../src/shared/reconciliation';
+import {
+  RECONCILIATION_WORKFLOW_TYPE,
+  reconciliationProgressQuery,
+  type ReconciliationReport,
+  type ReconciliationWorkflowInput,
+} from '../../src/shared/reconciliation';
 import { stripeEventAction, type StripeWebhookEvent } from '../../src/events/stripeEventActions';
 import type { ConnectorHarness } from '../support/connectorHarness';
 import { startReconciliationHarness, type ReconciliationHarness } from '../support/reconciliationHarness';
@@ -36,25 +41,48 @@ describe('reconciliationWorkflow: failed deliveries and retention', () => {
   const card = { method: 'card', methodDetails: 'visa ****4242' } as const;
 
   function pay(orderId: string | undefined, amount: number): Promise<Stripe.PaymentIntent> {
-    return sdk.paymentIntents.create({ amount, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, metadata: orderId ? { monstock_order_id: orderId } : {} });
+    return sdk.paymentIntents.create({
+      amount,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      metadata: orderId ? { monstock_order_id: orderId } : {},
+    });
   }
 
   async function paymentOf(intent: Stripe.PaymentIntent, amount: number) {
     const charge = await sdk.charges.retrieve(intent.latest_charge as string, { expand: ['balance_transaction'] });
     const balance = charge.balance_transaction as Stripe.BalanceTransaction;
-    return { kind: 'payment', transactionRef: intent.id, amount, currency: 'EUR', status: 'succeeded', ...card, feeAmount: balance.fee, netAmount: balance.net };
+    return {
+      kind: 'payment',
+      transactionRef: intent.id,
+      amount,
+      currency: 'EUR',
+      status: 'succeeded',
+      ...card,
+      feeAmount: balance.fee,
+      netAmount: balance.net,
+    };
   }
 
   async function reconcile(window: { from: string; to: string }, options: ReconciliationWorkflowInput['options']) {
     const input: ReconciliationWorkflowInput = { connectionId: 'default', window, options };
-    const handle = await h.client.workflow.start(RECONCILIATION_WORKFLOW_TYPE, { workflowId: reconciliationWorkflowId('default', `events-${randomUUID().slice(0, 8)}`), taskQueue: h.taskQueue, args: [input] });
+    const handle = await h.client.workflow.start(RECONCILIATION_WORKFLOW_TYPE, {
+      workflowId: reconciliationWorkflowId('default', `events-${randomUUID().slice(0, 8)}`),
+      taskQueue: h.taskQueue,
+      args: [input],
+    });
     return { handle, report: (await handle.result()) as ReconciliationReport };
   }
 
   /** What the webhook route would have delivered: the window's failed events the action table hands to a workflow. */
   async function deliverableFailedEvents(window: { from: string; to: string }): Promise<number> {
     let count = 0;
-    for await (const event of sdk.events.list({ delivery_success: false, created: { gte: Math.floor(Date.parse(window.from) / 1000), lt: Math.ceil(Date.parse(window.to) / 1000) }, limit: 100 })) {
+    for await (const event of sdk.events.list({
+      delivery_success: false,
+      created: { gte: Math.floor(Date.parse(window.from) / 1000), lt: Math.ceil(Date.parse(window.to) / 1000) },
+      limit: 100,
+    })) {
       if (stripeEventAction(event as unknown as StripeWebhookEvent).kind === 'deliver') count += 1;
     }
     return count;
@@ -90,12 +118,20 @@ describe('reconciliationWorkflow: failed deliveries and retention', () => {
     expect(metadata.currentDetails).toMatch(/WARNING: No previous successful reconciliation run/);
     expect(metadata.currentDetails).toMatch(new RegExp(`${expectedReplays} failed Stripe deliveries replayed`));
 
-    await expectOrderSettles(h.monstock.client, a.id, { paymentStatus: 'paid', amountPaid: 1500, amountRefunded: 0, payments: [await paymentOf(aIntent, 1500)] });
+    await expectOrderSettles(h.monstock.client, a.id, {
+      paymentStatus: 'paid',
+      amountPaid: 1500,
+      amountRefunded: 0,
+      payments: [await paymentOf(aIntent, 1500)],
+    });
     await expectOrderSettles(h.monstock.client, b.id, {
       paymentStatus: 'partially_refunded',
       amountPaid: 4000,
       amountRefunded: 1000,
-      payments: [await paymentOf(bIntent, 4000), { kind: 'refund', transactionRef: refund.id, amount: 1000, currency: 'EUR', status: 'succeeded' }],
+      payments: [
+        await paymentOf(bIntent, 4000),
+        { kind: 'refund', transactionRef: refund.id, amount: 1000, currency: 'EUR', status: 'succeeded' },
+      ],
     });
     await h.client.workflow.getHandle(unmatchedPaymentWorkflowId('default', stray.id)).describe();
     await recordHistory('reconciliationWorkflow.failedEvents', first.handle);
@@ -106,7 +142,12 @@ describe('reconciliationWorkflow: failed deliveries and retention', () => {
     expect(second.report.byKind).toEqual({ unmatched_payment: 1 });
     expect(second.report.lastGoodRunAt).toBe(first.report.finishedAt);
     expect(second.report.warnings).toEqual([]);
-    await expectOrderSettles(h.monstock.client, a.id, { paymentStatus: 'paid', amountPaid: 1500, amountRefunded: 0, payments: [await paymentOf(aIntent, 1500)] });
+    await expectOrderSettles(h.monstock.client, a.id, {
+      paymentStatus: 'paid',
+      amountPaid: 1500,
+      amountRefunded: 0,
+      payments: [await paymentOf(aIntent, 1500)],
+    });
     expect((await h.monstock.client.getOrder(b.id)).payments).toHaveLength(2);
   });
 
@@ -126,7 +167,9 @@ describe('reconciliationWorkflow: failed deliveries and retention', () => {
       fs.writeFileSync(path.join(dir, 'reports', 'not-a-report.json'), '{');
       const last = await lastGoodRunAt(dir, 'default');
       expect(last).toBe('2026-01-20T02:10:00.000Z');
-      expect(retentionWarnings(last, now)).toEqual([expect.stringMatching(/39 days ago.*longer ago than Stripe keeps events \(30 days\)/)]);
+      expect(retentionWarnings(last, now)).toEqual([
+        expect.stringMatching(/39 days ago.*longer ago than Stripe keeps events \(30 days\)/),
+      ]);
       write('recent', 'default', '2026-02-27T02:10:00.000Z', new Date('2026-02-27T02:10:00.000Z'));
       expect(await lastGoodRunAt(dir, 'default')).toBe('2026-02-27T02:10:00.000Z');
       expect(await lastGoodRunAt(dir, 'default', 'recent')).toBe('2026-01-20T02:10:00.000Z');

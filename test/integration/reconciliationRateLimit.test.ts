@@ -22,10 +22,17 @@ describe('reconciliation Stripe rate limiter', () => {
   it('never grants more than its rate in any second, evenly spaced, whatever the callers ask', async () => {
     let now = 0;
     const granted: number[] = [];
-    const limiter = new SlidingWindowLimiter(LIMIT, 100, () => now, async (ms) => {
-      now += ms;
-    });
-    await Promise.all(Array.from({ length: 60 }, (_, i) => limiter.take(i % 3 === 0 ? 4 : 1).then(() => granted.push(now))));
+    const limiter = new SlidingWindowLimiter(
+      LIMIT,
+      100,
+      () => now,
+      async (ms) => {
+        now += ms;
+      },
+    );
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) => limiter.take(i % 3 === 0 ? 4 : 1).then(() => granted.push(now))),
+    );
     expect(busiestWindow(granted)).toBeLessThanOrEqual(LIMIT);
     // 100 grants at 25 per 1.1 s, 40 ms apart: about 5 s, not much more.
     expect(now).toBeLessThan(6_000);

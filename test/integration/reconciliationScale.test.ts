@@ -3,7 +3,11 @@ import type Stripe from 'stripe';
 import { request } from 'undici';
 import type { Order } from '../../src/monstock/schemas';
 import { reconciliationWorkflowId } from '../../src/shared/ids';
-import { RECONCILIATION_WORKFLOW_TYPE, type ReconciliationReport, type ReconciliationWorkflowInput } from '../../src/shared/reconciliation';
+import {
+  RECONCILIATION_WORKFLOW_TYPE,
+  type ReconciliationReport,
+  type ReconciliationWorkflowInput,
+} from '../../src/shared/reconciliation';
 import type { ConnectorHarness } from '../support/connectorHarness';
 import { startReconciliationHarness, type ReconciliationHarness } from '../support/reconciliationHarness';
 
@@ -16,7 +20,11 @@ const PAYMENTS = Number(process.env.RECONCILIATION_SCALE_PAYMENTS ?? 10_000);
 const RATE = 100;
 const SEED_CONCURRENCY = 16;
 
-async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+async function inParallel<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -37,7 +45,12 @@ describe('reconciliation at scale', () => {
 
   beforeAll(async () => {
     // Webhooks are not what this test is about: the window is made clean by hand.
-    harness = await startReconciliationHarness({ folderPrefix: 'reconciliation-scale-', stripeRateLimitPerSecond: RATE, stripeWebhooks: false, unmatched: false });
+    harness = await startReconciliationHarness({
+      folderPrefix: 'reconciliation-scale-',
+      stripeRateLimitPerSecond: RATE,
+      stripeWebhooks: false,
+      unmatched: false,
+    });
     h = harness.h;
   });
   afterAll(async () => {
@@ -102,7 +115,11 @@ describe('reconciliation at scale', () => {
     await h.stripe.setFaults({ rateLimitPerSecond: RATE });
 
     const input: ReconciliationWorkflowInput = { connectionId: 'default', window: { from, to }, options: {} };
-    const handle = await h.client.workflow.start(RECONCILIATION_WORKFLOW_TYPE, { workflowId: reconciliationWorkflowId('default', `scale-${randomUUID().slice(0, 8)}`), taskQueue: h.taskQueue, args: [input] });
+    const handle = await h.client.workflow.start(RECONCILIATION_WORKFLOW_TYPE, {
+      workflowId: reconciliationWorkflowId('default', `scale-${randomUUID().slice(0, 8)}`),
+      taskQueue: h.taskQueue,
+      args: [input],
+    });
     const report = (await handle.result()) as ReconciliationReport;
 
     expect(report.counts).toMatchObject({ intents: PAYMENTS, orders: PAYMENTS, findings: 0, repairsSent: 0 });
@@ -117,7 +134,9 @@ describe('reconciliation at scale', () => {
     expect(stripeCalls).toBeLessThanOrEqual(PAYMENTS + Math.ceil(PAYMENTS / 100) + 5);
     const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
     const allowed = stripeCalls / RATE;
-    process.stdout.write(`${JSON.stringify({ payments: PAYMENTS, rateLimit: RATE, stripeCalls, rateLimited, seconds, paymentsPerSecond: Math.round((PAYMENTS / seconds) * 10) / 10, boundPerSecond: Math.round(((RATE * PAYMENTS) / stripeCalls) * 10) / 10 })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ payments: PAYMENTS, rateLimit: RATE, stripeCalls, rateLimited, seconds, paymentsPerSecond: Math.round((PAYMENTS / seconds) * 10) / 10, boundPerSecond: Math.round(((RATE * PAYMENTS) / stripeCalls) * 10) / 10 })}\n`,
+    );
     // No faster than the limit allows: it kept to it.
     expect(seconds).toBeGreaterThanOrEqual(allowed * 0.95);
     // And not far slower: on a quiet machine it runs at 90% of the limit (`npm run bench` measures

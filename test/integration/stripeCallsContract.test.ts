@@ -19,7 +19,15 @@ import { HANDLED_STRIPE_EVENT_TYPES } from '../../src/events/stripeEventActions'
 import { createStripeClient, STRIPE_API_VERSION } from '../../src/stripe/client';
 import { fingerprint } from '../../src/customers/fingerprint';
 import { stripeCustomerForOrder } from '../../src/activities/orderPayment/stripeCustomerForOrder';
-import { cancelIntent, createOrderIntent, findOpenIntentOfOrder, refundCancelledOrderPayment, retrieveIntent, tagIntentWithOrder, updateIntentAmount } from '../../src/stripe/orderIntents';
+import {
+  cancelIntent,
+  createOrderIntent,
+  findOpenIntentOfOrder,
+  refundCancelledOrderPayment,
+  retrieveIntent,
+  tagIntentWithOrder,
+  updateIntentAmount,
+} from '../../src/stripe/orderIntents';
 import { readPaymentIntentSnapshot } from '../../src/stripe/readPaymentIntentSnapshot';
 import { listFailedStripeEvents } from '../../src/activities/reconciliation/failedEvents';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
@@ -43,13 +51,23 @@ type Wire = Omit<RecordedStripeRequest, 'response'>;
 
 /** The request expected on the wire; accepted (200) and with the pinned API version unless told. */
 function sent(method: string, path: string, rest: Partial<Wire> = {}): Wire {
-  return { method, path, query: {}, body: {}, idempotencyKey: undefined, stripeVersion: STRIPE_API_VERSION, status: 200, ...rest };
+  return {
+    method,
+    path,
+    query: {},
+    body: {},
+    idempotencyKey: undefined,
+    stripeVersion: STRIPE_API_VERSION,
+    status: 200,
+    ...rest,
+  };
 }
 
 /** Calls the connector makes without a key of its own: the SDK adds one (a UUID) to every POST. */
 const SDK_KEY = expect.stringMatching(/^stripe-node-retry-[0-9a-f-]{36}$/) as unknown as string;
 
-const withoutAnswers = (taken: RecordedStripeRequest[]): Wire[] => taken.map(({ response: _response, ...request }) => request);
+const withoutAnswers = (taken: RecordedStripeRequest[]): Wire[] =>
+  taken.map(({ response: _response, ...request }) => request);
 const idsOf = (list: { data: Array<{ id: string }> }) => list.data.map((item) => item.id);
 
 describe('Stripe calls the connector makes, against stripe-mock, exactly as sent', () => {
@@ -59,7 +77,12 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
   let monstock: MonstockFixture;
   let dataDir: string;
   const logger = createLogger({ level: 'error' });
-  const spec = () => managedEndpointSpec({ publicUrl: 'https://connector.example.com', connectionId: 'default', apiVersion: NEWEST_VERSION_STRIPE_MOCK_KNOWS });
+  const spec = () =>
+    managedEndpointSpec({
+      publicUrl: 'https://connector.example.com',
+      connectionId: 'default',
+      apiVersion: NEWEST_VERSION_STRIPE_MOCK_KNOWS,
+    });
   const endpointBody = {
     url: 'https://connector.example.com/webhooks/stripe',
     api_version: NEWEST_VERSION_STRIPE_MOCK_KNOWS,
@@ -99,14 +122,19 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
       sent('GET', '/v1/webhook_endpoints', { query: { limit: '100' } }),
       sent('POST', '/v1/webhook_endpoints', { body: endpointBody, idempotencyKey: SDK_KEY }),
       // The API version cannot change on an existing endpoint, so an update does not send it.
-      sent('POST', `/v1/webhook_endpoints/${created.id}`, { body: { url: endpointBody.url, enabled_events: endpointBody.enabled_events }, idempotencyKey: SDK_KEY }),
+      sent('POST', `/v1/webhook_endpoints/${created.id}`, {
+        body: { url: endpointBody.url, enabled_events: endpointBody.enabled_events },
+        idempotencyKey: SDK_KEY,
+      }),
       sent('DELETE', `/v1/webhook_endpoints/${created.id}`),
     ]);
   });
 
   it('runs the whole setup step up to the secret, which stripe-mock’s fixture answer lacks', async () => {
     // list, create, then (no secret in the answer) delete: all accepted, so only our own check fails.
-    await expect(ensureStripeWebhookEndpoint({ stripe, spec: spec(), dataDir, logger })).rejects.toThrow(/no signing secret/);
+    await expect(ensureStripeWebhookEndpoint({ stripe, spec: spec(), dataDir, logger })).rejects.toThrow(
+      /no signing secret/,
+    );
     expect(fs.readdirSync(dataDir)).toEqual([]);
     const taken = recorder.take();
     const created = taken[1]!.response as Stripe.WebhookEndpoint;
@@ -120,15 +148,28 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
   });
 
   it('accepts the order matcher’s reads (payment intent, Checkout session by payment intent)', async () => {
-    const matcher = new OrderMatcher({ stripe, monstock: monstock.client, settings: { rules: parseMatchRules(DEFAULT_MATCH_RULES), ignore: [] } });
+    const matcher = new OrderMatcher({
+      stripe,
+      monstock: monstock.client,
+      settings: { rules: parseMatchRules(DEFAULT_MATCH_RULES), ignore: [] },
+    });
     // stripe-mock's intent has no metadata and its session no client_reference_id: nothing to match on.
     const unmatched = { kind: 'unmatched', reason: 'no match rule found a value on the payment' };
     expect(await matcher.matchPaymentIntentId('pi_contract_1')).toEqual(unmatched);
     // A session that says nothing: the intent's own metadata is looked at before giving up.
-    expect(await matchEvent(matcher, 'pi_contract_2', { by: 'checkout', checkout: { clientReferenceId: null, metadata: {} } })).toEqual(unmatched);
+    expect(
+      await matchEvent(matcher, 'pi_contract_2', {
+        by: 'checkout',
+        checkout: { clientReferenceId: null, metadata: {} },
+      }),
+    ).toEqual(unmatched);
     const taken = recorder.take();
-    const sessions = taken.filter((request) => request.path === '/v1/checkout/sessions').map((request) => request.response as Stripe.ApiList<Stripe.Checkout.Session>);
-    expect(sessions.map((list) => list.data.map((session) => [session.client_reference_id, session.metadata]))).toEqual([[[null, {}]], [[null, {}]]]);
+    const sessions = taken
+      .filter((request) => request.path === '/v1/checkout/sessions')
+      .map((request) => request.response as Stripe.ApiList<Stripe.Checkout.Session>);
+    expect(sessions.map((list) => list.data.map((session) => [session.client_reference_id, session.metadata]))).toEqual(
+      [[[null, {}]], [[null, {}]]],
+    );
     expect(withoutAnswers(taken)).toEqual([
       sent('GET', '/v1/payment_intents/pi_contract_1'),
       sent('GET', '/v1/checkout/sessions', { query: { payment_intent: 'pi_contract_1', limit: '1' } }),
@@ -143,7 +184,9 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
     // The four reads go out at once: their order on the wire is not fixed.
     expect(withoutAnswers(taken).sort((a, b) => a.path.localeCompare(b.path))).toEqual([
       // Balance transactions expanded, for the fee and net of each charge.
-      sent('GET', '/v1/charges', { query: { payment_intent: 'pi_contract_3', limit: '100', expand: ['data.balance_transaction'] } }),
+      sent('GET', '/v1/charges', {
+        query: { payment_intent: 'pi_contract_3', limit: '100', expand: ['data.balance_transaction'] },
+      }),
       sent('GET', '/v1/disputes', { query: { payment_intent: 'pi_contract_3', limit: '100' } }),
       sent('GET', '/v1/payment_intents/pi_contract_3'),
       sent('GET', '/v1/refunds', { query: { payment_intent: 'pi_contract_3', limit: '100' } }),
@@ -153,7 +196,12 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
     const charges = answer<Stripe.ApiList<Stripe.Charge>>('/v1/charges');
     const balance = charges.data[0]!.balance_transaction as Stripe.BalanceTransaction;
     expect(charges.data).toHaveLength(1);
-    expect(snapshot).toMatchObject({ id: 'pi_contract_3', status: intent.status, amount: intent.amount, currency: intent.currency });
+    expect(snapshot).toMatchObject({
+      id: 'pi_contract_3',
+      status: intent.status,
+      amount: intent.amount,
+      currency: intent.currency,
+    });
     expect(snapshot.charges.map((charge) => charge.id)).toEqual(idsOf(charges));
     // Only present because the expansion was asked for (unexpanded, Stripe sends the id alone).
     expect(snapshot.charges[0]).toMatchObject({ feeAmount: balance.fee, netAmount: balance.net });
@@ -173,7 +221,12 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
     const taken = recorder.take();
 
     expect([created.amount, created.currency]).toEqual([4200, 'eur']);
-    expect([retrieved.id, updated.id, cancelled.id, tagged.id]).toEqual(['pi_contract_4', 'pi_contract_4', 'pi_contract_4', 'pi_contract_4']);
+    expect([retrieved.id, updated.id, cancelled.id, tagged.id]).toEqual([
+      'pi_contract_4',
+      'pi_contract_4',
+      'pi_contract_4',
+      'pi_contract_4',
+    ]);
     expect(found?.id).toBe((taken[2]!.response as Stripe.ApiSearchResult<Stripe.PaymentIntent>).data[0]!.id);
     expect(withoutAnswers(taken)).toEqual([
       sent('POST', '/v1/payment_intents', {
@@ -187,14 +240,32 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
         idempotencyKey: 'monstock-stripe:intent:ord_contract:v3:4200',
       }),
       sent('GET', '/v1/payment_intents/pi_contract_4'),
-      sent('GET', '/v1/payment_intents/search', { query: { query: "metadata['monstock_order_id']:'ord_contract' AND status:'requires_payment_method'", limit: '1' } }),
-      sent('POST', '/v1/payment_intents/pi_contract_4', { body: { amount: '5000' }, idempotencyKey: 'monstock-stripe:intent-amount:ord_contract:v3' }),
-      sent('POST', '/v1/payment_intents/pi_contract_4/cancel', { body: { cancellation_reason: 'abandoned' }, idempotencyKey: 'monstock-stripe:intent-cancel:pi_contract_4' }),
+      sent('GET', '/v1/payment_intents/search', {
+        query: {
+          query: "metadata['monstock_order_id']:'ord_contract' AND status:'requires_payment_method'",
+          limit: '1',
+        },
+      }),
+      sent('POST', '/v1/payment_intents/pi_contract_4', {
+        body: { amount: '5000' },
+        idempotencyKey: 'monstock-stripe:intent-amount:ord_contract:v3',
+      }),
+      sent('POST', '/v1/payment_intents/pi_contract_4/cancel', {
+        body: { cancellation_reason: 'abandoned' },
+        idempotencyKey: 'monstock-stripe:intent-cancel:pi_contract_4',
+      }),
       sent('POST', '/v1/refunds', {
-        body: { payment_intent: 'pi_contract_4', reason: 'requested_by_customer', metadata: { monstock_order_id: 'ord_contract', reason: 'order cancelled' } },
+        body: {
+          payment_intent: 'pi_contract_4',
+          reason: 'requested_by_customer',
+          metadata: { monstock_order_id: 'ord_contract', reason: 'order cancelled' },
+        },
         idempotencyKey: 'monstock-stripe:cancel-refund:pi_contract_4',
       }),
-      sent('POST', '/v1/payment_intents/pi_contract_4', { body: { metadata: { monstock_order_id: 'ord_contract' } }, idempotencyKey: 'monstock-stripe:attach:pi_contract_4:ord_contract' }),
+      sent('POST', '/v1/payment_intents/pi_contract_4', {
+        body: { metadata: { monstock_order_id: 'ord_contract' } },
+        idempotencyKey: 'monstock-stripe:attach:pi_contract_4:ord_contract',
+      }),
     ]);
   });
 
@@ -207,15 +278,26 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
     const byEmail = taken[0]!.response as Stripe.ApiList<Stripe.Customer>;
     expect(idsOf(byEmail)).toEqual([id]);
     const hash = fingerprint({ email: 'contract@example.test', name: 'Contract Test' });
-    expect((await monstock.client.getCustomer(customer.id)).externalRefs).toEqual({ stripeCustomerId: id, stripeSyncHash: hash });
+    expect((await monstock.client.getCustomer(customer.id)).externalRefs).toEqual({
+      stripeCustomerId: id,
+      stripeSyncHash: hash,
+    });
     expect(withoutAnswers(taken)).toEqual([
       sent('GET', '/v1/customers', { query: { email: 'contract@example.test', limit: '10' } }),
       // Both sides unsynced: who edited last decides, so Stripe's customer edits since Monstock's are read.
       sent('GET', '/v1/events', {
-        query: { types: ['customer.created', 'customer.updated'], created: { gte: String(Math.floor(Date.parse(customer.updatedAt) / 1000)) }, limit: '100' },
+        query: {
+          types: ['customer.created', 'customer.updated'],
+          created: { gte: String(Math.floor(Date.parse(customer.updatedAt) / 1000)) },
+          limit: '100',
+        },
       }),
       sent('POST', `/v1/customers/${id}`, {
-        body: { email: 'contract@example.test', name: 'Contract Test', metadata: { monstock_customer_id: customer.id, monstock_sync_hash: hash } },
+        body: {
+          email: 'contract@example.test',
+          name: 'Contract Test',
+          metadata: { monstock_customer_id: customer.id, monstock_sync_hash: hash },
+        },
         idempotencyKey: `customer-sync/default/update/${id}/${customer.id}@${customer.version}/${hash}`,
       }),
     ]);
@@ -224,22 +306,42 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
   it('accepts reconciliation’s page of failed webhook deliveries (events with delivery_success false, in the window, after a cursor)', async () => {
     const window = { from: '2026-01-01T00:00:00.000Z', to: '2026-01-03T00:00:00.000Z' };
     const first = await listFailedStripeEvents(stripe, window, { limit: 100 });
-    const next = await listFailedStripeEvents(stripe, window, { limit: 2, startingAfter: 'evt_contract_1', types: ['payment_intent.succeeded', 'charge.refunded'] });
+    const next = await listFailedStripeEvents(stripe, window, {
+      limit: 2,
+      startingAfter: 'evt_contract_1',
+      types: ['payment_intent.succeeded', 'charge.refunded'],
+    });
     const taken = recorder.take();
 
-    expect([idsOf(first), idsOf(next)]).toEqual(taken.map((request) => idsOf(request.response as Stripe.ApiList<Stripe.Event>)));
+    expect([idsOf(first), idsOf(next)]).toEqual(
+      taken.map((request) => idsOf(request.response as Stripe.ApiList<Stripe.Event>)),
+    );
     // 2026-01-01T00:00Z and 2026-01-03T00:00Z in unix seconds: from included, to excluded.
     const created = { gte: '1767225600', lt: '1767398400' };
     expect(withoutAnswers(taken)).toEqual([
       sent('GET', '/v1/events', { query: { delivery_success: 'false', created, limit: '100' } }),
       sent('GET', '/v1/events', {
-        query: { delivery_success: 'false', created, limit: '2', types: ['payment_intent.succeeded', 'charge.refunded'], starting_after: 'evt_contract_1' },
+        query: {
+          delivery_success: 'false',
+          created,
+          limit: '2',
+          types: ['payment_intent.succeeded', 'charge.refunded'],
+          starting_after: 'evt_contract_1',
+        },
       }),
     ]);
   });
 
   it('rejects a call the real API would refuse, so the checks above can fail', async () => {
-    await expect(stripe.paymentIntents.create({ amount: 'lots' as unknown as number, currency: 'eur' })).rejects.toMatchObject({ type: 'StripeInvalidRequestError' });
-    expect(withoutAnswers(recorder.take())).toEqual([sent('POST', '/v1/payment_intents', { body: { amount: 'lots', currency: 'eur' }, idempotencyKey: SDK_KEY, status: 400 })]);
+    await expect(
+      stripe.paymentIntents.create({ amount: 'lots' as unknown as number, currency: 'eur' }),
+    ).rejects.toMatchObject({ type: 'StripeInvalidRequestError' });
+    expect(withoutAnswers(recorder.take())).toEqual([
+      sent('POST', '/v1/payment_intents', {
+        body: { amount: 'lots', currency: 'eur' },
+        idempotencyKey: SDK_KEY,
+        status: 400,
+      }),
+    ]);
   });
 });

@@ -26,15 +26,37 @@ describe('Stripe events out of order', () => {
 
   it('records payment and refund when the refund is the first event seen', async () => {
     const order = await h.order(5000);
-    const intent = await sdk.paymentIntents.create({ amount: 5000, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, metadata: { monstock_order_id: order.id } });
+    const intent = await sdk.paymentIntents.create({
+      amount: 5000,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      metadata: { monstock_order_id: order.id },
+    });
     const refund = await sdk.refunds.create({ payment_intent: intent.id, amount: 1500 });
-    await h.delivery.toOrder('default', order.id, { eventId: 'evt_refund_first', type: 'refund.created', created: refund.created, objectType: 'refund', objectId: refund.id, paymentIntentId: intent.id });
+    await h.delivery.toOrder('default', order.id, {
+      eventId: 'evt_refund_first',
+      type: 'refund.created',
+      created: refund.created,
+      objectType: 'refund',
+      objectId: refund.id,
+      paymentIntentId: intent.id,
+    });
     await expectOrderSettles(h.monstock.client, order.id, {
       paymentStatus: 'partially_refunded',
       amountPaid: 5000,
       amountRefunded: 1500,
       payments: [
-        { kind: 'payment', transactionRef: intent.id, amount: 5000, currency: 'EUR', status: 'succeeded', method: 'card', methodDetails: 'visa ****4242', ...(await feeOf(intent)) },
+        {
+          kind: 'payment',
+          transactionRef: intent.id,
+          amount: 5000,
+          currency: 'EUR',
+          status: 'succeeded',
+          method: 'card',
+          methodDetails: 'visa ****4242',
+          ...(await feeOf(intent)),
+        },
         { kind: 'refund', transactionRef: refund.id, amount: 1500, currency: 'EUR', status: 'succeeded' },
       ],
     });
@@ -42,9 +64,22 @@ describe('Stripe events out of order', () => {
 
   it('keeps a settled SEPA payment succeeded when its stale processing event comes last', async () => {
     const order = await h.order(3100);
-    const intent = await sdk.paymentIntents.create({ amount: 3100, currency: 'eur', payment_method: 'pm_sepaDebit', confirm: true, metadata: { monstock_order_id: order.id } });
+    const intent = await sdk.paymentIntents.create({
+      amount: 3100,
+      currency: 'eur',
+      payment_method: 'pm_sepaDebit',
+      confirm: true,
+      metadata: { monstock_order_id: order.id },
+    });
     await h.stripe.admin(`/_sandbox/payment_intents/${intent.id}/settle`);
-    const ref = (type: string, eventId: string) => ({ eventId, type, created: intent.created, objectType: 'payment_intent' as const, objectId: intent.id, paymentIntentId: intent.id });
+    const ref = (type: string, eventId: string) => ({
+      eventId,
+      type,
+      created: intent.created,
+      objectType: 'payment_intent' as const,
+      objectId: intent.id,
+      paymentIntentId: intent.id,
+    });
     await h.delivery.toOrder('default', order.id, ref('payment_intent.succeeded', 'evt_succeeded'));
     await h.delivery.toOrder('default', order.id, ref('payment_intent.processing', 'evt_processing_late'));
     const settled = await sdk.paymentIntents.retrieve(intent.id);
@@ -53,7 +88,18 @@ describe('Stripe events out of order', () => {
       paymentStatus: 'paid',
       amountPaid: 3100,
       amountRefunded: 0,
-      payments: [{ kind: 'payment', transactionRef: intent.id, amount: 3100, currency: 'EUR', status: 'succeeded', method: 'sepa_debit', methodDetails: `sepa_debit ****${charge.payment_method_details?.sepa_debit?.last4}`, ...(await feeOf(settled)) }],
+      payments: [
+        {
+          kind: 'payment',
+          transactionRef: intent.id,
+          amount: 3100,
+          currency: 'EUR',
+          status: 'succeeded',
+          method: 'sepa_debit',
+          methodDetails: `sepa_debit ****${charge.payment_method_details?.sepa_debit?.last4}`,
+          ...(await feeOf(settled)),
+        },
+      ],
     });
   });
 });

@@ -16,7 +16,9 @@ describe('rate-limited, counting Stripe client', () => {
   });
   afterAll(() => stripe?.close());
 
-  const injected = async () => ((await (await request(`${stripe.url}/_sandbox/faults/injected`)).body.json()) as { rateLimited: number }).rateLimited;
+  const injected = async () =>
+    ((await (await request(`${stripe.url}/_sandbox/faults/injected`)).body.json()) as { rateLimited: number })
+      .rateLimited;
 
   it('waits out the 429s of a stricter server and counts every request, retries included, per caller', async () => {
     const intent = await stripe.stripe.paymentIntents.create({ amount: 500, currency: 'eur' });
@@ -24,11 +26,26 @@ describe('rate-limited, counting Stripe client', () => {
     await stripe.setFaults({ rateLimitPerSecond: 3 });
     try {
       const before = await injected();
-      const client = createStripeClient({ secretKey: TEST_STRIPE_KEY, apiUrl: stripe.url, maxNetworkRetries: 0, rateLimiter: new SlidingWindowLimiter(20) });
+      const client = createStripeClient({
+        secretKey: TEST_STRIPE_KEY,
+        apiUrl: stripe.url,
+        maxNetworkRetries: 0,
+        rateLimiter: new SlidingWindowLimiter(20),
+      });
       let first = 0;
       let second = 0;
-      const reads = (count: number) => Promise.all(Array.from({ length: count }, () => client.charges.list({ payment_intent: intent.id })));
-      const [a, b] = await Promise.all([countStripeRequests(() => (first += 1), () => reads(4)), countStripeRequests(() => (second += 1), () => reads(2))]);
+      const reads = (count: number) =>
+        Promise.all(Array.from({ length: count }, () => client.charges.list({ payment_intent: intent.id })));
+      const [a, b] = await Promise.all([
+        countStripeRequests(
+          () => (first += 1),
+          () => reads(4),
+        ),
+        countStripeRequests(
+          () => (second += 1),
+          () => reads(2),
+        ),
+      ]);
       expect(a.concat(b).every((page) => page.object === 'list')).toBe(true);
       const refused = (await injected()) - before;
       expect(refused).toBeGreaterThan(0);

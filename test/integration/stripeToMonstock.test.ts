@@ -28,7 +28,13 @@ describe.each(WEBHOOK_WEATHER)('Stripe → Monstock with %s', (_label, webhookFa
   afterAll(() => h?.close());
 
   async function pay(orderId: string, amount: number, paymentMethod = 'pm_card_visa'): Promise<Stripe.PaymentIntent> {
-    return sdk.paymentIntents.create({ amount, currency: 'eur', payment_method: paymentMethod, confirm: true, metadata: { monstock_order_id: orderId } });
+    return sdk.paymentIntents.create({
+      amount,
+      currency: 'eur',
+      payment_method: paymentMethod,
+      confirm: true,
+      metadata: { monstock_order_id: orderId },
+    });
   }
 
   async function feeOf(intent: Stripe.PaymentIntent): Promise<{ feeAmount: number; netAmount: number }> {
@@ -47,9 +53,23 @@ describe.each(WEBHOOK_WEATHER)('Stripe → Monstock with %s', (_label, webhookFa
       paymentStatus: 'paid',
       amountPaid: 4200,
       amountRefunded: 0,
-      payments: [{ kind: 'payment', transactionRef: intent.id, amount: 4200, currency: 'EUR', status: 'succeeded', ...card, ...(await feeOf(intent)) }],
+      payments: [
+        {
+          kind: 'payment',
+          transactionRef: intent.id,
+          amount: 4200,
+          currency: 'EUR',
+          status: 'succeeded',
+          ...card,
+          ...(await feeOf(intent)),
+        },
+      ],
     });
-    if (!webhookFaults?.duplicateRate) await recordHistory('orderPaymentWorkflow.cardPayment', h.client.workflow.getHandle(orderWorkflowId('default', order.id)));
+    if (!webhookFaults?.duplicateRate)
+      await recordHistory(
+        'orderPaymentWorkflow.cardPayment',
+        h.client.workflow.getHandle(orderWorkflowId('default', order.id)),
+      );
   });
 
   it('records a payment made through a Checkout session that names the order by its reference', async () => {
@@ -57,7 +77,12 @@ describe.each(WEBHOOK_WEATHER)('Stripe → Monstock with %s', (_label, webhookFa
     const session = await sdk.checkout.sessions.create({
       mode: 'payment',
       client_reference_id: order.reference,
-      line_items: [{ quantity: 1, price_data: { currency: 'eur', unit_amount: 3500, product_data: { name: 'Order ' + order.reference } } }],
+      line_items: [
+        {
+          quantity: 1,
+          price_data: { currency: 'eur', unit_amount: 3500, product_data: { name: 'Order ' + order.reference } },
+        },
+      ],
       success_url: 'https://shop.example/thanks',
     });
     await h.stripe.admin(`/_sandbox/checkout/sessions/${session.id}/complete`, { payment_method: 'pm_card_visa' });
@@ -67,26 +92,62 @@ describe.each(WEBHOOK_WEATHER)('Stripe → Monstock with %s', (_label, webhookFa
       paymentStatus: 'paid',
       amountPaid: 3500,
       amountRefunded: 0,
-      payments: [{ kind: 'payment', transactionRef: intent.id, amount: 3500, currency: 'EUR', status: 'succeeded', ...card, ...(await feeOf(intent)) }],
+      payments: [
+        {
+          kind: 'payment',
+          transactionRef: intent.id,
+          amount: 3500,
+          currency: 'EUR',
+          status: 'succeeded',
+          ...card,
+          ...(await feeOf(intent)),
+        },
+      ],
     });
   });
 
   it('records a declined attempt as failed with its reason, then the successful retry', async () => {
     const order = await h.order(1999);
-    const intent = await sdk.paymentIntents.create({ amount: 1999, currency: 'eur', metadata: { monstock_order_id: order.id } });
-    await expect(sdk.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_chargeDeclined' })).rejects.toMatchObject({ code: 'card_declined' });
-    const declined = (await sdk.charges.list({ payment_intent: intent.id })).data.find((charge) => charge.status === 'failed')!;
+    const intent = await sdk.paymentIntents.create({
+      amount: 1999,
+      currency: 'eur',
+      metadata: { monstock_order_id: order.id },
+    });
+    await expect(
+      sdk.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_chargeDeclined' }),
+    ).rejects.toMatchObject({ code: 'card_declined' });
+    const declined = (await sdk.charges.list({ payment_intent: intent.id })).data.find(
+      (charge) => charge.status === 'failed',
+    )!;
     const paid = await sdk.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
     const settled = await expectOrderSettles(h.monstock.client, order.id, {
       paymentStatus: 'paid',
       amountPaid: 1999,
       amountRefunded: 0,
       payments: [
-        { kind: 'payment', transactionRef: declined.id, amount: 1999, currency: 'EUR', status: 'failed', method: 'card', methodDetails: 'visa ****0002' },
-        { kind: 'payment', transactionRef: intent.id, amount: 1999, currency: 'EUR', status: 'succeeded', ...card, ...(await feeOf(paid)) },
+        {
+          kind: 'payment',
+          transactionRef: declined.id,
+          amount: 1999,
+          currency: 'EUR',
+          status: 'failed',
+          method: 'card',
+          methodDetails: 'visa ****0002',
+        },
+        {
+          kind: 'payment',
+          transactionRef: intent.id,
+          amount: 1999,
+          currency: 'EUR',
+          status: 'succeeded',
+          ...card,
+          ...(await feeOf(paid)),
+        },
       ],
     });
-    expect(settled.payments.find((payment) => payment.transactionRef === declined.id)?.failureReason).toMatch(/card_declined/);
+    expect(settled.payments.find((payment) => payment.transactionRef === declined.id)?.failureReason).toMatch(
+      /card_declined/,
+    );
   });
 
   it('adds up two partial payments: partially paid, then paid', async () => {
@@ -96,7 +157,17 @@ describe.each(WEBHOOK_WEATHER)('Stripe → Monstock with %s', (_label, webhookFa
       paymentStatus: 'partially_paid',
       amountPaid: 2000,
       amountRefunded: 0,
-      payments: [{ kind: 'payment', transactionRef: first.id, amount: 2000, currency: 'EUR', status: 'succeeded', ...card, ...(await feeOf(first)) }],
+      payments: [
+        {
+          kind: 'payment',
+          transactionRef: first.id,
+          amount: 2000,
+          currency: 'EUR',
+          status: 'succeeded',
+          ...card,
+          ...(await feeOf(first)),
+        },
+      ],
     });
     const second = await pay(order.id, 3000, 'pm_card_mastercard');
     await expectOrderSettles(h.monstock.client, order.id, {
@@ -104,8 +175,25 @@ describe.each(WEBHOOK_WEATHER)('Stripe → Monstock with %s', (_label, webhookFa
       amountPaid: 5000,
       amountRefunded: 0,
       payments: [
-        { kind: 'payment', transactionRef: first.id, amount: 2000, currency: 'EUR', status: 'succeeded', ...card, ...(await feeOf(first)) },
-        { kind: 'payment', transactionRef: second.id, amount: 3000, currency: 'EUR', status: 'succeeded', method: 'card', methodDetails: 'mastercard ****4444', ...(await feeOf(second)) },
+        {
+          kind: 'payment',
+          transactionRef: first.id,
+          amount: 2000,
+          currency: 'EUR',
+          status: 'succeeded',
+          ...card,
+          ...(await feeOf(first)),
+        },
+        {
+          kind: 'payment',
+          transactionRef: second.id,
+          amount: 3000,
+          currency: 'EUR',
+          status: 'succeeded',
+          method: 'card',
+          methodDetails: 'mastercard ****4444',
+          ...(await feeOf(second)),
+        },
       ],
     });
   });
@@ -115,12 +203,23 @@ describe.each(WEBHOOK_WEATHER)('Stripe → Monstock with %s', (_label, webhookFa
     const intent = await pay(order.id, 6000);
     const fee = await feeOf(intent);
     const partial = await sdk.refunds.create({ payment_intent: intent.id, amount: 2500 });
-    const payment = { kind: 'payment', transactionRef: intent.id, amount: 6000, currency: 'EUR', status: 'succeeded', ...card, ...fee };
+    const payment = {
+      kind: 'payment',
+      transactionRef: intent.id,
+      amount: 6000,
+      currency: 'EUR',
+      status: 'succeeded',
+      ...card,
+      ...fee,
+    };
     await expectOrderSettles(h.monstock.client, order.id, {
       paymentStatus: 'partially_refunded',
       amountPaid: 6000,
       amountRefunded: 2500,
-      payments: [payment, { kind: 'refund', transactionRef: partial.id, amount: 2500, currency: 'EUR', status: 'succeeded' }],
+      payments: [
+        payment,
+        { kind: 'refund', transactionRef: partial.id, amount: 2500, currency: 'EUR', status: 'succeeded' },
+      ],
     });
     const rest = await sdk.refunds.create({ payment_intent: intent.id });
     await expectOrderSettles(h.monstock.client, order.id, {
@@ -143,12 +242,24 @@ describe.each(WEBHOOK_WEATHER)('Stripe → Monstock with %s', (_label, webhookFa
     const intent = await pay(order.id, 2700, 'pm_card_createDispute');
     const dispute = await waitForDispute(intent.id);
     // Stripe's dispute test card is a Visa ending in 0259.
-    const payment = { kind: 'payment', transactionRef: intent.id, amount: 2700, currency: 'EUR', status: 'succeeded', method: 'card', methodDetails: 'visa ****0259', ...(await feeOf(intent)) };
+    const payment = {
+      kind: 'payment',
+      transactionRef: intent.id,
+      amount: 2700,
+      currency: 'EUR',
+      status: 'succeeded',
+      method: 'card',
+      methodDetails: 'visa ****0259',
+      ...(await feeOf(intent)),
+    };
     await expectOrderSettles(h.monstock.client, order.id, {
       paymentStatus: 'disputed',
       amountPaid: 2700,
       amountRefunded: 0,
-      payments: [payment, { kind: 'dispute', transactionRef: dispute.id, amount: 2700, currency: 'EUR', status: 'needs_response' }],
+      payments: [
+        payment,
+        { kind: 'dispute', transactionRef: dispute.id, amount: 2700, currency: 'EUR', status: 'needs_response' },
+      ],
     });
     if (how === 'close') await sdk.disputes.close(dispute.id);
     else await sdk.disputes.update(dispute.id, { evidence: { uncategorized_text: how }, submit: true });
@@ -156,9 +267,16 @@ describe.each(WEBHOOK_WEATHER)('Stripe → Monstock with %s', (_label, webhookFa
       paymentStatus: finalStatus,
       amountPaid: 2700,
       amountRefunded: refunded,
-      payments: [payment, { kind: 'dispute', transactionRef: dispute.id, amount: 2700, currency: 'EUR', status: outcome }],
+      payments: [
+        payment,
+        { kind: 'dispute', transactionRef: dispute.id, amount: 2700, currency: 'EUR', status: outcome },
+      ],
     });
-    if (!webhookFaults?.duplicateRate) await recordHistory(`orderPaymentWorkflow.dispute-${outcome}`, h.client.workflow.getHandle(orderWorkflowId('default', order.id)));
+    if (!webhookFaults?.duplicateRate)
+      await recordHistory(
+        `orderPaymentWorkflow.dispute-${outcome}`,
+        h.client.workflow.getHandle(orderWorkflowId('default', order.id)),
+      );
   });
 
   it('shows a SEPA debit as pending while it processes, then paid when it settles', async () => {
@@ -166,12 +284,17 @@ describe.each(WEBHOOK_WEATHER)('Stripe → Monstock with %s', (_label, webhookFa
     const intent = await pay(order.id, 8000, 'pm_sepaDebit');
     expect(intent.status).toBe('processing');
     const pendingCharge = await sdk.charges.retrieve(intent.latest_charge as string);
-    const sepa = { method: 'sepa_debit', methodDetails: `sepa_debit ****${pendingCharge.payment_method_details?.sepa_debit?.last4}` };
+    const sepa = {
+      method: 'sepa_debit',
+      methodDetails: `sepa_debit ****${pendingCharge.payment_method_details?.sepa_debit?.last4}`,
+    };
     await expectOrderSettles(h.monstock.client, order.id, {
       paymentStatus: 'unpaid',
       amountPaid: 0,
       amountRefunded: 0,
-      payments: [{ kind: 'payment', transactionRef: intent.id, amount: 8000, currency: 'EUR', status: 'pending', ...sepa }],
+      payments: [
+        { kind: 'payment', transactionRef: intent.id, amount: 8000, currency: 'EUR', status: 'pending', ...sepa },
+      ],
     });
     await h.stripe.admin(`/_sandbox/payment_intents/${intent.id}/settle`);
     const settled = await sdk.paymentIntents.retrieve(intent.id);
@@ -179,7 +302,17 @@ describe.each(WEBHOOK_WEATHER)('Stripe → Monstock with %s', (_label, webhookFa
       paymentStatus: 'paid',
       amountPaid: 8000,
       amountRefunded: 0,
-      payments: [{ kind: 'payment', transactionRef: intent.id, amount: 8000, currency: 'EUR', status: 'succeeded', ...sepa, ...(await feeOf(settled)) }],
+      payments: [
+        {
+          kind: 'payment',
+          transactionRef: intent.id,
+          amount: 8000,
+          currency: 'EUR',
+          status: 'succeeded',
+          ...sepa,
+          ...(await feeOf(settled)),
+        },
+      ],
     });
   });
 

@@ -32,21 +32,50 @@ describe('Stripe → Monstock under faults', () => {
       await h.monstock.setFaults({ errorRate: 1 });
       const intents = [];
       for (const order of orders) {
-        intents.push(await sdk.paymentIntents.create({ amount: order.totalAmount, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, metadata: { monstock_order_id: order.id } }));
+        intents.push(
+          await sdk.paymentIntents.create({
+            amount: order.totalAmount,
+            currency: 'eur',
+            payment_method: 'pm_card_visa',
+            confirm: true,
+            metadata: { monstock_order_id: order.id },
+          }),
+        );
       }
       const handle = h.client.workflow.getHandle(orderWorkflowId('default', orders[0]!.id));
-      await eventually(async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => (activity.attempt ?? 0) >= 2) || undefined, 20_000);
+      await eventually(
+        async () =>
+          ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => (activity.attempt ?? 0) >= 2) ||
+          undefined,
+        20_000,
+      );
       await h.monstock.setFaults({ rateLimitPerSecond: 2 });
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await h.monstock.setFaults({});
       for (const [index, order] of orders.entries()) {
         const intent = intents[index]!;
-        await expectOrderSettles(h.monstock.client, order.id, {
-          paymentStatus: 'paid',
-          amountPaid: order.totalAmount,
-          amountRefunded: 0,
-          payments: [{ kind: 'payment', transactionRef: intent.id, amount: order.totalAmount, currency: 'EUR', status: 'succeeded', method: 'card', methodDetails: 'visa ****4242', ...(await feeOf(intent)) }],
-        }, 60_000);
+        await expectOrderSettles(
+          h.monstock.client,
+          order.id,
+          {
+            paymentStatus: 'paid',
+            amountPaid: order.totalAmount,
+            amountRefunded: 0,
+            payments: [
+              {
+                kind: 'payment',
+                transactionRef: intent.id,
+                amount: order.totalAmount,
+                currency: 'EUR',
+                status: 'succeeded',
+                method: 'card',
+                methodDetails: 'visa ****4242',
+                ...(await feeOf(intent)),
+              },
+            ],
+          },
+          60_000,
+        );
       }
     } finally {
       await h.monstock.setFaults({});
@@ -60,20 +89,48 @@ describe('Stripe → Monstock under faults', () => {
     const order = await h.order(4300);
     // Slow Monstock down so the kill lands while the activity is in flight.
     await h.monstock.setFaults({ latencyMs: 4000 });
-    const intent = await sdk.paymentIntents.create({ amount: 4300, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, metadata: { monstock_order_id: order.id } });
+    const intent = await sdk.paymentIntents.create({
+      amount: 4300,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      metadata: { monstock_order_id: order.id },
+    });
     const handle = h.client.workflow.getHandle(orderWorkflowId('default', order.id));
-    await eventually(async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => String(activity.state) === '2' || String(activity.state) === 'PENDING_ACTIVITY_STATE_STARTED') || undefined, 30_000);
+    await eventually(
+      async () =>
+        ((await handle.describe()).raw.pendingActivities ?? []).some(
+          (activity) => String(activity.state) === '2' || String(activity.state) === 'PENDING_ACTIVITY_STATE_STARTED',
+        ) || undefined,
+      30_000,
+    );
     expect(await first.kill('SIGKILL')).toBeNull();
     await h.monstock.setFaults({});
 
     const second = await startWorkerProcess(urls);
     try {
-      await expectOrderSettles(h.monstock.client, order.id, {
-        paymentStatus: 'paid',
-        amountPaid: 4300,
-        amountRefunded: 0,
-        payments: [{ kind: 'payment', transactionRef: intent.id, amount: 4300, currency: 'EUR', status: 'succeeded', method: 'card', methodDetails: 'visa ****4242', ...(await feeOf(intent)) }],
-      }, 90_000);
+      await expectOrderSettles(
+        h.monstock.client,
+        order.id,
+        {
+          paymentStatus: 'paid',
+          amountPaid: 4300,
+          amountRefunded: 0,
+          payments: [
+            {
+              kind: 'payment',
+              transactionRef: intent.id,
+              amount: 4300,
+              currency: 'EUR',
+              status: 'succeeded',
+              method: 'card',
+              methodDetails: 'visa ****4242',
+              ...(await feeOf(intent)),
+            },
+          ],
+        },
+        90_000,
+      );
     } finally {
       await second.kill('SIGTERM');
     }
@@ -83,9 +140,17 @@ describe('Stripe → Monstock under faults', () => {
     await h.startWorker();
     try {
       const order = await h.order(900);
-      const intent = await sdk.paymentIntents.create({ amount: 900, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, metadata: { till: 'shop-floor-2' } });
+      const intent = await sdk.paymentIntents.create({
+        amount: 900,
+        currency: 'eur',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        metadata: { till: 'shop-floor-2' },
+      });
       const unmatched = h.client.workflow.getHandle(unmatchedPaymentWorkflowId('default', intent.id));
-      await eventually(async () => ((await unmatched.describe()).typedSearchAttributes.get(PaymentUnmatched) === true ? true : undefined));
+      await eventually(async () =>
+        (await unmatched.describe()).typedSearchAttributes.get(PaymentUnmatched) === true ? true : undefined,
+      );
       expect((await h.monstock.client.getOrder(order.id)).payments).toEqual([]);
 
       await unmatched.signal(retryMatchSignal, { orderId: order.id });
@@ -93,14 +158,27 @@ describe('Stripe → Monstock under faults', () => {
         paymentStatus: 'paid',
         amountPaid: 900,
         amountRefunded: 0,
-        payments: [{ kind: 'payment', transactionRef: intent.id, amount: 900, currency: 'EUR', status: 'succeeded', method: 'card', methodDetails: 'visa ****4242', ...(await feeOf(intent)) }],
+        payments: [
+          {
+            kind: 'payment',
+            transactionRef: intent.id,
+            amount: 900,
+            currency: 'EUR',
+            status: 'succeeded',
+            method: 'card',
+            methodDetails: 'visa ****4242',
+            ...(await feeOf(intent)),
+          },
+        ],
       });
       expect(await unmatched.result()).toMatchObject({ matchedOrderId: order.id });
       // Later events of that payment now go straight to the order: a refund lands there.
       const refund = await sdk.refunds.create({ payment_intent: intent.id, amount: 400 });
       await eventually(async () => {
         const stored = await h.monstock.client.getOrder(order.id);
-        return stored.payments.some((payment) => payment.transactionRef === refund.id && payment.status === 'succeeded') ? stored : undefined;
+        return stored.payments.some((payment) => payment.transactionRef === refund.id && payment.status === 'succeeded')
+          ? stored
+          : undefined;
       });
     } finally {
       await h.stopWorker();

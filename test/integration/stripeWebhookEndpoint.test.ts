@@ -9,7 +9,12 @@ import { listen, readBody, type StartedServer } from '../../sandbox/kit/http';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../src/events/stripeEventActions';
 import { managedSecretFile, readManagedSecret, writeManagedSecret } from '../../src/starter/stripe/secretFile';
 import { verifyStripeWebhook } from '../../src/starter/stripe/verify';
-import { ensureStripeWebhookEndpoint, managedEndpointSpec, MANAGED_BY, setupStripeWebhookEndpoint } from '../../src/starter/stripe/webhookEndpoint';
+import {
+  ensureStripeWebhookEndpoint,
+  managedEndpointSpec,
+  MANAGED_BY,
+  setupStripeWebhookEndpoint,
+} from '../../src/starter/stripe/webhookEndpoint';
 import { STRIPE_API_VERSION } from '../../src/stripe/client';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
 import { eventually } from '../support/temporal';
@@ -29,7 +34,12 @@ describe('managed Stripe webhook endpoint', () => {
     receiver = await listen(
       http.createServer((incoming, outgoing) => {
         void readBody(incoming).then((body) => {
-          if (body !== 'too_large') deliveries.push({ path: incoming.url ?? '', signature: String(incoming.headers['stripe-signature']), body });
+          if (body !== 'too_large')
+            deliveries.push({
+              path: incoming.url ?? '',
+              signature: String(incoming.headers['stripe-signature']),
+              body,
+            });
           outgoing.writeHead(200).end('{}');
         });
       }),
@@ -48,7 +58,8 @@ describe('managed Stripe webhook endpoint', () => {
   afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   const spec = (connectionId = 'default') => managedEndpointSpec({ publicUrl: `${receiver.url}/`, connectionId });
-  const ensure = (connectionId = 'default') => ensureStripeWebhookEndpoint({ stripe, spec: spec(connectionId), dataDir, logger });
+  const ensure = (connectionId = 'default') =>
+    ensureStripeWebhookEndpoint({ stripe, spec: spec(connectionId), dataDir, logger });
   const endpoints = async () => (await stripe.webhookEndpoints.list({ limit: 100 })).data;
 
   it('creates one endpoint with exactly the handled events and the pinned API version, and keeps its secret privately', async () => {
@@ -71,8 +82,15 @@ describe('managed Stripe webhook endpoint', () => {
     expect(stored).toEqual({ endpointId: result.endpointId, secret: expect.stringMatching(/^whsec_/) });
 
     // What Stripe now sends there verifies with the secret on file.
-    await stripe.paymentIntents.create({ amount: 1000, currency: 'eur', payment_method: 'pm_card_visa', confirm: true });
-    await eventually(async () => (deliveries.some((item) => item.body.includes('"payment_intent.succeeded"')) ? true : undefined));
+    await stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
+    await eventually(async () =>
+      deliveries.some((item) => item.body.includes('"payment_intent.succeeded"')) ? true : undefined,
+    );
     for (const delivery of deliveries) {
       expect(delivery.path).toBe('/webhooks/stripe');
       expect(verifyStripeWebhook(delivery.body, delivery.signature, [stored!.secret]).ok).toBe(true);
@@ -82,7 +100,11 @@ describe('managed Stripe webhook endpoint', () => {
   it('changes nothing on a second run', async () => {
     const first = await ensure();
     const file = managedSecretFile(dataDir, 'default');
-    const before = { endpoints: await endpoints(), file: fs.readFileSync(file, 'utf8'), mtime: fs.statSync(file).mtimeMs };
+    const before = {
+      endpoints: await endpoints(),
+      file: fs.readFileSync(file, 'utf8'),
+      mtime: fs.statSync(file).mtimeMs,
+    };
     const second = await ensure();
     expect(second).toEqual({ action: 'unchanged', endpointId: first.endpointId, deleted: [] });
     expect(await endpoints()).toEqual(before.endpoints);
@@ -91,8 +113,16 @@ describe('managed Stripe webhook endpoint', () => {
   });
 
   it('never touches endpoints it did not create, nor another connection’s', async () => {
-    const foreign = await stripe.webhookEndpoints.create({ url: 'https://erp.example.com/stripe', enabled_events: ['*'], metadata: { team: 'finance' } });
-    const lookalike = await stripe.webhookEndpoints.create({ url: 'https://x.example.com/hook', enabled_events: ['charge.succeeded'], metadata: { managed_by: 'someone-else', connection_id: 'default' } });
+    const foreign = await stripe.webhookEndpoints.create({
+      url: 'https://erp.example.com/stripe',
+      enabled_events: ['*'],
+      metadata: { team: 'finance' },
+    });
+    const lookalike = await stripe.webhookEndpoints.create({
+      url: 'https://x.example.com/hook',
+      enabled_events: ['charge.succeeded'],
+      metadata: { managed_by: 'someone-else', connection_id: 'default' },
+    });
     const otherConnection = await ensure('shop-2');
     expect(otherConnection.action).toBe('created');
     const snapshot = await endpoints();
@@ -101,14 +131,23 @@ describe('managed Stripe webhook endpoint', () => {
     expect(result).toMatchObject({ action: 'created', deleted: [] });
     await ensure();
     const after = await endpoints();
-    for (const untouched of [foreign, lookalike]) expect(after.find((endpoint) => endpoint.id === untouched.id)).toEqual(snapshot.find((endpoint) => endpoint.id === untouched.id));
-    expect(after.find((endpoint) => endpoint.id === otherConnection.endpointId)).toMatchObject({ url: `${receiver.url}/webhooks/stripe/shop-2`, metadata: { connection_id: 'shop-2' } });
+    for (const untouched of [foreign, lookalike])
+      expect(after.find((endpoint) => endpoint.id === untouched.id)).toEqual(
+        snapshot.find((endpoint) => endpoint.id === untouched.id),
+      );
+    expect(after.find((endpoint) => endpoint.id === otherConnection.endpointId)).toMatchObject({
+      url: `${receiver.url}/webhooks/stripe/shop-2`,
+      metadata: { connection_id: 'shop-2' },
+    });
     expect(after).toHaveLength(4);
   });
 
   it('puts back a changed event list and URL', async () => {
     const created = await ensure();
-    await stripe.webhookEndpoints.update(created.endpointId, { enabled_events: ['payment_intent.succeeded'], url: 'https://old.example.com/webhooks/stripe' });
+    await stripe.webhookEndpoints.update(created.endpointId, {
+      enabled_events: ['payment_intent.succeeded'],
+      url: 'https://old.example.com/webhooks/stripe',
+    });
     const result = await ensure();
     expect(result).toEqual({ action: 'updated', endpointId: created.endpointId, deleted: [] });
     const endpoint = await stripe.webhookEndpoints.retrieve(created.endpointId);
@@ -128,7 +167,9 @@ describe('managed Stripe webhook endpoint', () => {
     const result = await ensure();
     expect(result).toMatchObject({ action: 'replaced', deleted: [old.id] });
     const remaining = await endpoints();
-    expect(remaining.map((endpoint) => [endpoint.id, endpoint.api_version])).toEqual([[result.endpointId, STRIPE_API_VERSION]]);
+    expect(remaining.map((endpoint) => [endpoint.id, endpoint.api_version])).toEqual([
+      [result.endpointId, STRIPE_API_VERSION],
+    ]);
     expect(readManagedSecret(file)?.endpointId).toBe(result.endpointId);
     expect(readManagedSecret(file)?.secret).not.toBe(old.secret);
   });
@@ -146,7 +187,11 @@ describe('managed Stripe webhook endpoint', () => {
     const base = withDevelopmentValues({ DATA_DIR: dataDir });
     expect(await setupStripeWebhookEndpoint({ config: loadConfig(base), stripe, logger })).toBeUndefined();
     expect(await endpoints()).toEqual([]);
-    const result = await setupStripeWebhookEndpoint({ config: loadConfig({ ...base, PUBLIC_WEBHOOK_URL: receiver.url, CONNECTION_ID: 'shop-3' }), stripe, logger });
+    const result = await setupStripeWebhookEndpoint({
+      config: loadConfig({ ...base, PUBLIC_WEBHOOK_URL: receiver.url, CONNECTION_ID: 'shop-3' }),
+      stripe,
+      logger,
+    });
     expect(result?.action).toBe('created');
     expect((await endpoints())[0]?.url).toBe(`${receiver.url}/webhooks/stripe/shop-3`);
   });

@@ -6,17 +6,33 @@ import Stripe from 'stripe';
 import { request } from 'undici';
 import { loadConfig, withDevelopmentValues, type ConnectorConfig } from '../../src/config';
 import { OrderMatcher } from '../../src/matching/orderMatcher';
-import { Counters, defineWebhookCounters, PROMETHEUS_CONTENT_TYPE, WEBHOOK_COUNTERS as C } from '../../src/observability/counters';
+import {
+  Counters,
+  defineWebhookCounters,
+  PROMETHEUS_CONTENT_TYPE,
+  WEBHOOK_COUNTERS as C,
+} from '../../src/observability/counters';
 import { createLogger } from '../../src/observability/logger';
 import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { orderWorkflowId, unmatchedPaymentWorkflowId } from '../../src/shared/ids';
-import { ORDER_PAYMENT_WORKFLOW_TYPE, UNMATCHED_PAYMENT_WORKFLOW_TYPE, unmatchedStateQuery } from '../../src/shared/orderPayment';
+import {
+  ORDER_PAYMENT_WORKFLOW_TYPE,
+  UNMATCHED_PAYMENT_WORKFLOW_TYPE,
+  unmatchedStateQuery,
+} from '../../src/shared/orderPayment';
 import { createConnectorHttpServer, type WebhookRoute } from '../../src/starter/http/server';
 import { createStripeWebhookRoute } from '../../src/starter/stripe/route';
 import { managedSecretFile, writeManagedSecret } from '../../src/starter/stripe/secretFile';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeFixture, TEST_STRIPE_WEBHOOK_SECRET, type StripeFixture } from '../support/stripeSandbox';
-import { connectorClients, connectTestClient, eventually, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../support/temporal';
+import {
+  connectorClients,
+  connectTestClient,
+  eventually,
+  startTestWorker,
+  uniqueTaskQueue,
+  type RunningWorker,
+} from '../support/temporal';
 
 /**
  * The Stripe webhook end to end: the Stripe sandbox signs and delivers its events to the
@@ -55,14 +71,33 @@ describe('POST /webhooks/stripe', () => {
         readiness: async () => ({ ready: true }),
         connectionIds: ['default'],
         webhooks: { stripe: (webhook) => route(webhook) },
-        pages: { '/metrics': async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }) },
+        pages: {
+          '/metrics': async () => ({
+            status: 200,
+            contentType: PROMETHEUS_CONTENT_TYPE,
+            body: counters.toPrometheus(),
+          }),
+        },
       }),
       0,
     );
-    [monstock, stripe, client] = await Promise.all([startMonstockFixture(), startStripeFixture({ webhookUrl: `${server.url}/webhooks/stripe` }), connectTestClient()]);
+    [monstock, stripe, client] = await Promise.all([
+      startMonstockFixture(),
+      startStripeFixture({ webhookUrl: `${server.url}/webhooks/stripe` }),
+      connectTestClient(),
+    ]);
     const matcher = new OrderMatcher({ stripe: stripe.stripe, monstock: monstock.client, settings: config.matching });
     route = createStripeWebhookRoute({ client, matcher, config, logger, counters });
-    worker = await startTestWorker(taskQueue, connectorClients({ monstock: monstock.client, stripe: stripe.stripe, client, taskQueue, settings: config.matching }));
+    worker = await startTestWorker(
+      taskQueue,
+      connectorClients({
+        monstock: monstock.client,
+        stripe: stripe.stripe,
+        client,
+        taskQueue,
+        settings: config.matching,
+      }),
+    );
   });
 
   afterAll(async () => {
@@ -75,9 +110,20 @@ describe('POST /webhooks/stripe', () => {
   });
 
   /** A Stripe-shaped event, signed as Stripe signs (or with another secret). */
-  async function post(event: Record<string, unknown>, secret = TEST_STRIPE_WEBHOOK_SECRET, target: string = `${server.url}/webhooks/stripe`) {
+  async function post(
+    event: Record<string, unknown>,
+    secret = TEST_STRIPE_WEBHOOK_SECRET,
+    target: string = `${server.url}/webhooks/stripe`,
+  ) {
     const body = JSON.stringify(event, null, 2);
-    const answer = await request(target, { method: 'POST', body, headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret }) } });
+    const answer = await request(target, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret }),
+      },
+    });
     return { status: answer.statusCode, body: (await answer.body.json()) as Record<string, unknown> };
   }
 
@@ -87,12 +133,27 @@ describe('POST /webhooks/stripe', () => {
       object: 'event',
       type: 'payment_intent.succeeded',
       created: Math.floor(Date.now() / 1000),
-      data: { object: { id: paymentIntentId, object: 'payment_intent', amount: 4200, currency: 'eur', metadata, status: 'succeeded' } },
+      data: {
+        object: {
+          id: paymentIntentId,
+          object: 'payment_intent',
+          amount: 4200,
+          currency: 'eur',
+          metadata,
+          status: 'succeeded',
+        },
+      },
     };
   }
 
   const pay = (metadata: Record<string, string>, amount = 4200) =>
-    stripe.stripe.paymentIntents.create({ amount, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, metadata });
+    stripe.stripe.paymentIntents.create({
+      amount,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      metadata,
+    });
 
   async function workflowExists(workflowId: string): Promise<boolean> {
     try {
@@ -114,7 +175,15 @@ describe('POST /webhooks/stripe', () => {
     });
     expect(stored.payments).toHaveLength(1);
     const [payment] = stored.payments;
-    expect(payment).toMatchObject({ kind: 'payment', transactionRef: intent.id, amount: 4200, currency: 'EUR', status: 'succeeded', method: 'card', methodDetails: 'visa ****4242' });
+    expect(payment).toMatchObject({
+      kind: 'payment',
+      transactionRef: intent.id,
+      amount: 4200,
+      currency: 'EUR',
+      status: 'succeeded',
+      method: 'card',
+      methodDetails: 'visa ****4242',
+    });
     expect(payment!.feeAmount).toBeGreaterThan(0);
     expect(payment!.netAmount).toBe(4200 - payment!.feeAmount!);
 
@@ -122,7 +191,9 @@ describe('POST /webhooks/stripe', () => {
     const described = await handle.describe();
     expect(described.type).toBe(ORDER_PAYMENT_WORKFLOW_TYPE);
     expect(described.taskQueue).toBe(taskQueue);
-    const signals = ((await handle.fetchHistory()).events ?? []).filter((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'stripeEvent');
+    const signals = ((await handle.fetchHistory()).events ?? []).filter(
+      (event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'stripeEvent',
+    );
     expect(signals.length).toBeGreaterThanOrEqual(1);
     expect(counters.get(C.accepted, { source: 'stripe', workflow: 'order' })).toBeGreaterThanOrEqual(signals.length);
   });
@@ -130,14 +201,20 @@ describe('POST /webhooks/stripe', () => {
   it('records a half refund (charge.refunded, refund.*) as a refund movement', async () => {
     const order = await monstock.createOrder(4200);
     const intent = await pay({ monstock_order_id: order.id });
-    await eventually(async () => ((await monstock.client.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined));
+    await eventually(async () =>
+      (await monstock.client.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined,
+    );
     const refund = await stripe.stripe.refunds.create({ payment_intent: intent.id, amount: 2100 });
 
     const stored = await eventually(async () => {
       const current = await monstock.client.getOrder(order.id);
       return current.paymentStatus === 'partially_refunded' ? current : undefined;
     });
-    expect(stored.payments.find((movement) => movement.kind === 'refund')).toMatchObject({ transactionRef: refund.id, amount: 2100, status: 'succeeded' });
+    expect(stored.payments.find((movement) => movement.kind === 'refund')).toMatchObject({
+      transactionRef: refund.id,
+      amount: 2100,
+      status: 'succeeded',
+    });
     expect(stored).toMatchObject({ amountPaid: 4200, amountRefunded: 2100 });
   });
 
@@ -155,7 +232,9 @@ describe('POST /webhooks/stripe', () => {
       return current.paymentStatus === 'paid' ? current : undefined;
     });
     expect(stored.payments).toHaveLength(1);
-    const signals = ((await client.workflow.getHandle(orderWorkflowId('default', order.id)).fetchHistory()).events ?? [])
+    const signals = (
+      (await client.workflow.getHandle(orderWorkflowId('default', order.id)).fetchHistory()).events ?? []
+    )
       .map((event) => event.workflowExecutionSignaledEventAttributes)
       .filter((signal) => signal?.signalName === 'stripeEvent');
     expect(signals.length).toBeGreaterThanOrEqual(1);
@@ -166,7 +245,10 @@ describe('POST /webhooks/stripe', () => {
     const before = counters.get(C.rejected, { source: 'stripe', reason: 'bad_signature' });
     const forged = await post(intentEvent('pi_forged_1', { monstock_order_id: order.id }), 'whsec_not_the_right_one');
     expect(forged).toEqual({ status: 400, body: { error: 'bad_signature' } });
-    const unsigned = await request(`${server.url}/webhooks/stripe`, { method: 'POST', body: JSON.stringify(intentEvent('pi_forged_1', { monstock_order_id: order.id })) });
+    const unsigned = await request(`${server.url}/webhooks/stripe`, {
+      method: 'POST',
+      body: JSON.stringify(intentEvent('pi_forged_1', { monstock_order_id: order.id })),
+    });
     expect(unsigned.statusCode).toBe(400);
     expect(await unsigned.body.json()).toEqual({ error: 'missing_signature' });
     expect(counters.get(C.rejected, { source: 'stripe', reason: 'bad_signature' })).toBe(before + 1);
@@ -175,7 +257,13 @@ describe('POST /webhooks/stripe', () => {
 
   it('acknowledges an event type it does not handle, and counts it', async () => {
     const before = counters.get(C.unknown, { source: 'stripe' });
-    const answer = await post({ id: 'evt_unknown_1', object: 'event', type: 'invoice.paid', created: Math.floor(Date.now() / 1000), data: { object: { id: 'in_1', object: 'invoice' } } });
+    const answer = await post({
+      id: 'evt_unknown_1',
+      object: 'event',
+      type: 'invoice.paid',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: 'in_1', object: 'invoice' } },
+    });
     expect(answer).toEqual({ status: 200, body: { received: true } });
     expect(counters.get(C.unknown, { source: 'stripe' })).toBe(before + 1);
     const metrics = await request(`${server.url}/metrics`);
@@ -212,14 +300,34 @@ describe('POST /webhooks/stripe', () => {
   });
 
   it('also accepts the managed endpoint’s secret, from a file written while it runs', async () => {
-    const managedRoute = createStripeWebhookRoute({ client, matcher: new OrderMatcher({ stripe: stripe.stripe, monstock: monstock.client, settings: config.matching }), config, logger, counters, secretReloadIntervalMs: 0 });
+    const managedRoute = createStripeWebhookRoute({
+      client,
+      matcher: new OrderMatcher({ stripe: stripe.stripe, monstock: monstock.client, settings: config.matching }),
+      config,
+      logger,
+      counters,
+      secretReloadIntervalMs: 0,
+    });
     const call = (secret: string) => {
-      const body = JSON.stringify({ id: 'evt_managed_1', object: 'event', type: 'customer.updated', created: Math.floor(Date.now() / 1000), data: { object: { id: 'cus_1', object: 'customer' } } });
-      return managedRoute({ connectionId: 'default', headers: { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret }) }, rawBody: Buffer.from(body) });
+      const body = JSON.stringify({
+        id: 'evt_managed_1',
+        object: 'event',
+        type: 'customer.updated',
+        created: Math.floor(Date.now() / 1000),
+        data: { object: { id: 'cus_1', object: 'customer' } },
+      });
+      return managedRoute({
+        connectionId: 'default',
+        headers: { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret }) },
+        rawBody: Buffer.from(body),
+      });
     };
     expect((await call(TEST_STRIPE_WEBHOOK_SECRET)).status).toBe(200);
     expect((await call('whsec_managed_endpoint_secret')).status).toBe(400);
-    writeManagedSecret(managedSecretFile(dataDir, 'default'), { endpointId: 'we_managed_1', secret: 'whsec_managed_endpoint_secret' });
+    writeManagedSecret(managedSecretFile(dataDir, 'default'), {
+      endpointId: 'we_managed_1',
+      secret: 'whsec_managed_endpoint_secret',
+    });
     expect((await call('whsec_managed_endpoint_secret')).status).toBe(200);
     expect((await call(TEST_STRIPE_WEBHOOK_SECRET)).status).toBe(200);
     fs.rmSync(managedSecretFile(dataDir, 'default'));
@@ -229,7 +337,13 @@ describe('POST /webhooks/stripe', () => {
     const before = counters.get(C.unavailable, { source: 'stripe' });
     await stripe.setFaults({ errorRate: 1 });
     try {
-      const answer = await post({ id: 'evt_charge_outage', object: 'event', type: 'charge.refunded', created: Math.floor(Date.now() / 1000), data: { object: { id: 'ch_outage', object: 'charge', payment_intent: 'pi_outage_1' } } });
+      const answer = await post({
+        id: 'evt_charge_outage',
+        object: 'event',
+        type: 'charge.refunded',
+        created: Math.floor(Date.now() / 1000),
+        data: { object: { id: 'ch_outage', object: 'charge', payment_intent: 'pi_outage_1' } },
+      });
       expect(answer.status).toBe(503);
     } finally {
       await stripe.setFaults({});
@@ -252,7 +366,16 @@ describe('POST /webhooks/stripe', () => {
     const before = counters.get(C.unavailable, { source: 'stripe' });
     const body = JSON.stringify(intentEvent('pi_offline_1', { monstock_order_id: order.id }));
     const started = Date.now();
-    const answer = await offline({ connectionId: 'default', headers: { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_STRIPE_WEBHOOK_SECRET }) }, rawBody: Buffer.from(body) });
+    const answer = await offline({
+      connectionId: 'default',
+      headers: {
+        'stripe-signature': Stripe.webhooks.generateTestHeaderString({
+          payload: body,
+          secret: TEST_STRIPE_WEBHOOK_SECRET,
+        }),
+      },
+      rawBody: Buffer.from(body),
+    });
     expect(answer.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(counters.get(C.unavailable, { source: 'stripe' })).toBe(before + 1);

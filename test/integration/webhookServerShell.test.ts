@@ -66,7 +66,10 @@ describe('connector HTTP shell', () => {
     ['a GET on a webhook route', '/webhooks/echo', 'GET', 405],
   ])('refuses %s', async (_label, path, method, status) => {
     received.length = 0;
-    const answer = await request(`${server.url}${path}`, { method: method as 'GET' | 'POST', ...(method === 'POST' ? { body: '{}' } : {}) });
+    const answer = await request(`${server.url}${path}`, {
+      method: method as 'GET' | 'POST',
+      ...(method === 'POST' ? { body: '{}' } : {}),
+    });
     expect(answer.statusCode).toBe(status);
     await answer.body.dump();
     expect(received).toHaveLength(0);
@@ -74,7 +77,10 @@ describe('connector HTTP shell', () => {
 
   it('answers 413 to a body over 1 MiB without calling the route', async () => {
     received.length = 0;
-    const answer = await request(`${server.url}/webhooks/echo`, { method: 'POST', body: Buffer.alloc(1024 * 1024 + 1, 'x') });
+    const answer = await request(`${server.url}/webhooks/echo`, {
+      method: 'POST',
+      body: Buffer.alloc(1024 * 1024 + 1, 'x'),
+    });
     expect(answer.statusCode).toBe(413);
     await answer.body.dump();
     expect(received).toHaveLength(0);

@@ -9,7 +9,11 @@ import { formatAmount } from '../../src/payments/money';
 import { ConnectorPages } from '../../src/reports/pages';
 import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { reconciliationWorkflowId, unmatchedPaymentWorkflowId } from '../../src/shared/ids';
-import { RECONCILIATION_WORKFLOW_TYPE, type ReconciliationReport, type ReconciliationWorkflowInput } from '../../src/shared/reconciliation';
+import {
+  RECONCILIATION_WORKFLOW_TYPE,
+  type ReconciliationReport,
+  type ReconciliationWorkflowInput,
+} from '../../src/shared/reconciliation';
 import { createConnectorHttpServer } from '../../src/starter/http/server';
 import { startConnectorHarness, type ConnectorHarness } from '../support/connectorHarness';
 import { connectorClients, eventually, startTestWorker, type RunningWorker } from '../support/temporal';
@@ -20,7 +24,16 @@ import { connectorClients, eventually, startTestWorker, type RunningWorker } fro
  * planted finding and an unmatched payment. The page's numbers must be the JSON report's.
  */
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('report and problems pages in headless Chromium', () => {
   jest.setTimeout(120_000);
@@ -34,13 +47,37 @@ describe('report and problems pages in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}; the page tests need it. Install it with: apt-get install chromium (as root: apt-get update && apt-get install -y chromium). .ci/run does this on CI.`);
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}; the page tests need it. Install it with: apt-get install chromium (as root: apt-get update && apt-get install -y chromium). .ci/run does this on CI.`,
+      );
     }
     h = await startConnectorHarness({ startWorker: false });
-    const clients = connectorClients({ monstock: h.monstock.client, stripe: h.sdk, client: h.client, taskQueue: h.taskQueue });
-    worker = await startTestWorker(h.taskQueue, { ...clients, toUnmatched: h.delivery.toUnmatched, reconciliation: h.reconciliation(dataDir) });
-    const pages = new ConnectorPages({ client: h.client, dataDir, connectionId: 'default', namespace: h.client.options.namespace, temporalUiUrl: 'http://127.0.0.1:8233', stripeSecretKey: h.config.stripe.secretKey });
-    const shell = createConnectorHttpServer({ logger: createLogger({ level: 'error' }), readiness: async () => ({ ready: true }), connectionIds: ['default'], webhooks: {}, pages: pages.handlers() });
+    const clients = connectorClients({
+      monstock: h.monstock.client,
+      stripe: h.sdk,
+      client: h.client,
+      taskQueue: h.taskQueue,
+    });
+    worker = await startTestWorker(h.taskQueue, {
+      ...clients,
+      toUnmatched: h.delivery.toUnmatched,
+      reconciliation: h.reconciliation(dataDir),
+    });
+    const pages = new ConnectorPages({
+      client: h.client,
+      dataDir,
+      connectionId: 'default',
+      namespace: h.client.options.namespace,
+      temporalUiUrl: 'http://127.0.0.1:8233',
+      stripeSecretKey: h.config.stripe.secretKey,
+    });
+    const shell = createConnectorHttpServer({
+      logger: createLogger({ level: 'error' }),
+      readiness: async () => ({ ready: true }),
+      connectionIds: ['default'],
+      webhooks: {},
+      pages: pages.handlers(),
+    });
     server = await listen(shell as http.Server, 0);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage();
@@ -60,17 +97,50 @@ describe('report and problems pages in headless Chromium', () => {
     const from = new Date(Date.now() - 1000).toISOString();
     // A clean payment, settled through the webhook and the order workflow.
     const clean = await h.order(4200);
-    await h.sdk.paymentIntents.create({ amount: 4200, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, metadata: { monstock_order_id: clean.id } });
-    await eventually(async () => ((await h.monstock.client.getOrder(clean.id)).paymentStatus === 'paid' ? true : undefined), 30_000);
+    await h.sdk.paymentIntents.create({
+      amount: 4200,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      metadata: { monstock_order_id: clean.id },
+    });
+    await eventually(
+      async () => ((await h.monstock.client.getOrder(clean.id)).paymentStatus === 'paid' ? true : undefined),
+      30_000,
+    );
     // Planted: money Monstock shows that Stripe never saw, and a payment no order claims.
     const planted = await h.order(2500);
-    await h.monstock.client.recordPayment(planted.id, { kind: 'payment', transactionRef: 'pi_typed_by_hand', amount: 2500, currency: 'EUR', status: 'succeeded', occurredAt: new Date().toISOString(), provider: 'stripe' });
-    const stray = await h.sdk.paymentIntents.create({ amount: 999, currency: 'eur', payment_method: 'pm_card_visa', confirm: true });
+    await h.monstock.client.recordPayment(planted.id, {
+      kind: 'payment',
+      transactionRef: 'pi_typed_by_hand',
+      amount: 2500,
+      currency: 'EUR',
+      status: 'succeeded',
+      occurredAt: new Date().toISOString(),
+      provider: 'stripe',
+    });
+    const stray = await h.sdk.paymentIntents.create({
+      amount: 999,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
     const strayWorkflowId = unmatchedPaymentWorkflowId('default', stray.id);
-    await eventually(async () => (await h.client.workflow.getHandle(strayWorkflowId).describe()).status.name === 'RUNNING' || undefined, 30_000);
+    await eventually(
+      async () =>
+        (await h.client.workflow.getHandle(strayWorkflowId).describe()).status.name === 'RUNNING' || undefined,
+      30_000,
+    );
 
-    const input: ReconciliationWorkflowInput = { connectionId: 'default', window: { from, to: new Date(Date.now() + 1000).toISOString() } };
-    const handle = await h.client.workflow.start(RECONCILIATION_WORKFLOW_TYPE, { workflowId: reconciliationWorkflowId('default', `pages-${randomUUID().slice(0, 8)}`), taskQueue: h.taskQueue, args: [input] });
+    const input: ReconciliationWorkflowInput = {
+      connectionId: 'default',
+      window: { from, to: new Date(Date.now() + 1000).toISOString() },
+    };
+    const handle = await h.client.workflow.start(RECONCILIATION_WORKFLOW_TYPE, {
+      workflowId: reconciliationWorkflowId('default', `pages-${randomUUID().slice(0, 8)}`),
+      taskQueue: h.taskQueue,
+      args: [input],
+    });
     const result = (await handle.result()) as ReconciliationReport;
     expect(result.byKind.paid_without_stripe_money).toBe(1);
     expect(result.byKind.unmatched_payment).toBe(1);
@@ -92,7 +162,12 @@ describe('report and problems pages in headless Chromium', () => {
 
     // Totals per currency, as money.
     const totals = await page.$$eval('tr.totals', (rows) =>
-      rows.map((row) => ({ currency: row.getAttribute('data-currency'), cells: Object.fromEntries([...row.querySelectorAll('td[data-field]')].map((td) => [td.getAttribute('data-field'), td.textContent])) })),
+      rows.map((row) => ({
+        currency: row.getAttribute('data-currency'),
+        cells: Object.fromEntries(
+          [...row.querySelectorAll('td[data-field]')].map((td) => [td.getAttribute('data-field'), td.textContent]),
+        ),
+      })),
     );
     expect(totals.map((t) => t.currency).sort()).toEqual(Object.keys(json.totals).sort());
     expect(Object.keys(json.totals).length).toBeGreaterThan(0);
@@ -107,19 +182,33 @@ describe('report and problems pages in headless Chromium', () => {
       });
     }
     // Counts per kind, and the findings themselves.
-    const counts = await page.$$eval('tr.kind', (rows) => Object.fromEntries(rows.map((row) => [row.getAttribute('data-kind'), Number(row.querySelector('.count')?.textContent)])));
+    const counts = await page.$$eval('tr.kind', (rows) =>
+      Object.fromEntries(
+        rows.map((row) => [row.getAttribute('data-kind'), Number(row.querySelector('.count')?.textContent)]),
+      ),
+    );
     expect(counts).toEqual(Object.fromEntries(Object.entries(json.byKind).filter(([, n]) => (n ?? 0) > 0)));
     expect(Number(await page.textContent('#finding-total'))).toBe(json.findings.length);
     expect(await page.locator('tr.finding').count()).toBe(Math.min(100, json.findings.length));
     expect(await page.locator('tr.finding[data-kind="paid_without_stripe_money"]').textContent()).toContain(planted.id);
     const unmatchedRow = page.locator('tr.finding[data-kind="unmatched_payment"]');
-    expect(await unmatchedRow.locator('a.stripe').getAttribute('href')).toBe(`https://dashboard.stripe.com/test/payments/${stray.id}`);
-    expect(await page.locator('tr.finding[data-kind="paid_without_stripe_money"] a.workflow').getAttribute('href')).toBe(
+    expect(await unmatchedRow.locator('a.stripe').getAttribute('href')).toBe(
+      `https://dashboard.stripe.com/test/payments/${stray.id}`,
+    );
+    expect(
+      await page.locator('tr.finding[data-kind="paid_without_stripe_money"] a.workflow').getAttribute('href'),
+    ).toBe(
       `http://127.0.0.1:8233/namespaces/${h.client.options.namespace}/workflows/${encodeURIComponent(`order-payment/default/${planted.id}`)}`,
     );
     // The chart: one run so far, so its days as the JSON's daily totals say, adding up to the totals.
     const eur = json.totals.eur ?? json.totals.EUR;
-    const points = await page.$$eval('svg.chart circle.point', (circles) => circles.map((c) => ({ series: c.getAttribute('data-series'), date: c.getAttribute('data-date'), value: Number(c.getAttribute('data-value')) })));
+    const points = await page.$$eval('svg.chart circle.point', (circles) =>
+      circles.map((c) => ({
+        series: c.getAttribute('data-series'),
+        date: c.getAttribute('data-date'),
+        value: Number(c.getAttribute('data-value')),
+      })),
+    );
     const days = Object.keys(json.daily ?? {}).sort();
     expect(days.length).toBeGreaterThan(0);
     expect(points).toEqual([
@@ -132,12 +221,21 @@ describe('report and problems pages in headless Chromium', () => {
     expect(await page.locator('svg.chart').isVisible()).toBe(true);
 
     // The problems page, live from visibility (which lags a little behind).
-    const listed = await eventually(async () => {
-      await page.goto(`${server.url}/problems`);
-      return (await page.locator(`#unmatched tr.problem[data-workflow-id="${strayWorkflowId}"]`).count()) === 1 || undefined;
-    }, 20_000, 500);
+    const listed = await eventually(
+      async () => {
+        await page.goto(`${server.url}/problems`);
+        return (
+          (await page.locator(`#unmatched tr.problem[data-workflow-id="${strayWorkflowId}"]`).count()) === 1 ||
+          undefined
+        );
+      },
+      20_000,
+      500,
+    );
     expect(listed).toBe(true);
-    expect(await page.locator(`#unmatched tr.problem[data-workflow-id="${strayWorkflowId}"] a.stripe`).getAttribute('href')).toBe(`https://dashboard.stripe.com/test/payments/${stray.id}`);
+    expect(
+      await page.locator(`#unmatched tr.problem[data-workflow-id="${strayWorkflowId}"] a.stripe`).getAttribute('href'),
+    ).toBe(`https://dashboard.stripe.com/test/payments/${stray.id}`);
     expect(foreignRequests).toEqual([]);
   });
 });

@@ -10,7 +10,12 @@ import { isValidReportId, loadLatestReport, loadRecentReports, loadReport } from
 import { totalsBySource, WebhookHealth } from '../../src/reports/webhookHealth';
 import type { ReconciliationFinding, ReconciliationReport } from '../../src/shared/reconciliation';
 
-const links: LinkSettings = { temporalUiUrl: 'http://127.0.0.1:8233', namespace: 'default', connectionId: 'default', stripeTestMode: true };
+const links: LinkSettings = {
+  temporalUiUrl: 'http://127.0.0.1:8233',
+  namespace: 'default',
+  connectionId: 'default',
+  stripeTestMode: true,
+};
 
 function report(overrides: Partial<ReconciliationReport> = {}): ReconciliationReport {
   return {
@@ -29,13 +34,31 @@ function report(overrides: Partial<ReconciliationReport> = {}): ReconciliationRe
   };
 }
 
-const finding = (overrides: Partial<ReconciliationFinding> = {}): ReconciliationFinding => ({ kind: 'amount_mismatch', repairable: false, action: 'reported', paymentIntentId: 'pi_1', orderId: 'ord_1', detail: 'amounts differ', ...overrides });
+const finding = (overrides: Partial<ReconciliationFinding> = {}): ReconciliationFinding => ({
+  kind: 'amount_mismatch',
+  repairable: false,
+  action: 'reported',
+  paymentIntentId: 'pi_1',
+  orderId: 'ord_1',
+  detail: 'amounts differ',
+  ...overrides,
+});
 
 describe('report page rendering', () => {
   it('escapes every value a report carries', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
     const html = renderReportBody({
-      report: report({ connectionId: '<b>conn</b>', findings: [finding({ detail: '<script>alert(1)</script>', orderId: 'o"><img src=x onerror=alert(1)>', paymentIntentId: 'pi_<i>x</i>' })], byKind: { amount_mismatch: 1 } }),
+      report: report({
+        connectionId: '<b>conn</b>',
+        findings: [
+          finding({
+            detail: '<script>alert(1)</script>',
+            orderId: 'o"><img src=x onerror=alert(1)>',
+            paymentIntentId: 'pi_<i>x</i>',
+          }),
+        ],
+        byKind: { amount_mismatch: 1 },
+      }),
       recent: [],
       links,
       page: 1,
@@ -45,7 +68,9 @@ describe('report page rendering', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('&lt;b&gt;conn&lt;/b&gt;');
     // The order id goes into the Web UI link URL-encoded, and the link itself is attribute-escaped.
-    expect(html).toContain(`/namespaces/default/workflows/${encodeURIComponent('order-payment/default/o"><img src=x onerror=alert(1)>')}`);
+    expect(html).toContain(
+      `/namespaces/default/workflows/${encodeURIComponent('order-payment/default/o"><img src=x onerror=alert(1)>')}`,
+    );
   });
 
   it('formats totals as money per currency, zero-decimal currencies included', () => {
@@ -61,25 +86,53 @@ describe('report page rendering', () => {
       page: 1,
       path: '/reports/latest',
     });
-    expect(html).toMatch(/data-currency="eur".*data-field="stripeCollected">1234\.56 EUR<.*data-field="monstockRecorded">1234\.00 EUR<.*data-field="refunded">5\.00 EUR<.*data-field="disputed">0\.00 EUR<.*data-field="difference">-0\.56 EUR</);
+    expect(html).toMatch(
+      /data-currency="eur".*data-field="stripeCollected">1234\.56 EUR<.*data-field="monstockRecorded">1234\.00 EUR<.*data-field="refunded">5\.00 EUR<.*data-field="disputed">0\.00 EUR<.*data-field="difference">-0\.56 EUR</,
+    );
     expect(html).toMatch(/data-currency="jpy".*data-field="stripeCollected">4200 JPY</);
   });
 
   it('links findings to the order workflow and to Stripe’s dashboard, test or live', () => {
-    expect(orderWorkflowUrl(links, 'ord_1')).toBe('http://127.0.0.1:8233/namespaces/default/workflows/order-payment%2Fdefault%2Ford_1');
+    expect(orderWorkflowUrl(links, 'ord_1')).toBe(
+      'http://127.0.0.1:8233/namespaces/default/workflows/order-payment%2Fdefault%2Ford_1',
+    );
     expect(stripeDashboardUrl(links, 'pi_123')).toBe('https://dashboard.stripe.com/test/payments/pi_123');
-    expect(stripeDashboardUrl({ stripeTestMode: false }, 'pi_123')).toBe('https://dashboard.stripe.com/payments/pi_123');
+    expect(stripeDashboardUrl({ stripeTestMode: false }, 'pi_123')).toBe(
+      'https://dashboard.stripe.com/payments/pi_123',
+    );
     expect(stripeDashboardUrl(links, 're_9')).toBe('https://dashboard.stripe.com/test/refunds/re_9');
     expect(stripeDashboardUrl(links, 'manual-7731')).toBeUndefined();
-    const html = renderReportBody({ report: report({ findings: [finding({ kind: 'paid_without_stripe_money', paymentIntentId: undefined, transactionRef: 'pi_typed_by_hand' })], byKind: { paid_without_stripe_money: 1 } }), recent: [], links, page: 1, path: '/reports/latest' });
+    const html = renderReportBody({
+      report: report({
+        findings: [
+          finding({
+            kind: 'paid_without_stripe_money',
+            paymentIntentId: undefined,
+            transactionRef: 'pi_typed_by_hand',
+          }),
+        ],
+        byKind: { paid_without_stripe_money: 1 },
+      }),
+      recent: [],
+      links,
+      page: 1,
+      path: '/reports/latest',
+    });
     // Money Stripe never saw: its reference is Monstock's, not a dashboard link.
     expect(html).not.toContain('dashboard.stripe.com');
     expect(html).toContain('ref <code>pi_typed_by_hand</code>');
   });
 
   it('pages findings by 100, with counts per kind', () => {
-    const findings = Array.from({ length: 250 }, (_, i) => finding({ orderId: `ord_${i}`, paymentIntentId: `pi_${i}` }));
-    const base = { report: report({ findings, byKind: { amount_mismatch: 250 } }), recent: [], links, path: '/reports/latest' };
+    const findings = Array.from({ length: 250 }, (_, i) =>
+      finding({ orderId: `ord_${i}`, paymentIntentId: `pi_${i}` }),
+    );
+    const base = {
+      report: report({ findings, byKind: { amount_mismatch: 250 } }),
+      recent: [],
+      links,
+      path: '/reports/latest',
+    };
     const rows = (html: string) => html.match(/<tr class="finding"/g)?.length ?? 0;
     expect(rows(renderReportBody({ ...base, page: 1 }))).toBe(FINDINGS_PER_PAGE);
     const last = renderReportBody({ ...base, page: 3 });
@@ -93,9 +146,26 @@ describe('report page rendering', () => {
 
   it('charts collected vs recorded per run, oldest first, one point per run, for runs without daily totals', () => {
     const runs = [3, 1, 2].map((day) =>
-      report({ reportId: `r-${day}`, finishedAt: `2026-11-0${day}T02:00:00.000Z`, totals: { eur: { stripeCollected: day * 1000, monstockRecorded: day * 1000 - day, refunded: 0, disputed: 0, difference: -day } } }),
+      report({
+        reportId: `r-${day}`,
+        finishedAt: `2026-11-0${day}T02:00:00.000Z`,
+        totals: {
+          eur: {
+            stripeCollected: day * 1000,
+            monstockRecorded: day * 1000 - day,
+            refunded: 0,
+            disputed: 0,
+            difference: -day,
+          },
+        },
+      }),
     );
-    runs.push(report({ reportId: 'r-usd', totals: { usd: { stripeCollected: 1, monstockRecorded: 1, refunded: 0, disputed: 0, difference: 0 } } }));
+    runs.push(
+      report({
+        reportId: 'r-usd',
+        totals: { usd: { stripeCollected: 1, monstockRecorded: 1, refunded: 0, disputed: 0, difference: 0 } },
+      }),
+    );
     const points = chartPoints(runs, 'eur');
     expect(points).toEqual([
       { reportId: 'r-1', date: '2026-11-01', collected: 1000, recorded: 999 },
@@ -118,7 +188,8 @@ describe('report page rendering', () => {
 
 describe('report files', () => {
   it('charts each day once, from the overlapping nightly run that covers most of it', () => {
-    const run = (id: string, from: string, to: string, daily: ReconciliationReport['daily']) => report({ reportId: id, window: { from, to }, finishedAt: to, daily });
+    const run = (id: string, from: string, to: string, daily: ReconciliationReport['daily']) =>
+      report({ reportId: id, window: { from, to }, finishedAt: to, daily });
     // Nightly at 02:00 UTC over 48 hours: 11-02 is whole in the first run, a sliver of the second.
     const first = run('n-1', '2026-11-01T02:00:00.000Z', '2026-11-03T02:00:00.000Z', {
       '2026-11-01': { EUR: { collected: 100, recorded: 100 } },
@@ -137,10 +208,17 @@ describe('report files', () => {
       { reportId: 'n-2', date: '2026-11-03', collected: 300, recorded: 300 },
       { reportId: 'n-2', date: '2026-11-04', collected: 7, recorded: 0 },
     ]);
-    expect(chartPoints([first, second], 'USD')).toEqual([{ reportId: 'n-2', date: '2026-11-04', collected: 1, recorded: 1 }]);
+    expect(chartPoints([first, second], 'USD')).toEqual([
+      { reportId: 'n-2', date: '2026-11-04', collected: 1, recorded: 1 },
+    ]);
     // Equal cover: the later run wins, it saw late refunds and repairs too.
-    const again = run('n-2b', second.window.from, second.window.to, { '2026-11-03': { EUR: { collected: 310, recorded: 310 } } });
-    expect(chartPoints([second, again], 'EUR').find((p) => p.date === '2026-11-03')).toMatchObject({ reportId: 'n-2b', collected: 310 });
+    const again = run('n-2b', second.window.from, second.window.to, {
+      '2026-11-03': { EUR: { collected: 310, recorded: 310 } },
+    });
+    expect(chartPoints([second, again], 'EUR').find((p) => p.date === '2026-11-03')).toMatchObject({
+      reportId: 'n-2b',
+      collected: 310,
+    });
   });
 
   it('reads the latest by mtime, the last 30 for the chart, and refuses ids that leave the directory', async () => {
@@ -182,15 +260,54 @@ describe('problems page', () => {
       {
         checkedAt: '2026-11-02T10:00:00.000Z',
         sections: [
-          { key: 'unmatched', title: 'Unmatched payments', query: 'q', truncated: false, workflows: [{ workflowId: 'unmatched-payment/default/pi_9', runId: 'r', type: 'unmatchedPaymentWorkflow', startTime: '2026-11-02T09:00:00.000Z', paymentIntentIds: ['pi_9'] }] },
-          { key: 'needs_attention', title: 'Orders parked', query: 'q', truncated: false, workflows: [{ workflowId: 'order-payment/default/<x>', runId: 'r', type: 't', startTime: '2026-11-02T09:00:00.000Z', orderId: '<x>', paymentIntentIds: [] }] },
+          {
+            key: 'unmatched',
+            title: 'Unmatched payments',
+            query: 'q',
+            truncated: false,
+            workflows: [
+              {
+                workflowId: 'unmatched-payment/default/pi_9',
+                runId: 'r',
+                type: 'unmatchedPaymentWorkflow',
+                startTime: '2026-11-02T09:00:00.000Z',
+                paymentIntentIds: ['pi_9'],
+              },
+            ],
+          },
+          {
+            key: 'needs_attention',
+            title: 'Orders parked',
+            query: 'q',
+            truncated: false,
+            workflows: [
+              {
+                workflowId: 'order-payment/default/<x>',
+                runId: 'r',
+                type: 't',
+                startTime: '2026-11-02T09:00:00.000Z',
+                orderId: '<x>',
+                paymentIntentIds: [],
+              },
+            ],
+          },
           { key: 'cancelled_after_payment', title: 'Cancelled', query: 'q', truncated: false, workflows: [] },
         ],
-        webhooks: [{ source: 'stripe', succeeded: 3, rejected: 1, unavailable: 0, lastSuccessSeenAt: '2026-11-02T09:59:00.000Z' }],
+        webhooks: [
+          {
+            source: 'stripe',
+            succeeded: 3,
+            rejected: 1,
+            unavailable: 0,
+            lastSuccessSeenAt: '2026-11-02T09:59:00.000Z',
+          },
+        ],
       },
       links,
     );
-    expect(html).toContain('href="http://127.0.0.1:8233/namespaces/default/workflows/unmatched-payment%2Fdefault%2Fpi_9"');
+    expect(html).toContain(
+      'href="http://127.0.0.1:8233/namespaces/default/workflows/unmatched-payment%2Fdefault%2Fpi_9"',
+    );
     expect(html).toContain('href="https://dashboard.stripe.com/test/payments/pi_9"');
     expect(html).toContain('<code>&lt;x&gt;</code>');
     expect(html).not.toContain('<x>');
@@ -218,7 +335,14 @@ describe('webhook health', () => {
     counters.inc(WEBHOOK_COUNTERS.unavailable, { source: 'stripe' });
     expect(health.snapshot()).toEqual([
       { source: 'monstock', succeeded: 0, rejected: 1, unavailable: 0, lastFailureSeenAt: '2026-11-02T10:00:05.000Z' },
-      { source: 'stripe', succeeded: 6, rejected: 0, unavailable: 1, lastSuccessSeenAt: '2026-11-02T10:00:05.000Z', lastFailureSeenAt: '2026-11-02T10:00:10.000Z' },
+      {
+        source: 'stripe',
+        succeeded: 6,
+        rejected: 0,
+        unavailable: 1,
+        lastSuccessSeenAt: '2026-11-02T10:00:05.000Z',
+        lastFailureSeenAt: '2026-11-02T10:00:10.000Z',
+      },
     ]);
     expect(totalsBySource('x_total{reason="a,source=\\"q\\"",source="s"} 2\n').get('s')?.get('x_total')).toBe(2);
   });

@@ -7,7 +7,12 @@ import { HISTORY_FIXTURES } from '../support/histories';
 import { testDataConverter } from '../support/temporal';
 
 /** Replays recorded histories of every workflow: a non-deterministic change fails here. */
-const fixtures = fs.existsSync(HISTORY_FIXTURES) ? fs.readdirSync(HISTORY_FIXTURES).filter((file) => file.endsWith('.json')).sort() : [];
+const fixtures = fs.existsSync(HISTORY_FIXTURES)
+  ? fs
+      .readdirSync(HISTORY_FIXTURES)
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+  : [];
 
 describe('workflow replay', () => {
   it('has recorded histories for every workflow type', () => {
@@ -18,6 +23,9 @@ describe('workflow replay', () => {
 
   it.each(fixtures)('replays %s', async (file) => {
     const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORY_FIXTURES, file), 'utf8')));
-    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../src/workflows'), replayName: file, dataConverter: testDataConverter() }, history);
+    await Worker.runReplayHistory(
+      { workflowsPath: require.resolve('../../src/workflows'), replayName: file, dataConverter: testDataConverter() },
+      history,
+    );
   });
 });

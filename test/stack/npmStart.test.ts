@@ -6,12 +6,14 @@ import { withDevelopmentValues } from '../../src/config';
 import { freePort, startStack, waitFor, type RunningStack } from '../support/stack';
 
 /** Lines of webpack's stats output: `asset workflow-bundle-….js`, `modules by path …`, `… [built] [code generated]`. */
-const WEBPACK_LISTING = /asset workflow-bundle-|modules by path|runtime modules|\[built\]|\[code generated\]|webpack \d+\.\d+\.\d+ compiled/;
+const WEBPACK_LISTING =
+  /asset workflow-bundle-|modules by path|runtime modules|\[built\]|\[code generated\]|webpack \d+\.\d+\.\d+ compiled/;
 
 async function waitForOutput(stack: RunningStack, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(stack.output())) {
-    if (Date.now() > deadline) throw new Error(`no ${pattern} in the output within ${timeoutMs} ms:\n${stack.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`no ${pattern} in the output within ${timeoutMs} ms:\n${stack.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -27,7 +29,13 @@ describe('npm start', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-'));
 
   it('brings up the whole stack, prints the Web UI first, and stops cleanly on Ctrl-C, keeping its data', async () => {
-    const ports = { temporal: await freePort(), ui: await freePort(), webhooks: await freePort(), monstock: await freePort(), stripe: await freePort() };
+    const ports = {
+      temporal: await freePort(),
+      ui: await freePort(),
+      webhooks: await freePort(),
+      monstock: await freePort(),
+      stripe: await freePort(),
+    };
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -42,7 +50,10 @@ describe('npm start', () => {
     env.TEMPORAL_DEV_SERVER_PORT = String(ports.temporal);
 
     const stack = await startStack(env);
-    const lines = stack.output().split('\n').filter((line) => /^\s{2}\S/.test(line));
+    const lines = stack
+      .output()
+      .split('\n')
+      .filter((line) => /^\s{2}\S/.test(line));
     expect(lines[0]).toMatch(new RegExp(`Temporal Web UI\\s+http://127.0.0.1:${ports.ui}`));
     expect(stack.output()).toContain(`http://127.0.0.1:${ports.monstock}/v1`);
     expect(stack.output()).toContain(`http://127.0.0.1:${ports.stripe}`);
@@ -57,7 +68,9 @@ describe('npm start', () => {
     });
     expect(created.statusCode).toBe(201);
     const customer = (await created.body.json()) as { id: string };
-    const stripeAnswer = await request(`http://127.0.0.1:${ports.stripe}/v1/customers`, { headers: { authorization: `Bearer ${dev.STRIPE_SECRET_KEY}` } });
+    const stripeAnswer = await request(`http://127.0.0.1:${ports.stripe}/v1/customers`, {
+      headers: { authorization: `Bearer ${dev.STRIPE_SECRET_KEY}` },
+    });
     expect(stripeAnswer.statusCode).toBe(200);
     await stripeAnswer.body.dump();
 
@@ -70,7 +83,9 @@ describe('npm start', () => {
     expect(stack.output()).not.toMatch(WEBPACK_LISTING);
 
     const again = await startStack(env);
-    const found = await request(`http://127.0.0.1:${ports.monstock}/v1/customers/${customer.id}`, { headers: { authorization: `Bearer ${dev.MONSTOCK_API_TOKEN}` } });
+    const found = await request(`http://127.0.0.1:${ports.monstock}/v1/customers/${customer.id}`, {
+      headers: { authorization: `Bearer ${dev.MONSTOCK_API_TOKEN}` },
+    });
     expect(found.statusCode).toBe(200);
     await found.body.dump();
     again.child.kill('SIGTERM');

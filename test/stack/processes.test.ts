@@ -10,7 +10,11 @@ const root = path.resolve(__dirname, '../..');
 
 function run(entry: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -21,15 +25,21 @@ function run(entry: string, env: NodeJS.ProcessEnv): Promise<{ code: number | nu
 describe('worker and webhook server processes', () => {
   jest.setTimeout(60_000);
 
-  it.each(['src/worker.ts', 'src/starter/webhookServer.main.ts'])('%s refuses to start without its secrets, naming each variable, and never echoes a secret', async (entry) => {
-    const { code, output } = await run(entry, { STRIPE_SECRET_KEY: 'pk_live_not_a_secret_key', STRIPE_WEBHOOK_SECRET: 'whsec_x_value_never_printed' });
-    expect(code).toBe(1);
-    expect(output).toMatch(/MONSTOCK_API_TOKEN is required/);
-    expect(output).toMatch(/MONSTOCK_WEBHOOK_SECRET is required/);
-    expect(output).toMatch(/STRIPE_SECRET_KEY is invalid/);
-    expect(output).not.toContain('pk_live_not_a_secret_key');
-    expect(output).not.toMatch(/\n\s+at /);
-  });
+  it.each(['src/worker.ts', 'src/starter/webhookServer.main.ts'])(
+    '%s refuses to start without its secrets, naming each variable, and never echoes a secret',
+    async (entry) => {
+      const { code, output } = await run(entry, {
+        STRIPE_SECRET_KEY: 'pk_live_not_a_secret_key',
+        STRIPE_WEBHOOK_SECRET: 'whsec_x_value_never_printed',
+      });
+      expect(code).toBe(1);
+      expect(output).toMatch(/MONSTOCK_API_TOKEN is required/);
+      expect(output).toMatch(/MONSTOCK_WEBHOOK_SECRET is required/);
+      expect(output).toMatch(/STRIPE_SECRET_KEY is invalid/);
+      expect(output).not.toContain('pk_live_not_a_secret_key');
+      expect(output).not.toMatch(/\n\s+at /);
+    },
+  );
 
   describe('with the sandboxes up', () => {
     let monstock: MonstockFixture;
@@ -43,7 +53,11 @@ describe('worker and webhook server processes', () => {
     });
 
     it('the worker drains and exits 0 on SIGTERM', async () => {
-      const worker = await startWorkerProcess({ taskQueue: uniqueTaskQueue('sigterm'), monstockApiUrl: monstock.sandbox.apiUrl, stripeApiUrl: stripe.url });
+      const worker = await startWorkerProcess({
+        taskQueue: uniqueTaskQueue('sigterm'),
+        monstockApiUrl: monstock.sandbox.apiUrl,
+        stripeApiUrl: stripe.url,
+      });
       expect(await worker.kill('SIGTERM')).toBe(0);
     });
   });

@@ -3,8 +3,18 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startMonstockFixture, TEST_MONSTOCK_TOKEN, TEST_MONSTOCK_WEBHOOK_SECRET, type MonstockFixture } from '../support/monstockSandbox';
-import { startStripeFixture, TEST_STRIPE_KEY, TEST_STRIPE_WEBHOOK_SECRET, type StripeFixture } from '../support/stripeSandbox';
+import {
+  startMonstockFixture,
+  TEST_MONSTOCK_TOKEN,
+  TEST_MONSTOCK_WEBHOOK_SECRET,
+  type MonstockFixture,
+} from '../support/monstockSandbox';
+import {
+  startStripeFixture,
+  TEST_STRIPE_KEY,
+  TEST_STRIPE_WEBHOOK_SECRET,
+  type StripeFixture,
+} from '../support/stripeSandbox';
 import { freePort, waitFor } from '../support/stack';
 import { eventually, TEST_ENCRYPTION_KEYS, testTemporalAddress, uniqueTaskQueue } from '../support/temporal';
 
@@ -18,7 +28,15 @@ import { eventually, TEST_ENCRYPTION_KEYS, testTemporalAddress, uniqueTaskQueue 
  * dev/ or test/ code) fails here.
  */
 const root = path.resolve(__dirname, '../..');
-const DEV_ONLY_PACKAGES = ['tsx', 'better-sqlite3', 'jest', 'typescript', '@temporalio/testing', '@swc/jest', '@types/jest'];
+const DEV_ONLY_PACKAGES = [
+  'tsx',
+  'better-sqlite3',
+  'jest',
+  'typescript',
+  '@temporalio/testing',
+  '@swc/jest',
+  '@types/jest',
+];
 
 interface Finished {
   code: number | null;
@@ -27,7 +45,11 @@ interface Finished {
 
 /** npm's own variables (when the tests run under `npm test`) must not steer the install below. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_(package_|lifecycle_|config_(omit|include|production|only|dev|global|prefix)$)/i.test(key)));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) => !/^npm_(package_|lifecycle_|config_(omit|include|production|only|dev|global|prefix)$)/i.test(key),
+    ),
+  );
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv()): Promise<Finished> {
@@ -69,8 +91,12 @@ function startNode(cwd: string, entry: string, env: NodeJS.ProcessEnv): NodeProc
     waitForOutput: async (pattern, timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(output)) {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${entry} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`${entry} did not print ${pattern} within ${timeoutMs} ms:\n${output}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(
+            `${entry} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${output}`,
+          );
+        if (Date.now() > deadline)
+          throw new Error(`${entry} did not print ${pattern} within ${timeoutMs} ms:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
@@ -80,7 +106,8 @@ function startNode(cwd: string, entry: string, env: NodeJS.ProcessEnv): NodeProc
 /** Node looks for packages in every parent folder: one there would hide a missing dependency. */
 function expectNoParentNodeModules(folder: string): void {
   for (let dir = path.dirname(folder); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'node_modules'))) throw new Error(`${dir}/node_modules exists: it would mask missing production dependencies of ${folder}`);
+    if (fs.existsSync(path.join(dir, 'node_modules')))
+      throw new Error(`${dir}/node_modules exists: it would mask missing production dependencies of ${folder}`);
     if (path.dirname(dir) === dir) return;
   }
 }
@@ -99,31 +126,58 @@ describe('the production build (src/ compiled, production dependencies only, pla
     // As the Dockerfile: compile src/ with tsconfig.build.json; install production dependencies only.
     const [install, build] = await Promise.all([
       mustRun('npm ci --omit=dev', 'npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], app),
-      mustRun('tsc -p tsconfig.build.json', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(app, 'lib')], root),
+      mustRun(
+        'tsc -p tsconfig.build.json',
+        process.execPath,
+        [
+          path.join(root, 'node_modules/typescript/bin/tsc'),
+          '-p',
+          'tsconfig.build.json',
+          '--outDir',
+          path.join(app, 'lib'),
+        ],
+        root,
+      ),
     ]);
     timings.install = install;
     timings.build = build;
-    // Bundled by the built script, with the production node_modules alone (the worker's bundler is a production dependency).
-    timings.bundle = await mustRun('bundleWorkflows.js', process.execPath, ['lib/temporal/bundleWorkflows.js', 'lib/workflow-bundle.js'], app);
+    // Bundled by the built script, with the production node_modules alone (the worker's bundler is a production
+    // dependency).
+    timings.bundle = await mustRun(
+      'bundleWorkflows.js',
+      process.execPath,
+      ['lib/temporal/bundleWorkflows.js', 'lib/workflow-bundle.js'],
+      app,
+    );
   }, 480_000);
 
   afterAll(async () => {
-    for (const running of processes) if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
+    for (const running of processes)
+      if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
     await Promise.all(processes.map((running) => running.exit));
     await monstock?.close();
     await stripe?.close();
     fs.rmSync(app, { recursive: true, force: true });
-    process.stderr.write(`[productionBuild] npm ci --omit=dev ${timings.install} ms, tsc ${timings.build} ms, bundle ${timings.bundle} ms\n`);
+    process.stderr.write(
+      `[productionBuild] npm ci --omit=dev ${timings.install} ms, tsc ${timings.build} ms, bundle ${timings.bundle} ms\n`,
+    );
   });
 
   it('holds only production dependencies, and no TypeScript', () => {
-    for (const name of DEV_ONLY_PACKAGES) expect({ name, installed: fs.existsSync(path.join(app, 'node_modules', name)) }).toEqual({ name, installed: false });
-    for (const name of ['@temporalio/worker', '@temporalio/client', 'stripe', 'zod', 'undici']) expect(fs.existsSync(path.join(app, 'node_modules', name, 'package.json'))).toBe(true);
+    for (const name of DEV_ONLY_PACKAGES)
+      expect({ name, installed: fs.existsSync(path.join(app, 'node_modules', name)) }).toEqual({
+        name,
+        installed: false,
+      });
+    for (const name of ['@temporalio/worker', '@temporalio/client', 'stripe', 'zod', 'undici'])
+      expect(fs.existsSync(path.join(app, 'node_modules', name, 'package.json'))).toBe(true);
     expect(fs.existsSync(path.join(app, 'lib/worker.js'))).toBe(true);
     expect(fs.existsSync(path.join(app, 'lib/starter/webhookServer.main.js'))).toBe(true);
     expect(fs.statSync(path.join(app, 'lib/workflow-bundle.js')).size).toBeGreaterThan(100_000);
     // Only src/ was compiled: nothing of the sandboxes, the dev stack or the tests came along.
-    expect(fs.readdirSync(path.join(app, 'lib')).filter((name) => ['sandbox', 'dev', 'test', 'src'].includes(name))).toEqual([]);
+    expect(
+      fs.readdirSync(path.join(app, 'lib')).filter((name) => ['sandbox', 'dev', 'test', 'src'].includes(name)),
+    ).toEqual([]);
   });
 
   it('runs the worker and the webhook server with plain node: they answer, carry an order to paid, and stop on SIGTERM', async () => {
@@ -168,7 +222,10 @@ describe('the production build (src/ compiled, production dependencies only, pla
     const worker = startNode(app, 'lib/worker.js', env);
     const webhooks = startNode(app, 'lib/starter/webhookServer.main.js', env);
     processes.push(worker, webhooks);
-    await Promise.all([worker.waitForOutput(/"msg":"worker started"/), webhooks.waitForOutput(/"msg":"webhook server listening"/)]);
+    await Promise.all([
+      worker.waitForOutput(/"msg":"worker started"/),
+      webhooks.waitForOutput(/"msg":"webhook server listening"/),
+    ]);
     // The prepared bundle was used: no webpack run at start.
     expect(worker.output()).not.toMatch(/WORKFLOW_BUNDLE_PATH names no file|Workflow bundle created/);
     expect(await waitFor(`http://127.0.0.1:${port}/healthz`)).toBe(200);
@@ -177,23 +234,58 @@ describe('the production build (src/ compiled, production dependencies only, pla
     // Monstock → Stripe: the order's webhook reaches the production webhook server, the production
     // worker creates the intent and writes its id back to Monstock.
     const order = await monstock.createOrder(3300);
-    const intentId = await eventually(async () => (await monstock!.client.getOrder(order.id)).externalRefs.stripePaymentIntentId, 60_000, 250);
+    const intentId = await eventually(
+      async () => (await monstock!.client.getOrder(order.id)).externalRefs.stripePaymentIntentId,
+      60_000,
+      250,
+    );
     // Stripe → Monstock: the customer pays; Stripe's signed webhook goes the same way back.
     const paid = await stripe.stripe.paymentIntents.confirm(intentId, { payment_method: 'pm_card_visa' });
     expect(paid.status).toBe('succeeded');
-    const settled = await eventually(async () => {
-      const current = await monstock!.client.getOrder(order.id);
-      return current.paymentStatus === 'paid' ? current : undefined;
-    }, 60_000, 250);
+    const settled = await eventually(
+      async () => {
+        const current = await monstock!.client.getOrder(order.id);
+        return current.paymentStatus === 'paid' ? current : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(settled).toMatchObject({ amountPaid: 3300, amountRefunded: 0 });
-    expect(settled.payments.map((payment) => ({ kind: payment.kind, transactionRef: payment.transactionRef, amount: payment.amount, status: payment.status }))).toEqual([
-      { kind: 'payment', transactionRef: intentId, amount: 3300, status: 'succeeded' },
-    ]);
+    expect(
+      settled.payments.map((payment) => ({
+        kind: payment.kind,
+        transactionRef: payment.transactionRef,
+        amount: payment.amount,
+        status: payment.status,
+      })),
+    ).toEqual([{ kind: 'payment', transactionRef: intentId, amount: 3300, status: 'succeeded' }]);
 
     // The reconcile CLI, built too, asks the production worker to compare both sides: they agree.
-    const reconcile = await run(process.execPath, ['lib/starter/reconcile/main.js', '--from', from, '--to', new Date(Date.now() + 1000).toISOString(), '--json', '--report-only'], app, env);
-    expect({ code: reconcile.code, output: reconcile.code === 0 ? '' : reconcile.output }).toEqual({ code: 0, output: '' });
-    const report = JSON.parse(reconcile.output.trim().split('\n').filter((line) => line.startsWith('{')).pop()!) as { unresolved: number };
+    const reconcile = await run(
+      process.execPath,
+      [
+        'lib/starter/reconcile/main.js',
+        '--from',
+        from,
+        '--to',
+        new Date(Date.now() + 1000).toISOString(),
+        '--json',
+        '--report-only',
+      ],
+      app,
+      env,
+    );
+    expect({ code: reconcile.code, output: reconcile.code === 0 ? '' : reconcile.output }).toEqual({
+      code: 0,
+      output: '',
+    });
+    const report = JSON.parse(
+      reconcile.output
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .pop()!,
+    ) as { unresolved: number };
     expect(report.unresolved).toBe(0);
 
     worker.child.kill('SIGTERM');
@@ -201,6 +293,7 @@ describe('the production build (src/ compiled, production dependencies only, pla
     expect(await webhooks.exit).toBe(0);
     expect(await worker.exit).toBe(0);
     expect(worker.output()).toContain('"msg":"worker stopped"');
-    for (const output of [worker.output(), webhooks.output()]) expect(output).not.toMatch(/Cannot find module|MODULE_NOT_FOUND|ERR_UNKNOWN_FILE_EXTENSION/);
+    for (const output of [worker.output(), webhooks.output()])
+      expect(output).not.toMatch(/Cannot find module|MODULE_NOT_FOUND|ERR_UNKNOWN_FILE_EXTENSION/);
   }, 180_000);
 });

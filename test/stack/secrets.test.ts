@@ -24,7 +24,13 @@ describe('secrets never reach logs or workflow history', () => {
       STRIPE_SECRET_KEY: 'sk_test_secretsTestKey9d2f7a41',
       STRIPE_WEBHOOK_SECRET: 'whsec_secretsTestWebhook5e8c13',
     };
-    const ports = { temporal: await freePort(), ui: await freePort(), webhooks: await freePort(), monstock: await freePort(), stripe: await freePort() };
+    const ports = {
+      temporal: await freePort(),
+      ui: await freePort(),
+      webhooks: await freePort(),
+      monstock: await freePort(),
+      stripe: await freePort(),
+    };
     const stack = await startStack({
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -39,22 +45,48 @@ describe('secrets never reach logs or workflow history', () => {
     });
     try {
       await waitFor(`http://127.0.0.1:${ports.webhooks}/readyz`);
-      const monstock = new MonstockClient({ apiUrl: `http://127.0.0.1:${ports.monstock}/v1`, apiToken: secrets.MONSTOCK_API_TOKEN });
-      const stripe: Stripe = createStripeClient({ secretKey: secrets.STRIPE_SECRET_KEY, apiUrl: `http://127.0.0.1:${ports.stripe}` });
-      const customer = await monstock.createCustomer({ email: 'secrets@example.test', name: 'Secret Keeper', phone: '+33 1 23 45 67 89' });
-      const order = await monstock.createOrder({ reference: 'SEC-1', customerId: customer.id, currency: 'EUR', lines: [{ sku: 'S', quantity: 1, unitAmount: 4200 }] });
-      const intentId = await eventually(async () => (await monstock.getOrder(order.id)).externalRefs.stripePaymentIntentId, 30_000);
+      const monstock = new MonstockClient({
+        apiUrl: `http://127.0.0.1:${ports.monstock}/v1`,
+        apiToken: secrets.MONSTOCK_API_TOKEN,
+      });
+      const stripe: Stripe = createStripeClient({
+        secretKey: secrets.STRIPE_SECRET_KEY,
+        apiUrl: `http://127.0.0.1:${ports.stripe}`,
+      });
+      const customer = await monstock.createCustomer({
+        email: 'secrets@example.test',
+        name: 'Secret Keeper',
+        phone: '+33 1 23 45 67 89',
+      });
+      const order = await monstock.createOrder({
+        reference: 'SEC-1',
+        customerId: customer.id,
+        currency: 'EUR',
+        lines: [{ sku: 'S', quantity: 1, unitAmount: 4200 }],
+      });
+      const intentId = await eventually(
+        async () => (await monstock.getOrder(order.id)).externalRefs.stripePaymentIntentId,
+        30_000,
+      );
       await stripe.paymentIntents.confirm(intentId, { payment_method: 'pm_card_visa' });
-      await eventually(async () => ((await monstock.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined), 30_000);
+      await eventually(
+        async () => ((await monstock.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined),
+        30_000,
+      );
       await stripe.refunds.create({ payment_intent: intentId, amount: 1000 });
-      await eventually(async () => ((await monstock.getOrder(order.id)).paymentStatus === 'partially_refunded' ? true : undefined), 30_000);
+      await eventually(
+        async () => ((await monstock.getOrder(order.id)).paymentStatus === 'partially_refunded' ? true : undefined),
+        30_000,
+      );
       await monstock.close();
 
       const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
       const client = new Client({ connection });
       const histories: string[] = [];
       for await (const execution of client.workflow.list()) {
-        histories.push(historyToJSON(await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()));
+        histories.push(
+          historyToJSON(await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()),
+        );
       }
       await connection.close();
       expect(histories.length).toBeGreaterThanOrEqual(3);
@@ -62,7 +94,10 @@ describe('secrets never reach logs or workflow history', () => {
       expect(logs).toContain('"level":"debug"');
       for (const [name, value] of Object.entries(secrets)) {
         expect({ name, inLogs: logs.includes(value) }).toEqual({ name, inLogs: false });
-        expect({ name, inHistories: histories.some((history) => history.includes(value)) }).toEqual({ name, inHistories: false });
+        expect({ name, inHistories: histories.some((history) => history.includes(value)) }).toEqual({
+          name,
+          inHistories: false,
+        });
       }
     } finally {
       stack.child.kill('SIGINT');

@@ -43,7 +43,13 @@ export interface ConnectorHarness {
 }
 
 export async function startConnectorHarness(
-  options: { sepaSettleMs?: number; disputeDelayMs?: number; startWorker?: boolean; orderSettings?: OrderSettings; stripeWebhooks?: boolean } = {},
+  options: {
+    sepaSettleMs?: number;
+    disputeDelayMs?: number;
+    startWorker?: boolean;
+    orderSettings?: OrderSettings;
+    stripeWebhooks?: boolean;
+  } = {},
 ): Promise<ConnectorHarness> {
   const monstock = await startMonstockFixture();
   const client = await connectTestClient();
@@ -58,18 +64,35 @@ export async function startConnectorHarness(
   });
   const counters = new Counters();
   let routeReady: ((request: http.IncomingMessage, response: http.ServerResponse) => void) | undefined;
-  const server: StartedServer = await listen(http.createServer((request, response) => routeReady?.(request, response)), 0);
+  const server: StartedServer = await listen(
+    http.createServer((request, response) => routeReady?.(request, response)),
+    0,
+  );
   const stripe = await startStripeFixture({
     ...(options.stripeWebhooks === false ? {} : { webhookUrl: `${server.url}/webhooks/stripe` }),
     ...(options.sepaSettleMs !== undefined ? { sepaSettleMs: options.sepaSettleMs } : {}),
     ...(options.disputeDelayMs !== undefined ? { disputeDelayMs: options.disputeDelayMs } : {}),
   });
-  const clients = connectorClients({ monstock: monstock.client, stripe: stripe.stripe, client, taskQueue, ...(options.orderSettings ? { orderSettings: options.orderSettings } : {}) });
+  const clients = connectorClients({
+    monstock: monstock.client,
+    stripe: stripe.stripe,
+    client,
+    taskQueue,
+    ...(options.orderSettings ? { orderSettings: options.orderSettings } : {}),
+  });
   const shell = createConnectorHttpServer({
     logger: createLogger({ level: 'error' }),
     readiness: async () => ({ ready: true }),
     connectionIds: ['default'],
-    webhooks: { stripe: createStripeWebhookRoute({ client, matcher: clients.matcher, config, logger: createLogger({ level: 'error' }), counters }) },
+    webhooks: {
+      stripe: createStripeWebhookRoute({
+        client,
+        matcher: clients.matcher,
+        config,
+        logger: createLogger({ level: 'error' }),
+        counters,
+      }),
+    },
   });
   routeReady = (request, response) => shell.emit('request', request, response);
 

@@ -17,5 +17,7 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as { __TEMPORAL__?: EmbeddedTemporal }).__TEMPORAL__ = temporal;
   process.env.TEMPORAL_TEST_ADDRESS = temporal.address;
   process.env.TEMPORAL_TEST_NAMESPACE = temporal.namespace;
-  process.stderr.write(`\n[tests] Temporal dev server at ${temporal.address} from ${binary.description}, up in ${Date.now() - started} ms\n`);
+  process.stderr.write(
+    `\n[tests] Temporal dev server at ${temporal.address} from ${binary.description}, up in ${Date.now() - started} ms\n`,
+  );
 }

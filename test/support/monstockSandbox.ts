@@ -17,7 +17,9 @@ export interface MonstockFixture {
 }
 
 /** A throwaway Monstock sandbox (in memory, any free port) and an adapter pointed at it. */
-export async function startMonstockFixture(options: { webhookUrl?: string; requestTimeoutMs?: number } = {}): Promise<MonstockFixture> {
+export async function startMonstockFixture(
+  options: { webhookUrl?: string; requestTimeoutMs?: number } = {},
+): Promise<MonstockFixture> {
   const sandbox = await startMonstockSandbox({
     port: 0,
     dataFile: ':memory:',
@@ -27,20 +29,37 @@ export async function startMonstockFixture(options: { webhookUrl?: string; reque
     webhookBackoffBaseMs: 50,
     logger: createLogger({ level: 'error' }),
   });
-  const client = new MonstockClient({ apiUrl: sandbox.apiUrl, apiToken: TEST_MONSTOCK_TOKEN, requestTimeoutMs: options.requestTimeoutMs ?? 5000 });
+  const client = new MonstockClient({
+    apiUrl: sandbox.apiUrl,
+    apiToken: TEST_MONSTOCK_TOKEN,
+    requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+  });
   let sequence = 0;
   return {
     sandbox,
     client,
     setFaults: async (faults) => {
-      const answer = await request(`${sandbox.url}/_sandbox/faults`, { method: 'POST', body: JSON.stringify(faults), headers: { 'content-type': 'application/json' } });
-      if (answer.statusCode !== 200) throw new Error(`setting faults failed: ${answer.statusCode} ${await answer.body.text()}`);
+      const answer = await request(`${sandbox.url}/_sandbox/faults`, {
+        method: 'POST',
+        body: JSON.stringify(faults),
+        headers: { 'content-type': 'application/json' },
+      });
+      if (answer.statusCode !== 200)
+        throw new Error(`setting faults failed: ${answer.statusCode} ${await answer.body.text()}`);
       await answer.body.dump();
     },
     createOrder: async (totalAmount = 4200, currency = 'EUR') => {
       sequence += 1;
-      const customer = await client.createCustomer({ email: `buyer${sequence}@example.test`, name: `Buyer ${sequence}` });
-      return client.createOrder({ reference: `A-${1000 + sequence}`, customerId: customer.id, currency, lines: [{ sku: 'SKU-1', quantity: 1, unitAmount: totalAmount }] });
+      const customer = await client.createCustomer({
+        email: `buyer${sequence}@example.test`,
+        name: `Buyer ${sequence}`,
+      });
+      return client.createOrder({
+        reference: `A-${1000 + sequence}`,
+        customerId: customer.id,
+        currency,
+        lines: [{ sku: 'SKU-1', quantity: 1, unitAmount: totalAmount }],
+      });
     },
     close: async () => {
       await client.close();

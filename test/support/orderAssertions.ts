@@ -44,8 +44,18 @@ export function orderMoney(order: Order): OrderMoney {
  * Waits until the Monstock order shows exactly `expected` (movements compared as a sorted list),
  * then checks it stays so for a moment: a late duplicate must not change it afterwards.
  */
-export async function expectOrderSettles(monstock: MonstockClient, orderId: string, expected: OrderMoney, timeoutMs = 20_000): Promise<Order> {
-  const want = { ...expected, payments: [...expected.payments].sort((a, b) => `${a.kind}:${a.transactionRef}`.localeCompare(`${b.kind}:${b.transactionRef}`)) };
+export async function expectOrderSettles(
+  monstock: MonstockClient,
+  orderId: string,
+  expected: OrderMoney,
+  timeoutMs = 20_000,
+): Promise<Order> {
+  const want = {
+    ...expected,
+    payments: [...expected.payments].sort((a, b) =>
+      `${a.kind}:${a.transactionRef}`.localeCompare(`${b.kind}:${b.transactionRef}`),
+    ),
+  };
   const deadline = Date.now() + timeoutMs;
   let last: OrderMoney | undefined;
   for (;;) {

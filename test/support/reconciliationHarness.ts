@@ -13,11 +13,24 @@ export interface ReconciliationHarness {
 }
 
 export async function startReconciliationHarness(
-  options: { folderPrefix: string; stripeRateLimitPerSecond?: number; stripeWebhooks?: boolean; unmatched?: boolean } = { folderPrefix: 'reconciliation-' },
+  options: {
+    folderPrefix: string;
+    stripeRateLimitPerSecond?: number;
+    stripeWebhooks?: boolean;
+    unmatched?: boolean;
+  } = { folderPrefix: 'reconciliation-' },
 ): Promise<ReconciliationHarness> {
-  const h = await startConnectorHarness({ startWorker: false, ...(options.stripeWebhooks === false ? { stripeWebhooks: false } : {}) });
+  const h = await startConnectorHarness({
+    startWorker: false,
+    ...(options.stripeWebhooks === false ? { stripeWebhooks: false } : {}),
+  });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), options.folderPrefix));
-  const clients = connectorClients({ monstock: h.monstock.client, stripe: h.sdk, client: h.client, taskQueue: h.taskQueue });
+  const clients = connectorClients({
+    monstock: h.monstock.client,
+    stripe: h.sdk,
+    client: h.client,
+    taskQueue: h.taskQueue,
+  });
   const worker = await startTestWorker(h.taskQueue, {
     ...clients,
     ...(options.unmatched === false ? {} : { toUnmatched: h.delivery.toUnmatched }),

@@ -13,7 +13,11 @@ export interface RunningStack {
 
 export function startStack(env: NodeJS.ProcessEnv): Promise<RunningStack> {
   const root = path.resolve(__dirname, '../..');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/stack/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/stack/main.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -35,7 +39,11 @@ export function startStack(env: NodeJS.ProcessEnv): Promise<RunningStack> {
   });
 }
 
-export async function waitFor(url: string, init: Parameters<typeof request>[1] = {}, timeoutMs = 30_000): Promise<number> {
+export async function waitFor(
+  url: string,
+  init: Parameters<typeof request>[1] = {},
+  timeoutMs = 30_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -49,4 +57,3 @@ export async function waitFor(url: string, init: Parameters<typeof request>[1] =
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
-

@@ -33,7 +33,10 @@ export function findStripeMock(env: NodeJS.ProcessEnv = process.env): string {
     env.STRIPE_MOCK_PATH,
     path.join(ROOT, '.tools/bin/stripe-mock'),
     goBin,
-    ...(env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, 'stripe-mock')),
+    ...(env.PATH ?? '')
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((dir) => path.join(dir, 'stripe-mock')),
   ];
   if (env.STRIPE_MOCK_PATH && !isExecutable(env.STRIPE_MOCK_PATH)) {
     throw new Error(`STRIPE_MOCK_PATH=${env.STRIPE_MOCK_PATH} is not an executable file`);
@@ -57,7 +60,9 @@ function freePort(): Promise<number> {
 
 async function answers(port: number): Promise<boolean> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/v1/customers?limit=1`, { headers: { authorization: 'Bearer sk_test_123' } });
+    const response = await fetch(`http://127.0.0.1:${port}/v1/customers?limit=1`, {
+      headers: { authorization: 'Bearer sk_test_123' },
+    });
     await response.arrayBuffer();
     return response.status === 200;
   } catch {
@@ -69,7 +74,9 @@ export async function startStripeMock(): Promise<StripeMock> {
   const binary = findStripeMock();
   const httpPort = await freePort();
   const httpsPort = await freePort();
-  const child = spawn(binary, ['-http-port', String(httpPort), '-https-port', String(httpsPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, ['-http-port', String(httpPort), '-https-port', String(httpsPort)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -90,7 +97,9 @@ export async function startStripeMock(): Promise<StripeMock> {
     if (exitCode !== undefined) throw new Error(`stripe-mock (${binary}) exited with code ${exitCode}:\n${output}`);
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`stripe-mock (${binary}) did not answer on port ${httpPort} within ${STARTUP_TIMEOUT_MS} ms:\n${output}`);
+      throw new Error(
+        `stripe-mock (${binary}) did not answer on port ${httpPort} within ${STARTUP_TIMEOUT_MS} ms:\n${output}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -18,7 +18,9 @@ export interface StripeFixture {
 }
 
 /** A throwaway Stripe sandbox (in memory, any free port) and the official SDK pointed at it. */
-export async function startStripeFixture(options: { webhookUrl?: string; sepaSettleMs?: number; disputeDelayMs?: number } = {}): Promise<StripeFixture> {
+export async function startStripeFixture(
+  options: { webhookUrl?: string; sepaSettleMs?: number; disputeDelayMs?: number } = {},
+): Promise<StripeFixture> {
   const sandbox = await startStripeSandbox({
     port: 0,
     dataFile: ':memory:',
@@ -32,7 +34,11 @@ export async function startStripeFixture(options: { webhookUrl?: string; sepaSet
   });
   const stripe = createStripeClient({ secretKey: TEST_STRIPE_KEY, apiUrl: sandbox.url, maxNetworkRetries: 0 });
   const admin = async (path: string, body: unknown = {}) => {
-    const answer = await request(`${sandbox.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const answer = await request(`${sandbox.url}${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
     const text = await answer.body.text();
     if (answer.statusCode >= 300) throw new Error(`${path} answered ${answer.statusCode}: ${text}`);
     return text ? (JSON.parse(text) as unknown) : undefined;

@@ -15,7 +15,8 @@ import { createWorker } from '../../src/temporal/createWorker';
 /** Helpers for tests against the run's one dev server (started by globalSetup). */
 export function testTemporalAddress(): string {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
-  if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run the tests through jest so globalSetup starts Temporal');
+  if (!address)
+    throw new Error('TEMPORAL_TEST_ADDRESS is not set: run the tests through jest so globalSetup starts Temporal');
   return address;
 }
 
@@ -29,7 +30,11 @@ export function uniqueTaskQueue(prefix: string): string {
 
 export async function connectTestClient(): Promise<Client> {
   const connection = await Connection.connect({ address: testTemporalAddress() });
-  return new Client({ connection, namespace: process.env.TEMPORAL_TEST_NAMESPACE ?? 'default', dataConverter: testDataConverter() });
+  return new Client({
+    connection,
+    namespace: process.env.TEMPORAL_TEST_NAMESPACE ?? 'default',
+    dataConverter: testDataConverter(),
+  });
 }
 
 export interface RunningWorker {
@@ -39,9 +44,20 @@ export interface RunningWorker {
 }
 
 /** Starts the connector's real worker on its own task queue; `stop` drains and closes it. */
-export async function startTestWorker(taskQueue: string, clients: ActivityClients, overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
+export async function startTestWorker(
+  taskQueue: string,
+  clients: ActivityClients,
+  overrides: Partial<WorkerOptions> = {},
+): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: testTemporalAddress() });
-  const worker = await createWorker({ connection, namespace: process.env.TEMPORAL_TEST_NAMESPACE ?? 'default', taskQueue, clients, dataConverter: testDataConverter(), overrides });
+  const worker = await createWorker({
+    connection,
+    namespace: process.env.TEMPORAL_TEST_NAMESPACE ?? 'default',
+    taskQueue,
+    clients,
+    dataConverter: testDataConverter(),
+    overrides,
+  });
   const running = worker.run();
   return {
     worker,
@@ -55,7 +71,11 @@ export async function startTestWorker(taskQueue: string, clients: ActivityClient
 }
 
 /** Polls until `check` returns a value (not undefined) or the time runs out. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -65,7 +85,10 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `condition not met within ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -80,8 +103,16 @@ export function connectorClients(options: {
   idleWindow?: string;
   orderSettings?: OrderSettings;
 }): ActivityClients {
-  const matcher = new OrderMatcher({ stripe: options.stripe, monstock: options.monstock, settings: options.settings ?? { rules: parseMatchRules(DEFAULT_MATCH_RULES), ignore: [] } });
-  const delivery = createWorkflowDelivery({ client: options.client, taskQueue: options.taskQueue, idleWindow: options.idleWindow ?? '1 hour' });
+  const matcher = new OrderMatcher({
+    stripe: options.stripe,
+    monstock: options.monstock,
+    settings: options.settings ?? { rules: parseMatchRules(DEFAULT_MATCH_RULES), ignore: [] },
+  });
+  const delivery = createWorkflowDelivery({
+    client: options.client,
+    taskQueue: options.taskQueue,
+    idleWindow: options.idleWindow ?? '1 hour',
+  });
   return {
     monstock: options.monstock,
     stripe: options.stripe,

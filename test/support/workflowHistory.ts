@@ -19,22 +19,32 @@ export async function historyOnceSignalProcessed<T>(
   handle: WorkflowHandle,
   options: { fromEventCount: number; signalName: string; isMarker: (argument: T) => boolean; timeoutMs?: number },
 ): Promise<HistoryEvent[]> {
-  return eventually(async () => {
-    const window = ((await handle.fetchHistory()).events ?? []).slice(options.fromEventCount);
-    let markerAt = -1;
-    for (let index = window.length - 1; index >= 0 && markerAt < 0; index -= 1) {
-      const signal = window[index]!.workflowExecutionSignaledEventAttributes;
-      if (signal?.signalName !== options.signalName || !signal.input?.payloads?.[0]) continue;
-      if (options.isMarker(await decodeHistoryPayload<T>(signal.input.payloads[0]))) markerAt = index;
-    }
-    if (markerAt < 0) return undefined;
-    return window.slice(markerAt + 1).some((event) => event.workflowTaskCompletedEventAttributes) ? window : undefined;
-  }, options.timeoutMs ?? 15_000, 50);
+  return eventually(
+    async () => {
+      const window = ((await handle.fetchHistory()).events ?? []).slice(options.fromEventCount);
+      let markerAt = -1;
+      for (let index = window.length - 1; index >= 0 && markerAt < 0; index -= 1) {
+        const signal = window[index]!.workflowExecutionSignaledEventAttributes;
+        if (signal?.signalName !== options.signalName || !signal.input?.payloads?.[0]) continue;
+        if (options.isMarker(await decodeHistoryPayload<T>(signal.input.payloads[0]))) markerAt = index;
+      }
+      if (markerAt < 0) return undefined;
+      return window.slice(markerAt + 1).some((event) => event.workflowTaskCompletedEventAttributes)
+        ? window
+        : undefined;
+    },
+    options.timeoutMs ?? 15_000,
+    50,
+  );
 }
 
 /** The names of the activities scheduled among `events`. */
 export function activitiesScheduledIn(events: readonly HistoryEvent[]): string[] {
-  return events.flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType?.name ?? '?'] : []));
+  return events.flatMap((event) =>
+    event.activityTaskScheduledEventAttributes
+      ? [event.activityTaskScheduledEventAttributes.activityType?.name ?? '?']
+      : [],
+  );
 }
 
 export async function historyLength(handle: WorkflowHandle): Promise<number> {

@@ -27,7 +27,8 @@ const run: HistoryEventFacts[] = [
 describe('countTemporalActions', () => {
   it('counts actions as Temporal Cloud bills them', () => {
     const count = countTemporalActions(run, { startedBy: 'signal-with-start (Stripe webhook)' });
-    // start 1 + SWS signal 0 + upsert 1 + activity 2 attempts + signal 1 + timer 1 + local activities 1 + patch 0 + child 2
+    // start 1 + SWS signal 0 + upsert 1 + activity 2 attempts + signal 1 + timer 1 + local activities 1 + patch 0 +
+    // child 2
     expect(count.actions).toBe(9);
     expect(count.historyEvents).toBe(20);
     expect(count.items.map((item) => [item.eventId, item.actions])).toEqual([

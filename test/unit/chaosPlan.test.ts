@@ -15,7 +15,10 @@ describe('chaos plan', () => {
   it('is the same for the same seed, and different for another', () => {
     expect(planFaults(faultOptions, seededRandom(7))).toEqual(planFaults(faultOptions, seededRandom(7)));
     expect(planFaults(faultOptions, seededRandom(7))).not.toEqual(planFaults(faultOptions, seededRandom(8)));
-    const orders = (seed: number) => { const random = seededRandom(seed); return Array.from({ length: 50 }, () => planOrder(random)); };
+    const orders = (seed: number) => {
+      const random = seededRandom(seed);
+      return Array.from({ length: 50 }, () => planOrder(random));
+    };
     expect(orders(1)).toEqual(orders(1));
   });
 
@@ -24,7 +27,12 @@ describe('chaos plan', () => {
     const kinds = plan.map((fault) => fault.action.kind);
     expect(kinds.filter((kind) => kind === 'killWorker')).toHaveLength(4);
     expect(kinds.filter((kind) => kind === 'restartTemporal')).toHaveLength(1);
-    expect(plan.filter((fault) => fault.action.kind === 'monstockStretch').map((fault) => (fault.action as { mode: string }).mode).sort()).toEqual(['errors', 'errors', 'rateLimit', 'rateLimit']);
+    expect(
+      plan
+        .filter((fault) => fault.action.kind === 'monstockStretch')
+        .map((fault) => (fault.action as { mode: string }).mode)
+        .sort(),
+    ).toEqual(['errors', 'errors', 'rateLimit', 'rateLimit']);
     expect(plan[0]).toMatchObject({ at: 0, action: { kind: 'webhooks' } });
     expect(plan.map((fault) => fault.at)).toEqual([...plan.map((fault) => fault.at)].sort((a, b) => a - b));
     expect(plan.every((fault) => fault.at >= 0 && fault.at < 1)).toBe(true);
@@ -34,15 +42,31 @@ describe('chaos plan', () => {
     const random = seededRandom(11);
     const plans = Array.from({ length: 2000 }, () => planOrder(random));
     const stories = new Set(plans.map(storyOf));
-    expect([...stories]).toEqual(expect.arrayContaining(['paid', 'paid, refunded in full', 'paid, refunded in part', 'paid, disputed', 'paid, disputed, won', 'paid, disputed, lost', 'declined, then paid']));
-    for (const plan of plans) expect(plan.refunds.reduce((sum, amount) => sum + amount, 0)).toBeLessThanOrEqual(plan.amount);
+    expect([...stories]).toEqual(
+      expect.arrayContaining([
+        'paid',
+        'paid, refunded in full',
+        'paid, refunded in part',
+        'paid, disputed',
+        'paid, disputed, won',
+        'paid, disputed, lost',
+        'declined, then paid',
+      ]),
+    );
+    for (const plan of plans)
+      expect(plan.refunds.reduce((sum, amount) => sum + amount, 0)).toBeLessThanOrEqual(plan.amount);
   });
 });
 
 describe('npm run chaos arguments', () => {
   it('defaults to 1000 orders and a random seed', () => {
     expect(parseChaosArgs([], () => 42)).toEqual({ orders: 1000, seed: 42, concurrency: undefined, keepData: false });
-    expect(parseChaosArgs(['--orders', '60', '--seed', '7', '--concurrency', '3', '--keep-data'])).toEqual({ orders: 60, seed: 7, concurrency: 3, keepData: true });
+    expect(parseChaosArgs(['--orders', '60', '--seed', '7', '--concurrency', '3', '--keep-data'])).toEqual({
+      orders: 60,
+      seed: 7,
+      concurrency: 3,
+      keepData: true,
+    });
   });
 
   it.each([[['--orders']], [['--orders', '0']], [['--seed', 'x']], [['--what']]])('refuses %j', (argv) => {

@@ -7,7 +7,14 @@ const required = withDevelopmentValues({});
 describe('configuration', () => {
   it('reads every setting with its default when only the required secrets are set', () => {
     const config = loadConfig(required);
-    expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'monstock-stripe', devServerPort: 7233, uiPort: 8233, cliPath: undefined });
+    expect(config.temporal).toMatchObject({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      taskQueue: 'monstock-stripe',
+      devServerPort: 7233,
+      uiPort: 8233,
+      cliPath: undefined,
+    });
     expect(config.temporal.encryptionKeys).toEqual([{ id: 'dev-2026', key: expect.any(Buffer) }]);
     expect(config.monstock.apiUrl).toBe('http://127.0.0.1:4010/v1');
     expect(config.webhookServer.port).toBe(3000);
@@ -15,11 +22,14 @@ describe('configuration', () => {
     expect(config.stripe.apiUrl).toBeUndefined();
   });
 
-  it.each(['MONSTOCK_API_TOKEN', 'MONSTOCK_WEBHOOK_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'])('names %s when it is missing', (name) => {
-    const env = { ...required, [name]: undefined };
-    expect(() => loadConfig(env)).toThrow(ConfigError);
-    expect(() => loadConfig(env)).toThrow(new RegExp(`${name} is required`));
-  });
+  it.each(['MONSTOCK_API_TOKEN', 'MONSTOCK_WEBHOOK_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'])(
+    'names %s when it is missing',
+    (name) => {
+      const env = { ...required, [name]: undefined };
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(new RegExp(`${name} is required`));
+    },
+  );
 
   it.each([
     ['PORT', 'eighty'],
@@ -62,7 +72,12 @@ describe('configuration', () => {
     );
     for (const definition of Object.values(SETTINGS)) {
       expect(lines.has(definition.name)).toBe(true);
-      const expected = 'default' in definition && definition.default !== undefined ? definition.default : 'developmentValue' in definition ? definition.developmentValue ?? '' : '';
+      const expected =
+        'default' in definition && definition.default !== undefined
+          ? definition.default
+          : 'developmentValue' in definition
+            ? (definition.developmentValue ?? '')
+            : '';
       expect(`${definition.name}=${lines.get(definition.name)}`).toBe(`${definition.name}=${expected}`);
     }
   });

@@ -3,7 +3,12 @@ import { redactEmails } from '../../src/customers/redact';
 import { stripeCreateKey, stripeUpdateKey, syncKeyOf } from '../../src/customers/syncKeys';
 import type { CustomerFields } from '../../src/customers/fields';
 
-const base: CustomerFields = { email: 'ada@example.test', name: 'Ada', phone: '+33 6', address: { line1: '1 rue', postalCode: '75002', city: 'Paris', country: 'FR' } };
+const base: CustomerFields = {
+  email: 'ada@example.test',
+  name: 'Ada',
+  phone: '+33 6',
+  address: { line1: '1 rue', postalCode: '75002', city: 'Paris', country: 'FR' },
+};
 
 describe('customer fingerprint', () => {
   it('is stable and versioned', () => {
@@ -26,7 +31,11 @@ describe('customer fingerprint', () => {
 describe('customer sync keys', () => {
   it.each([
     ['linked: by Monstock id', { monstockId: 'mcu_1', email: 'a@b.test', stripeId: 'cus_1' }, 'm:mcu_1'],
-    ['unlinked: by e-mail digest, the same for both sides and any case', { email: 'A@B.test', stripeId: 'cus_1' }, `e:${emailDigest('a@b.test')}`],
+    [
+      'unlinked: by e-mail digest, the same for both sides and any case',
+      { email: 'A@B.test', stripeId: 'cus_1' },
+      `e:${emailDigest('a@b.test')}`,
+    ],
     ['nothing else: by Stripe id', { stripeId: 'cus_1' }, 's:cus_1'],
   ])('%s', (_name, ids, expected) => {
     expect(syncKeyOf(ids)).toBe(expected);
@@ -39,14 +48,19 @@ describe('customer sync keys', () => {
   it('derives Stripe idempotency keys from stable ids, distinct per version and target', () => {
     expect(stripeCreateKey('default', 'mcu_1', 3)).toBe(stripeCreateKey('default', 'mcu_1', 3));
     expect(stripeCreateKey('default', 'mcu_1', 3)).not.toBe(stripeCreateKey('default', 'mcu_1', 4));
-    expect(stripeUpdateKey('default', 'cus_1', 'mcu_1', 3, 'v1:a')).not.toBe(stripeUpdateKey('default', 'cus_1', 'mcu_1', 3, 'v1:b'));
+    expect(stripeUpdateKey('default', 'cus_1', 'mcu_1', 3, 'v1:a')).not.toBe(
+      stripeUpdateKey('default', 'cus_1', 'mcu_1', 3, 'v1:b'),
+    );
     expect(stripeUpdateKey('default', 'cus_1', 'mcu_1', 3, fingerprint(base)).length).toBeLessThanOrEqual(255);
   });
 });
 
 describe('failure reasons', () => {
   it.each([
-    ['Monstock POST /customers failed with 422 validation_failed: email: must be an email address (guest@mail..example.com)', 'Monstock POST /customers failed with 422 validation_failed: email: must be an email address (<e-mail>)'],
+    [
+      'Monstock POST /customers failed with 422 validation_failed: email: must be an email address (guest@mail..example.com)',
+      'Monstock POST /customers failed with 422 validation_failed: email: must be an email address (<e-mail>)',
+    ],
     ['Invalid email address: a.b@c', 'Invalid email address: <e-mail>'],
     ['no address here', 'no address here'],
   ])('are kept without e-mail addresses: %s', (input, expected) => {

@@ -14,7 +14,11 @@ describe('EncryptionCodec', () => {
     expect(Buffer.from(encrypted!.metadata!['encryption-key-id']!).toString()).toBe('k1');
     expect(Buffer.from(encrypted!.data!).toString('latin1')).not.toMatch(/Ada|example\.test|4200|json/);
     const [decrypted] = await codec.decode([encrypted!]);
-    expect(defaultPayloadConverter.fromPayload(decrypted!)).toEqual({ name: 'Ada Lovelace', email: 'ada@example.test', amount: 4200 });
+    expect(defaultPayloadConverter.fromPayload(decrypted!)).toEqual({
+      name: 'Ada Lovelace',
+      email: 'ada@example.test',
+      amount: 4200,
+    });
   });
 
   it('rotates: the first key encrypts, older keys still decrypt', async () => {

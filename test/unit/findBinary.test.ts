@@ -10,11 +10,16 @@ describe('finding the Temporal binaries', () => {
   const projectLocal = path.resolve(__dirname, '../../.tools/temporal/bin/temporal');
 
   it('prefers TEMPORAL_CLI_PATH', () => {
-    expect(findTemporalCli({ TEMPORAL_CLI_PATH: fake, PATH: '' })).toMatchObject({ source: 'env', executable: { type: 'existing-path', path: fake } });
+    expect(findTemporalCli({ TEMPORAL_CLI_PATH: fake, PATH: '' })).toMatchObject({
+      source: 'env',
+      executable: { type: 'existing-path', path: fake },
+    });
   });
 
   it('names the variable when TEMPORAL_CLI_PATH points nowhere', () => {
-    expect(() => findTemporalCli({ TEMPORAL_CLI_PATH: path.join(dir, 'missing') })).toThrow(/TEMPORAL_CLI_PATH=.*not an executable/);
+    expect(() => findTemporalCli({ TEMPORAL_CLI_PATH: path.join(dir, 'missing') })).toThrow(
+      /TEMPORAL_CLI_PATH=.*not an executable/,
+    );
   });
 
   it('then looks on PATH', () => {
@@ -23,7 +28,8 @@ describe('finding the Temporal binaries', () => {
 
   it('then the project-local install, then the SDK download', () => {
     const found = findTemporalCli({ PATH: '' });
-    if (fs.existsSync(projectLocal)) expect(found).toMatchObject({ source: 'project', executable: { path: projectLocal } });
+    if (fs.existsSync(projectLocal))
+      expect(found).toMatchObject({ source: 'project', executable: { path: projectLocal } });
     else expect(found).toMatchObject({ source: 'download', executable: { type: 'cached-download' } });
   });
 

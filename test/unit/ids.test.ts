@@ -18,7 +18,10 @@ describe('workflow ids', () => {
   });
 
   it('round-trips the unmatched payment and customer sync ids', () => {
-    expect(parseUnmatchedPaymentWorkflowId(unmatchedPaymentWorkflowId('default', 'pi_1'))).toEqual({ connectionId: 'default', paymentIntentId: 'pi_1' });
+    expect(parseUnmatchedPaymentWorkflowId(unmatchedPaymentWorkflowId('default', 'pi_1'))).toEqual({
+      connectionId: 'default',
+      paymentIntentId: 'pi_1',
+    });
     expect(parseCustomerSyncWorkflowId(customerSyncWorkflowId('default'))).toEqual({ connectionId: 'default' });
   });
 

@@ -1,7 +1,20 @@
 import { planIntent, type IntentFacts, type OrderFacts } from '../../src/payments/intentPlan';
 
-const order = (overrides: Partial<OrderFacts> = {}): OrderFacts => ({ status: 'confirmed', totalAmount: 5000, amountPaid: 0, amountRefunded: 0, currency: 'EUR', ...overrides });
-const intent = (overrides: Partial<IntentFacts> = {}): IntentFacts => ({ id: 'pi_1', status: 'requires_payment_method', amount: 5000, currency: 'eur', ...overrides });
+const order = (overrides: Partial<OrderFacts> = {}): OrderFacts => ({
+  status: 'confirmed',
+  totalAmount: 5000,
+  amountPaid: 0,
+  amountRefunded: 0,
+  currency: 'EUR',
+  ...overrides,
+});
+const intent = (overrides: Partial<IntentFacts> = {}): IntentFacts => ({
+  id: 'pi_1',
+  status: 'requires_payment_method',
+  amount: 5000,
+  currency: 'eur',
+  ...overrides,
+});
 const on = { createIntents: true };
 
 describe('planIntent', () => {
@@ -9,14 +22,56 @@ describe('planIntent', () => {
     ['a new order gets an intent for its total', order(), undefined, 'create', 5000],
     ['an open intent for the right amount is left alone', order(), intent(), 'nothing', undefined],
     ['lines changed before payment: the amount follows', order({ totalAmount: 6500 }), intent(), 'update_amount', 6500],
-    ['paid, then the amount grows: a new intent for the balance', order({ totalAmount: 7000, amountPaid: 5000 }), intent({ status: 'succeeded' }), 'create', 2000],
+    [
+      'paid, then the amount grows: a new intent for the balance',
+      order({ totalAmount: 7000, amountPaid: 5000 }),
+      intent({ status: 'succeeded' }),
+      'create',
+      2000,
+    ],
     ['fully paid: nothing', order({ amountPaid: 5000 }), intent({ status: 'succeeded' }), 'nothing', undefined],
-    ['cancelled before payment: the intent is cancelled', order({ status: 'cancelled' }), intent(), 'cancel', undefined],
-    ['cancelled after payment: flagged for a person', order({ status: 'cancelled', amountPaid: 5000 }), intent({ status: 'succeeded' }), 'cancelled_after_payment', undefined],
-    ['cancelled after a full refund: nothing', order({ status: 'cancelled', amountPaid: 5000, amountRefunded: 5000 }), intent({ status: 'succeeded' }), 'nothing', undefined],
-    ['a processing payment is never touched', order({ totalAmount: 9000 }), intent({ status: 'processing' }), 'nothing', undefined],
-    ['lines reduced to what was paid: the open intent is cancelled', order({ totalAmount: 2000, amountPaid: 2000 }), intent({ amount: 3000 }), 'cancel', undefined],
-    ['a declined intent is still open: its amount follows', order({ totalAmount: 4000 }), intent({ status: 'requires_payment_method' }), 'update_amount', 4000],
+    [
+      'cancelled before payment: the intent is cancelled',
+      order({ status: 'cancelled' }),
+      intent(),
+      'cancel',
+      undefined,
+    ],
+    [
+      'cancelled after payment: flagged for a person',
+      order({ status: 'cancelled', amountPaid: 5000 }),
+      intent({ status: 'succeeded' }),
+      'cancelled_after_payment',
+      undefined,
+    ],
+    [
+      'cancelled after a full refund: nothing',
+      order({ status: 'cancelled', amountPaid: 5000, amountRefunded: 5000 }),
+      intent({ status: 'succeeded' }),
+      'nothing',
+      undefined,
+    ],
+    [
+      'a processing payment is never touched',
+      order({ totalAmount: 9000 }),
+      intent({ status: 'processing' }),
+      'nothing',
+      undefined,
+    ],
+    [
+      'lines reduced to what was paid: the open intent is cancelled',
+      order({ totalAmount: 2000, amountPaid: 2000 }),
+      intent({ amount: 3000 }),
+      'cancel',
+      undefined,
+    ],
+    [
+      'a declined intent is still open: its amount follows',
+      order({ totalAmount: 4000 }),
+      intent({ status: 'requires_payment_method' }),
+      'update_amount',
+      4000,
+    ],
     ['a draft is not payable yet', order({ status: 'draft' }), undefined, 'nothing', undefined],
   ])('%s', (_label, orderFacts, intentFacts, kind, amount) => {
     const plan = planIntent(orderFacts, intentFacts, on);

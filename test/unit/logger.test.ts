@@ -5,7 +5,10 @@ describe('logger', () => {
     registerSecrets('sk_test_super_secret_value');
     const lines: string[] = [];
     const logger = createLogger({ level: 'debug', write: (line) => lines.push(line) });
-    logger.info('calling stripe with sk_test_super_secret_value', { authorization: 'Bearer abc', nested: { webhookSecret: 'whsec_x', note: 'key sk_test_super_secret_value' } });
+    logger.info('calling stripe with sk_test_super_secret_value', {
+      authorization: 'Bearer abc',
+      nested: { webhookSecret: 'whsec_x', note: 'key sk_test_super_secret_value' },
+    });
     const text = lines.join('\n');
     expect(text).not.toContain('sk_test_super_secret_value');
     expect(text).not.toContain('Bearer abc');

@@ -68,7 +68,13 @@ describe('Monstock named errors', () => {
     const error = errorFor(request, answer(status), noWait);
     expect(error).toBeInstanceOf(expected);
     expect(error).toBeInstanceOf(MonstockApiError);
-    expect(error).toMatchObject({ status, code: 'some_code', retryable, name: expected.name, message: `failed with ${status}` });
+    expect(error).toMatchObject({
+      status,
+      code: 'some_code',
+      retryable,
+      name: expected.name,
+      message: `failed with ${status}`,
+    });
   });
 
   it('names the missing resource', () => {
@@ -105,12 +111,22 @@ describe('Monstock errors as Temporal failures', () => {
   it('parks what the monstock module calls permanent, and retries the rest', () => {
     const missing = toActivityFailure(new OrderNotFound(answer(404), 'ord_1'));
     expect(missing).toBeInstanceOf(ApplicationFailure);
-    expect(missing).toMatchObject({ type: MONSTOCK_REJECTED, nonRetryable: true, details: [{ status: 404, code: 'some_code' }] });
-    expect(toActivityFailure(new VersionConflict(answer(412)))).toMatchObject({ type: MONSTOCK_UNAVAILABLE, nonRetryable: false });
+    expect(missing).toMatchObject({
+      type: MONSTOCK_REJECTED,
+      nonRetryable: true,
+      details: [{ status: 404, code: 'some_code' }],
+    });
+    expect(toActivityFailure(new VersionConflict(answer(412)))).toMatchObject({
+      type: MONSTOCK_UNAVAILABLE,
+      nonRetryable: false,
+    });
   });
 
   it('waits as long as a RateLimited asked, and at least 100 ms', () => {
-    expect(toActivityFailure(new RateLimited(answer(429), 2500))).toMatchObject({ type: MONSTOCK_UNAVAILABLE, nextRetryDelay: 2500 });
+    expect(toActivityFailure(new RateLimited(answer(429), 2500))).toMatchObject({
+      type: MONSTOCK_UNAVAILABLE,
+      nextRetryDelay: 2500,
+    });
     expect(toActivityFailure(new RateLimited(answer(429), 0))).toMatchObject({ nextRetryDelay: 100 });
     expect((toActivityFailure(new ServerError(answer(503))) as ApplicationFailure).nextRetryDelay).toBeUndefined();
   });

@@ -1,4 +1,8 @@
-import { HANDLED_MONSTOCK_EVENT_TYPES, monstockEventAction, type MonstockEventAction } from '../../src/events/monstockEventActions';
+import {
+  HANDLED_MONSTOCK_EVENT_TYPES,
+  monstockEventAction,
+  type MonstockEventAction,
+} from '../../src/events/monstockEventActions';
 import type { MonstockWebhookEvent } from '../../src/events/monstockEventActions';
 
 /**
@@ -45,12 +49,23 @@ const customer = (version: number) => ({
 
 const orderChange = (type: string, version: number): MonstockEventAction => ({
   kind: 'order',
-  change: { eventId: `evt_${type.replace(/\./g, '_')}`, type: type as 'order.created', orderId: 'ord_7Hq2', version, updatedAt: `2025-11-27T09:40:0${version}.000Z` },
+  change: {
+    eventId: `evt_${type.replace(/\./g, '_')}`,
+    type: type as 'order.created',
+    orderId: 'ord_7Hq2',
+    version,
+    updatedAt: `2025-11-27T09:40:0${version}.000Z`,
+  },
 });
 
 const customerChange = (type: string): MonstockEventAction => ({
   kind: 'customer',
-  change: { source: 'monstock', customerId: 'mcu_9Zx1', eventId: `evt_${type.replace(/\./g, '_')}`, changedAt: CREATED_AT },
+  change: {
+    source: 'monstock',
+    customerId: 'mcu_9Zx1',
+    eventId: `evt_${type.replace(/\./g, '_')}`,
+    changedAt: CREATED_AT,
+  },
 });
 
 describe('monstock webhook event table', () => {
@@ -66,7 +81,13 @@ describe('monstock webhook event table', () => {
   });
 
   it('covers every event type of the Monstock contract', () => {
-    expect([...HANDLED_MONSTOCK_EVENT_TYPES].sort()).toEqual(['customer.created', 'customer.updated', 'order.cancelled', 'order.created', 'order.updated']);
+    expect([...HANDLED_MONSTOCK_EVENT_TYPES].sort()).toEqual([
+      'customer.created',
+      'customer.updated',
+      'order.cancelled',
+      'order.created',
+      'order.updated',
+    ]);
   });
 
   it('passes on no personal data: only ids, versions and times', () => {
@@ -88,6 +109,9 @@ describe('monstock webhook event table', () => {
   });
 
   it('refuses a customer event without the customer id', () => {
-    expect(monstockEventAction(event('customer.created', { email: 'ada@example.com' }))).toEqual({ kind: 'reject', reason: 'invalid_customer' });
+    expect(monstockEventAction(event('customer.created', { email: 'ada@example.com' }))).toEqual({
+      kind: 'reject',
+      reason: 'invalid_customer',
+    });
   });
 });

@@ -12,7 +12,15 @@ const payload = JSON.stringify(
     id: 'evt_01',
     type: 'order.created',
     createdAt: '2025-11-27T09:39:50.000Z',
-    data: { object: { id: 'ord_1', reference: 'A-1001', version: 1, updatedAt: '2025-11-27T09:39:50.000Z', totalAmount: 4200 } },
+    data: {
+      object: {
+        id: 'ord_1',
+        reference: 'A-1001',
+        version: 1,
+        updatedAt: '2025-11-27T09:39:50.000Z',
+        totalAmount: 4200,
+      },
+    },
   },
   null,
   2,
@@ -41,7 +49,10 @@ describe('monstock webhook signature verification', () => {
   });
 
   it('accepts a header carrying several v1 signatures when one of them is good', () => {
-    expect(verify(payload, `t=${NOW},v1=${mac(payload, 'someone-else-entirely', NOW)},v1=${mac(payload, NEW_SECRET, NOW)}`).ok).toBe(true);
+    expect(
+      verify(payload, `t=${NOW},v1=${mac(payload, 'someone-else-entirely', NOW)},v1=${mac(payload, NEW_SECRET, NOW)}`)
+        .ok,
+    ).toBe(true);
   });
 
   it.each([
@@ -57,9 +68,12 @@ describe('monstock webhook signature verification', () => {
     expect(verify(body, header)).toEqual({ ok: false, reason: 'bad_signature' });
   });
 
-  it.each([undefined, '', '   ', ['t=1,v1=ab', 't=2,v1=cd']])('refuses a missing Monstock-Signature header (%p)', (header) => {
-    expect(verify(payload, header)).toEqual({ ok: false, reason: 'missing_signature' });
-  });
+  it.each([undefined, '', '   ', ['t=1,v1=ab', 't=2,v1=cd']])(
+    'refuses a missing Monstock-Signature header (%p)',
+    (header) => {
+      expect(verify(payload, header)).toEqual({ ok: false, reason: 'missing_signature' });
+    },
+  );
 
   it('refuses a signature older (or newer) than 300 s as stale, and accepts one just inside the window', () => {
     expect(verify(payload, sign(payload, NEW_SECRET, NOW - 301))).toEqual({ ok: false, reason: 'stale_timestamp' });
@@ -68,13 +82,20 @@ describe('monstock webhook signature verification', () => {
   });
 
   it('calls a forged signature bad, not stale, whatever its age', () => {
-    expect(verify(payload, sign(payload, 'someone-else-entirely', NOW - 3600))).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verify(payload, sign(payload, 'someone-else-entirely', NOW - 3600))).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('refuses a well-signed body that is not JSON, or not an event', () => {
     const broken = '{"id": "evt_1", "type": ';
     expect(verify(broken, sign(broken, OLD_SECRET))).toEqual({ ok: false, reason: 'malformed_json' });
-    for (const notEvent of [{ hello: 'world' }, { id: 'evt_1', type: 'order.created', createdAt: 'x', data: {} }, [1, 2]]) {
+    for (const notEvent of [
+      { hello: 'world' },
+      { id: 'evt_1', type: 'order.created', createdAt: 'x', data: {} },
+      [1, 2],
+    ]) {
       const body = JSON.stringify(notEvent);
       expect(verify(body, sign(body, OLD_SECRET))).toEqual({ ok: false, reason: 'not_an_event' });
     }

@@ -6,26 +6,74 @@ import type { ChargeSnapshot, PaymentIntentSnapshot } from '../../src/payments/p
 const T0 = 1_790_000_000;
 
 function charge(overrides: Partial<ChargeSnapshot> = {}): ChargeSnapshot {
-  return { id: 'ch_ok', status: 'succeeded', amount: 4200, currency: 'eur', created: T0 + 10, methodType: 'card', methodDetails: 'visa ****4242', feeAmount: 88, netAmount: 4112, ...overrides };
+  return {
+    id: 'ch_ok',
+    status: 'succeeded',
+    amount: 4200,
+    currency: 'eur',
+    created: T0 + 10,
+    methodType: 'card',
+    methodDetails: 'visa ****4242',
+    feeAmount: 88,
+    netAmount: 4112,
+    ...overrides,
+  };
 }
 
 function intent(overrides: Partial<PaymentIntentSnapshot> = {}): PaymentIntentSnapshot {
-  return { id: 'pi_1', status: 'succeeded', amount: 4200, amountReceived: 4200, currency: 'eur', created: T0, latestChargeId: 'ch_ok', metadata: {}, charges: [charge()], refunds: [], disputes: [], ...overrides };
+  return {
+    id: 'pi_1',
+    status: 'succeeded',
+    amount: 4200,
+    amountReceived: 4200,
+    currency: 'eur',
+    created: T0,
+    latestChargeId: 'ch_ok',
+    metadata: {},
+    charges: [charge()],
+    refunds: [],
+    disputes: [],
+    ...overrides,
+  };
 }
 
 function recordedFrom(movements: ReturnType<typeof movementsFromStripe>): Payment[] {
-  return movements.map((movement, index) => ({ ...movement, id: `pay_${index}`, recordedAt: '2026-11-27T00:00:00.000Z' }));
+  return movements.map((movement, index) => ({
+    ...movement,
+    id: `pay_${index}`,
+    recordedAt: '2026-11-27T00:00:00.000Z',
+  }));
 }
 
 describe('movementsFromStripe', () => {
   it('turns a card payment into one succeeded movement with method, fee and net', () => {
     expect(movementsFromStripe(intent())).toEqual([
-      { kind: 'payment', transactionRef: 'pi_1', amount: 4200, currency: 'EUR', status: 'succeeded', occurredAt: new Date((T0 + 10) * 1000).toISOString(), method: 'card', methodDetails: 'visa ****4242', feeAmount: 88, netAmount: 4112 },
+      {
+        kind: 'payment',
+        transactionRef: 'pi_1',
+        amount: 4200,
+        currency: 'EUR',
+        status: 'succeeded',
+        occurredAt: new Date((T0 + 10) * 1000).toISOString(),
+        method: 'card',
+        methodDetails: 'visa ****4242',
+        feeAmount: 88,
+        netAmount: 4112,
+      },
     ]);
   });
 
   it('records a decline then a success as one failed attempt and one payment', () => {
-    const declined = charge({ id: 'ch_declined', status: 'failed', created: T0 + 5, failureCode: 'card_declined', declineCode: 'generic_decline', failureMessage: 'Your card was declined.', feeAmount: undefined, netAmount: undefined });
+    const declined = charge({
+      id: 'ch_declined',
+      status: 'failed',
+      created: T0 + 5,
+      failureCode: 'card_declined',
+      declineCode: 'generic_decline',
+      failureMessage: 'Your card was declined.',
+      feeAmount: undefined,
+      netAmount: undefined,
+    });
     const movements = movementsFromStripe(intent({ charges: [declined, charge()] }));
     expect(movements.map((m) => [m.transactionRef, m.status])).toEqual([
       ['pi_1', 'succeeded'],
@@ -35,21 +83,51 @@ describe('movementsFromStripe', () => {
   });
 
   it('shows a SEPA payment pending while processing, then succeeded on the same line', () => {
-    const processing = intent({ status: 'processing', amountReceived: 0, charges: [charge({ status: 'pending', methodType: 'sepa_debit', methodDetails: 'sepa_debit ****3000', feeAmount: undefined })] });
+    const processing = intent({
+      status: 'processing',
+      amountReceived: 0,
+      charges: [
+        charge({
+          status: 'pending',
+          methodType: 'sepa_debit',
+          methodDetails: 'sepa_debit ****3000',
+          feeAmount: undefined,
+        }),
+      ],
+    });
     const pending = movementsFromStripe(processing);
-    expect(pending).toEqual([expect.objectContaining({ transactionRef: 'pi_1', status: 'pending', amount: 4200, method: 'sepa_debit' })]);
-    const settled = movementsFromStripe(intent({ charges: [charge({ methodType: 'sepa_debit', methodDetails: 'sepa_debit ****3000' })] }), recordedFrom(pending));
+    expect(pending).toEqual([
+      expect.objectContaining({ transactionRef: 'pi_1', status: 'pending', amount: 4200, method: 'sepa_debit' }),
+    ]);
+    const settled = movementsFromStripe(
+      intent({ charges: [charge({ methodType: 'sepa_debit', methodDetails: 'sepa_debit ****3000' })] }),
+      recordedFrom(pending),
+    );
     expect(settled).toEqual([expect.objectContaining({ transactionRef: 'pi_1', status: 'succeeded' })]);
     expect(movementsToWrite(settled, recordedFrom(pending))).toHaveLength(1);
   });
 
   it('turns a SEPA payment shown as pending that fails into a failed payment line, not a second line', () => {
-    const pending = movementsFromStripe(intent({ status: 'processing', amountReceived: 0, charges: [charge({ status: 'pending', feeAmount: undefined })] }));
-    const failedIntent = intent({ status: 'requires_payment_method', amountReceived: 0, charges: [charge({ status: 'failed', failureCode: 'insufficient_funds', feeAmount: undefined })] });
+    const pending = movementsFromStripe(
+      intent({
+        status: 'processing',
+        amountReceived: 0,
+        charges: [charge({ status: 'pending', feeAmount: undefined })],
+      }),
+    );
+    const failedIntent = intent({
+      status: 'requires_payment_method',
+      amountReceived: 0,
+      charges: [charge({ status: 'failed', failureCode: 'insufficient_funds', feeAmount: undefined })],
+    });
     const afterFailure = movementsFromStripe(failedIntent, recordedFrom(pending));
-    expect(afterFailure).toEqual([expect.objectContaining({ transactionRef: 'pi_1', status: 'failed', failureReason: 'insufficient_funds' })]);
+    expect(afterFailure).toEqual([
+      expect.objectContaining({ transactionRef: 'pi_1', status: 'failed', failureReason: 'insufficient_funds' }),
+    ]);
     // Seen again later (a redelivered event): still one line.
-    expect(movementsFromStripe(failedIntent, recordedFrom(afterFailure))).toEqual([expect.objectContaining({ transactionRef: 'pi_1', status: 'failed' })]);
+    expect(movementsFromStripe(failedIntent, recordedFrom(afterFailure))).toEqual([
+      expect.objectContaining({ transactionRef: 'pi_1', status: 'failed' }),
+    ]);
   });
 
   it.each([
@@ -59,8 +137,16 @@ describe('movementsFromStripe', () => {
     ['failed', 'failed'],
     ['canceled', 'failed'],
   ])('maps a refund in status %s to %s', (stripeStatus, expected) => {
-    const movements = movementsFromStripe(intent({ refunds: [{ id: 're_1', status: stripeStatus, amount: 2100, currency: 'eur', created: T0 + 60 }] }));
-    expect(movements[1]).toMatchObject({ kind: 'refund', transactionRef: 're_1', amount: 2100, currency: 'EUR', status: expected });
+    const movements = movementsFromStripe(
+      intent({ refunds: [{ id: 're_1', status: stripeStatus, amount: 2100, currency: 'eur', created: T0 + 60 }] }),
+    );
+    expect(movements[1]).toMatchObject({
+      kind: 'refund',
+      transactionRef: 're_1',
+      amount: 2100,
+      currency: 'EUR',
+      status: expected,
+    });
   });
 
   it.each([
@@ -73,23 +159,45 @@ describe('movementsFromStripe', () => {
     ['lost', 'lost'],
   ])('maps a dispute in status %s to %s', (stripeStatus, expected) => {
     expect(disputeStatus(stripeStatus)).toBe(expected);
-    const movements = movementsFromStripe(intent({ disputes: [{ id: 'dp_1', status: stripeStatus, amount: 4200, currency: 'eur', created: T0 + 90, reason: 'fraudulent' }] }));
+    const movements = movementsFromStripe(
+      intent({
+        disputes: [
+          { id: 'dp_1', status: stripeStatus, amount: 4200, currency: 'eur', created: T0 + 90, reason: 'fraudulent' },
+        ],
+      }),
+    );
     expect(movements[1]).toMatchObject({ kind: 'dispute', transactionRef: 'dp_1', status: expected });
   });
 
   it('keeps zero-decimal amounts as they are', () => {
-    const yen = intent({ currency: 'jpy', amount: 5000, amountReceived: 5000, charges: [charge({ currency: 'jpy', amount: 5000, feeAmount: 180, netAmount: 4820 })] });
-    expect(movementsFromStripe(yen)[0]).toMatchObject({ amount: 5000, currency: 'JPY', feeAmount: 180, netAmount: 4820 });
+    const yen = intent({
+      currency: 'jpy',
+      amount: 5000,
+      amountReceived: 5000,
+      charges: [charge({ currency: 'jpy', amount: 5000, feeAmount: 180, netAmount: 4820 })],
+    });
+    expect(movementsFromStripe(yen)[0]).toMatchObject({
+      amount: 5000,
+      currency: 'JPY',
+      feeAmount: 180,
+      netAmount: 4820,
+    });
   });
 
   it('records nothing for an intent that never had a charge', () => {
-    expect(movementsFromStripe(intent({ status: 'requires_payment_method', amountReceived: 0, charges: [], latestChargeId: undefined }))).toEqual([]);
+    expect(
+      movementsFromStripe(
+        intent({ status: 'requires_payment_method', amountReceived: 0, charges: [], latestChargeId: undefined }),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('movementsToWrite', () => {
   it('writes only what Monstock does not show yet', () => {
-    const desired = movementsFromStripe(intent({ refunds: [{ id: 're_1', status: 'succeeded', amount: 100, currency: 'eur', created: T0 }] }));
+    const desired = movementsFromStripe(
+      intent({ refunds: [{ id: 're_1', status: 'succeeded', amount: 100, currency: 'eur', created: T0 }] }),
+    );
     const recorded = recordedFrom(desired);
     expect(movementsToWrite(desired, recorded)).toEqual([]);
     expect(movementsToWrite(desired, recorded.slice(0, 1)).map((m) => m.transactionRef)).toEqual(['re_1']);

@@ -11,13 +11,19 @@ describe('order feed cursor', () => {
     ['an earlier time', { id: 'ord_z', updatedAt: '2025-11-27T09:39:59.999Z' }, true],
     ['a later time', { id: 'ord_a', updatedAt: '2025-11-27T09:40:00.001Z' }, false],
     ['the same instant written differently', { id: 'ord_m', updatedAt: '2025-11-27T10:40:00+01:00' }, true],
-    ['a later microsecond within the same millisecond', { id: 'ord_a', updatedAt: '2025-11-27T09:40:00.000400Z' }, false],
+    [
+      'a later microsecond within the same millisecond',
+      { id: 'ord_a', updatedAt: '2025-11-27T09:40:00.000400Z' },
+      false,
+    ],
   ])('%s', (_label, order, expected) => {
     expect(alreadyDelivered(cursor, order)).toBe(expected);
   });
 
   it('delivers everything from a cursor without a key yet (a new feed)', () => {
-    expect(alreadyDelivered({ updatedSince: cursor.updatedSince }, { id: 'ord_a', updatedAt: cursor.updatedSince })).toBe(false);
+    expect(
+      alreadyDelivered({ updatedSince: cursor.updatedSince }, { id: 'ord_a', updatedAt: cursor.updatedSince }),
+    ).toBe(false);
     expect(alreadyDelivered({}, { id: 'ord_a', updatedAt: cursor.updatedSince })).toBe(false);
   });
 

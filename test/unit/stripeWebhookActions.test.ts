@@ -1,4 +1,10 @@
-import { HANDLED_STRIPE_EVENT_TYPES, stripeEventAction, type MatchPlan, type StripeObjectJson, type StripeWebhookEvent } from '../../src/events/stripeEventActions';
+import {
+  HANDLED_STRIPE_EVENT_TYPES,
+  stripeEventAction,
+  type MatchPlan,
+  type StripeObjectJson,
+  type StripeWebhookEvent,
+} from '../../src/events/stripeEventActions';
 import type { StripeEventRef } from '../../src/shared/orderPayment';
 
 /**
@@ -18,7 +24,10 @@ function event(type: string, object: StripeObjectJson): StripeWebhookEvent {
   };
 }
 
-function paymentIntent(status: string, metadata: Record<string, string> = { monstock_order_id: 'ord_42' }): StripeObjectJson {
+function paymentIntent(
+  status: string,
+  metadata: Record<string, string> = { monstock_order_id: 'ord_42' },
+): StripeObjectJson {
   return {
     id: PI,
     object: 'payment_intent',
@@ -54,11 +63,31 @@ function charge(status: string, paymentIntentField: unknown = PI): StripeObjectJ
 }
 
 function refund(status: string): StripeObjectJson {
-  return { id: 're_3QxAbc2eZvKYlo2C1r', object: 'refund', amount: 2100, charge: 'ch_3QxAbc2eZvKYlo2C0x', currency: 'eur', metadata: {}, payment_intent: PI, reason: 'requested_by_customer', status };
+  return {
+    id: 're_3QxAbc2eZvKYlo2C1r',
+    object: 'refund',
+    amount: 2100,
+    charge: 'ch_3QxAbc2eZvKYlo2C0x',
+    currency: 'eur',
+    metadata: {},
+    payment_intent: PI,
+    reason: 'requested_by_customer',
+    status,
+  };
 }
 
 function dispute(status: string): StripeObjectJson {
-  return { id: 'dp_1QxAbc', object: 'dispute', amount: 4200, charge: 'ch_3QxAbc2eZvKYlo2C0x', currency: 'eur', evidence: {}, payment_intent: PI, reason: 'fraudulent', status };
+  return {
+    id: 'dp_1QxAbc',
+    object: 'dispute',
+    amount: 4200,
+    charge: 'ch_3QxAbc2eZvKYlo2C0x',
+    currency: 'eur',
+    evidence: {},
+    payment_intent: PI,
+    reason: 'fraudulent',
+    status,
+  };
 }
 
 function checkoutSession(paymentStatus: string, overrides: Record<string, unknown> = {}): StripeObjectJson {
@@ -82,7 +111,9 @@ const byId: MatchPlan = { by: 'payment_intent_id' };
 const byIntent: MatchPlan = { by: 'intent', intent: { id: PI, metadata: { monstock_order_id: 'ord_42' } } };
 const byCheckout: MatchPlan = { by: 'checkout', checkout: { clientReferenceId: 'cart-77', metadata: { cart: '77' } } };
 
-const HANDLED: Array<[type: string, object: StripeObjectJson, objectType: StripeEventRef['objectType'], plan: MatchPlan]> = [
+const HANDLED: Array<
+  [type: string, object: StripeObjectJson, objectType: StripeEventRef['objectType'], plan: MatchPlan]
+> = [
   ['payment_intent.amount_capturable_updated', paymentIntent('requires_capture'), 'payment_intent', byIntent],
   ['payment_intent.canceled', paymentIntent('canceled'), 'payment_intent', byIntent],
   ['payment_intent.partially_funded', paymentIntent('requires_payment_method'), 'payment_intent', byIntent],
@@ -114,22 +145,36 @@ describe('stripe event action table', () => {
     const action = stripeEventAction(event(type, object));
     expect(action).toEqual({
       kind: 'deliver',
-      ref: { eventId: `evt_${type.replace(/\./g, '_')}`, type, created: CREATED, objectType, objectId: object.id, paymentIntentId: PI },
+      ref: {
+        eventId: `evt_${type.replace(/\./g, '_')}`,
+        type,
+        created: CREATED,
+        objectType,
+        objectId: object.id,
+        paymentIntentId: PI,
+      },
       match: plan,
     });
   });
 
-  it.each(['customer.created', 'customer.updated'])('%s goes to customer sync with the customer id and the event time', (type) => {
-    expect(stripeEventAction(event(type, { id: 'cus_Ra1', object: 'customer', email: 'ada@example.com', metadata: {} }))).toEqual({
-      kind: 'customer',
-      customerId: 'cus_Ra1',
-      eventId: `evt_${type.replace(/\./g, '_')}`,
-      created: CREATED,
-    });
-  });
+  it.each(['customer.created', 'customer.updated'])(
+    '%s goes to customer sync with the customer id and the event time',
+    (type) => {
+      expect(
+        stripeEventAction(event(type, { id: 'cus_Ra1', object: 'customer', email: 'ada@example.com', metadata: {} })),
+      ).toEqual({
+        kind: 'customer',
+        customerId: 'cus_Ra1',
+        eventId: `evt_${type.replace(/\./g, '_')}`,
+        created: CREATED,
+      });
+    },
+  );
 
   it('has a fixture above for exactly the types it handles (the managed endpoint subscribes to these)', () => {
-    expect([...HANDLED_STRIPE_EVENT_TYPES].sort()).toEqual([...HANDLED.map(([type]) => type), 'customer.created', 'customer.updated'].sort());
+    expect([...HANDLED_STRIPE_EVENT_TYPES].sort()).toEqual(
+      [...HANDLED.map(([type]) => type), 'customer.created', 'customer.updated'].sort(),
+    );
   });
 
   it.each([
@@ -145,7 +190,10 @@ describe('stripe event action table', () => {
     ['refund.created', { ...refund('succeeded'), payment_intent: null }],
     ['charge.dispute.created', { ...dispute('needs_response'), payment_intent: null }],
     ['checkout.session.completed', checkoutSession('paid', { payment_intent: null })],
-    ['checkout.session.completed', checkoutSession('paid', { mode: 'subscription', payment_intent: null, subscription: 'sub_1' })],
+    [
+      'checkout.session.completed',
+      checkoutSession('paid', { mode: 'subscription', payment_intent: null, subscription: 'sub_1' }),
+    ],
     ['checkout.session.completed', checkoutSession('no_payment_required', { mode: 'setup', payment_intent: null })],
   ])('%s without a payment intent is acknowledged as no_payment_intent', (type, object) => {
     expect(stripeEventAction(event(type, object))).toEqual({ kind: 'skip', reason: 'no_payment_intent' });
@@ -156,13 +204,21 @@ describe('stripe event action table', () => {
     ['charge.succeeded', charge('succeeded')],
     ['charge.pending', charge('pending')],
     ['charge.failed', charge('failed')],
-  ])('%s only echoes an intent event: acknowledged as redundant, not delivered (each delivery is a billed signal)', (type, object) => {
-    expect(stripeEventAction(event(type, object))).toEqual({ kind: 'skip', reason: 'redundant' });
-    expect(HANDLED_STRIPE_EVENT_TYPES).not.toContain(type);
-  });
+  ])(
+    '%s only echoes an intent event: acknowledged as redundant, not delivered (each delivery is a billed signal)',
+    (type, object) => {
+      expect(stripeEventAction(event(type, object))).toEqual({ kind: 'skip', reason: 'redundant' });
+      expect(HANDLED_STRIPE_EVENT_TYPES).not.toContain(type);
+    },
+  );
 
   it('passes only string metadata to the matcher', () => {
-    const action = stripeEventAction(event('payment_intent.succeeded', { ...paymentIntent('succeeded'), metadata: { monstock_order_id: 'ord_1', weird: 3 } }));
+    const action = stripeEventAction(
+      event('payment_intent.succeeded', {
+        ...paymentIntent('succeeded'),
+        metadata: { monstock_order_id: 'ord_1', weird: 3 },
+      }),
+    );
     expect(action).toMatchObject({ match: { by: 'intent', intent: { metadata: { monstock_order_id: 'ord_1' } } } });
   });
 });

@@ -31,7 +31,12 @@ describe('stripe webhook secrets', () => {
     const file = path.join(dir, 'stripe-webhook-secret.default');
     writeManagedSecret(file, { endpointId: 'we_1', secret: 'whsec_managed_1' });
     let now = 0;
-    const secrets = new StripeWebhookSecrets({ configured: ['whsec_configured'], file, reloadIntervalMs: 1000, now: () => now });
+    const secrets = new StripeWebhookSecrets({
+      configured: ['whsec_configured'],
+      file,
+      reloadIntervalMs: 1000,
+      now: () => now,
+    });
     expect(secrets.current()).toEqual(['whsec_configured', 'whsec_managed_1']);
 
     writeManagedSecret(file, { endpointId: 'we_2', secret: 'whsec_managed_2' });

@@ -7,7 +7,13 @@ const NEW_SECRET = 'whsec_new_rotated_in_0002';
 const NOW_MS = 1_764_236_400_000;
 
 const payload = JSON.stringify(
-  { id: 'evt_1', object: 'event', type: 'payment_intent.succeeded', created: 1_764_236_390, data: { object: { id: 'pi_1', object: 'payment_intent', metadata: {} } } },
+  {
+    id: 'evt_1',
+    object: 'event',
+    type: 'payment_intent.succeeded',
+    created: 1_764_236_390,
+    data: { object: { id: 'pi_1', object: 'payment_intent', metadata: {} } },
+  },
   null,
   2,
 );

@@ -27,7 +27,10 @@ export function observeMonstock(customer: Customer): Observed {
   };
 }
 
-export function observeStripe(customer: StripeCustomerView & Pick<Stripe.Customer, 'id'>, changedAt?: number): Observed {
+export function observeStripe(
+  customer: StripeCustomerView & Pick<Stripe.Customer, 'id'>,
+  changedAt?: number,
+): Observed {
   const link = stripeLink(customer);
   if (link.monstockId && link.hash === fingerprint(fieldsFromStripe(customer))) return { echo: true };
   return {
@@ -54,7 +57,16 @@ export class ChangeCollector {
     }
     const change = observed.change;
     const known = this.byKey.get(change.key);
-    this.byKey.set(change.key, known ? { ...known, ...change, ...(maxTime(known, change) !== undefined ? { stripeChangedAt: maxTime(known, change) } : {}) } : change);
+    this.byKey.set(
+      change.key,
+      known
+        ? {
+            ...known,
+            ...change,
+            ...(maxTime(known, change) !== undefined ? { stripeChangedAt: maxTime(known, change) } : {}),
+          }
+        : change,
+    );
   }
 
   get size(): number {

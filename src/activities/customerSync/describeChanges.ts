@@ -19,7 +19,9 @@ export interface DescribeChangesResult {
  * echoes of our own writes at the cost of one read, and gives the change its serialisation key.
  */
 export function createDescribeCustomerChanges(clients: CustomerSyncClients) {
-  return async function describeCustomerChanges(input: { events: CustomerChangedEvent[] }): Promise<DescribeChangesResult> {
+  return async function describeCustomerChanges(input: {
+    events: CustomerChangedEvent[];
+  }): Promise<DescribeChangesResult> {
     return withActivityFailures(async () => {
       const collector = new ChangeCollector();
       let missing = 0;

@@ -16,7 +16,8 @@ export function rejected(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: CUSTOMER_SYNC_REJECTED, message, nonRetryable: true });
 }
 
-export type LoadedPair = { monstock?: Customer; stripe?: Stripe.Customer; linkedByEmail: boolean } | { skipped: string };
+export type LoadedPair =
+  { monstock?: Customer; stripe?: Stripe.Customer; linkedByEmail: boolean } | { skipped: string };
 
 /**
  * Both sides of one customer, read fresh: by cross-reference when there is one, else (once) by
@@ -24,7 +25,8 @@ export type LoadedPair = { monstock?: Customer; stripe?: Stripe.Customer; linked
  */
 export async function loadPair(clients: CustomerSyncClients, change: PendingCustomerChange): Promise<LoadedPair> {
   const fromStripe = change.stripeId !== undefined && (change.source === 'stripe' || change.monstockId === undefined);
-  if (!fromStripe && change.monstockId) return fromMonstockSide(clients, await clients.monstock.getCustomer(change.monstockId));
+  if (!fromStripe && change.monstockId)
+    return fromMonstockSide(clients, await clients.monstock.getCustomer(change.monstockId));
   if (!change.stripeId) throw rejected(`change ${change.key} names no customer`);
   const stripe = await retrieveStripeCustomer(clients.stripe, change.stripeId);
   if (!stripe) return { skipped: `Stripe customer ${change.stripeId} was deleted (deletions are not synced)` };
@@ -38,9 +40,15 @@ async function fromMonstockSide(clients: CustomerSyncClients, monstock: Customer
     return { monstock, ...(stripe ? { stripe } : {}), linkedByEmail: stripe !== undefined };
   }
   const stripe = await retrieveStripeCustomer(clients.stripe, linked);
-  if (!stripe) throw rejected(`Monstock customer ${monstock.id} is linked to Stripe customer ${linked}, which was deleted in Stripe`);
+  if (!stripe)
+    throw rejected(
+      `Monstock customer ${monstock.id} is linked to Stripe customer ${linked}, which was deleted in Stripe`,
+    );
   const back = stripeLink(stripe).monstockId;
-  if (back && back !== monstock.id) throw rejected(`Monstock customer ${monstock.id} is linked to Stripe customer ${linked}, which is linked to Monstock customer ${back}`);
+  if (back && back !== monstock.id)
+    throw rejected(
+      `Monstock customer ${monstock.id} is linked to Stripe customer ${linked}, which is linked to Monstock customer ${back}`,
+    );
   return { monstock, stripe, linkedByEmail: false };
 }
 
@@ -53,23 +61,42 @@ async function fromStripeSide(clients: CustomerSyncClients, stripe: Stripe.Custo
   }
   const monstock = await clients.monstock.getCustomer(linked);
   const back = monstockLink(monstock).stripeId;
-  if (back && back !== stripe.id) throw rejected(`Stripe customer ${stripe.id} is linked to Monstock customer ${linked}, which is linked to Stripe customer ${back}`);
+  if (back && back !== stripe.id)
+    throw rejected(
+      `Stripe customer ${stripe.id} is linked to Monstock customer ${linked}, which is linked to Stripe customer ${back}`,
+    );
   return { monstock, stripe, linkedByEmail: false };
 }
 
-async function stripePartnerByEmail(stripe: Stripe, email: string, monstockId: string): Promise<Stripe.Customer | undefined> {
+async function stripePartnerByEmail(
+  stripe: Stripe,
+  email: string,
+  monstockId: string,
+): Promise<Stripe.Customer | undefined> {
   const found = await listStripeCustomersByEmail(stripe, email);
   const chosen = choosePartner(
-    found.map((customer) => ({ id: customer.id, createdAt: customer.created, linkedTo: stripeLink(customer).monstockId })),
+    found.map((customer) => ({
+      id: customer.id,
+      createdAt: customer.created,
+      linkedTo: stripeLink(customer).monstockId,
+    })),
     monstockId,
   );
   return found.find((customer) => customer.id === chosen);
 }
 
-async function monstockPartnerByEmail(monstock: MonstockClient, email: string, stripeId: string): Promise<Customer | undefined> {
+async function monstockPartnerByEmail(
+  monstock: MonstockClient,
+  email: string,
+  stripeId: string,
+): Promise<Customer | undefined> {
   const found = (await monstock.listCustomers({ email, limit: 50 })).data;
   const chosen = choosePartner(
-    found.map((customer) => ({ id: customer.id, createdAt: Date.parse(customer.createdAt), linkedTo: monstockLink(customer).stripeId })),
+    found.map((customer) => ({
+      id: customer.id,
+      createdAt: Date.parse(customer.createdAt),
+      linkedTo: monstockLink(customer).stripeId,
+    })),
     stripeId,
   );
   return found.find((customer) => customer.id === chosen);

@@ -13,9 +13,14 @@ const PAGES_PER_CALL = 10;
  * read (echoes included), so a worker restart resumes here instead of re-reading everything.
  */
 export function createPollMonstockCustomers(monstock: MonstockClient) {
-  return async function pollMonstockCustomers(input: CustomerPollInput<MonstockCustomerCursor>): Promise<CustomerPollResult<MonstockCustomerCursor>> {
+  return async function pollMonstockCustomers(
+    input: CustomerPollInput<MonstockCustomerCursor>,
+  ): Promise<CustomerPollResult<MonstockCustomerCursor>> {
     return withActivityFailures(async () => {
-      const cursor: MonstockCustomerCursor = { ...input.cursor, seenAtUpdatedSince: [...input.cursor.seenAtUpdatedSince] };
+      const cursor: MonstockCustomerCursor = {
+        ...input.cursor,
+        seenAtUpdatedSince: [...input.cursor.seenAtUpdatedSince],
+      };
       const collector = new ChangeCollector();
       for (let pages = 0; pages < PAGES_PER_CALL; pages += 1) {
         // A refused page cursor re-reads from updatedSince; the echo check makes that cheap.

@@ -2,7 +2,13 @@ import Stripe from 'stripe';
 import type { StripeCustomerCursor } from '../../shared/customerSync';
 import { withActivityFailures } from '../failures';
 import { ChangeCollector, observeStripe } from './changes';
-import { customerEventsAfter, customerEventsSince, customerOfEvent, listStripeCustomersPage, newestCustomerEvent } from './stripeCustomers';
+import {
+  customerEventsAfter,
+  customerEventsSince,
+  customerOfEvent,
+  listStripeCustomersPage,
+  newestCustomerEvent,
+} from './stripeCustomers';
 import type { CustomerPollInput, CustomerPollResult } from './types';
 
 const PAGES_PER_CALL = 10;
@@ -17,7 +23,9 @@ const CLOCK_MARGIN_SECONDS = 60;
  * anchor event has expired) backfills by listing every customer once.
  */
 export function createPollStripeCustomers(stripe: Stripe) {
-  return async function pollStripeCustomers(input: CustomerPollInput<StripeCustomerCursor | undefined>): Promise<CustomerPollResult<StripeCustomerCursor>> {
+  return async function pollStripeCustomers(
+    input: CustomerPollInput<StripeCustomerCursor | undefined>,
+  ): Promise<CustomerPollResult<StripeCustomerCursor>> {
     return withActivityFailures(async () => {
       const collector = new ChangeCollector();
       const cursor = input.cursor ?? (await startBackfill(stripe));
@@ -27,7 +35,10 @@ export function createPollStripeCustomers(stripe: Stripe) {
       } catch (error) {
         // The event anchor expired (30 days) or the customer a backfill page started after was
         // deleted: start the backfill again rather than fail every poll.
-        const cursorGone = error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing' && (error.param === 'ending_before' || error.param === 'starting_after');
+        const cursorGone =
+          error instanceof Stripe.errors.StripeInvalidRequestError &&
+          error.code === 'resource_missing' &&
+          (error.param === 'ending_before' || error.param === 'starting_after');
         if (!cursorGone) throw error;
         return backfill(stripe, await startBackfill(stripe), new ChangeCollector(), input.maxChanges);
       }
@@ -54,7 +65,9 @@ async function backfill(
     for (const customer of page.data) collector.add(observeStripe(customer));
     const last = page.data[page.data.length - 1];
     if (!page.has_more || !last) {
-      const next: StripeCustomerCursor = cursor.eventAnchor ? { phase: 'events', afterEventId: cursor.eventAnchor } : { phase: 'events', createdSince: cursor.startedAt - CLOCK_MARGIN_SECONDS };
+      const next: StripeCustomerCursor = cursor.eventAnchor
+        ? { phase: 'events', afterEventId: cursor.eventAnchor }
+        : { phase: 'events', createdSince: cursor.startedAt - CLOCK_MARGIN_SECONDS };
       // more: the events since the anchor are read at once, not one poll interval later.
       return { changes: collector.changes(), echoes: collector.echoes, cursor: next, more: true };
     }
@@ -77,10 +90,21 @@ async function readEvents(
     // Within a page Stripe still lists newest first: oldest first keeps the times in order.
     for (const event of [...page.data].reverse()) addEvent(collector, event);
     after = page.data[0]?.id ?? after;
-    if (!page.has_more) return { changes: collector.changes(), echoes: collector.echoes, cursor: { phase: 'events', afterEventId: after }, more: false };
+    if (!page.has_more)
+      return {
+        changes: collector.changes(),
+        echoes: collector.echoes,
+        cursor: { phase: 'events', afterEventId: after },
+        more: false,
+      };
     if (collector.size >= maxChanges) break;
   }
-  return { changes: collector.changes(), echoes: collector.echoes, cursor: { phase: 'events', afterEventId: after }, more: true };
+  return {
+    changes: collector.changes(),
+    echoes: collector.echoes,
+    cursor: { phase: 'events', afterEventId: after },
+    more: true,
+  };
 }
 
 /**
@@ -89,7 +113,11 @@ async function readEvents(
  */
 const MAX_PAGES_SINCE = 100;
 
-async function readEventsSince(stripe: Stripe, createdSince: number, collector: ChangeCollector): Promise<CustomerPollResult<StripeCustomerCursor>> {
+async function readEventsSince(
+  stripe: Stripe,
+  createdSince: number,
+  collector: ChangeCollector,
+): Promise<CustomerPollResult<StripeCustomerCursor>> {
   let newest: string | undefined;
   let startingAfter: string | undefined;
   for (let pages = 0; pages < MAX_PAGES_SINCE; pages += 1) {
@@ -99,7 +127,9 @@ async function readEventsSince(stripe: Stripe, createdSince: number, collector: 
     startingAfter = page.data[page.data.length - 1]?.id;
     if (!page.has_more || !startingAfter) break;
   }
-  const cursor: StripeCustomerCursor = newest ? { phase: 'events', afterEventId: newest } : { phase: 'events', createdSince };
+  const cursor: StripeCustomerCursor = newest
+    ? { phase: 'events', afterEventId: newest }
+    : { phase: 'events', createdSince };
   return { changes: collector.changes(), echoes: collector.echoes, cursor, more: false };
 }
 

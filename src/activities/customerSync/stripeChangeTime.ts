@@ -14,7 +14,11 @@ export type StripeChangeTime = { kind: 'found'; at: number } | { kind: 'none' } 
  * conflict, so the extra reads are rare. `none`: no such edit since then (Monstock's is newer);
  * `unknown`: too many events to look through.
  */
-export async function lastStripeEdit(stripe: Stripe, customerId: string, sinceSecond: number): Promise<StripeChangeTime> {
+export async function lastStripeEdit(
+  stripe: Stripe,
+  customerId: string,
+  sinceSecond: number,
+): Promise<StripeChangeTime> {
   let startingAfter: string | undefined;
   for (let pages = 0; pages < MAX_PAGES; pages += 1) {
     const page = await customerEventsSince(stripe, sinceSecond, startingAfter);

@@ -21,15 +21,27 @@ export async function listStripeCustomersByEmail(stripe: Stripe, email: string):
   return (await stripe.customers.list({ email, limit: 10 })).data;
 }
 
-export async function listStripeCustomersPage(stripe: Stripe, startingAfter: string | undefined): Promise<Stripe.ApiList<Stripe.Customer>> {
+export async function listStripeCustomersPage(
+  stripe: Stripe,
+  startingAfter: string | undefined,
+): Promise<Stripe.ApiList<Stripe.Customer>> {
   return stripe.customers.list({ limit: STRIPE_PAGE, ...(startingAfter ? { starting_after: startingAfter } : {}) });
 }
 
-export async function createStripeCustomer(stripe: Stripe, params: Stripe.CustomerCreateParams, idempotencyKey: string): Promise<Stripe.Customer> {
+export async function createStripeCustomer(
+  stripe: Stripe,
+  params: Stripe.CustomerCreateParams,
+  idempotencyKey: string,
+): Promise<Stripe.Customer> {
   return stripe.customers.create(params, { idempotencyKey });
 }
 
-export async function updateStripeCustomer(stripe: Stripe, id: string, params: Stripe.CustomerUpdateParams, idempotencyKey: string): Promise<Stripe.Customer> {
+export async function updateStripeCustomer(
+  stripe: Stripe,
+  id: string,
+  params: Stripe.CustomerUpdateParams,
+  idempotencyKey: string,
+): Promise<Stripe.Customer> {
   return stripe.customers.update(id, params, { idempotencyKey });
 }
 
@@ -38,14 +50,26 @@ export async function newestCustomerEvent(stripe: Stripe): Promise<Stripe.Event 
   return (await stripe.events.list({ types: CUSTOMER_EVENT_TYPES, limit: 1 })).data[0];
 }
 
-/** The page of customer events just newer than `eventId` (Stripe lists newest first; `ending_before` walks forward in time). */
+/**
+ * The page of customer events just newer than `eventId` (Stripe lists newest first; `ending_before` walks forward in
+ * time).
+ */
 export async function customerEventsAfter(stripe: Stripe, eventId: string): Promise<Stripe.ApiList<Stripe.Event>> {
   return stripe.events.list({ types: CUSTOMER_EVENT_TYPES, ending_before: eventId, limit: STRIPE_PAGE });
 }
 
 /** Customer events created at or after `createdSince` (unix seconds), newest first. */
-export async function customerEventsSince(stripe: Stripe, createdSince: number, startingAfter: string | undefined): Promise<Stripe.ApiList<Stripe.Event>> {
-  return stripe.events.list({ types: CUSTOMER_EVENT_TYPES, created: { gte: createdSince }, limit: STRIPE_PAGE, ...(startingAfter ? { starting_after: startingAfter } : {}) });
+export async function customerEventsSince(
+  stripe: Stripe,
+  createdSince: number,
+  startingAfter: string | undefined,
+): Promise<Stripe.ApiList<Stripe.Event>> {
+  return stripe.events.list({
+    types: CUSTOMER_EVENT_TYPES,
+    created: { gte: createdSince },
+    limit: STRIPE_PAGE,
+    ...(startingAfter ? { starting_after: startingAfter } : {}),
+  });
 }
 
 /** The customer an event carries, as it was when the event happened. */

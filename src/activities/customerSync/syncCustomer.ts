@@ -1,9 +1,19 @@
 import type Stripe from 'stripe';
 import { newestWins, targetFields, whoseChange, type Side } from '../../customers/conflict';
-import { MONSTOCK_STRIPE_ID_KEY, MONSTOCK_SYNC_HASH_KEY, STRIPE_MONSTOCK_ID_KEY, STRIPE_SYNC_HASH_KEY } from '../../customers/crossRefs';
+import {
+  MONSTOCK_STRIPE_ID_KEY,
+  MONSTOCK_SYNC_HASH_KEY,
+  STRIPE_MONSTOCK_ID_KEY,
+  STRIPE_SYNC_HASH_KEY,
+} from '../../customers/crossRefs';
 import type { CustomerFields } from '../../customers/fields';
 import { fingerprint } from '../../customers/fingerprint';
-import { fieldsFromMonstock, monstockCreateInput, monstockFieldPatch, monstockLink } from '../../customers/monstockMapping';
+import {
+  fieldsFromMonstock,
+  monstockCreateInput,
+  monstockFieldPatch,
+  monstockLink,
+} from '../../customers/monstockMapping';
 import { fieldsFromStripe, stripeCreateParams, stripeFieldParams, stripeLink } from '../../customers/stripeMapping';
 import { stripeCreateKey, stripeUpdateKey } from '../../customers/syncKeys';
 import type { Customer, CustomerInput } from '../../monstock/schemas';
@@ -26,9 +36,19 @@ export function createSyncCustomer(clients: CustomerSyncClients) {
 }
 
 /** The sync itself, its errors as thrown (Monstock's named errors included) for callers that react to one. */
-export async function syncOneCustomer(clients: CustomerSyncClients, input: SyncCustomerInput): Promise<SyncCustomerResult> {
+export async function syncOneCustomer(
+  clients: CustomerSyncClients,
+  input: SyncCustomerInput,
+): Promise<SyncCustomerResult> {
   const pair = await loadPair(clients, input.change);
-  if ('skipped' in pair) return { ...idsOf(input.change), fieldsWritten: { monstock: false, stripe: false }, linkedByEmail: false, conflict: false, skipped: pair.skipped };
+  if ('skipped' in pair)
+    return {
+      ...idsOf(input.change),
+      fieldsWritten: { monstock: false, stripe: false },
+      linkedByEmail: false,
+      conflict: false,
+      skipped: pair.skipped,
+    };
   if (pair.monstock && !pair.stripe) return createInStripe(clients, input.connectionId, pair.monstock);
   if (pair.stripe && !pair.monstock) return createInMonstock(clients, input.connectionId, pair.stripe);
   if (!pair.monstock || !pair.stripe) throw rejected(`change ${input.change.key} found no customer`);
@@ -36,11 +56,18 @@ export async function syncOneCustomer(clients: CustomerSyncClients, input: SyncC
 }
 
 function idsOf(change: PendingCustomerChange): Pick<SyncCustomerResult, 'monstockId' | 'stripeId'> {
-  return { ...(change.monstockId ? { monstockId: change.monstockId } : {}), ...(change.stripeId ? { stripeId: change.stripeId } : {}) };
+  return {
+    ...(change.monstockId ? { monstockId: change.monstockId } : {}),
+    ...(change.stripeId ? { stripeId: change.stripeId } : {}),
+  };
 }
 
 /** Stripe first, with the link back; then Monstock's cross-reference, guarded by its version. */
-async function createInStripe(clients: CustomerSyncClients, connectionId: string, monstock: Customer): Promise<SyncCustomerResult> {
+async function createInStripe(
+  clients: CustomerSyncClients,
+  connectionId: string,
+  monstock: Customer,
+): Promise<SyncCustomerResult> {
   const fields = fieldsFromMonstock(monstock);
   const hash = fingerprint(fields);
   const created = await createStripeCustomer(
@@ -48,20 +75,39 @@ async function createInStripe(clients: CustomerSyncClients, connectionId: string
     stripeCreateParams(fields, { [STRIPE_MONSTOCK_ID_KEY]: monstock.id, [STRIPE_SYNC_HASH_KEY]: hash }),
     stripeCreateKey(connectionId, monstock.id, monstock.version),
   );
-  await clients.monstock.updateCustomer(monstock.id, { externalRefs: { [MONSTOCK_STRIPE_ID_KEY]: created.id, [MONSTOCK_SYNC_HASH_KEY]: hash } }, monstock.version);
-  return { monstockId: monstock.id, stripeId: created.id, created: 'stripe', fieldsWritten: { monstock: false, stripe: true }, linkedByEmail: false, conflict: false };
+  await clients.monstock.updateCustomer(
+    monstock.id,
+    { externalRefs: { [MONSTOCK_STRIPE_ID_KEY]: created.id, [MONSTOCK_SYNC_HASH_KEY]: hash } },
+    monstock.version,
+  );
+  return {
+    monstockId: monstock.id,
+    stripeId: created.id,
+    created: 'stripe',
+    fieldsWritten: { monstock: false, stripe: true },
+    linkedByEmail: false,
+    conflict: false,
+  };
 }
 
 /**
  * Monstock has no idempotency keys: the guard is that the new record carries the Stripe id, so a
  * retry finds it by e-mail (pointing back at this Stripe customer) before it would create again.
  */
-async function createInMonstock(clients: CustomerSyncClients, connectionId: string, stripe: Stripe.Customer): Promise<SyncCustomerResult> {
+async function createInMonstock(
+  clients: CustomerSyncClients,
+  connectionId: string,
+  stripe: Stripe.Customer,
+): Promise<SyncCustomerResult> {
   const fields = fieldsFromStripe(stripe);
-  if (fields.email === undefined || fields.name === undefined) throw rejected(`Stripe customer ${stripe.id} has no e-mail, which Monstock requires`);
+  if (fields.email === undefined || fields.name === undefined)
+    throw rejected(`Stripe customer ${stripe.id} has no e-mail, which Monstock requires`);
   const hash = fingerprint(fields);
   const created = await clients.monstock.createCustomer(
-    monstockCreateInput({ ...fields, email: fields.email, name: fields.name }, { [MONSTOCK_STRIPE_ID_KEY]: stripe.id, [MONSTOCK_SYNC_HASH_KEY]: hash }),
+    monstockCreateInput(
+      { ...fields, email: fields.email, name: fields.name },
+      { [MONSTOCK_STRIPE_ID_KEY]: stripe.id, [MONSTOCK_SYNC_HASH_KEY]: hash },
+    ),
   );
   await updateStripeCustomer(
     clients.stripe,
@@ -69,17 +115,37 @@ async function createInMonstock(clients: CustomerSyncClients, connectionId: stri
     { metadata: { [STRIPE_MONSTOCK_ID_KEY]: created.id, [STRIPE_SYNC_HASH_KEY]: hash } },
     stripeUpdateKey(connectionId, stripe.id, created.id, created.version, hash),
   );
-  return { monstockId: created.id, stripeId: stripe.id, created: 'monstock', fieldsWritten: { monstock: true, stripe: false }, linkedByEmail: false, conflict: false };
+  return {
+    monstockId: created.id,
+    stripeId: stripe.id,
+    created: 'monstock',
+    fieldsWritten: { monstock: true, stripe: false },
+    linkedByEmail: false,
+    conflict: false,
+  };
 }
 
-async function reconcile(clients: CustomerSyncClients, input: SyncCustomerInput, monstock: Customer, stripe: Stripe.Customer, linkedByEmail: boolean): Promise<SyncCustomerResult> {
+async function reconcile(
+  clients: CustomerSyncClients,
+  input: SyncCustomerInput,
+  monstock: Customer,
+  stripe: Stripe.Customer,
+  linkedByEmail: boolean,
+): Promise<SyncCustomerResult> {
   const monstockFields = fieldsFromMonstock(monstock);
   const stripeFields = fieldsFromStripe(stripe);
   const monstockRefs = monstockLink(monstock);
   const stripeRefs = stripeLink(stripe);
-  const whose = whoseChange({ fingerprint: fingerprint(monstockFields), storedHash: monstockRefs.hash }, { fingerprint: fingerprint(stripeFields), storedHash: stripeRefs.hash });
-  const winner: Side | 'equal' = whose === 'both' ? newestWins(monstock.updatedAt, await stripeEditTime(clients, monstock, stripe, input.change)) : whose;
-  const target: CustomerFields = winner === 'equal' ? monstockFields : targetFields(winner, monstockFields, stripeFields);
+  const whose = whoseChange(
+    { fingerprint: fingerprint(monstockFields), storedHash: monstockRefs.hash },
+    { fingerprint: fingerprint(stripeFields), storedHash: stripeRefs.hash },
+  );
+  const winner: Side | 'equal' =
+    whose === 'both'
+      ? newestWins(monstock.updatedAt, await stripeEditTime(clients, monstock, stripe, input.change))
+      : whose;
+  const target: CustomerFields =
+    winner === 'equal' ? monstockFields : targetFields(winner, monstockFields, stripeFields);
   const hash = fingerprint(target);
 
   const monstockFieldChanges = monstockFieldPatch(monstockFields, target);
@@ -97,11 +163,17 @@ async function reconcile(clients: CustomerSyncClients, input: SyncCustomerInput,
   if (Object.keys(metadata).length > 0) stripeParams.metadata = metadata;
 
   const writeMonstock = async () => {
-    if (Object.keys(monstockPatch).length > 0) await clients.monstock.updateCustomer(monstock.id, monstockPatch, monstock.version);
+    if (Object.keys(monstockPatch).length > 0)
+      await clients.monstock.updateCustomer(monstock.id, monstockPatch, monstock.version);
   };
   const writeStripe = async () => {
     if (Object.keys(stripeParams).length > 0) {
-      await updateStripeCustomer(clients.stripe, stripe.id, stripeParams, stripeUpdateKey(input.connectionId, stripe.id, monstock.id, monstock.version, hash));
+      await updateStripeCustomer(
+        clients.stripe,
+        stripe.id,
+        stripeParams,
+        stripeUpdateKey(input.connectionId, stripe.id, monstock.id, monstock.version, hash),
+      );
     }
   };
   // The losing side first: until the winner's fingerprint is updated last, a crash in between
@@ -116,7 +188,10 @@ async function reconcile(clients: CustomerSyncClients, input: SyncCustomerInput,
   return {
     monstockId: monstock.id,
     stripeId: stripe.id,
-    fieldsWritten: { monstock: Object.keys(monstockFieldChanges).length > 0, stripe: Object.keys(stripeFieldChanges).length > 0 },
+    fieldsWritten: {
+      monstock: Object.keys(monstockFieldChanges).length > 0,
+      stripe: Object.keys(stripeFieldChanges).length > 0,
+    },
     linkedByEmail,
     conflict: whose === 'both',
     winner,
@@ -124,7 +199,12 @@ async function reconcile(clients: CustomerSyncClients, input: SyncCustomerInput,
 }
 
 /** Only for a conflict: Stripe's last edit by someone else, at or after Monstock's (see lastStripeEdit). */
-async function stripeEditTime(clients: CustomerSyncClients, monstock: Customer, stripe: Stripe.Customer, change: PendingCustomerChange): Promise<number | undefined> {
+async function stripeEditTime(
+  clients: CustomerSyncClients,
+  monstock: Customer,
+  stripe: Stripe.Customer,
+  change: PendingCustomerChange,
+): Promise<number | undefined> {
   const since = Math.floor(Date.parse(monstock.updatedAt) / 1000);
   const found = await lastStripeEdit(clients.stripe, stripe.id, since);
   if (found.kind === 'found') return found.at;

@@ -50,17 +50,31 @@ type Progress = z.infer<typeof progressSchema>;
 export function createPollOrderFeed(clients: { monstock: MonstockClient; orderChanged?: OrderChanged }) {
   return async function pollMonstockOrderFeed(input: PollOrderFeedInput): Promise<PollOrderFeedResult> {
     const orderChanged = clients.orderChanged;
-    if (!orderChanged) throw ApplicationFailure.create({ type: ORDER_FEED_NOT_WIRED, message: 'the worker was built without an orderChanged client', nonRetryable: true });
+    if (!orderChanged)
+      throw ApplicationFailure.create({
+        type: ORDER_FEED_NOT_WIRED,
+        message: 'the worker was built without an orderChanged client',
+        nonRetryable: true,
+      });
     return withActivityFailures(async () => {
       const progress = resumedProgress() ?? { cursor: { ...input.cursor }, delivered: 0, skipped: 0, pages: 0 };
       const maxPages = input.maxPages ?? DEFAULT_MAX_PAGES;
       while (progress.pages < maxPages) {
         // A refused page cursor re-reads from updatedSince; the cursor's key skips what was delivered.
-        const page = await readChangesPage((options) => clients.monstock.listOrders(options), progress.cursor, PAGE_SIZE);
+        const page = await readChangesPage(
+          (options) => clients.monstock.listOrders(options),
+          progress.cursor,
+          PAGE_SIZE,
+        );
         const fresh = page.data.filter((order) => !alreadyDelivered(progress.cursor, order));
         // Heartbeats between batches keep the last finished page as the progress: a retry
         // re-delivers this page at most, which the order workflows ignore.
-        await inBatches(fresh, DELIVERY_CONCURRENCY, (order) => orderChanged(input.connectionId, changeOf(order)), () => beat(progress));
+        await inBatches(
+          fresh,
+          DELIVERY_CONCURRENCY,
+          (order) => orderChanged(input.connectionId, changeOf(order)),
+          () => beat(progress),
+        );
         // Page order is (updatedAt, id): the last fresh order is the furthest point delivered.
         const last = fresh[fresh.length - 1];
         if (last) progress.cursor = advancePast(progress.cursor, last);
@@ -78,7 +92,13 @@ export function createPollOrderFeed(clients: { monstock: MonstockClient; orderCh
 }
 
 function changeOf(order: Order): MonstockOrderRef {
-  return { eventId: polledEventId(order.id, order.version), type: 'order.polled', orderId: order.id, version: order.version, updatedAt: order.updatedAt };
+  return {
+    eventId: polledEventId(order.id, order.version),
+    type: 'order.polled',
+    orderId: order.id,
+    version: order.version,
+    updatedAt: order.updatedAt,
+  };
 }
 
 /** A copy: the progress object keeps changing while the SDK may still be sending the last beat. */
@@ -91,7 +111,12 @@ function resumedProgress(): Progress | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>, afterBatch: () => void): Promise<void> {
+async function inBatches<T>(
+  items: readonly T[],
+  size: number,
+  work: (item: T) => Promise<void>,
+  afterBatch: () => void,
+): Promise<void> {
   for (let start = 0; start < items.length; start += size) {
     await Promise.all(items.slice(start, start + size).map(work));
     afterBatch();

@@ -2,7 +2,14 @@ import type Stripe from 'stripe';
 import type { MonstockClient } from '../../monstock/client';
 import type { Order } from '../../monstock/schemas';
 import { planIntent, type IntentFacts, type IntentPlan } from '../../payments/intentPlan';
-import { cancelIntent, createOrderIntent, findOpenIntentOfOrder, refundCancelledOrderPayment, retrieveIntent, updateIntentAmount } from '../../stripe/orderIntents';
+import {
+  cancelIntent,
+  createOrderIntent,
+  findOpenIntentOfOrder,
+  refundCancelledOrderPayment,
+  retrieveIntent,
+  updateIntentAmount,
+} from '../../stripe/orderIntents';
 import { withActivityFailures } from '../failures';
 import { summariseOrder, type OrderPaymentSummary } from './recordMovement';
 import { stripeCustomerForOrder } from './stripeCustomerForOrder';
@@ -31,17 +38,37 @@ export interface AlignResult {
  * the order's currency, for its customer, with the order's id and reference in metadata, its id
  * written back to the order. Every write has an idempotency key from the order id and version.
  */
-export function createAlignStripeWithOrder(clients: { monstock: MonstockClient; stripe: Stripe; orderSettings?: OrderSettings }) {
+export function createAlignStripeWithOrder(clients: {
+  monstock: MonstockClient;
+  stripe: Stripe;
+  orderSettings?: OrderSettings;
+}) {
   const settings = clients.orderSettings ?? { createPaymentIntents: true, autoRefundCancelled: false };
-  return async function alignStripeWithOrder(input: { connectionId: string; orderId: string; appliedVersion?: number }): Promise<AlignResult> {
+  return async function alignStripeWithOrder(input: {
+    connectionId: string;
+    orderId: string;
+    appliedVersion?: number;
+  }): Promise<AlignResult> {
     return withActivityFailures(async () => {
       let order = await clients.monstock.getOrder(input.orderId);
       if (input.appliedVersion !== undefined && order.version < input.appliedVersion) {
-        return { order: summariseOrder(order), versionRead: order.version, applied: false, plan: 'nothing', why: 'Monstock answered an older version' };
+        return {
+          order: summariseOrder(order),
+          versionRead: order.version,
+          applied: false,
+          plan: 'nothing',
+          why: 'Monstock answered an older version',
+        };
       }
       const intent = await currentIntent(order);
       const plan = planIntent(order, intent, { createIntents: settings.createPaymentIntents });
-      const result: AlignResult = { order: summariseOrder(order), versionRead: order.version, applied: true, plan: plan.kind, ...('why' in plan ? { why: plan.why } : {}) };
+      const result: AlignResult = {
+        order: summariseOrder(order),
+        versionRead: order.version,
+        applied: true,
+        plan: plan.kind,
+        ...('why' in plan ? { why: plan.why } : {}),
+      };
       switch (plan.kind) {
         case 'create': {
           const created = await createIntent(input.connectionId, order, plan.amount);
@@ -64,10 +91,15 @@ export function createAlignStripeWithOrder(clients: { monstock: MonstockClient; 
     });
   };
 
-  /** The order's intent: the one written back to it, else an open one carrying its id (a crash between create and write-back). */
+  /**
+   * The order's intent: the one written back to it, else an open one carrying its id (a crash between create and
+   * write-back).
+   */
   async function currentIntent(order: Order): Promise<IntentFacts | undefined> {
     const id = order.externalRefs.stripePaymentIntentId;
-    const intent = id ? await retrieveIntent(clients.stripe, id) : await findOpenIntentOfOrder(clients.stripe, order.id);
+    const intent = id
+      ? await retrieveIntent(clients.stripe, id)
+      : await findOpenIntentOfOrder(clients.stripe, order.id);
     return intent ? facts(intent) : undefined;
   }
 
@@ -78,7 +110,10 @@ export function createAlignStripeWithOrder(clients: { monstock: MonstockClient; 
 
   /** Refunds what is left of every succeeded payment intent on the order, each once. */
   async function refundAll(order: Order): Promise<boolean> {
-    const paid = order.payments.filter((payment) => payment.kind === 'payment' && payment.status === 'succeeded' && payment.transactionRef.startsWith('pi_'));
+    const paid = order.payments.filter(
+      (payment) =>
+        payment.kind === 'payment' && payment.status === 'succeeded' && payment.transactionRef.startsWith('pi_'),
+    );
     for (const payment of paid) await refundCancelledOrderPayment(clients.stripe, payment.transactionRef, order.id);
     return paid.length > 0;
   }

@@ -27,13 +27,22 @@ export function summariseOrder(order: Order): OrderPaymentSummary {
     amountRefunded: order.amountRefunded,
     paymentStatus: order.paymentStatus,
     version: order.version,
-    paymentIntentIds: [...new Set(order.payments.filter((payment) => payment.kind === 'payment' && payment.transactionRef.startsWith('pi_')).map((payment) => payment.transactionRef))],
+    paymentIntentIds: [
+      ...new Set(
+        order.payments
+          .filter((payment) => payment.kind === 'payment' && payment.transactionRef.startsWith('pi_'))
+          .map((payment) => payment.transactionRef),
+      ),
+    ],
   };
 }
 
 export function createRecordMovement(monstock: MonstockClient) {
   /** Safe to run twice: Monstock de-duplicates on (orderId, kind, transactionRef). */
-  return async function recordMovement(input: { orderId: string; movement: PaymentMovement }): Promise<OrderPaymentSummary> {
+  return async function recordMovement(input: {
+    orderId: string;
+    movement: PaymentMovement;
+  }): Promise<OrderPaymentSummary> {
     return withActivityFailures(async () => {
       const { order } = await monstock.recordPayment(input.orderId, { ...input.movement, provider: 'stripe' });
       return summariseOrder(order);

@@ -9,7 +9,11 @@ import { syncOneCustomer } from '../customerSync/syncCustomer';
  * linked (or created) by the very same code and idempotency keys as customer sync uses, so the
  * order side and the customer side can never make two Stripe customers for one person.
  */
-export async function stripeCustomerForOrder(clients: { monstock: MonstockClient; stripe: Stripe }, connectionId: string, monstockCustomerId: string): Promise<string> {
+export async function stripeCustomerForOrder(
+  clients: { monstock: MonstockClient; stripe: Stripe },
+  connectionId: string,
+  monstockCustomerId: string,
+): Promise<string> {
   for (let attempt = 1; ; attempt += 1) {
     const customer = await clients.monstock.getCustomer(monstockCustomerId);
     const known = customer.externalRefs.stripeCustomerId;
@@ -17,9 +21,16 @@ export async function stripeCustomerForOrder(clients: { monstock: MonstockClient
     try {
       const synced = await syncOneCustomer(clients, {
         connectionId,
-        change: { key: syncKeyOf({ monstockId: monstockCustomerId }), source: 'monstock', monstockId: monstockCustomerId },
+        change: {
+          key: syncKeyOf({ monstockId: monstockCustomerId }),
+          source: 'monstock',
+          monstockId: monstockCustomerId,
+        },
       });
-      if (!synced.stripeId) throw new Error(`customer ${monstockCustomerId} could not be linked to a Stripe customer: ${synced.skipped ?? 'no reason given'}`);
+      if (!synced.stripeId)
+        throw new Error(
+          `customer ${monstockCustomerId} could not be linked to a Stripe customer: ${synced.skipped ?? 'no reason given'}`,
+        );
       return synced.stripeId;
     } catch (error) {
       // Customer sync linked the same new customer a moment before us (a VersionConflict):

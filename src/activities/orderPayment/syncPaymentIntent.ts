@@ -30,7 +30,11 @@ export function createSyncPaymentIntent(clients: { monstock: MonstockClient; str
     return withActivityFailures(async () => {
       const orderRead = clients.monstock.getOrder(input.orderId);
       const [snapshot, initialOrder] = await Promise.all([
-        readPaymentIntentSnapshotFor(clients.stripe, input.paymentIntentId, orderRead.then((order) => hintsFromRecorded(order.payments))),
+        readPaymentIntentSnapshotFor(
+          clients.stripe,
+          input.paymentIntentId,
+          orderRead.then((order) => hintsFromRecorded(order.payments)),
+        ),
         orderRead,
       ]);
       let order = initialOrder;
@@ -41,8 +45,20 @@ export function createSyncPaymentIntent(clients: { monstock: MonstockClient; str
       return {
         order: summariseOrder(order),
         versionRead: initialOrder.version,
-        paymentIntent: { id: snapshot.id, status: snapshot.status, amount: snapshot.amount, amountReceived: snapshot.amountReceived, currency: snapshot.currency },
-        written: toWrite.map(({ kind, transactionRef, status, amount, currency }) => ({ kind, transactionRef, status, amount, currency })),
+        paymentIntent: {
+          id: snapshot.id,
+          status: snapshot.status,
+          amount: snapshot.amount,
+          amountReceived: snapshot.amountReceived,
+          currency: snapshot.currency,
+        },
+        written: toWrite.map(({ kind, transactionRef, status, amount, currency }) => ({
+          kind,
+          transactionRef,
+          status,
+          amount,
+          currency,
+        })),
       };
     });
   };

@@ -17,7 +17,10 @@ export function rateLimitedReconciliation(options: {
   monstock: MonstockClient;
   matching: MatchSettings;
 }): ReconciliationSettings {
-  const stripe = createStripeClient({ ...options.stripe, rateLimiter: sharedStripeLimiter(options.stripeRateLimitPerSecond) });
+  const stripe = createStripeClient({
+    ...options.stripe,
+    rateLimiter: sharedStripeLimiter(options.stripeRateLimitPerSecond),
+  });
   return {
     dataDir: options.dataDir,
     stripeRateLimitPerSecond: options.stripeRateLimitPerSecond,

@@ -13,7 +13,8 @@ const savePoints = new WeakMap<ReconcilePagesResult, ReconcilePagesResult>();
 export function resumed(input: ReconcilePagesInput): ReconcilePagesResult {
   // A retry after a crash resumes after the last page finished (its part file is rewritten at most).
   const details: unknown = activityInfo().heartbeatDetails;
-  const progress: ReconcilePagesResult = isProgress(details) && details.pageSeq >= input.pageSeq ? details : fresh(input);
+  const progress: ReconcilePagesResult =
+    isProgress(details) && details.pageSeq >= input.pageSeq ? details : fresh(input);
   savePoints.set(progress, structuredClone(progress));
   return progress;
 }

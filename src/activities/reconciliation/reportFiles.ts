@@ -14,7 +14,13 @@ function partsDir(dataDir: string, reportId: string): string {
 
 const PHASES = ['stripe', 'monstock'] as const;
 
-export async function writePart(dataDir: string, reportId: string, phase: (typeof PHASES)[number], seq: number, findings: readonly ReconciliationFinding[]): Promise<void> {
+export async function writePart(
+  dataDir: string,
+  reportId: string,
+  phase: (typeof PHASES)[number],
+  seq: number,
+  findings: readonly ReconciliationFinding[],
+): Promise<void> {
   const file = path.join(partsDir(dataDir, reportId), `${phase}-${String(seq).padStart(8, '0')}.json`);
   if (findings.length === 0) {
     await fs.rm(file, { force: true });
@@ -28,7 +34,12 @@ export async function writePart(dataDir: string, reportId: string, phase: (typeo
  * The payment intents one Stripe page compared, beside its findings: the Monstock walk skips
  * them without asking Stripe again. Rewritten whole, like the findings, when a page is re-read.
  */
-export async function writeSeenIntents(dataDir: string, reportId: string, seq: number, intentIds: readonly string[]): Promise<void> {
+export async function writeSeenIntents(
+  dataDir: string,
+  reportId: string,
+  seq: number,
+  intentIds: readonly string[],
+): Promise<void> {
   const file = path.join(partsDir(dataDir, reportId), `seen-${String(seq).padStart(8, '0')}.txt`);
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, intentIds.join('\n'));
@@ -47,14 +58,23 @@ export async function readSeenIntents(dataDir: string, reportId: string): Promis
 export async function readParts(dataDir: string, reportId: string): Promise<ReconciliationFinding[]> {
   const dir = partsDir(dataDir, reportId);
   const files = await readDirOrEmpty(dir);
-  const ordered = files.filter((f) => f.endsWith('.json')).sort((a, b) => PHASES.indexOf(a.split('-')[0] as never) - PHASES.indexOf(b.split('-')[0] as never) || a.localeCompare(b));
+  const ordered = files
+    .filter((f) => f.endsWith('.json'))
+    .sort(
+      (a, b) =>
+        PHASES.indexOf(a.split('-')[0] as never) - PHASES.indexOf(b.split('-')[0] as never) || a.localeCompare(b),
+    );
   const findings: ReconciliationFinding[] = [];
-  for (const file of ordered) findings.push(...(JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as ReconciliationFinding[]));
+  for (const file of ordered)
+    findings.push(...(JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as ReconciliationFinding[]));
   return findings;
 }
 
 /** Writes the full report (atomically: a reader never sees half a file) and drops the part files. */
-export async function writeReport(dataDir: string, report: ReconciliationReport): Promise<{ reportFile: string; findings: number }> {
+export async function writeReport(
+  dataDir: string,
+  report: ReconciliationReport,
+): Promise<{ reportFile: string; findings: number }> {
   const findings = await readParts(dataDir, report.reportId);
   const reportFile = reportFilePath(dataDir, report.reportId);
   await fs.mkdir(path.dirname(reportFile), { recursive: true });

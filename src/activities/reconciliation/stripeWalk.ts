@@ -65,7 +65,8 @@ async function reconcileIntent(
       : { kind: 'unmatched', reason: `the Monstock order ${outcome.orderId} named by ${outcome.via} does not exist` };
   }
   // An unmatched intent that never moved money (abandoned checkout) needs no closer look.
-  const movedNoMoney = (intent.latest_charge ?? '') === '' && intent.status !== 'succeeded' && intent.status !== 'processing';
+  const movedNoMoney =
+    (intent.latest_charge ?? '') === '' && intent.status !== 'succeeded' && intent.status !== 'processing';
   if (match.kind === 'unmatched' && movedNoMoney) return [];
   const shown = match.kind === 'order' ? match.order.payments : [];
   const snapshot = await readListedIntentSnapshot(context.stripe, intent, hintsFromRecorded(shown));

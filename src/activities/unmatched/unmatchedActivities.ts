@@ -18,7 +18,10 @@ export interface UnmatchedClients {
 export function createUnmatchedActivities(clients: UnmatchedClients) {
   return {
     /** Tries the match rules again, or checks the order an operator named. */
-    async matchUnmatchedPayment(input: { paymentIntentId: string; hintOrderId?: string }): Promise<{ orderId?: string; reason: string }> {
+    async matchUnmatchedPayment(input: {
+      paymentIntentId: string;
+      hintOrderId?: string;
+    }): Promise<{ orderId?: string; reason: string }> {
       return withActivityFailures(async () => {
         if (input.hintOrderId) {
           const order = await clients.monstock.findOrder(input.hintOrderId);
@@ -35,7 +38,12 @@ export function createUnmatchedActivities(clients: UnmatchedClients) {
      * Marks the payment intent with its order (so later events route straight to it), then hands
      * the payment to the order's workflow. Both steps are idempotent.
      */
-    async attachPaymentToOrder(input: { connectionId: string; orderId: string; paymentIntentId: string; attachedAt: number }): Promise<void> {
+    async attachPaymentToOrder(input: {
+      connectionId: string;
+      orderId: string;
+      paymentIntentId: string;
+      attachedAt: number;
+    }): Promise<void> {
       return withActivityFailures(async () => {
         await tagIntentWithOrder(clients.stripe, input.paymentIntentId, input.orderId);
         await clients.deliverToOrder(input.connectionId, input.orderId, {

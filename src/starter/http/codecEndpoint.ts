@@ -9,7 +9,9 @@ import { z } from 'zod';
  * shows ciphertext. Browser calls come from the UI's origin, hence CORS.
  */
 const payloadsSchema = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).nullish(), data: z.string().nullish() })).max(1000),
+  payloads: z
+    .array(z.object({ metadata: z.record(z.string(), z.string()).nullish(), data: z.string().nullish() }))
+    .max(1000),
 });
 
 export interface CodecEndpointOptions {
@@ -26,7 +28,12 @@ export function codecPath(pathname: string): 'encode' | 'decode' | undefined {
   return undefined;
 }
 
-export async function answerCodec(options: CodecEndpointOptions, operation: 'encode' | 'decode', request: http.IncomingMessage, rawBody: Buffer): Promise<CodecAnswer> {
+export async function answerCodec(
+  options: CodecEndpointOptions,
+  operation: 'encode' | 'decode',
+  request: http.IncomingMessage,
+  rawBody: Buffer,
+): Promise<CodecAnswer> {
   const origin = request.headers.origin;
   const headers: Record<string, string> = {};
   if (origin && options.corsOrigins.includes(origin)) {
@@ -37,8 +44,10 @@ export async function answerCodec(options: CodecEndpointOptions, operation: 'enc
     headers.vary = 'Origin';
   }
   if (request.method === 'OPTIONS') return { status: 204, headers };
-  if (request.method !== 'POST') return { status: 405, body: { error: 'method not allowed' }, headers: { ...headers, allow: 'POST, OPTIONS' } };
-  if (!hasToken(request.headers.authorization, options.token)) return { status: 401, body: { error: 'a valid bearer token is required' }, headers };
+  if (request.method !== 'POST')
+    return { status: 405, body: { error: 'method not allowed' }, headers: { ...headers, allow: 'POST, OPTIONS' } };
+  if (!hasToken(request.headers.authorization, options.token))
+    return { status: 401, body: { error: 'a valid bearer token is required' }, headers };
   let parsed;
   try {
     parsed = payloadsSchema.safeParse(JSON.parse(rawBody.toString('utf8')));
@@ -47,7 +56,9 @@ export async function answerCodec(options: CodecEndpointOptions, operation: 'enc
   }
   if (!parsed.success) return { status: 400, body: { error: 'expected { payloads: [{ metadata, data }] }' }, headers };
   const payloads: Payload[] = parsed.data.payloads.map((payload) => ({
-    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
+    ),
     data: Buffer.from(payload.data ?? '', 'base64'),
   }));
   try {
@@ -57,7 +68,9 @@ export async function answerCodec(options: CodecEndpointOptions, operation: 'enc
       headers: { ...headers, 'content-type': 'application/json' },
       body: {
         payloads: result.map((payload) => ({
-          metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+          metadata: Object.fromEntries(
+            Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+          ),
           data: Buffer.from(payload.data ?? []).toString('base64'),
         })),
       },

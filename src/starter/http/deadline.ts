@@ -20,6 +20,12 @@ export async function beforeDeadline<T>(work: Promise<T>, deadline: number, what
  * Hands work to Temporal within a webhook's budget: the client's own deadline (`temporalDeadline`,
  * at most the budget) bounds its retries, and the race bounds the backoff it may overshoot by.
  */
-export function handOffBefore<T>(client: Client, deadline: number, what: string, work: () => Promise<T>, temporalDeadline = deadline): Promise<T> {
+export function handOffBefore<T>(
+  client: Client,
+  deadline: number,
+  what: string,
+  work: () => Promise<T>,
+  temporalDeadline = deadline,
+): Promise<T> {
   return beforeDeadline(client.connection.withDeadline(Math.min(deadline, temporalDeadline), work), deadline, what);
 }

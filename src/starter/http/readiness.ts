@@ -4,7 +4,11 @@ import type { Client } from '@temporalio/client';
  * Readiness means Temporal answers: without it no webhook can be accepted durably, so a load
  * balancer should send traffic elsewhere. The answer is cached briefly so probes stay cheap.
  */
-export function createTemporalReadiness(client: Client, cacheMs = 1000, timeoutMs = 2000): () => Promise<{ ready: boolean; reason?: string }> {
+export function createTemporalReadiness(
+  client: Client,
+  cacheMs = 1000,
+  timeoutMs = 2000,
+): () => Promise<{ ready: boolean; reason?: string }> {
   let cached: { at: number; result: { ready: boolean; reason?: string } } | undefined;
   return async () => {
     const now = Date.now();

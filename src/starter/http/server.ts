@@ -32,7 +32,10 @@ export interface ConnectorHttpServerOptions {
   /** Serves /codec/encode and /codec/decode for the Web UI when set. */
   codec?: CodecEndpointOptions;
   /** Extra read-only pages (reports, problems) keyed by path. */
-  pages?: Record<string, (request: http.IncomingMessage) => Promise<{ status: number; contentType: string; body: string }>>;
+  pages?: Record<
+    string,
+    (request: http.IncomingMessage) => Promise<{ status: number; contentType: string; body: string }>
+  >;
 }
 
 const WEBHOOK_PATH = /^\/webhooks\/([a-z]+)(?:\/([a-z0-9][a-z0-9-]{0,31}))?\/?$/;
@@ -68,7 +71,11 @@ export function createConnectorHttpServer(options: ConnectorHttpServerOptions): 
     if (url.pathname === '/healthz') return json(outgoing, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
       const readiness = await options.readiness();
-      return json(outgoing, readiness.ready ? 200 : 503, readiness.ready ? { status: 'ready' } : { status: 'not ready', reason: readiness.reason });
+      return json(
+        outgoing,
+        readiness.ready ? 200 : 503,
+        readiness.ready ? { status: 'ready' } : { status: 'not ready', reason: readiness.reason },
+      );
     }
     const codecOperation = options.codec ? codecPath(url.pathname) : undefined;
     if (options.codec && codecOperation) {
@@ -91,7 +98,8 @@ export function createConnectorHttpServer(options: ConnectorHttpServerOptions): 
     if (!match || !route) return json(outgoing, 404, { error: 'not found' });
     if (method !== 'POST') return json(outgoing, 405, { error: 'method not allowed' }, { allow: 'POST' });
     const connectionId = match[2] ?? 'default';
-    if (!options.connectionIds.includes(connectionId)) return json(outgoing, 404, { error: `unknown connection ${connectionId}` });
+    if (!options.connectionIds.includes(connectionId))
+      return json(outgoing, 404, { error: `unknown connection ${connectionId}` });
     const body = await readLimitedBody(incoming);
     if (body === 'too_large') return json(outgoing, 413, { error: 'body exceeds 1 MiB' }, { connection: 'close' });
     const answer = await route({ connectionId, headers: incoming.headers, rawBody: body });
@@ -99,7 +107,12 @@ export function createConnectorHttpServer(options: ConnectorHttpServerOptions): 
   }
 }
 
-function json(outgoing: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(
+  outgoing: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   outgoing.writeHead(status, { 'content-type': 'application/json', ...headers });
   outgoing.end(JSON.stringify(body));
 }

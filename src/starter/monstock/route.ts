@@ -35,7 +35,11 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
   const logger = options.logger.child({ webhook: 'monstock' });
   const answerWithinMs = options.answerWithinMs ?? 8_000;
   const temporalDeadlineMs = options.temporalDeadlineMs ?? 5_000;
-  const delivery = createWorkflowDelivery({ client: options.client, taskQueue: config.temporal.taskQueue, idleWindow: config.orders.idleWindow });
+  const delivery = createWorkflowDelivery({
+    client: options.client,
+    taskQueue: config.temporal.taskQueue,
+    idleWindow: config.orders.idleWindow,
+  });
 
   return async ({ connectionId, headers, rawBody }) => {
     counters.inc(C.received, SOURCE);
@@ -53,20 +57,32 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
     }
     if (action.kind === 'customer' && !customerDelivery) {
       counters.inc(C.ignored, { ...SOURCE, reason: 'customer_sync_not_wired' });
-      logger.debug('monstock customer event acknowledged: customer sync is not wired to this route', { ...fields, customerId: action.change.customerId });
+      logger.debug('monstock customer event acknowledged: customer sync is not wired to this route', {
+        ...fields,
+        customerId: action.change.customerId,
+      });
       return RECEIVED;
     }
     const deadline = Date.now() + Math.min(answerWithinMs, temporalDeadlineMs);
     try {
       if (action.kind === 'order') {
         const change = action.change;
-        await handOffBefore(options.client, deadline, 'handing the order change to Temporal', () => delivery.orderChanged(connectionId, change));
+        await handOffBefore(options.client, deadline, 'handing the order change to Temporal', () =>
+          delivery.orderChanged(connectionId, change),
+        );
         const workflowId = orderWorkflowId(connectionId, change.orderId);
         counters.inc(C.accepted, { ...SOURCE, workflow: 'order' });
-        logger.debug('monstock order event delivered', { ...fields, orderId: action.change.orderId, version: action.change.version, workflowId });
+        logger.debug('monstock order event delivered', {
+          ...fields,
+          orderId: action.change.orderId,
+          version: action.change.version,
+          workflowId,
+        });
       } else if (customerDelivery) {
         const change = action.change;
-        await handOffBefore(options.client, deadline, 'handing the customer change to Temporal', () => customerDelivery(connectionId, change));
+        await handOffBefore(options.client, deadline, 'handing the customer change to Temporal', () =>
+          customerDelivery(connectionId, change),
+        );
         counters.inc(C.accepted, { ...SOURCE, workflow: 'customer' });
         logger.debug('monstock customer event delivered', { ...fields, customerId: action.change.customerId });
       }
@@ -78,7 +94,11 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
     }
   };
 
-  function reject(connectionId: string, reason: string, fields: Record<string, unknown> = { connectionId }): WebhookAnswer {
+  function reject(
+    connectionId: string,
+    reason: string,
+    fields: Record<string, unknown> = { connectionId },
+  ): WebhookAnswer {
     counters.inc(C.rejected, { ...SOURCE, reason });
     logger.warn('monstock webhook rejected', { ...fields, reason });
     return { status: 400, body: { error: reason } };

@@ -1,5 +1,8 @@
 import crypto from 'node:crypto';
-import { monstockWebhookEventSchema as eventSchema, type MonstockWebhookEvent } from '../../events/monstockEventActions';
+import {
+  monstockWebhookEventSchema as eventSchema,
+  type MonstockWebhookEvent,
+} from '../../events/monstockEventActions';
 
 /**
  * `Monstock-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, checked over
@@ -8,7 +11,8 @@ import { monstockWebhookEventSchema as eventSchema, type MonstockWebhookEvent } 
  */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-export type RejectReason = 'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed_json' | 'not_an_event';
+export type RejectReason =
+  'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed_json' | 'not_an_event';
 
 export type VerifyResult = { ok: true; event: MonstockWebhookEvent } | { ok: false; reason: RejectReason };
 
@@ -20,7 +24,12 @@ export interface VerifyOptions {
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 
-export function verifyMonstockWebhook(rawBody: Buffer, header: string | string[] | undefined, secrets: readonly string[], options: VerifyOptions = {}): VerifyResult {
+export function verifyMonstockWebhook(
+  rawBody: Buffer,
+  header: string | string[] | undefined,
+  secrets: readonly string[],
+  options: VerifyOptions = {},
+): VerifyResult {
   if (typeof header !== 'string' || header.trim() === '') return { ok: false, reason: 'missing_signature' };
   const parsed = parseHeader(header);
   if (!parsed) return { ok: false, reason: 'bad_signature' };
@@ -28,12 +37,15 @@ export function verifyMonstockWebhook(rawBody: Buffer, header: string | string[]
   const valid = secrets.some((secret) => {
     const expected = crypto.createHmac('sha256', secret).update(signed).digest();
     // Every candidate is compared in constant time: no early exit tells a forger how close it came.
-    return parsed.signatures.some((candidate) => candidate.length === expected.length && crypto.timingSafeEqual(candidate, expected));
+    return parsed.signatures.some(
+      (candidate) => candidate.length === expected.length && crypto.timingSafeEqual(candidate, expected),
+    );
   });
   if (!valid) return { ok: false, reason: 'bad_signature' };
   // Checked after the signature, so only a genuine but old (or replayed) request is called stale.
   const nowSeconds = (options.nowMs ?? Date.now()) / 1000;
-  if (Math.abs(nowSeconds - Number(parsed.timestamp)) > (options.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS)) return { ok: false, reason: 'stale_timestamp' };
+  if (Math.abs(nowSeconds - Number(parsed.timestamp)) > (options.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS))
+    return { ok: false, reason: 'stale_timestamp' };
   let json: unknown;
   try {
     json = JSON.parse(rawBody.toString('utf8'));

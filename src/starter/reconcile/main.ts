@@ -1,7 +1,12 @@
 import { loadDotEnv } from '../../config/dotenv';
 import { ConfigError, loadConfig, withDevelopmentValues } from '../../config';
 import { reconciliationWorkflowId } from '../../shared/ids';
-import { RECONCILIATION_WORKFLOW_TYPE, reconciliationProgressQuery, type ReconciliationReport, type ReconciliationWorkflowInput } from '../../shared/reconciliation';
+import {
+  RECONCILIATION_WORKFLOW_TYPE,
+  reconciliationProgressQuery,
+  type ReconciliationReport,
+  type ReconciliationWorkflowInput,
+} from '../../shared/reconciliation';
 import { connectClient } from '../../temporal/connection';
 import { ArgsError, parseReconcileArgs, USAGE } from './args';
 import { progressLine } from './progressLine';
@@ -71,17 +76,29 @@ async function main(): Promise<number> {
     clearInterval(poll);
     if (tty) process.stderr.write('\n');
   }
-  const pagesBase = config.webhookServer.publicUrl ?? `http://${config.webhookServer.host === '0.0.0.0' ? '127.0.0.1' : config.webhookServer.host}:${config.webhookServer.port}`;
+  const pagesBase =
+    config.webhookServer.publicUrl ??
+    `http://${config.webhookServer.host === '0.0.0.0' ? '127.0.0.1' : config.webhookServer.host}:${config.webhookServer.port}`;
   process.stdout.write(summary(report, workflowId, config.temporal.uiPort, config.temporal.namespace, pagesBase));
   if (args.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   await client.connection.close();
   return report.unresolved > 0 ? 1 : 0;
 }
 
-function summary(report: ReconciliationReport, workflowId: string, uiPort: number, namespace: string, pagesBase: string): string {
-  const lines = [`Reconciliation ${report.window.from} → ${report.window.to}: ${report.counts.items} items compared, ${report.counts.findings} findings, ${report.counts.repairsSent} repairs sent, ${report.unresolved} left for a person.`];
+function summary(
+  report: ReconciliationReport,
+  workflowId: string,
+  uiPort: number,
+  namespace: string,
+  pagesBase: string,
+): string {
+  const lines = [
+    `Reconciliation ${report.window.from} → ${report.window.to}: ${report.counts.items} items compared, ${report.counts.findings} findings, ${report.counts.repairsSent} repairs sent, ${report.unresolved} left for a person.`,
+  ];
   for (const [currency, totals] of Object.entries(report.totals)) {
-    lines.push(`  ${currency}: Stripe collected ${totals.stripeCollected}, Monstock recorded ${totals.monstockRecorded}, refunded ${totals.refunded}, disputed ${totals.disputed}, difference ${totals.difference} (minor units)`);
+    lines.push(
+      `  ${currency}: Stripe collected ${totals.stripeCollected}, Monstock recorded ${totals.monstockRecorded}, refunded ${totals.refunded}, disputed ${totals.disputed}, difference ${totals.difference} (minor units)`,
+    );
   }
   for (const [kind, count] of Object.entries(report.byKind)) lines.push(`  ${kind}: ${count}`);
   for (const warning of report.warnings ?? []) lines.push(`  WARNING: ${warning}`);

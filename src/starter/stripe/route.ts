@@ -42,7 +42,11 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
   const logger = options.logger.child({ webhook: 'stripe' });
   const answerWithinMs = options.answerWithinMs ?? 8_000;
   const temporalDeadlineMs = options.temporalDeadlineMs ?? 5_000;
-  const delivery = createWorkflowDelivery({ client: options.client, taskQueue: config.temporal.taskQueue, idleWindow: config.orders.idleWindow });
+  const delivery = createWorkflowDelivery({
+    client: options.client,
+    taskQueue: config.temporal.taskQueue,
+    idleWindow: config.orders.idleWindow,
+  });
   const secretsByConnection = new Map<string, StripeWebhookSecrets>();
 
   const secretsOf = (connectionId: string): StripeWebhookSecrets => {
@@ -80,39 +84,72 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
     const ref: StripeEventRef = action.ref;
     const deadline = Date.now() + answerWithinMs;
     try {
-      const outcome = await beforeDeadline(matchEvent(matcher, ref.paymentIntentId, action.match), deadline, 'finding the order');
+      const outcome = await beforeDeadline(
+        matchEvent(matcher, ref.paymentIntentId, action.match),
+        deadline,
+        'finding the order',
+      );
       if (outcome.kind === 'ignored') {
         counters.inc(C.ignored, { ...SOURCE, reason: 'ignore_rule' });
-        logger.info('stripe event ignored', { ...fields, paymentIntentId: ref.paymentIntentId, reason: outcome.reason });
+        logger.info('stripe event ignored', {
+          ...fields,
+          paymentIntentId: ref.paymentIntentId,
+          reason: outcome.reason,
+        });
         return RECEIVED;
       }
       const toTemporal = () => delivery.toMatched(connectionId, outcome, ref);
-      const workflowId = await handOffBefore(options.client, deadline, 'handing the event to Temporal', toTemporal, Date.now() + temporalDeadlineMs);
+      const workflowId = await handOffBefore(
+        options.client,
+        deadline,
+        'handing the event to Temporal',
+        toTemporal,
+        Date.now() + temporalDeadlineMs,
+      );
       counters.inc(C.accepted, { ...SOURCE, workflow: outcome.kind });
       if (outcome.kind === 'unmatched') {
         counters.inc(C.unmatched, SOURCE);
-        logger.warn('stripe payment matched no order: delivered to its unmatched-payment workflow', { ...fields, workflowId, reason: outcome.reason });
+        logger.warn('stripe payment matched no order: delivered to its unmatched-payment workflow', {
+          ...fields,
+          workflowId,
+          reason: outcome.reason,
+        });
       } else {
         logger.debug('stripe event delivered', { ...fields, workflowId });
       }
       return RECEIVED;
     } catch (error) {
       counters.inc(C.unavailable, SOURCE);
-      logger.warn('stripe event not accepted, answering 503 so Stripe retries', { ...fields, paymentIntentId: ref.paymentIntentId, error });
+      logger.warn('stripe event not accepted, answering 503 so Stripe retries', {
+        ...fields,
+        paymentIntentId: ref.paymentIntentId,
+        error,
+      });
       return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
     }
   };
 
-  async function deliverCustomer(connectionId: string, action: Extract<StripeEventAction, { kind: 'customer' }>, fields: Record<string, string>): Promise<WebhookAnswer> {
+  async function deliverCustomer(
+    connectionId: string,
+    action: Extract<StripeEventAction, { kind: 'customer' }>,
+    fields: Record<string, string>,
+  ): Promise<WebhookAnswer> {
     if (!options.customerDelivery) {
       counters.inc(C.ignored, { ...SOURCE, reason: 'customer_sync_not_wired' });
       return RECEIVED;
     }
     const deadline = Date.now() + temporalDeadlineMs;
     try {
-      const change: CustomerChangedEvent = { source: 'stripe', customerId: action.customerId, eventId: action.eventId, changedAt: new Date(action.created * 1000).toISOString() };
+      const change: CustomerChangedEvent = {
+        source: 'stripe',
+        customerId: action.customerId,
+        eventId: action.eventId,
+        changedAt: new Date(action.created * 1000).toISOString(),
+      };
       const customerDelivery = options.customerDelivery;
-      await handOffBefore(options.client, deadline, 'handing the customer change to Temporal', () => customerDelivery(connectionId, change));
+      await handOffBefore(options.client, deadline, 'handing the customer change to Temporal', () =>
+        customerDelivery(connectionId, change),
+      );
       counters.inc(C.accepted, { ...SOURCE, workflow: 'customer_sync' });
       return RECEIVED;
     } catch (error) {
@@ -126,6 +163,7 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
 function verify(secrets: StripeWebhookSecrets, rawBody: Buffer, header: string | string[] | undefined): VerifyResult {
   const first = verifyStripeWebhook(rawBody, header, secrets.current());
   // Setup may have just replaced the managed endpoint (and its secret file): look once more.
-  if (!first.ok && first.reason === 'bad_signature' && secrets.reload()) return verifyStripeWebhook(rawBody, header, secrets.current());
+  if (!first.ok && first.reason === 'bad_signature' && secrets.reload())
+    return verifyStripeWebhook(rawBody, header, secrets.current());
   return first;
 }

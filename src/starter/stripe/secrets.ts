@@ -13,7 +13,12 @@ export class StripeWebhookSecrets {
   private lastReadAt: number;
 
   constructor(
-    private readonly options: { configured: readonly string[]; file?: string; reloadIntervalMs?: number; now?: () => number },
+    private readonly options: {
+      configured: readonly string[];
+      file?: string;
+      reloadIntervalMs?: number;
+      now?: () => number;
+    },
   ) {
     this.lastReadAt = this.now();
     this.managed = this.readFile();
@@ -49,7 +54,9 @@ export class StripeWebhookSecrets {
   }
 
   private combine(): readonly string[] {
-    return this.managed && !this.options.configured.includes(this.managed) ? [...this.options.configured, this.managed] : [...this.options.configured];
+    return this.managed && !this.options.configured.includes(this.managed)
+      ? [...this.options.configured, this.managed]
+      : [...this.options.configured];
   }
 
   private now(): number {

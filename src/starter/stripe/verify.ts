@@ -7,7 +7,8 @@ import type { StripeWebhookEvent } from '../../events/stripeEventActions';
  */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-export type RejectReason = 'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed_json' | 'not_an_event';
+export type RejectReason =
+  'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed_json' | 'not_an_event';
 
 export type VerifyResult = { ok: true; event: StripeWebhookEvent } | { ok: false; reason: RejectReason };
 
@@ -19,7 +20,12 @@ export interface VerifyOptions {
 
 const signature = Stripe.webhooks.signature;
 
-export function verifyStripeWebhook(rawBody: Buffer, header: string | string[] | undefined, secrets: readonly string[], options: VerifyOptions = {}): VerifyResult {
+export function verifyStripeWebhook(
+  rawBody: Buffer,
+  header: string | string[] | undefined,
+  secrets: readonly string[],
+  options: VerifyOptions = {},
+): VerifyResult {
   if (typeof header !== 'string' || header.trim() === '') return { ok: false, reason: 'missing_signature' };
   if (!signature) throw new Error('the stripe SDK has no signature helper');
   // The SDK throws a plain Error (not a verification error) for a `v1` without a value
@@ -47,7 +53,13 @@ export function verifyStripeWebhook(rawBody: Buffer, header: string | string[] |
   return isEvent(parsed) ? { ok: true, event: parsed } : { ok: false, reason: 'not_an_event' };
 }
 
-function verifies(payload: string, header: string, secret: string, tolerance: number, nowMs: number | undefined): boolean {
+function verifies(
+  payload: string,
+  header: string,
+  secret: string,
+  tolerance: number,
+  nowMs: number | undefined,
+): boolean {
   try {
     return signature!.verifyHeader(payload, header, secret, tolerance, undefined, nowMs);
   } catch (error) {

@@ -29,7 +29,11 @@ export interface EndpointSetupResult {
   deleted: string[];
 }
 
-export function managedEndpointSpec(options: { publicUrl: string; connectionId: string; apiVersion?: ApiVersion }): ManagedEndpointSpec {
+export function managedEndpointSpec(options: {
+  publicUrl: string;
+  connectionId: string;
+  apiVersion?: ApiVersion;
+}): ManagedEndpointSpec {
   const path = options.connectionId === 'default' ? '/webhooks/stripe' : `/webhooks/stripe/${options.connectionId}`;
   return {
     connectionId: options.connectionId,
@@ -42,7 +46,8 @@ export function managedEndpointSpec(options: { publicUrl: string; connectionId: 
 export async function listManagedEndpoints(stripe: Stripe, connectionId: string): Promise<Stripe.WebhookEndpoint[]> {
   const mine: Stripe.WebhookEndpoint[] = [];
   for await (const endpoint of stripe.webhookEndpoints.list({ limit: 100 })) {
-    if (endpoint.metadata?.managed_by === MANAGED_BY && endpoint.metadata.connection_id === connectionId) mine.push(endpoint);
+    if (endpoint.metadata?.managed_by === MANAGED_BY && endpoint.metadata.connection_id === connectionId)
+      mine.push(endpoint);
   }
   return mine;
 }
@@ -58,7 +63,11 @@ export function createManagedEndpoint(stripe: Stripe, spec: ManagedEndpointSpec)
 }
 
 /** The API version cannot change on an existing endpoint; everything else can. */
-export function updateManagedEndpoint(stripe: Stripe, endpointId: string, spec: ManagedEndpointSpec): Promise<Stripe.WebhookEndpoint> {
+export function updateManagedEndpoint(
+  stripe: Stripe,
+  endpointId: string,
+  spec: ManagedEndpointSpec,
+): Promise<Stripe.WebhookEndpoint> {
   return stripe.webhookEndpoints.update(endpointId, { url: spec.url, enabled_events: [...spec.enabledEvents] });
 }
 
@@ -79,19 +88,27 @@ export async function ensureStripeWebhookEndpoint(options: {
   const managed = await listManagedEndpoints(stripe, spec.connectionId);
   // Kept only if its secret is on file: Stripe never shows a secret again, and without it no
   // delivery from that endpoint could be verified.
-  const keeper = managed.find((endpoint) => endpoint.id === stored?.endpointId && endpoint.api_version === spec.apiVersion);
+  const keeper = managed.find(
+    (endpoint) => endpoint.id === stored?.endpointId && endpoint.api_version === spec.apiVersion,
+  );
 
   let result: EndpointSetupResult;
   if (keeper) {
     const changed = keeper.url !== spec.url || !sameEvents(keeper.enabled_events, spec.enabledEvents);
     if (changed) await updateManagedEndpoint(stripe, keeper.id, spec);
-    if (keeper.status !== 'enabled') logger.warn('the managed Stripe webhook endpoint is disabled; enable it in the Stripe dashboard to receive events', { endpointId: keeper.id });
+    if (keeper.status !== 'enabled')
+      logger.warn(
+        'the managed Stripe webhook endpoint is disabled; enable it in the Stripe dashboard to receive events',
+        { endpointId: keeper.id },
+      );
     result = { action: changed ? 'updated' : 'unchanged', endpointId: keeper.id, deleted: [] };
   } else {
     const created = await createManagedEndpoint(stripe, spec);
     if (!created.secret) {
       await deleteManagedEndpoint(stripe, created.id);
-      throw new Error(`Stripe returned no signing secret for the new webhook endpoint ${created.id}; it was deleted again`);
+      throw new Error(
+        `Stripe returned no signing secret for the new webhook endpoint ${created.id}; it was deleted again`,
+      );
     }
     registerSecrets(created.secret);
     // Written before the old endpoint goes, so some endpoint's deliveries always verify.
@@ -103,7 +120,13 @@ export async function ensureStripeWebhookEndpoint(options: {
     await deleteManagedEndpoint(stripe, old.id);
     result.deleted.push(old.id);
   }
-  logger.info('stripe webhook endpoint ready', { ...result, url: spec.url, apiVersion: spec.apiVersion, events: spec.enabledEvents.length, file });
+  logger.info('stripe webhook endpoint ready', {
+    ...result,
+    url: spec.url,
+    apiVersion: spec.apiVersion,
+    events: spec.enabledEvents.length,
+    file,
+  });
   return result;
 }
 
@@ -120,7 +143,9 @@ export async function setupStripeWebhookEndpoint(options: {
 }): Promise<EndpointSetupResult | undefined> {
   const { config, logger } = options;
   if (!config.webhookServer.publicUrl) {
-    logger.info('PUBLIC_WEBHOOK_URL is not set: no Stripe webhook endpoint registered (point one at /webhooks/stripe and set STRIPE_WEBHOOK_SECRET, or set PUBLIC_WEBHOOK_URL)');
+    logger.info(
+      'PUBLIC_WEBHOOK_URL is not set: no Stripe webhook endpoint registered (point one at /webhooks/stripe and set STRIPE_WEBHOOK_SECRET, or set PUBLIC_WEBHOOK_URL)',
+    );
     return undefined;
   }
   const spec = managedEndpointSpec({ publicUrl: config.webhookServer.publicUrl, connectionId: config.connectionId });

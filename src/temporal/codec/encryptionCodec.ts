@@ -53,7 +53,10 @@ export class EncryptionCodec implements PayloadCodec {
       const data = Buffer.from(payload.data ?? []);
       const decipher = crypto.createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return temporal.api.common.v1.Payload.decode(plain);
     });
   }
@@ -70,7 +73,8 @@ export function parseEncryptionKeys(text: string): EncryptionKey[] {
       if (index <= 0) throw new Error('each key must be <id>:<base64 of 32 bytes>');
       const id = part.slice(0, index);
       const key = Buffer.from(part.slice(index + 1), 'base64');
-      if (!/^[A-Za-z0-9_.-]{1,40}$/.test(id)) throw new Error(`key id "${id}" must be 1-40 letters, digits, dots, dashes or underscores`);
+      if (!/^[A-Za-z0-9_.-]{1,40}$/.test(id))
+        throw new Error(`key id "${id}" must be 1-40 letters, digits, dots, dashes or underscores`);
       if (key.length !== 32) throw new Error(`key ${id} must decode to 32 bytes, got ${key.length}`);
       return { id, key };
     });

@@ -1,4 +1,15 @@
-import { ActivityFailure, ApplicationFailure, condition, continueAsNew, proxyActivities, setCurrentDetails, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ConnectorActivities } from '../../activities';
 import type { SyncCustomerResult } from '../../activities/customerSync';
 import {
@@ -81,7 +92,8 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
   ]);
 
   for (;;) {
-    const draining = workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
+    const draining =
+      workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
     if (!draining) {
       startPolls();
       startSignalReads();
@@ -104,7 +116,8 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
       timerArmed = false;
       due.monstock = true;
       due.stripe = true;
-      for (const change of failures.retryable()) if (!queue.has(change.key) && !inFlight.has(change.key)) queue.add(change);
+      for (const change of failures.retryable())
+        if (!queue.has(change.key) && !inFlight.has(change.key)) queue.add(change);
       wake();
     });
   }
@@ -143,7 +156,12 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
     }
   }
 
-  function pollDone(side: 'monstock' | 'stripe', changes: PendingCustomerChange[], echoes: number, more: boolean): void {
+  function pollDone(
+    side: 'monstock' | 'stripe',
+    changes: PendingCustomerChange[],
+    echoes: number,
+    more: boolean,
+  ): void {
     for (const change of changes) queue.add(change);
     counts.skippedEchoes += echoes;
     polls[side] += 1;
@@ -206,7 +224,8 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
     else {
       if (result.fieldsWritten.stripe) counts.updatedInStripe += 1;
       if (result.fieldsWritten.monstock) counts.updatedInMonstock += 1;
-      if (!result.fieldsWritten.stripe && !result.fieldsWritten.monstock && !result.linkedByEmail) counts.skippedEchoes += 1;
+      if (!result.fieldsWritten.stripe && !result.fieldsWritten.monstock && !result.linkedByEmail)
+        counts.skippedEchoes += 1;
     }
     if (result.linkedByEmail) counts.linkedByEmail += 1;
     if (result.conflict) counts.conflicts += 1;
@@ -237,7 +256,17 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
 }
 
 function zeroCounts(): CustomerSyncCounts {
-  return { createdInStripe: 0, createdInMonstock: 0, updatedInStripe: 0, updatedInMonstock: 0, linkedByEmail: 0, conflicts: 0, skippedEchoes: 0, failures: 0, signalsDropped: 0 };
+  return {
+    createdInStripe: 0,
+    createdInMonstock: 0,
+    updatedInStripe: 0,
+    updatedInMonstock: 0,
+    linkedByEmail: 0,
+    conflicts: 0,
+    skippedEchoes: 0,
+    failures: 0,
+    signalsDropped: 0,
+  };
 }
 
 function reasonOf(error: unknown): string {

@@ -42,7 +42,11 @@ export class FailureBook {
   clear(key: string, ids: { monstockId?: string | undefined; stripeId?: string | undefined }): void {
     this.byKey.delete(key);
     for (const [known, failure] of this.byKey) {
-      if ((ids.monstockId && failure.monstockId === ids.monstockId) || (ids.stripeId && failure.stripeId === ids.stripeId)) this.byKey.delete(known);
+      if (
+        (ids.monstockId && failure.monstockId === ids.monstockId) ||
+        (ids.stripeId && failure.stripeId === ids.stripeId)
+      )
+        this.byKey.delete(known);
     }
   }
 

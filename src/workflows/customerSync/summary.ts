@@ -17,7 +17,9 @@ export function describeCustomerSync(state: CustomerSyncState): string {
     lines.push(`SET ASIDE: ${state.failures.length} customer(s) (send "customerChanged" for one to retry it):`);
     for (const failure of state.failures.slice(-FAILURES_SHOWN)) {
       const ids = [failure.monstockId, failure.stripeId].filter(Boolean).join(' / ');
-      lines.push(`- ${ids || failure.key}: ${failure.reason} (${failure.attempts} attempt(s), ${failure.retryable ? 'retried at the next poll' : 'waits for its next change'})`);
+      lines.push(
+        `- ${ids || failure.key}: ${failure.reason} (${failure.attempts} attempt(s), ${failure.retryable ? 'retried at the next poll' : 'waits for its next change'})`,
+      );
     }
   }
   return lines.join('\n');

@@ -1,4 +1,13 @@
-import { ActivityFailure, condition, continueAsNew, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ConnectorActivities } from '../../activities';
 import {
   orderFeedPollNowSignal,
@@ -33,7 +42,10 @@ export async function monstockOrderFeedWorkflow(input: OrderFeedWorkflowInput): 
   const carried = input.carried;
   const state: OrderFeedState = {
     connectionId: input.connectionId,
-    cursor: carried?.cursor ?? { updatedSince: input.startFrom ?? new Date(workflowInfo().runStartTime.getTime() - DEFAULT_LOOKBACK_MS).toISOString() },
+    cursor: carried?.cursor ?? {
+      updatedSince:
+        input.startFrom ?? new Date(workflowInfo().runStartTime.getTime() - DEFAULT_LOOKBACK_MS).toISOString(),
+    },
     counts: carried?.counts ?? { delivered: 0, skipped: 0, pages: 0, polls: 0, failedPolls: 0 },
     run: carried?.run ?? 0,
     ...(carried?.lastPollAt ? { lastPollAt: carried.lastPollAt } : {}),
@@ -57,7 +69,11 @@ export async function monstockOrderFeedWorkflow(input: OrderFeedWorkflowInput): 
     pollNow = await poll();
     describe();
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE || (input.roundsPerRun !== undefined && rounds >= input.roundsPerRun)) {
+    if (
+      info.continueAsNewSuggested ||
+      info.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE ||
+      (input.roundsPerRun !== undefined && rounds >= input.roundsPerRun)
+    ) {
       await continueAsNew<typeof monstockOrderFeedWorkflow>({
         ...input,
         carried: {
@@ -75,7 +91,11 @@ export async function monstockOrderFeedWorkflow(input: OrderFeedWorkflowInput): 
   /** One activity call; true when Monstock has more to read right now. */
   async function poll(): Promise<boolean> {
     try {
-      const result = await pollMonstockOrderFeed({ connectionId: input.connectionId, cursor: state.cursor, ...((input.maxPagesPerPoll ?? 0) > 0 ? { maxPages: input.maxPagesPerPoll } : {}) });
+      const result = await pollMonstockOrderFeed({
+        connectionId: input.connectionId,
+        cursor: state.cursor,
+        ...((input.maxPagesPerPoll ?? 0) > 0 ? { maxPages: input.maxPagesPerPoll } : {}),
+      });
       state.cursor = result.cursor;
       add(state.counts, { delivered: result.delivered, skipped: result.skipped, pages: result.pages, polls: 1 });
       state.lastPollAt = new Date().toISOString();

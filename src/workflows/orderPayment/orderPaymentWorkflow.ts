@@ -21,7 +21,15 @@ import {
   type OrderPaymentWorkflowInput,
   type PaymentMovement,
 } from '../../shared/orderPayment';
-import { CancelledAfterPayment, ConnectionId, MonstockOrderId, MonstockOrderReference, NeedsAttention, OrderPaymentStatus, StripePaymentIntentIds } from '../../shared/searchAttributes';
+import {
+  CancelledAfterPayment,
+  ConnectionId,
+  MonstockOrderId,
+  MonstockOrderReference,
+  NeedsAttention,
+  OrderPaymentStatus,
+  StripePaymentIntentIds,
+} from '../../shared/searchAttributes';
 import { describeOrderPayment } from './summary';
 
 const activities = proxyActivities<ConnectorActivities>({
@@ -116,13 +124,20 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
         state.pendingMovements = pending();
         continue;
       }
-      const result = await untilDone(() => activities.alignStripeWithOrder({ connectionId: input.connectionId, orderId: input.orderId, ...(state.orderVersion !== undefined ? { appliedVersion: state.orderVersion } : {}) }));
+      const result = await untilDone(() =>
+        activities.alignStripeWithOrder({
+          connectionId: input.connectionId,
+          orderId: input.orderId,
+          ...(state.orderVersion !== undefined ? { appliedVersion: state.orderVersion } : {}),
+        }),
+      );
       applyAlign(result);
     } else if (movementsToRecord.length > 0) {
       const movement = movementsToRecord.shift()!;
       const summary = await untilDone(() => activities.recordMovement({ orderId: input.orderId, movement }));
       noteMovement(movement.kind, movement.transactionRef, movement.status, movement.amount, movement.currency);
-      const intentAdded = movement.kind === 'payment' && movement.transactionRef.startsWith('pi_') && addIntent(movement.transactionRef);
+      const intentAdded =
+        movement.kind === 'payment' && movement.transactionRef.startsWith('pi_') && addIntent(movement.transactionRef);
       applyOrder(summary, intentAdded);
     } else {
       const paymentIntentId = intentsToSync.values().next().value as string;
@@ -132,7 +147,10 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
       applySync(result);
       // Paid through another intent (Checkout, a second card) while ours is still open: realign, so
       // our open intent is cancelled or reduced and nobody pays twice.
-      const paidElsewhere = result.written.some((item) => item.kind === 'payment' && item.status === 'succeeded' && item.transactionRef !== state.currentIntentId);
+      const paidElsewhere = result.written.some(
+        (item) =>
+          item.kind === 'payment' && item.status === 'succeeded' && item.transactionRef !== state.currentIntentId,
+      );
       if (paidElsewhere && state.currentIntentId !== undefined) {
         orderChanged = true;
         realignRequested = true;
@@ -141,7 +159,10 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     state.pendingMovements = pending();
     setCurrentDetails(describeOrderPayment(state));
 
-    if (pending() === 0 && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE)) {
+    if (
+      pending() === 0 &&
+      (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE)
+    ) {
       await continueAsNew<typeof orderPaymentWorkflow>({ ...input, carried: state });
     }
   }
@@ -176,7 +197,11 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     const ownWrites = result.plan === 'create' ? 1 : 0;
     if (result.applied) noteVersions(result.versionRead, result.order.version, ownWrites);
     if (result.cancelledAfterPayment && !state.cancelledAfterPayment) {
-      state.cancelledAfterPayment = { amountPaid: result.cancelledAfterPayment.netPaid, refunded: result.cancelledAfterPayment.refunded, since: new Date().toISOString() };
+      state.cancelledAfterPayment = {
+        amountPaid: result.cancelledAfterPayment.netPaid,
+        refunded: result.cancelledAfterPayment.refunded,
+        since: new Date().toISOString(),
+      };
       upsertSearchAttributes([{ key: CancelledAfterPayment, value: true }]);
     }
     const intentAdded = result.paymentIntentId !== undefined && addIntent(result.paymentIntentId);
@@ -195,16 +220,24 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
 
   function applySync(result: SyncPaymentIntentResult): void {
     // Only an order already aligned at the version read can take our own writes as applied too.
-    if (state.orderVersion !== undefined && result.versionRead <= state.orderVersion) noteVersions(result.versionRead, result.order.version, result.written.length);
+    if (state.orderVersion !== undefined && result.versionRead <= state.orderVersion)
+      noteVersions(result.versionRead, result.order.version, result.written.length);
     const intent = result.paymentIntent;
     const known = state.paymentIntents.findIndex((item) => item.id === intent.id);
     if (known >= 0) state.paymentIntents[known] = intent;
     else state.paymentIntents.push(intent);
-    for (const written of result.written) noteMovement(written.kind, written.transactionRef, written.status, written.amount, written.currency);
+    for (const written of result.written)
+      noteMovement(written.kind, written.transactionRef, written.status, written.amount, written.currency);
     applyOrder(result.order, addIntent(intent.id));
   }
 
-  function noteMovement(kind: PaymentMovement['kind'], transactionRef: string, status: PaymentMovement['status'], amount: number, currency: string): void {
+  function noteMovement(
+    kind: PaymentMovement['kind'],
+    transactionRef: string,
+    status: PaymentMovement['status'],
+    amount: number,
+    currency: string,
+  ): void {
     const existing = state.movements.find((item) => item.kind === kind && item.transactionRef === transactionRef);
     if (existing) existing.status = status;
     else state.movements.push({ kind, transactionRef, status, amount, currency });
@@ -228,7 +261,8 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     state.amountPaid = summary.amountPaid;
     state.amountRefunded = summary.amountRefunded;
     state.paymentStatus = summary.paymentStatus;
-    state.balance = summary.amountPaid > 0 ? summary.amountPaid - summary.amountRefunded - summary.totalAmount : undefined;
+    state.balance =
+      summary.amountPaid > 0 ? summary.amountPaid - summary.amountRefunded - summary.totalAmount : undefined;
     // Search attribute updates are history events: only when something an operator filters on changed.
     const updates = [
       ...(referenceChanged ? [{ key: MonstockOrderReference, value: summary.reference }] : []),

@@ -3,7 +3,8 @@ import type { OrderPaymentState } from '../../shared/orderPayment';
 
 /** The lines an operator reads in the Web UI: what the order's money looks like right now. */
 export function describeOrderPayment(state: OrderPaymentState): string {
-  const money = (amount: number | undefined) => (amount === undefined || !state.currency ? '?' : formatAmount(amount, state.currency));
+  const money = (amount: number | undefined) =>
+    amount === undefined || !state.currency ? '?' : formatAmount(amount, state.currency);
   const lines = [
     `Order ${state.orderReference ?? state.orderId} (${state.orderId})`,
     `Payment status: ${state.paymentStatus ?? 'not read yet'}`,
@@ -20,6 +21,9 @@ export function describeOrderPayment(state: OrderPaymentState): string {
         : `CANCELLED AFTER PAYMENT: ${money(state.cancelledAfterPayment.amountPaid)} was paid. A person decides whether to refund it (or set AUTO_REFUND_CANCELLED_ORDERS=true).`,
     );
   }
-  if (state.needsAttention) lines.push(`NEEDS ATTENTION since ${state.needsAttention.since}: ${state.needsAttention.reason}. Fix the cause, then send the "resume" signal.`);
+  if (state.needsAttention)
+    lines.push(
+      `NEEDS ATTENTION since ${state.needsAttention.since}: ${state.needsAttention.reason}. Fix the cause, then send the "resume" signal.`,
+    );
   return lines.join('\n');
 }

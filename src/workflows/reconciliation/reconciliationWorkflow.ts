@@ -1,4 +1,12 @@
-import { continueAsNew, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ConnectorActivities, ReconcilePagesResult } from '../../activities';
 import { emptyCounts, mergeByKind, mergeCounts, mergeTotals, mergeDaily } from '../../reconciliation/totals';
 import { validateWindow, windowEndingAt } from '../../reconciliation/window';
@@ -51,7 +59,9 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
   const replayFailedEvents = options.replayFailedEvents ?? options.repair ?? true;
   const state: ReconciliationCarried = input.carried ?? {
     reportId: info.runId,
-    window: input.window ? validateWindow(input.window) : windowEndingAt(scheduledTime(), input.windowHours ?? DEFAULT_WINDOW_HOURS),
+    window: input.window
+      ? validateWindow(input.window)
+      : windowEndingAt(scheduledTime(), input.windowHours ?? DEFAULT_WINDOW_HOURS),
     startedAt: new Date().toISOString(),
     phase: 'stripe',
     pageSeq: 0,
@@ -87,7 +97,10 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
 
   // Before the walks: how long since the last good run (Stripe keeps events 30 days).
   if (state.warnings === undefined && patched(FAILED_EVENTS_PATCH)) {
-    const retention = await reports.checkReconciliationRetention({ connectionId: input.connectionId, reportId: state.reportId });
+    const retention = await reports.checkReconciliationRetention({
+      connectionId: input.connectionId,
+      reportId: state.reportId,
+    });
     state.warnings = retention.warnings;
     if (retention.lastGoodRunAt) state.lastGoodRunAt = retention.lastGoodRunAt;
     state.replayedEvents ??= 0;
@@ -96,8 +109,14 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
 
   for (let calls = 1; state.phase === 'stripe' || state.phase === 'monstock' || state.phase === 'events'; calls += 1) {
     const phase = state.phase;
-    const walk = phase === 'stripe' ? walks.reconcileStripePages : phase === 'monstock' ? walks.reconcileMonstockPages : walks.replayFailedStripeEvents;
-    const cursor = phase === 'stripe' ? state.stripeCursor : phase === 'monstock' ? state.monstockCursor : state.eventsCursor;
+    const walk =
+      phase === 'stripe'
+        ? walks.reconcileStripePages
+        : phase === 'monstock'
+          ? walks.reconcileMonstockPages
+          : walks.replayFailedStripeEvents;
+    const cursor =
+      phase === 'stripe' ? state.stripeCursor : phase === 'monstock' ? state.monstockCursor : state.eventsCursor;
     const result = await walk({
       connectionId: input.connectionId,
       reportId: state.reportId,
@@ -118,10 +137,21 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
     } else if (result.cursor) state.eventsCursor = result.cursor;
     const replayed = result.replayedEvents ?? 0;
     if (replayed > 0) state.replayedEvents = (state.replayedEvents ?? 0) + replayed;
-    if (result.done) state.phase = phase === 'stripe' ? 'monstock' : phase === 'monstock' && state.warnings !== undefined && replayFailedEvents && patched(FAILED_EVENTS_PATCH) ? 'events' : 'report';
+    if (result.done)
+      state.phase =
+        phase === 'stripe'
+          ? 'monstock'
+          : phase === 'monstock' && state.warnings !== undefined && replayFailedEvents && patched(FAILED_EVENTS_PATCH)
+            ? 'events'
+            : 'report';
     describe();
     const now = workflowInfo();
-    if (state.phase !== 'report' && (now.continueAsNewSuggested || now.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE || (options.activityCallsPerRun !== undefined && calls >= options.activityCallsPerRun))) {
+    if (
+      state.phase !== 'report' &&
+      (now.continueAsNewSuggested ||
+        now.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE ||
+        (options.activityCallsPerRun !== undefined && calls >= options.activityCallsPerRun))
+    ) {
       await continueAsNew<typeof reconciliationWorkflow>({ ...input, carried: { ...state, run: state.run + 1 } });
     }
   }

@@ -1,4 +1,13 @@
-import { condition, continueAsNew, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, ActivityFailure } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  ActivityFailure,
+} from '@temporalio/workflow';
 import type { ConnectorActivities } from '../../activities';
 import {
   retryMatchSignal,
@@ -22,8 +31,15 @@ const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
  * A Stripe payment that matched no Monstock order: never dropped, findable in the Web UI
  * (PaymentUnmatched = true), and handed to its order's workflow as soon as one can be found.
  */
-export async function unmatchedPaymentWorkflow(input: UnmatchedPaymentWorkflowInput & { carried?: UnmatchedPaymentState }): Promise<UnmatchedPaymentState> {
-  const state: UnmatchedPaymentState = input.carried ?? { paymentIntentId: input.paymentIntentId, reason: input.reason, events: 0, attempts: 0 };
+export async function unmatchedPaymentWorkflow(
+  input: UnmatchedPaymentWorkflowInput & { carried?: UnmatchedPaymentState },
+): Promise<UnmatchedPaymentState> {
+  const state: UnmatchedPaymentState = input.carried ?? {
+    paymentIntentId: input.paymentIntentId,
+    reason: input.reason,
+    events: 0,
+    attempts: 0,
+  };
   let retry: { orderId?: string } | undefined;
 
   // A later event may carry the metadata that was missing: look again. (The first one is the
@@ -52,11 +68,19 @@ export async function unmatchedPaymentWorkflow(input: UnmatchedPaymentWorkflowIn
     const request = retry ?? {};
     retry = undefined;
     try {
-      const found = await activities.matchUnmatchedPayment({ paymentIntentId: input.paymentIntentId, ...(request.orderId ? { hintOrderId: request.orderId } : {}) });
+      const found = await activities.matchUnmatchedPayment({
+        paymentIntentId: input.paymentIntentId,
+        ...(request.orderId ? { hintOrderId: request.orderId } : {}),
+      });
       state.attempts += 1;
       state.reason = found.reason;
       if (found.orderId) {
-        await activities.attachPaymentToOrder({ connectionId: input.connectionId, orderId: found.orderId, paymentIntentId: input.paymentIntentId, attachedAt: Math.floor(workflowInfo().runStartTime.getTime() / 1000) });
+        await activities.attachPaymentToOrder({
+          connectionId: input.connectionId,
+          orderId: found.orderId,
+          paymentIntentId: input.paymentIntentId,
+          attachedAt: Math.floor(workflowInfo().runStartTime.getTime() / 1000),
+        });
         state.matchedOrderId = found.orderId;
         upsertSearchAttributes([{ key: PaymentUnmatched, value: false }]);
         describe();

@@ -5,7 +5,8 @@ import { useSandbox } from './support/suite';
 const { call, admin } = useSandbox();
 
 type StoredEvent = MonstockEvent & { seq: number };
-const events = async (query = ''): Promise<StoredEvent[]> => (await admin<{ data: StoredEvent[] }>('GET', `/_sandbox/events${query}`)).body.data;
+const events = async (query = ''): Promise<StoredEvent[]> =>
+  (await admin<{ data: StoredEvent[] }>('GET', `/_sandbox/events${query}`)).body.data;
 
 beforeEach(async () => {
   await admin('POST', '/_sandbox/reset');
@@ -13,17 +14,38 @@ beforeEach(async () => {
 
 describe('POST /_sandbox/seed', () => {
   test('creates numbered customers and orders and returns their ids', async () => {
-    const answer = await admin<{ customers: string[]; orders: string[] }>('POST', '/_sandbox/seed', { body: { customers: 2, orders: 5, currency: 'USD' } });
+    const answer = await admin<{ customers: string[]; orders: string[] }>('POST', '/_sandbox/seed', {
+      body: { customers: 2, orders: 5, currency: 'USD' },
+    });
     expect(answer.status).toBe(201);
     expect(answer.body.customers).toHaveLength(2);
     expect(answer.body.orders).toHaveLength(5);
     const customer = (await call<Customer>('GET', `/v1/customers/${answer.body.customers[1]}`)).body;
-    expect(customer).toMatchObject({ email: 'customer0002@example.test', name: 'Test Customer 0002', address: { country: 'FR' } });
-    const orders = await Promise.all(answer.body.orders.map(async (id) => (await call<Order>('GET', `/v1/orders/${id}`)).body));
-    expect(orders.map((order) => order.reference)).toEqual(['SEED-000001', 'SEED-000002', 'SEED-000003', 'SEED-000004', 'SEED-000005']);
-    expect(orders.map((order) => order.customerId)).toEqual([0, 1, 0, 1, 0].map((index) => answer.body.customers[index]));
-    expect(orders.every((order) => order.currency === 'USD' && order.totalAmount > 0 && order.paymentStatus === 'unpaid')).toBe(true);
-    expect((await events()).map((event) => event.type)).toEqual([...Array(2).fill('customer.created'), ...Array(5).fill('order.created')]);
+    expect(customer).toMatchObject({
+      email: 'customer0002@example.test',
+      name: 'Test Customer 0002',
+      address: { country: 'FR' },
+    });
+    const orders = await Promise.all(
+      answer.body.orders.map(async (id) => (await call<Order>('GET', `/v1/orders/${id}`)).body),
+    );
+    expect(orders.map((order) => order.reference)).toEqual([
+      'SEED-000001',
+      'SEED-000002',
+      'SEED-000003',
+      'SEED-000004',
+      'SEED-000005',
+    ]);
+    expect(orders.map((order) => order.customerId)).toEqual(
+      [0, 1, 0, 1, 0].map((index) => answer.body.customers[index]),
+    );
+    expect(
+      orders.every((order) => order.currency === 'USD' && order.totalAmount > 0 && order.paymentStatus === 'unpaid'),
+    ).toBe(true);
+    expect((await events()).map((event) => event.type)).toEqual([
+      ...Array(2).fill('customer.created'),
+      ...Array(5).fill('order.created'),
+    ]);
 
     const more = await admin<{ orders: string[] }>('POST', '/_sandbox/seed', { body: { customers: 1, orders: 1 } });
     const next = (await call<Order>('GET', `/v1/orders/${more.body.orders[0]}`)).body;
@@ -57,7 +79,10 @@ describe('GET /_sandbox/events', () => {
     expect(all.map((event) => event.type)).toEqual(['customer.created', 'order.created', 'order.cancelled']);
     expect(all.every((event) => /^evt_/.test(event.id))).toBe(true);
     expect((await events('?type=order.created')).map((event) => event.data.object.id)).toEqual([order.id]);
-    expect((await events(`?objectId=${order.id}`)).map((event) => event.type)).toEqual(['order.created', 'order.cancelled']);
+    expect((await events(`?objectId=${order.id}`)).map((event) => event.type)).toEqual([
+      'order.created',
+      'order.cancelled',
+    ]);
     expect((await events(`?after=${all[0]?.seq}&limit=1`)).map((event) => event.type)).toEqual(['order.created']);
     expect((await admin('GET', '/_sandbox/events?type=nope')).status).toBe(400);
   });

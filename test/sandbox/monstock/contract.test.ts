@@ -28,14 +28,21 @@ describe('customers', () => {
   test('POST /customers 201, GET /customers/{id} 200, GET /customers 200', async () => {
     const { call } = contract;
     const created = await call<Customer>('POST', '/v1/customers', {
-      body: { email: 'ada@example.test', name: 'Ada', phone: '+33 6 12 34 56 78', address: { line1: '1 rue X', city: 'Paris', postalCode: '75001', country: 'FR' } },
+      body: {
+        email: 'ada@example.test',
+        name: 'Ada',
+        phone: '+33 6 12 34 56 78',
+        address: { line1: '1 rue X', city: 'Paris', postalCode: '75001', country: 'FR' },
+      },
     });
     expect(created.status).toBe(201);
     expect((await call('GET', `/v1/customers/${created.body.id}`)).status).toBe(200);
     const page = await call<Page<Customer>>('GET', '/v1/customers?limit=10');
     expect(page.status).toBe(200);
     expect(page.body.data.map((customer) => customer.id)).toContain(created.body.id);
-    expect((await call('GET', '/v1/customers?email=ADA@example.test&updatedSince=2000-01-01T00:00:00Z')).status).toBe(200);
+    expect((await call('GET', '/v1/customers?email=ADA@example.test&updatedSince=2000-01-01T00:00:00Z')).status).toBe(
+      200,
+    );
   });
 
   test('PATCH /customers/{id} 200 and 412', async () => {
@@ -47,7 +54,10 @@ describe('customers', () => {
     });
     expect(patched.status).toBe(200);
     expect(patched.body.version).toBe(2);
-    const stale = await call('PATCH', `/v1/customers/${customer.id}`, { headers: { 'if-match': '1' }, body: { name: 'Again' } });
+    const stale = await call('PATCH', `/v1/customers/${customer.id}`, {
+      headers: { 'if-match': '1' },
+      body: { name: 'Again' },
+    });
     expect(stale.status).toBe(412);
   });
 
@@ -61,7 +71,12 @@ describe('orders', () => {
     const { call } = contract;
     const customer = await createCustomer(call);
     const created = await call<Order>('POST', '/v1/orders', {
-      body: { reference: 'A-1', customerId: customer.id, currency: 'EUR', lines: [{ sku: 'S', label: 'Socks', quantity: 3, unitAmount: 250 }] },
+      body: {
+        reference: 'A-1',
+        customerId: customer.id,
+        currency: 'EUR',
+        lines: [{ sku: 'S', label: 'Socks', quantity: 3, unitAmount: 250 }],
+      },
     });
     expect(created.status).toBe(201);
     expect((await call('GET', `/v1/orders/${created.body.id}`)).status).toBe(200);
@@ -78,7 +93,10 @@ describe('orders', () => {
       body: { status: 'preparing', externalRefs: { stripePaymentIntentId: 'pi_9' } },
     });
     expect(patched.status).toBe(200);
-    expect((await call('PATCH', `/v1/orders/${order.id}`, { headers: { 'if-match': '1' }, body: { status: 'shipped' } })).status).toBe(412);
+    expect(
+      (await call('PATCH', `/v1/orders/${order.id}`, { headers: { 'if-match': '1' }, body: { status: 'shipped' } }))
+        .status,
+    ).toBe(412);
   });
 
   test('GET /orders/{id} 404', async () => {
@@ -89,11 +107,15 @@ describe('orders', () => {
     const { call } = contract;
     const order = await createOrder(call, (await createCustomer(call)).id);
     const path = `/v1/orders/${order.id}/payments`;
-    const first = await call<Order>('POST', path, { body: movement({ method: 'card', methodDetails: 'visa ****4242', feeAmount: 45, netAmount: 955 }) });
+    const first = await call<Order>('POST', path, {
+      body: movement({ method: 'card', methodDetails: 'visa ****4242', feeAmount: 45, netAmount: 955 }),
+    });
     expect(first.status).toBe(201);
     expect((await call('POST', path, { body: movement() })).status).toBe(200);
     expect((await call('POST', path, { body: movement({ amount: 999 }) })).status).toBe(409);
-    const refund = await call('POST', path, { body: movement({ kind: 'refund', transactionRef: 're_1', amount: 200, status: 'pending' }) });
+    const refund = await call('POST', path, {
+      body: movement({ kind: 'refund', transactionRef: 're_1', amount: 200, status: 'pending' }),
+    });
     expect(refund.status).toBe(201);
   });
 });

@@ -18,7 +18,17 @@ const order = {
   amountPaid: 0,
   amountRefunded: 0,
   payments: [
-    { id: 'pay_1', kind: 'payment', transactionRef: 'pi_1', amount: 100, currency: 'EUR', status: 'pending', occurredAt: '2024-01-01T00:00:00.000Z', provider: 'stripe', recordedAt: '2024-01-01T00:00:00.000Z' },
+    {
+      id: 'pay_1',
+      kind: 'payment',
+      transactionRef: 'pi_1',
+      amount: 100,
+      currency: 'EUR',
+      status: 'pending',
+      occurredAt: '2024-01-01T00:00:00.000Z',
+      provider: 'stripe',
+      recordedAt: '2024-01-01T00:00:00.000Z',
+    },
   ],
   externalRefs: { stripePaymentIntentId: 'pi_1', other: 'x' },
   createdAt: '2024-01-01T00:00:00.000Z',
@@ -37,11 +47,27 @@ describe('schema validator', () => {
     ['a wrong type', (value) => ({ ...value, totalAmount: '100' }), '$.totalAmount: expected integer'],
     ['a non-integer', (value) => ({ ...value, amountPaid: 1.5 }), '$.amountPaid: expected integer'],
     ['a value outside the enum', (value) => ({ ...value, paymentStatus: 'settled' }), '$.paymentStatus'],
-    ['a line below its minimum', (value) => ({ ...value, lines: [{ sku: 'S', quantity: 0, unitAmount: 1 }] }), '$.lines[0].quantity: 0 < minimum 1'],
+    [
+      'a line below its minimum',
+      (value) => ({ ...value, lines: [{ sku: 'S', quantity: 0, unitAmount: 1 }] }),
+      '$.lines[0].quantity: 0 < minimum 1',
+    ],
     ['an undeclared field', (value) => ({ ...value, secret: true }), 'property secret is not in the contract'],
-    ['an undeclared field inside allOf', (value) => ({ ...value, payments: [{ ...value.payments[0], extra: 1 }] }), '$.payments[0]: property extra'],
-    ['an allOf branch requirement', (value) => ({ ...value, payments: [{ ...value.payments[0], recordedAt: undefined }] }), 'missing required property recordedAt'],
-    ['a non-string external ref', (value) => ({ ...value, externalRefs: { other: 1 } }), '$.externalRefs.other: expected string'],
+    [
+      'an undeclared field inside allOf',
+      (value) => ({ ...value, payments: [{ ...value.payments[0], extra: 1 }] }),
+      '$.payments[0]: property extra',
+    ],
+    [
+      'an allOf branch requirement',
+      (value) => ({ ...value, payments: [{ ...value.payments[0], recordedAt: undefined }] }),
+      'missing required property recordedAt',
+    ],
+    [
+      'a non-string external ref',
+      (value) => ({ ...value, externalRefs: { other: 1 } }),
+      '$.externalRefs.other: expected string',
+    ],
     ['a bad date-time', (value) => ({ ...value, updatedAt: 'yesterday' }), 'not an RFC 3339 date-time'],
   ])('rejects %s', (_name, mutate, expected) => {
     const problems = validate(orderSchema, JSON.parse(JSON.stringify(mutate(order))), context);
@@ -55,8 +81,11 @@ describe('schema validator', () => {
 });
 
 describe('contract client', () => {
-  const fake = (status: number, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): Call =>
-    (async () => ({ status, headers, text: JSON.stringify(body), body }) as HttpAnswer<never>) as Call;
+  const fake = (
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ): Call => (async () => ({ status, headers, text: JSON.stringify(body), body }) as HttpAnswer<never>) as Call;
 
   test('lists what was not exercised', async () => {
     const client = contractClient(spec, fake(200, order));
@@ -67,7 +96,9 @@ describe('contract client', () => {
   });
 
   test('refuses a body that breaks the schema', async () => {
-    await expect(contractClient(spec, fake(200, { ...order, paymentStatus: 'nope' })).call('GET', '/v1/orders/ord_1')).rejects.toThrow(ContractViolation);
+    await expect(
+      contractClient(spec, fake(200, { ...order, paymentStatus: 'nope' })).call('GET', '/v1/orders/ord_1'),
+    ).rejects.toThrow(ContractViolation);
   });
 
   test('refuses an undocumented success status', async () => {
@@ -75,11 +106,17 @@ describe('contract client', () => {
   });
 
   test('refuses an error body of the wrong shape or code', async () => {
-    await expect(contractClient(spec, fake(404, { message: 'x' })).call('GET', '/v1/orders/x')).rejects.toThrow(ContractViolation);
-    await expect(contractClient(spec, fake(404, { error: { code: 'missing', message: 'x' } })).call('GET', '/v1/orders/x')).rejects.toThrow(/not_found/);
+    await expect(contractClient(spec, fake(404, { message: 'x' })).call('GET', '/v1/orders/x')).rejects.toThrow(
+      ContractViolation,
+    );
+    await expect(
+      contractClient(spec, fake(404, { error: { code: 'missing', message: 'x' } })).call('GET', '/v1/orders/x'),
+    ).rejects.toThrow(/not_found/);
   });
 
   test('refuses a 429 without Retry-After', async () => {
-    await expect(contractClient(spec, fake(429, { error: { code: 'rate_limited', message: 'x' } })).call('GET', '/v1/orders')).rejects.toThrow(/Retry-After/);
+    await expect(
+      contractClient(spec, fake(429, { error: { code: 'rate_limited', message: 'x' } })).call('GET', '/v1/orders'),
+    ).rejects.toThrow(/Retry-After/);
   });
 });

@@ -7,15 +7,30 @@ const { call } = useSandbox();
 describe('customers', () => {
   test('create, get and patch', async () => {
     const created = await call<Customer>('POST', '/v1/customers', {
-      body: { email: 'Jane.Doe@Example.com', name: 'Jane Doe', phone: '+33 1 23', address: { line1: '3 rue A', city: 'Lyon', country: 'FR' }, externalRefs: { stripeCustomerId: 'cus_1' } },
+      body: {
+        email: 'Jane.Doe@Example.com',
+        name: 'Jane Doe',
+        phone: '+33 1 23',
+        address: { line1: '3 rue A', city: 'Lyon', country: 'FR' },
+        externalRefs: { stripeCustomerId: 'cus_1' },
+      },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ email: 'Jane.Doe@Example.com', name: 'Jane Doe', version: 1, externalRefs: { stripeCustomerId: 'cus_1' } });
+    expect(created.body).toMatchObject({
+      email: 'Jane.Doe@Example.com',
+      name: 'Jane Doe',
+      version: 1,
+      externalRefs: { stripeCustomerId: 'cus_1' },
+    });
     expect(created.body.id).toMatch(/^mcu_[A-Za-z0-9]{20}$/);
     expect((await call<Customer>('GET', `/v1/customers/${created.body.id}`)).body).toEqual(created.body);
 
     const patched = await call<Customer>('PATCH', `/v1/customers/${created.body.id}`, {
-      body: { email: 'jane@example.org', address: { line1: '9 rue B', postalCode: '69001', city: 'Lyon', country: 'FR' }, externalRefs: { crm: 'C-1' } },
+      body: {
+        email: 'jane@example.org',
+        address: { line1: '9 rue B', postalCode: '69001', city: 'Lyon', country: 'FR' },
+        externalRefs: { crm: 'C-1' },
+      },
     });
     expect(patched.body).toMatchObject({
       email: 'jane@example.org',
@@ -26,7 +41,9 @@ describe('customers', () => {
       version: 2,
     });
 
-    const cleared = await call<Customer>('PATCH', `/v1/customers/${created.body.id}`, { body: { phone: null, address: null, externalRefs: { crm: '' } } });
+    const cleared = await call<Customer>('PATCH', `/v1/customers/${created.body.id}`, {
+      body: { phone: null, address: null, externalRefs: { crm: '' } },
+    });
     expect(cleared.body).not.toHaveProperty('phone');
     expect(cleared.body).not.toHaveProperty('address');
     expect(cleared.body.externalRefs).toEqual({ stripeCustomerId: 'cus_1' });
@@ -35,7 +52,9 @@ describe('customers', () => {
 
   test('a patch that changes nothing does not bump', async () => {
     const customer = await createCustomer(call, { phone: '1' });
-    const same = await call<Customer>('PATCH', `/v1/customers/${customer.id}`, { body: { name: customer.name, phone: '1', email: customer.email } });
+    const same = await call<Customer>('PATCH', `/v1/customers/${customer.id}`, {
+      body: { name: customer.name, phone: '1', email: customer.email },
+    });
     expect(same.body).toEqual(customer);
   });
 
@@ -51,7 +70,10 @@ describe('customers', () => {
     ['an unknown address field', { address: { street: 'x' } }, 'address.street'],
     ['an unknown field', { vip: true }, 'vip'],
   ])('create with %s is 422 naming the field', async (_name, overrides, field) => {
-    const body = JSON.parse(JSON.stringify({ email: 'ok@example.com', name: 'Ok', ...overrides })) as Record<string, unknown>;
+    const body = JSON.parse(JSON.stringify({ email: 'ok@example.com', name: 'Ok', ...overrides })) as Record<
+      string,
+      unknown
+    >;
     const answer = await call('POST', '/v1/customers', { body });
     expect(answer.status).toBe(422);
     expect(errorOf(answer.body).code).toBe('validation_failed');

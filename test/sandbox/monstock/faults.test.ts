@@ -34,7 +34,11 @@ test('invalid knobs are 400 and leave the current ones alone', async () => {
 
 test('errorRate 1 answers 500 with an error body on API routes only', async () => {
   await setFaults({ errorRate: 1 });
-  for (const [method, path] of [['GET', '/v1/orders'], ['POST', '/v1/customers'], ['GET', '/v1/customers/mcu_x']]) {
+  for (const [method, path] of [
+    ['GET', '/v1/orders'],
+    ['POST', '/v1/customers'],
+    ['GET', '/v1/customers/mcu_x'],
+  ]) {
     const answer = await call(method as string, path as string, { body: { email: 'a@b.co', name: 'A' } });
     expect(answer.status).toBe(500);
     expect(errorOf(answer.body)).toEqual({ code: 'server_error', message: expect.any(String) });

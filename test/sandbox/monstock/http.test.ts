@@ -14,7 +14,12 @@ describe('authentication', () => {
     ['a token with a suffix', {}, `${TEST_TOKEN}x`],
     ['a prefix of the token', {}, TEST_TOKEN.slice(0, -1)],
   ])('%s is 401 unauthorized', async (_name, headers, token) => {
-    for (const [method, path] of [['GET', '/v1/orders'], ['POST', '/v1/customers'], ['GET', '/v1/customers/mcu_x'], ['PATCH', '/v1/orders/ord_x']]) {
+    for (const [method, path] of [
+      ['GET', '/v1/orders'],
+      ['POST', '/v1/customers'],
+      ['GET', '/v1/customers/mcu_x'],
+      ['PATCH', '/v1/orders/ord_x'],
+    ]) {
       const answer = await call(method as string, path as string, { headers, token, body: {} });
       expect(answer.status).toBe(401);
       expect(errorOf(answer.body).code).toBe('unauthorized');
@@ -23,7 +28,9 @@ describe('authentication', () => {
 
   test('the right token passes, case-insensitive scheme included', async () => {
     expect((await call('GET', '/v1/orders')).status).toBe(200);
-    expect((await call('GET', '/v1/orders', { token: null, headers: { authorization: `bearer ${TEST_TOKEN}` } })).status).toBe(200);
+    expect(
+      (await call('GET', '/v1/orders', { token: null, headers: { authorization: `bearer ${TEST_TOKEN}` } })).status,
+    ).toBe(200);
   });
 
   test('admin routes need no token', async () => {
@@ -80,27 +87,48 @@ describe('If-Match', () => {
   test('accepts 3 and "3", refuses a stale version with 412 on both resources', async () => {
     const customer = await createCustomer(call);
     const order = await createOrder(call, customer.id);
-    const v2 = await call<Order>('PATCH', `/v1/orders/${order.id}`, { headers: { 'if-match': '1' }, body: { status: 'preparing' } });
+    const v2 = await call<Order>('PATCH', `/v1/orders/${order.id}`, {
+      headers: { 'if-match': '1' },
+      body: { status: 'preparing' },
+    });
     expect(v2.body.version).toBe(2);
-    const v3 = await call<Order>('PATCH', `/v1/orders/${order.id}`, { headers: { 'if-match': '"2"' }, body: { status: 'shipped' } });
+    const v3 = await call<Order>('PATCH', `/v1/orders/${order.id}`, {
+      headers: { 'if-match': '"2"' },
+      body: { status: 'shipped' },
+    });
     expect(v3.body.version).toBe(3);
-    const stale = await call('PATCH', `/v1/orders/${order.id}`, { headers: { 'if-match': '2' }, body: { status: 'delivered' } });
+    const stale = await call('PATCH', `/v1/orders/${order.id}`, {
+      headers: { 'if-match': '2' },
+      body: { status: 'delivered' },
+    });
     expect(stale.status).toBe(412);
     expect(errorOf(stale.body).code).toBe('version_mismatch');
     expect((await call<Order>('GET', `/v1/orders/${order.id}`)).body.status).toBe('shipped');
 
-    const staleCustomer = await call('PATCH', `/v1/customers/${customer.id}`, { headers: { 'if-match': '"7"' }, body: { name: 'X' } });
+    const staleCustomer = await call('PATCH', `/v1/customers/${customer.id}`, {
+      headers: { 'if-match': '"7"' },
+      body: { name: 'X' },
+    });
     expect(staleCustomer.status).toBe(412);
-    const fresh = await call<Customer>('PATCH', `/v1/customers/${customer.id}`, { headers: { 'if-match': '1' }, body: { name: 'X' } });
+    const fresh = await call<Customer>('PATCH', `/v1/customers/${customer.id}`, {
+      headers: { 'if-match': '1' },
+      body: { name: 'X' },
+    });
     expect(fresh.body).toMatchObject({ name: 'X', version: 2 });
   });
 
   test('a stale If-Match on recordPayment is 412 and records nothing', async () => {
     const order = await createOrder(call, (await createCustomer(call)).id);
-    const stale = await call('POST', `/v1/orders/${order.id}/payments`, { headers: { 'if-match': '2' }, body: movement() });
+    const stale = await call('POST', `/v1/orders/${order.id}/payments`, {
+      headers: { 'if-match': '2' },
+      body: movement(),
+    });
     expect(stale.status).toBe(412);
     expect((await call<Order>('GET', `/v1/orders/${order.id}`)).body.payments).toEqual([]);
-    const ok = await call('POST', `/v1/orders/${order.id}/payments`, { headers: { 'if-match': '1' }, body: movement() });
+    const ok = await call('POST', `/v1/orders/${order.id}/payments`, {
+      headers: { 'if-match': '1' },
+      body: movement(),
+    });
     expect(ok.status).toBe(201);
   });
 

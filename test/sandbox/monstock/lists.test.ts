@@ -9,7 +9,9 @@ beforeEach(async () => {
 });
 
 async function seed(customers: number, orders: number): Promise<{ customers: string[]; orders: string[] }> {
-  const answer = await admin<{ customers: string[]; orders: string[] }>('POST', '/_sandbox/seed', { body: { customers, orders, webhooks: false } });
+  const answer = await admin<{ customers: string[]; orders: string[] }>('POST', '/_sandbox/seed', {
+    body: { customers, orders, webhooks: false },
+  });
   expect(answer.status).toBe(201);
   return answer.body;
 }
@@ -17,17 +19,26 @@ async function seed(customers: number, orders: number): Promise<{ customers: str
 function sortedByKey<T extends { updatedAt: string; id: string }>(items: T[]): boolean {
   return items.every((item, index) => {
     const previous = items[index - 1];
-    return !previous || previous.updatedAt < item.updatedAt || (previous.updatedAt === item.updatedAt && previous.id < item.id);
+    return (
+      !previous ||
+      previous.updatedAt < item.updatedAt ||
+      (previous.updatedAt === item.updatedAt && previous.id < item.id)
+    );
   });
 }
 
-async function readAll<T extends { updatedAt: string; id: string }>(path: string): Promise<{ items: T[]; pages: number }> {
+async function readAll<T extends { updatedAt: string; id: string }>(
+  path: string,
+): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
   let cursor: string | null = null;
   let pages = 0;
   do {
     const separator = path.includes('?') ? '&' : '?';
-    const answer: { status: number; body: Page<T> } = await call<Page<T>>('GET', `${path}${cursor ? `${separator}cursor=${cursor}` : ''}`);
+    const answer: { status: number; body: Page<T> } = await call<Page<T>>(
+      'GET',
+      `${path}${cursor ? `${separator}cursor=${cursor}` : ''}`,
+    );
     expect(answer.status).toBe(200);
     items.push(...answer.body.data);
     cursor = answer.body.nextCursor;
@@ -78,7 +89,10 @@ describe('pagination', () => {
     let cursor: string | null = null;
     let pageIndex = 0;
     do {
-      const answer: { body: Page<Order> } = await call<Page<Order>>('GET', `/v1/orders?limit=5${cursor ? `&cursor=${cursor}` : ''}`);
+      const answer: { body: Page<Order> } = await call<Page<Order>>(
+        'GET',
+        `/v1/orders?limit=5${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       seen.push(...answer.body.data);
       cursor = answer.body.nextCursor;
       pageIndex += 1;
@@ -91,7 +105,9 @@ describe('pagination', () => {
         expect((await call('PATCH', `/v1/orders/${notYetRead}`, { body: { status: 'preparing' } })).status).toBe(200);
         updatedSeen.push(readAlready);
         updatedUnseen.push(notYetRead);
-        const fresh = await call<Order>('POST', '/v1/orders', { body: { reference: `NEW-${pageIndex}`, customerId, currency: 'EUR', lines: [] } });
+        const fresh = await call<Order>('POST', '/v1/orders', {
+          body: { reference: `NEW-${pageIndex}`, customerId, currency: 'EUR', lines: [] },
+        });
         created.push(fresh.body.id);
       }
     } while (cursor);
@@ -106,7 +122,8 @@ describe('pagination', () => {
     for (const id of [...updatedUnseen, ...created]) expect(count(id)).toBe(1);
     for (const id of updatedUnseen) expect(seen.find((order) => order.id === id)?.status).toBe('preparing');
     // An order changed after it was read comes round again, as its new version: a sync sees the change.
-    for (const id of updatedSeen) expect(seen.filter((order) => order.id === id).map((order) => order.version)).toEqual([1, 2]);
+    for (const id of updatedSeen)
+      expect(seen.filter((order) => order.id === id).map((order) => order.version)).toEqual([1, 2]);
   });
 
   test.each([
@@ -160,7 +177,10 @@ describe('filters', () => {
     const target = await createCustomer(call, { email: 'Mixed.Case@Example.COM' });
     await createCustomer(call, { email: 'mixed.case@example.com.evil.test' });
     await createCustomer(call, { email: 'other@example.com' });
-    const found = await call<Page<Customer>>('GET', `/v1/customers?email=${encodeURIComponent('mixed.case@EXAMPLE.com')}`);
+    const found = await call<Page<Customer>>(
+      'GET',
+      `/v1/customers?email=${encodeURIComponent('mixed.case@EXAMPLE.com')}`,
+    );
     expect(found.body.data.map((customer) => customer.id)).toEqual([target.id]);
     const partial = await call<Page<Customer>>('GET', '/v1/customers?email=mixed');
     expect(partial.body.data).toEqual([]);

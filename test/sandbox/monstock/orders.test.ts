@@ -59,10 +59,20 @@ describe('creating an order', () => {
     ['a line without sku', { lines: [{ quantity: 1, unitAmount: 1 }] }, 'lines.0.sku'],
     ['an unknown status', { status: 'lost' }, 'status'],
     ['an unknown field', { discount: 10 }, 'discount'],
-    ['a total too large to count', { lines: [{ sku: 'A', quantity: 2, unitAmount: Number.MAX_SAFE_INTEGER }] }, 'lines'],
+    [
+      'a total too large to count',
+      { lines: [{ sku: 'A', quantity: 2, unitAmount: Number.MAX_SAFE_INTEGER }] },
+      'lines',
+    ],
   ])('%s is 422 validation_failed naming the field', async (_name, overrides, field) => {
     const customer = await createCustomer(call);
-    const body = { reference: 'R', customerId: customer.id, currency: 'EUR', lines: [{ sku: 'A', quantity: 1, unitAmount: 1 }], ...overrides };
+    const body = {
+      reference: 'R',
+      customerId: customer.id,
+      currency: 'EUR',
+      lines: [{ sku: 'A', quantity: 1, unitAmount: 1 }],
+      ...overrides,
+    };
     const answer = await call('POST', '/v1/orders', { body: JSON.parse(JSON.stringify(body)) });
     expect(answer.status).toBe(422);
     expect(errorOf(answer.body).code).toBe('validation_failed');
@@ -77,9 +87,15 @@ describe('creating an order', () => {
 describe('patching an order', () => {
   test('new lines recompute the total and bump version and updatedAt', async () => {
     const order = await createOrder(call, (await createCustomer(call)).id);
-    const answer = await call<Order>('PATCH', `/v1/orders/${order.id}`, { body: { lines: [{ sku: 'B', quantity: 4, unitAmount: 125 }] } });
+    const answer = await call<Order>('PATCH', `/v1/orders/${order.id}`, {
+      body: { lines: [{ sku: 'B', quantity: 4, unitAmount: 125 }] },
+    });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ totalAmount: 500, version: 2, lines: [{ sku: 'B', quantity: 4, unitAmount: 125 }] });
+    expect(answer.body).toMatchObject({
+      totalAmount: 500,
+      version: 2,
+      lines: [{ sku: 'B', quantity: 4, unitAmount: 125 }],
+    });
     expect(answer.body.updatedAt > order.updatedAt).toBe(true);
     expect(answer.body.createdAt).toBe(order.createdAt);
   });
@@ -103,7 +119,9 @@ describe('patching an order', () => {
     const order = await createOrder(call, (await createCustomer(call)).id);
     const path = `/v1/orders/${order.id}`;
     await call('PATCH', path, { body: { externalRefs: { stripePaymentIntentId: 'pi_1', stripeCustomerId: 'cus_1' } } });
-    const merged = await call<Order>('PATCH', path, { body: { externalRefs: { erp: 'E-9', stripePaymentIntentId: 'pi_2' } } });
+    const merged = await call<Order>('PATCH', path, {
+      body: { externalRefs: { erp: 'E-9', stripePaymentIntentId: 'pi_2' } },
+    });
     expect(merged.body.externalRefs).toEqual({ stripePaymentIntentId: 'pi_2', stripeCustomerId: 'cus_1', erp: 'E-9' });
     const removed = await call<Order>('PATCH', path, { body: { externalRefs: { stripeCustomerId: null, erp: '' } } });
     expect(removed.body.externalRefs).toEqual({ stripePaymentIntentId: 'pi_2' });

@@ -9,7 +9,8 @@ async function freshOrder(): Promise<Order> {
   return createOrder(call, (await createCustomer(call)).id);
 }
 
-const record = (order: Order, body: Record<string, unknown>) => call<Order>('POST', `/v1/orders/${order.id}/payments`, { body });
+const record = (order: Order, body: Record<string, unknown>) =>
+  call<Order>('POST', `/v1/orders/${order.id}/payments`, { body });
 
 describe('recordPayment', () => {
   test('first time 201 with the movement, replay 200 unchanged', async () => {
@@ -18,7 +19,15 @@ describe('recordPayment', () => {
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ version: 2, amountPaid: 1000, paymentStatus: 'paid' });
     const payment = first.body.payments[0];
-    expect(payment).toMatchObject({ kind: 'payment', transactionRef: 'pi_1', amount: 1000, currency: 'EUR', status: 'succeeded', provider: 'stripe', method: 'card' });
+    expect(payment).toMatchObject({
+      kind: 'payment',
+      transactionRef: 'pi_1',
+      amount: 1000,
+      currency: 'EUR',
+      status: 'succeeded',
+      provider: 'stripe',
+      method: 'card',
+    });
     expect(payment?.id).toMatch(/^pay_/);
     expect(payment?.occurredAt).toBe('2024-05-01T10:00:00.000Z');
     expect(payment?.recordedAt).toBe(first.body.updatedAt);
@@ -54,34 +63,71 @@ describe('recordPayment', () => {
   test('a new status updates the movement and bumps the version', async () => {
     const order = await freshOrder();
     await record(order, movement());
-    const opened = await record(order, movement({ kind: 'dispute', transactionRef: 'dp_1', status: 'needs_response', occurredAt: '2024-05-03T00:00:00Z' }));
+    const opened = await record(
+      order,
+      movement({
+        kind: 'dispute',
+        transactionRef: 'dp_1',
+        status: 'needs_response',
+        occurredAt: '2024-05-03T00:00:00Z',
+      }),
+    );
     expect(opened.status).toBe(201);
     expect(opened.body.paymentStatus).toBe('disputed');
-    const lost = await record(order, movement({ kind: 'dispute', transactionRef: 'dp_1', status: 'lost', occurredAt: '2024-05-20T00:00:00Z' }));
+    const lost = await record(
+      order,
+      movement({ kind: 'dispute', transactionRef: 'dp_1', status: 'lost', occurredAt: '2024-05-20T00:00:00Z' }),
+    );
     expect(lost.status).toBe(200);
-    expect(lost.body).toMatchObject({ version: opened.body.version + 1, paymentStatus: 'refunded', amountRefunded: 1000 });
+    expect(lost.body).toMatchObject({
+      version: opened.body.version + 1,
+      paymentStatus: 'refunded',
+      amountRefunded: 1000,
+    });
     const dispute = lost.body.payments.find((payment) => payment.kind === 'dispute');
-    expect(dispute).toMatchObject({ status: 'lost', occurredAt: '2024-05-20T00:00:00.000Z', id: opened.body.payments[1]?.id });
+    expect(dispute).toMatchObject({
+      status: 'lost',
+      occurredAt: '2024-05-20T00:00:00.000Z',
+      id: opened.body.payments[1]?.id,
+    });
     expect(lost.body.payments).toHaveLength(2);
   });
 
   test('a pending refund that succeeds', async () => {
     const order = await freshOrder();
     await record(order, movement());
-    const pending = await record(order, movement({ kind: 'refund', transactionRef: 're_1', amount: 400, status: 'pending' }));
+    const pending = await record(
+      order,
+      movement({ kind: 'refund', transactionRef: 're_1', amount: 400, status: 'pending' }),
+    );
     expect(pending.body).toMatchObject({ paymentStatus: 'paid', amountRefunded: 0 });
-    const done = await record(order, movement({ kind: 'refund', transactionRef: 're_1', amount: 400, status: 'succeeded' }));
+    const done = await record(
+      order,
+      movement({ kind: 'refund', transactionRef: 're_1', amount: 400, status: 'succeeded' }),
+    );
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ paymentStatus: 'partially_refunded', amountRefunded: 400, version: pending.body.version + 1 });
+    expect(done.body).toMatchObject({
+      paymentStatus: 'partially_refunded',
+      amountRefunded: 400,
+      version: pending.body.version + 1,
+    });
   });
 
   test('fee, net, details and failure reason can be filled in later', async () => {
     const order = await freshOrder();
     const first = await record(order, movement({ status: 'pending' }));
-    const filled = await record(order, movement({ status: 'pending', feeAmount: 45, netAmount: 955, methodDetails: 'visa ****4242' }));
+    const filled = await record(
+      order,
+      movement({ status: 'pending', feeAmount: 45, netAmount: 955, methodDetails: 'visa ****4242' }),
+    );
     expect(filled.status).toBe(200);
     expect(filled.body.version).toBe(first.body.version + 1);
-    expect(filled.body.payments[0]).toMatchObject({ feeAmount: 45, netAmount: 955, methodDetails: 'visa ****4242', status: 'pending' });
+    expect(filled.body.payments[0]).toMatchObject({
+      feeAmount: 45,
+      netAmount: 955,
+      methodDetails: 'visa ****4242',
+      status: 'pending',
+    });
     const failed = await record(order, movement({ status: 'failed', failureReason: 'card_declined' }));
     expect(failed.body.payments[0]).toMatchObject({ status: 'failed', failureReason: 'card_declined', feeAmount: 45 });
     expect(failed.body.version).toBe(filled.body.version + 1);
@@ -104,7 +150,7 @@ describe('recordPayment', () => {
     ['a status foreign to the kind', { kind: 'payment', status: 'lost' }, 'status'],
     ['a dispute that succeeded', { kind: 'dispute', status: 'succeeded' }, 'status'],
     ['a lower-case currency', { currency: 'eur' }, 'currency'],
-    ['a currency other than the order\'s', { currency: 'USD' }, 'currency'],
+    ["a currency other than the order's", { currency: 'USD' }, 'currency'],
     ['a missing transactionRef', { transactionRef: undefined }, 'transactionRef'],
     ['a missing occurredAt', { occurredAt: undefined }, 'occurredAt'],
     ['a bad occurredAt', { occurredAt: '2024-02-30T10:00:00Z' }, 'occurredAt'],
@@ -122,11 +168,31 @@ describe('paymentStatus through the API', () => {
   test.each<[string, Array<Record<string, unknown>>, Partial<Order>]>([
     ['unpaid', [], { paymentStatus: 'unpaid', amountPaid: 0, amountRefunded: 0 }],
     ['partially_paid', [movement({ amount: 300 })], { paymentStatus: 'partially_paid', amountPaid: 300 }],
-    ['paid', [movement({ amount: 600 }), movement({ transactionRef: 'pi_2', amount: 400 })], { paymentStatus: 'paid', amountPaid: 1000 }],
-    ['partially_refunded', [movement(), movement({ kind: 'refund', transactionRef: 're_1', amount: 250 })], { paymentStatus: 'partially_refunded', amountRefunded: 250 }],
-    ['refunded', [movement(), movement({ kind: 'refund', transactionRef: 're_1' })], { paymentStatus: 'refunded', amountRefunded: 1000 }],
-    ['disputed', [movement(), movement({ kind: 'dispute', transactionRef: 'dp_1', status: 'needs_response' })], { paymentStatus: 'disputed', amountRefunded: 0 }],
-    ['paid again after a won dispute', [movement(), movement({ kind: 'dispute', transactionRef: 'dp_1', status: 'won' })], { paymentStatus: 'paid' }],
+    [
+      'paid',
+      [movement({ amount: 600 }), movement({ transactionRef: 'pi_2', amount: 400 })],
+      { paymentStatus: 'paid', amountPaid: 1000 },
+    ],
+    [
+      'partially_refunded',
+      [movement(), movement({ kind: 'refund', transactionRef: 're_1', amount: 250 })],
+      { paymentStatus: 'partially_refunded', amountRefunded: 250 },
+    ],
+    [
+      'refunded',
+      [movement(), movement({ kind: 'refund', transactionRef: 're_1' })],
+      { paymentStatus: 'refunded', amountRefunded: 1000 },
+    ],
+    [
+      'disputed',
+      [movement(), movement({ kind: 'dispute', transactionRef: 'dp_1', status: 'needs_response' })],
+      { paymentStatus: 'disputed', amountRefunded: 0 },
+    ],
+    [
+      'paid again after a won dispute',
+      [movement(), movement({ kind: 'dispute', transactionRef: 'dp_1', status: 'won' })],
+      { paymentStatus: 'paid' },
+    ],
   ])('%s', async (_name, movements, expected) => {
     let order = await freshOrder();
     for (const body of movements) order = (await record(order, body)).body;
@@ -137,7 +203,9 @@ describe('paymentStatus through the API', () => {
   test('changing lines re-derives paymentStatus', async () => {
     const order = await freshOrder();
     await record(order, movement({ amount: 1000 }));
-    const bigger = await call<Order>('PATCH', `/v1/orders/${order.id}`, { body: { lines: [{ sku: 'A', quantity: 3, unitAmount: 500 }] } });
+    const bigger = await call<Order>('PATCH', `/v1/orders/${order.id}`, {
+      body: { lines: [{ sku: 'A', quantity: 3, unitAmount: 500 }] },
+    });
     expect(bigger.body).toMatchObject({ totalAmount: 1500, paymentStatus: 'partially_paid' });
   });
 

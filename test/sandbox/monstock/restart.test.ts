@@ -34,7 +34,10 @@ test('records, versions and events survive closing and reopening the same file',
 
     // Still idempotent across the restart, and versions carry on.
     expect((await second.call('POST', `/v1/orders/${order.id}/payments`, { body: movement() })).status).toBe(200);
-    const patched = await second.call<Order>('PATCH', `/v1/orders/${order.id}`, { headers: { 'if-match': String(paid.version) }, body: { status: 'shipped' } });
+    const patched = await second.call<Order>('PATCH', `/v1/orders/${order.id}`, {
+      headers: { 'if-match': String(paid.version) },
+      body: { status: 'shipped' },
+    });
     expect(patched.body.version).toBe(paid.version + 1);
     expect(patched.body.updatedAt > paid.updatedAt).toBe(true);
   } finally {
@@ -54,7 +57,10 @@ test('a webhook still undelivered at shutdown is delivered after the restart', a
   const second = await startTestSandbox({ dataFile: temp.file, webhookUrl: receiver.url });
   try {
     await waitUntil(() => (receiver?.delivered().length ?? 0) >= 1, 'delivery after the restart');
-    expect(receiver.delivered()[0]?.event).toMatchObject({ type: 'customer.created', data: { object: { id: customer.id } } });
+    expect(receiver.delivered()[0]?.event).toMatchObject({
+      type: 'customer.created',
+      data: { object: { id: customer.id } },
+    });
   } finally {
     await second.close();
   }

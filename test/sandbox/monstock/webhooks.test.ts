@@ -37,7 +37,14 @@ test('every change is sent once, signed, with the full resource after the change
   await call('POST', `/v1/orders/${order.id}/payments`, { body: movement() });
   const cancelled = (await call<Order>('PATCH', `/v1/orders/${order.id}`, { body: { status: 'cancelled' } })).body;
 
-  const expectedTypes = ['customer.created', 'customer.updated', 'order.created', 'order.updated', 'order.updated', 'order.cancelled'];
+  const expectedTypes = [
+    'customer.created',
+    'customer.updated',
+    'order.created',
+    'order.updated',
+    'order.updated',
+    'order.cancelled',
+  ];
   await waitUntil(() => receiver.delivered().length >= expectedTypes.length, 'six deliveries');
   await sleep(100);
   const deliveries = receiver.delivered();
@@ -48,13 +55,17 @@ test('every change is sent once, signed, with the full resource after the change
   for (const delivery of deliveries) {
     expect(signatureIsValid(delivery.signature, delivery.raw, TEST_SECRET)).toBe(true);
     expect(signatureIsValid(delivery.signature, delivery.raw, 'another-secret')).toBe(false);
-    expect(signatureIsValid(delivery.signature, delivery.raw.replace('"version"', '"version" '), TEST_SECRET)).toBe(false);
+    expect(signatureIsValid(delivery.signature, delivery.raw.replace('"version"', '"version" '), TEST_SECRET)).toBe(
+      false,
+    );
     const event = delivery.event;
     expect(Object.keys(event).sort()).toEqual(['createdAt', 'data', 'id', 'type']);
     expect(event.id).toMatch(/^evt_/);
     expect(validate({ $ref: '#/components/schemas/EventType' }, event.type, { root: spec, strict: true })).toEqual([]);
     const schema = event.type.startsWith('order.') ? 'Order' : 'Customer';
-    expect(validate({ $ref: `#/components/schemas/${schema}` }, event.data.object, { root: spec, strict: true })).toEqual([]);
+    expect(
+      validate({ $ref: `#/components/schemas/${schema}` }, event.data.object, { root: spec, strict: true }),
+    ).toEqual([]);
     expect(event.createdAt).toBe((event.data.object as Order | Customer).updatedAt);
   }
   expect(new Set(deliveries.map((delivery) => delivery.event.id)).size).toBe(deliveries.length);
@@ -72,7 +83,8 @@ test('a refused delivery is retried with backoff until it is accepted', async ()
   expect(receiver.attempts.map((attempt) => attempt.answered)).toEqual([500, 500, 200]);
   expect(new Set(receiver.attempts.map((attempt) => attempt.event.id)).size).toBe(1);
   expect(receiver.delivered()[0]?.event.data.object).toEqual(customer);
-  for (const attempt of receiver.attempts) expect(signatureIsValid(attempt.signature, attempt.raw, TEST_SECRET)).toBe(true);
+  for (const attempt of receiver.attempts)
+    expect(signatureIsValid(attempt.signature, attempt.raw, TEST_SECRET)).toBe(true);
   const gaps = receiver.attempts.slice(1).map((attempt, index) => attempt.at - (receiver.attempts[index]?.at ?? 0));
   // Backoff base 50 ms doubles: ~50 ms, then ~100 ms.
   expect(gaps[0]).toBeGreaterThanOrEqual(40);
@@ -88,7 +100,9 @@ test('duplicateRate 1 delivers every event twice', async () => {
   await sleep(100);
   const ids = receiver.delivered().map((delivery) => delivery.event.id);
   expect(ids).toHaveLength(6);
-  const counts = Object.values(ids.reduce<Record<string, number>>((acc, id) => ({ ...acc, [id]: (acc[id] ?? 0) + 1 }), {}));
+  const counts = Object.values(
+    ids.reduce<Record<string, number>>((acc, id) => ({ ...acc, [id]: (acc[id] ?? 0) + 1 }), {}),
+  );
   expect(counts).toEqual([2, 2, 2]);
   expect(await stats()).toMatchObject({ enqueued: 3, duplicated: 3, delivered: 6 });
 });
@@ -109,8 +123,15 @@ test('reorderRate makes events arrive out of creation order, all of them', async
   const created: string[] = [];
   const customer = await createCustomer(sandbox.call);
   for (let index = 0; index < 30; index += 1) created.push((await createOrder(sandbox.call, customer.id)).id);
-  await waitUntil(() => receiver.delivered().filter((delivery) => delivery.event.type === 'order.created').length >= 30, 'all 30 orders', 5000);
-  const arrived = receiver.delivered().filter((delivery) => delivery.event.type === 'order.created').map((delivery) => delivery.event.data.object.id);
+  await waitUntil(
+    () => receiver.delivered().filter((delivery) => delivery.event.type === 'order.created').length >= 30,
+    'all 30 orders',
+    5000,
+  );
+  const arrived = receiver
+    .delivered()
+    .filter((delivery) => delivery.event.type === 'order.created')
+    .map((delivery) => delivery.event.data.object.id);
   expect([...arrived].sort()).toEqual([...created].sort());
   expect(arrived).not.toEqual(created);
   expect((await stats()).reordered).toBeGreaterThan(0);
@@ -128,7 +149,11 @@ test('delayMs holds every delivery back at least that long', async () => {
 
 test('fault knobs given at start apply too, and an empty webhook URL sends nothing', async () => {
   receiver = await startReceiver();
-  sandbox = await startTestSandbox({ dataFile: ':memory:', webhookUrl: receiver.url, faults: { webhooks: { duplicateRate: 1 } } });
+  sandbox = await startTestSandbox({
+    dataFile: ':memory:',
+    webhookUrl: receiver.url,
+    faults: { webhooks: { duplicateRate: 1 } },
+  });
   await createCustomer(sandbox.call);
   await waitUntil(() => receiver.delivered().length === 2, 'two copies');
   await sandbox.close();

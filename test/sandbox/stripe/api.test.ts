@@ -17,7 +17,7 @@ describe('stripe sandbox: API behaviour', () => {
     await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
   });
 
-  it('accepts only its own key, with Stripe\'s 401', async () => {
+  it("accepts only its own key, with Stripe's 401", async () => {
     const wrong = client(sandbox, 'sk_test_someone_elses_key_wxyz');
     await expect(wrong.customers.list()).rejects.toMatchObject({
       type: 'StripeAuthenticationError',
@@ -28,7 +28,9 @@ describe('stripe sandbox: API behaviour', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('request-id')).toMatch(/^req_/);
     expect(((await anonymous.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
-    const basic = await fetch(`${sandbox.url}/v1/customers`, { headers: { authorization: `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}` } });
+    const basic = await fetch(`${sandbox.url}/v1/customers`, {
+      headers: { authorization: `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}` },
+    });
     expect(basic.status).toBe(200);
   });
 
@@ -40,7 +42,9 @@ describe('stripe sandbox: API behaviour', () => {
       param: 'id',
       message: "No such payment_intent: 'pi_missing'",
     });
-    await expect(stripe.paymentIntents.create({ currency: 'eur' } as Stripe.PaymentIntentCreateParams)).rejects.toMatchObject({
+    await expect(
+      stripe.paymentIntents.create({ currency: 'eur' } as Stripe.PaymentIntentCreateParams),
+    ).rejects.toMatchObject({
       statusCode: 400,
       code: 'parameter_missing',
       param: 'amount',
@@ -51,16 +55,26 @@ describe('stripe sandbox: API behaviour', () => {
       param: 'colour',
       message: 'Received unknown parameter: colour',
     });
-    await expect(stripe.paymentIntents.create({ amount: 1000, currency: 'eur', customer: 'cus_nobody' })).rejects.toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'customer' });
-    await expect(stripe.paymentIntents.create({ amount: 10, currency: 'eur' })).rejects.toMatchObject({ code: 'amount_too_small', param: 'amount' });
-    const notFound = await fetch(`${sandbox.url}/v1/nothing_here`, { headers: { authorization: `Bearer ${SECRET_KEY}` } });
+    await expect(
+      stripe.paymentIntents.create({ amount: 1000, currency: 'eur', customer: 'cus_nobody' }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'customer' });
+    await expect(stripe.paymentIntents.create({ amount: 10, currency: 'eur' })).rejects.toMatchObject({
+      code: 'amount_too_small',
+      param: 'amount',
+    });
+    const notFound = await fetch(`${sandbox.url}/v1/nothing_here`, {
+      headers: { authorization: `Bearer ${SECRET_KEY}` },
+    });
     expect(notFound.status).toBe(404);
-    expect(((await notFound.json()) as { error: { message: string } }).error.message).toMatch(/^Unrecognized request URL \(GET: \/v1\/nothing_here\)/);
+    expect(((await notFound.json()) as { error: { message: string } }).error.message).toMatch(
+      /^Unrecognized request URL \(GET: \/v1\/nothing_here\)/,
+    );
   });
 
   it('pages newest first with starting_after, ending_before and has_more', async () => {
     const ids: string[] = [];
-    for (let index = 0; index < 7; index += 1) ids.push((await stripe.customers.create({ email: `c${index}@example.com` })).id);
+    for (let index = 0; index < 7; index += 1)
+      ids.push((await stripe.customers.create({ email: `c${index}@example.com` })).id);
     const newestFirst = [...ids].reverse();
     const first = await stripe.customers.list({ limit: 3 });
     expect(first).toMatchObject({ object: 'list', url: '/v1/customers', has_more: true });
@@ -77,7 +91,10 @@ describe('stripe sandbox: API behaviour', () => {
     for await (const customer of stripe.customers.list({ limit: 2 })) all.push(customer.id);
     expect(all).toEqual(newestFirst);
     await expect(stripe.customers.list({ limit: 101 })).rejects.toMatchObject({ statusCode: 400, param: 'limit' });
-    await expect(stripe.customers.list({ starting_after: 'cus_unknown' })).rejects.toMatchObject({ code: 'resource_missing', param: 'starting_after' });
+    await expect(stripe.customers.list({ starting_after: 'cus_unknown' })).rejects.toMatchObject({
+      code: 'resource_missing',
+      param: 'starting_after',
+    });
     const byEmail = await stripe.customers.list({ email: 'c3@example.com' });
     expect(byEmail.data.map((customer) => customer.id)).toEqual([ids[3]]);
   });
@@ -93,17 +110,37 @@ describe('stripe sandbox: API behaviour', () => {
     const ada = await stripe.customers.create({ email: 'ada@example.com', metadata: { tier: 'gold', shop: 'paris' } });
     await stripe.customers.create({ email: 'bob@example.com', metadata: { tier: 'gold', shop: 'lyon' } });
     const found = await stripe.customers.search({ query: "metadata['tier']:'gold' AND metadata['shop']:'paris'" });
-    expect(found).toMatchObject({ object: 'search_result', has_more: false, next_page: null, url: '/v1/customers/search' });
+    expect(found).toMatchObject({
+      object: 'search_result',
+      has_more: false,
+      next_page: null,
+      url: '/v1/customers/search',
+    });
     expect(found.data.map((customer) => customer.id)).toEqual([ada.id]);
-    expect((await stripe.customers.search({ query: "email:'ADA@example.com'" })).data.map((customer) => customer.id)).toEqual([ada.id]);
+    expect(
+      (await stripe.customers.search({ query: "email:'ADA@example.com'" })).data.map((customer) => customer.id),
+    ).toEqual([ada.id]);
     const gold = await stripe.customers.search({ query: "metadata['tier']:'gold'", limit: 1 });
     expect(gold.has_more).toBe(true);
-    const next = await stripe.customers.search({ query: "metadata['tier']:'gold'", limit: 1, page: gold.next_page as string });
+    const next = await stripe.customers.search({
+      query: "metadata['tier']:'gold'",
+      limit: 1,
+      page: gold.next_page as string,
+    });
     expect(next.data[0]?.id).not.toBe(gold.data[0]?.id);
     expect(next.has_more).toBe(false);
-    await expect(stripe.customers.search({ query: 'colour:"blue"' })).rejects.toMatchObject({ statusCode: 400, param: 'query' });
+    await expect(stripe.customers.search({ query: 'colour:"blue"' })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'query',
+    });
 
-    const intent = await stripe.paymentIntents.create({ amount: 1200, currency: 'eur', metadata: { order_id: 'o-42' }, payment_method: 'pm_card_mastercard', confirm: true });
+    const intent = await stripe.paymentIntents.create({
+      amount: 1200,
+      currency: 'eur',
+      metadata: { order_id: 'o-42' },
+      payment_method: 'pm_card_mastercard',
+      confirm: true,
+    });
     await stripe.paymentIntents.create({ amount: 1300, currency: 'eur', metadata: { order_id: 'o-43' } });
     const hits = await stripe.paymentIntents.search({ query: "metadata['order_id']:'o-42' AND status:'succeeded'" });
     expect(hits.data.map((item) => item.id)).toEqual([intent.id]);
@@ -111,45 +148,76 @@ describe('stripe sandbox: API behaviour', () => {
   });
 
   it('replays an idempotent request and refuses a key reused with other parameters', async () => {
-    const first = await stripe.paymentIntents.create({ amount: 2000, currency: 'eur', metadata: { order_id: 'idem' } }, { idempotencyKey: 'order-idem-1' });
-    const again = await stripe.paymentIntents.create({ amount: 2000, currency: 'eur', metadata: { order_id: 'idem' } }, { idempotencyKey: 'order-idem-1' });
+    const first = await stripe.paymentIntents.create(
+      { amount: 2000, currency: 'eur', metadata: { order_id: 'idem' } },
+      { idempotencyKey: 'order-idem-1' },
+    );
+    const again = await stripe.paymentIntents.create(
+      { amount: 2000, currency: 'eur', metadata: { order_id: 'idem' } },
+      { idempotencyKey: 'order-idem-1' },
+    );
     expect(again.id).toBe(first.id);
     expect(again).toEqual(first);
     expect(again.lastResponse.headers['idempotent-replayed']).toBe('true');
     expect(first.lastResponse.headers['idempotent-replayed']).toBeUndefined();
     expect(first.lastResponse.requestId).toMatch(/^req_/);
     expect((await stripe.paymentIntents.list()).data).toHaveLength(1);
-    await expect(stripe.paymentIntents.create({ amount: 2500, currency: 'eur' }, { idempotencyKey: 'order-idem-1' })).rejects.toMatchObject({
+    await expect(
+      stripe.paymentIntents.create({ amount: 2500, currency: 'eur' }, { idempotencyKey: 'order-idem-1' }),
+    ).rejects.toMatchObject({
       type: 'StripeIdempotencyError',
       statusCode: 400,
     });
     // A declined confirmation is an executed request: its 402 is replayed too, not re-run.
-    const decline = () => stripe.paymentIntents.create({ amount: 900, currency: 'eur', payment_method: 'pm_card_chargeDeclinedInsufficientFunds', confirm: true }, { idempotencyKey: 'decline-1' });
+    const decline = () =>
+      stripe.paymentIntents.create(
+        { amount: 900, currency: 'eur', payment_method: 'pm_card_chargeDeclinedInsufficientFunds', confirm: true },
+        { idempotencyKey: 'decline-1' },
+      );
     const firstDecline = await decline().catch((error: Stripe.errors.StripeCardError) => error);
     const secondDecline = await decline().catch((error: Stripe.errors.StripeCardError) => error);
     expect(firstDecline).toMatchObject({ decline_code: 'insufficient_funds' });
-    expect(secondDecline).toMatchObject({ decline_code: 'insufficient_funds', charge: (firstDecline as Stripe.errors.StripeCardError).charge });
+    expect(secondDecline).toMatchObject({
+      decline_code: 'insufficient_funds',
+      charge: (firstDecline as Stripe.errors.StripeCardError).charge,
+    });
     expect((await stripe.charges.list()).data.filter((charge) => charge.status === 'failed')).toHaveLength(1);
   });
 
   it('expands related objects on retrieve and list', async () => {
     const customer = await stripe.customers.create({ email: 'x@example.com' });
-    const intent = await stripe.paymentIntents.create({ amount: 3000, currency: 'usd', customer: customer.id, payment_method: 'pm_card_visa', confirm: true });
-    const listed = await stripe.paymentIntents.list({ customer: customer.id, expand: ['data.latest_charge', 'data.customer'] });
+    const intent = await stripe.paymentIntents.create({
+      amount: 3000,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
+    const listed = await stripe.paymentIntents.list({
+      customer: customer.id,
+      expand: ['data.latest_charge', 'data.customer'],
+    });
     const item = listed.data[0] as Stripe.PaymentIntent;
     expect((item.latest_charge as Stripe.Charge).object).toBe('charge');
     expect((item.customer as Stripe.Customer).email).toBe('x@example.com');
-    const charge = await stripe.charges.retrieve(intent.latest_charge as string, { expand: ['balance_transaction', 'payment_intent'] });
+    const charge = await stripe.charges.retrieve(intent.latest_charge as string, {
+      expand: ['balance_transaction', 'payment_intent'],
+    });
     // USD card: 2.9% of 3000 = 87, plus 30.
     expect(charge.balance_transaction).toMatchObject({ fee: 117, net: 2883 });
     expect((charge.payment_intent as Stripe.PaymentIntent).id).toBe(intent.id);
     await expect(stripe.paymentIntents.list({ expand: ['latest_charge'] })).rejects.toMatchObject({ statusCode: 400 });
-    await expect(stripe.paymentIntents.retrieve(intent.id, { expand: ['amount'] })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(stripe.paymentIntents.retrieve(intent.id, { expand: ['amount'] })).rejects.toMatchObject({
+      statusCode: 400,
+    });
   });
 
-  it('updates, deletes and cancels with Stripe\'s semantics', async () => {
+  it("updates, deletes and cancels with Stripe's semantics", async () => {
     const customer = await stripe.customers.create({ email: 'old@example.com', metadata: { a: '1', b: '2' } });
-    const updated = await stripe.customers.update(customer.id, { email: 'new@example.com', metadata: { a: '', c: '3' } });
+    const updated = await stripe.customers.update(customer.id, {
+      email: 'new@example.com',
+      metadata: { a: '', c: '3' },
+    });
     expect(updated.metadata).toEqual({ b: '2', c: '3' });
     const [event] = (await stripe.events.list({ type: 'customer.updated' })).data;
     expect(event?.data.previous_attributes).toEqual({ email: 'old@example.com', metadata: { a: '1', c: null } });
@@ -165,29 +233,73 @@ describe('stripe sandbox: API behaviour', () => {
     const canceled = await stripe.paymentIntents.cancel(intent.id, { cancellation_reason: 'abandoned' });
     expect(canceled).toMatchObject({ status: 'canceled', cancellation_reason: 'abandoned' });
     expect(canceled.canceled_at).toEqual(expect.any(Number));
-    await expect(stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' })).rejects.toMatchObject({ code: 'payment_intent_unexpected_state' });
-    const succeeded = await stripe.paymentIntents.create({ amount: 1000, currency: 'eur', payment_method: 'pm_card_visa', confirm: true });
-    await expect(stripe.paymentIntents.update(succeeded.id, { amount: 5 })).rejects.toMatchObject({ code: 'payment_intent_unexpected_state' });
-    expect((await stripe.paymentIntents.update(succeeded.id, { metadata: { late: 'yes' } })).metadata).toEqual({ late: 'yes' });
+    await expect(stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' })).rejects.toMatchObject({
+      code: 'payment_intent_unexpected_state',
+    });
+    const succeeded = await stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
+    await expect(stripe.paymentIntents.update(succeeded.id, { amount: 5 })).rejects.toMatchObject({
+      code: 'payment_intent_unexpected_state',
+    });
+    expect((await stripe.paymentIntents.update(succeeded.id, { metadata: { late: 'yes' } })).metadata).toEqual({
+      late: 'yes',
+    });
   });
 
   it('puts a Request-Id on every answer and a Stripe error body on injected faults', async () => {
-    await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1 }) });
+    await fetch(`${sandbox.url}/_sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 1 }),
+    });
     try {
-      await expect(stripe.customers.list()).rejects.toMatchObject({ type: 'StripeAPIError', statusCode: 500, requestId: expect.stringMatching(/^req_/) });
-      await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rateLimitPerSecond: 1 }) });
+      await expect(stripe.customers.list()).rejects.toMatchObject({
+        type: 'StripeAPIError',
+        statusCode: 500,
+        requestId: expect.stringMatching(/^req_/),
+      });
+      await fetch(`${sandbox.url}/_sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rateLimitPerSecond: 1 }),
+      });
       await stripe.customers.list();
-      await expect(stripe.customers.list()).rejects.toMatchObject({ type: 'StripeRateLimitError', statusCode: 429, code: 'rate_limit' });
+      await expect(stripe.customers.list()).rejects.toMatchObject({
+        type: 'StripeRateLimitError',
+        statusCode: 429,
+        code: 'rate_limit',
+      });
     } finally {
-      await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await fetch(`${sandbox.url}/_sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
     }
     // The SDK retries injected 500s (with its automatic Idempotency-Key) until one gets through.
-    await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 0.3 }) });
+    await fetch(`${sandbox.url}/_sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 0.3 }),
+    });
     try {
-      const retrying = new Stripe(SECRET_KEY, { host: '127.0.0.1', port: sandbox.port, protocol: 'http', maxNetworkRetries: 10 });
+      const retrying = new Stripe(SECRET_KEY, {
+        host: '127.0.0.1',
+        port: sandbox.port,
+        protocol: 'http',
+        maxNetworkRetries: 10,
+      });
       for (let index = 0; index < 3; index += 1) await retrying.customers.create({ email: `r${index}@example.com` });
     } finally {
-      await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await fetch(`${sandbox.url}/_sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
     }
     expect((await stripe.customers.list({ limit: 100 })).data).toHaveLength(3);
   });

@@ -14,22 +14,44 @@ describe('stripe sandbox: disputes', () => {
   afterAll(() => sandbox.close());
 
   const disputedPayment = async (amount: number) => {
-    const intent = await stripe.paymentIntents.create({ amount, currency: 'eur', payment_method: 'pm_card_createDispute', confirm: true });
+    const intent = await stripe.paymentIntents.create({
+      amount,
+      currency: 'eur',
+      payment_method: 'pm_card_createDispute',
+      confirm: true,
+    });
     const chargeId = intent.latest_charge as string;
-    const dispute = await waitFor(async () => (await stripe.disputes.list({ payment_intent: intent.id })).data[0], 'the dispute');
+    const dispute = await waitFor(
+      async () => (await stripe.disputes.list({ payment_intent: intent.id })).data[0],
+      'the dispute',
+    );
     return { intent, chargeId, dispute };
   };
 
   it('is won with winning_evidence: amount and fee come back', async () => {
     const { chargeId, dispute } = await disputedPayment(5000);
-    const updated = await stripe.disputes.update(dispute.id, { evidence: { uncategorized_text: 'winning_evidence', customer_name: 'Ada' }, metadata: { ticket: 'T-1' } });
-    expect(updated).toMatchObject({ status: 'under_review', metadata: { ticket: 'T-1' }, evidence: { uncategorized_text: 'winning_evidence', customer_name: 'Ada' } });
+    const updated = await stripe.disputes.update(dispute.id, {
+      evidence: { uncategorized_text: 'winning_evidence', customer_name: 'Ada' },
+      metadata: { ticket: 'T-1' },
+    });
+    expect(updated).toMatchObject({
+      status: 'under_review',
+      metadata: { ticket: 'T-1' },
+      evidence: { uncategorized_text: 'winning_evidence', customer_name: 'Ada' },
+    });
     expect(updated.evidence_details).toMatchObject({ has_evidence: true, submission_count: 1 });
     const won = await waitFor(async () => {
       const current = await stripe.disputes.retrieve(dispute.id);
       return current.status === 'won' && current;
     }, 'the dispute to be won');
-    expect(won.balance_transactions.map((transaction) => [transaction.amount, transaction.fee, transaction.net, transaction.reporting_category])).toEqual([
+    expect(
+      won.balance_transactions.map((transaction) => [
+        transaction.amount,
+        transaction.fee,
+        transaction.net,
+        transaction.reporting_category,
+      ]),
+    ).toEqual([
       [-5000, 1500, -6500, 'dispute'],
       [5000, -1500, 6500, 'dispute_reversal'],
     ]);
@@ -57,22 +79,47 @@ describe('stripe sandbox: disputes', () => {
 
     const second = await disputedPayment(2000);
     await stripe.disputes.update(second.dispute.id, { evidence: { uncategorized_text: 'losing_evidence' } });
-    await waitFor(async () => (await stripe.disputes.retrieve(second.dispute.id)).status === 'lost', 'the dispute to be lost');
-    await expect(stripe.disputes.update(second.dispute.id, { evidence: { product_description: 'late' } })).rejects.toMatchObject({ statusCode: 400 });
+    await waitFor(
+      async () => (await stripe.disputes.retrieve(second.dispute.id)).status === 'lost',
+      'the dispute to be lost',
+    );
+    await expect(
+      stripe.disputes.update(second.dispute.id, { evidence: { product_description: 'late' } }),
+    ).rejects.toMatchObject({ statusCode: 400 });
   });
 
   it('keeps staged evidence without submitting, refuses refunds of a disputed charge, and opens disputes on demand', async () => {
     const { intent, dispute } = await disputedPayment(1000);
-    const staged = await stripe.disputes.update(dispute.id, { evidence: { product_description: 'A hat' }, submit: false });
-    expect(staged).toMatchObject({ status: 'needs_response', evidence_details: expect.objectContaining({ has_evidence: true, submission_count: 0 }) });
-    await expect(stripe.refunds.create({ payment_intent: intent.id })).rejects.toMatchObject({ code: 'charge_disputed' });
-    await expect(stripe.disputes.update(dispute.id, { evidence: { favourite_colour: 'blue' } as Stripe.DisputeUpdateParams.Evidence })).rejects.toMatchObject({
+    const staged = await stripe.disputes.update(dispute.id, {
+      evidence: { product_description: 'A hat' },
+      submit: false,
+    });
+    expect(staged).toMatchObject({
+      status: 'needs_response',
+      evidence_details: expect.objectContaining({ has_evidence: true, submission_count: 0 }),
+    });
+    await expect(stripe.refunds.create({ payment_intent: intent.id })).rejects.toMatchObject({
+      code: 'charge_disputed',
+    });
+    await expect(
+      stripe.disputes.update(dispute.id, {
+        evidence: { favourite_colour: 'blue' } as Stripe.DisputeUpdateParams.Evidence,
+      }),
+    ).rejects.toMatchObject({
       statusCode: 400,
       param: 'evidence[favourite_colour]',
     });
 
-    const plain = await stripe.paymentIntents.create({ amount: 700, currency: 'eur', payment_method: 'pm_card_visa', confirm: true });
-    const opened = await adminPost<Stripe.Dispute>(sandbox, `/_sandbox/charges/${plain.latest_charge as string}/dispute`);
+    const plain = await stripe.paymentIntents.create({
+      amount: 700,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
+    const opened = await adminPost<Stripe.Dispute>(
+      sandbox,
+      `/_sandbox/charges/${plain.latest_charge as string}/dispute`,
+    );
     expect(opened.status).toBe(200);
     expect(opened.body).toMatchObject({ object: 'dispute', status: 'needs_response', amount: 700 });
   });

@@ -19,19 +19,38 @@ export function tempDataFile(): { file: string; cleanup(): void } {
 export const quietLogger = createLogger({ level: 'error', write: () => undefined });
 
 export async function startSandbox(options: Partial<StripeSandboxOptions> = {}): Promise<StripeSandbox> {
-  return startStripeSandbox({ dataFile: ':memory:', secretKey: SECRET_KEY, logger: quietLogger, webhookBackoffBaseMs: 50, sepaSettleMs: 300, disputeDelayMs: 50, ...options });
+  return startStripeSandbox({
+    dataFile: ':memory:',
+    secretKey: SECRET_KEY,
+    logger: quietLogger,
+    webhookBackoffBaseMs: 50,
+    sepaSettleMs: 300,
+    disputeDelayMs: 50,
+    ...options,
+  });
 }
 
 export function client(sandbox: { port: number }, key = SECRET_KEY): Stripe {
   return new Stripe(key, { host: '127.0.0.1', port: sandbox.port, protocol: 'http', maxNetworkRetries: 0 });
 }
 
-export async function adminPost<T = unknown>(sandbox: { url: string }, route: string, body: unknown = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${sandbox.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+export async function adminPost<T = unknown>(
+  sandbox: { url: string },
+  route: string,
+  body: unknown = {},
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${sandbox.url}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as T };
 }
 
-export async function adminGet<T = unknown>(sandbox: { url: string }, route: string): Promise<{ status: number; body: T }> {
+export async function adminGet<T = unknown>(
+  sandbox: { url: string },
+  route: string,
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${sandbox.url}${route}`);
   return { status: response.status, body: (await response.json()) as T };
 }
@@ -58,7 +77,11 @@ export async function startReceiver(): Promise<WebhookReceiver> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       if (status >= 200 && status < 300) {
-        received.push({ rawBody: Buffer.concat(chunks).toString('utf8'), signature: String(request.headers['stripe-signature'] ?? ''), receivedAt: Date.now() });
+        received.push({
+          rawBody: Buffer.concat(chunks).toString('utf8'),
+          signature: String(request.headers['stripe-signature'] ?? ''),
+          receivedAt: Date.now(),
+        });
       }
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end('{}');
@@ -82,10 +105,16 @@ export async function startReceiver(): Promise<WebhookReceiver> {
 
 /** Verifies every received delivery with the SDK, exactly as a connector's webhook route would. */
 export function verifiedEvents(stripe: Stripe, receiver: WebhookReceiver, secret: string): Stripe.Event[] {
-  return receiver.received.map((delivery) => stripe.webhooks.constructEvent(delivery.rawBody, delivery.signature, secret));
+  return receiver.received.map((delivery) =>
+    stripe.webhooks.constructEvent(delivery.rawBody, delivery.signature, secret),
+  );
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

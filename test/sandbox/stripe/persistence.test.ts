@@ -1,5 +1,14 @@
 import Stripe from 'stripe';
-import { adminPost, client, SECRET_KEY, startReceiver, startSandbox, tempDataFile, verifiedEvents, waitFor } from './helpers';
+import {
+  adminPost,
+  client,
+  SECRET_KEY,
+  startReceiver,
+  startSandbox,
+  tempDataFile,
+  verifiedEvents,
+  waitFor,
+} from './helpers';
 
 /** State lives in SQLite: a restarted sandbox still knows everything, and finishes what it started. */
 describe('stripe sandbox: restart persistence', () => {
@@ -10,8 +19,16 @@ describe('stripe sandbox: restart persistence', () => {
       const first = await startSandbox({ dataFile: data.file, webhookUrl: receiver.url, sepaSettleMs: 1000 });
       const stripe1 = client(first);
       const customer = await stripe1.customers.create({ email: 'kept@example.com', metadata: { k: 'v' } });
-      const paid = await stripe1.paymentIntents.create({ amount: 1000, currency: 'eur', customer: customer.id, payment_method: 'pm_card_visa', confirm: true }, { idempotencyKey: 'persist-1' });
-      const debit = await stripe1.paymentIntents.create({ amount: 2000, currency: 'eur', payment_method: 'pm_sepaDebit', confirm: true });
+      const paid = await stripe1.paymentIntents.create(
+        { amount: 1000, currency: 'eur', customer: customer.id, payment_method: 'pm_card_visa', confirm: true },
+        { idempotencyKey: 'persist-1' },
+      );
+      const debit = await stripe1.paymentIntents.create({
+        amount: 2000,
+        currency: 'eur',
+        payment_method: 'pm_sepaDebit',
+        confirm: true,
+      });
       const secret = first.webhookSecret;
       expect((await stripe1.paymentIntents.retrieve(debit.id)).status).toBe('processing');
       await first.close();
@@ -20,16 +37,27 @@ describe('stripe sandbox: restart persistence', () => {
       try {
         const stripe2 = client(second);
         expect(second.webhookSecret).toBe(secret);
-        expect(await stripe2.customers.retrieve(customer.id)).toMatchObject({ email: 'kept@example.com', metadata: { k: 'v' } });
-        const replayed = await stripe2.paymentIntents.create({ amount: 1000, currency: 'eur', customer: customer.id, payment_method: 'pm_card_visa', confirm: true }, { idempotencyKey: 'persist-1' });
+        expect(await stripe2.customers.retrieve(customer.id)).toMatchObject({
+          email: 'kept@example.com',
+          metadata: { k: 'v' },
+        });
+        const replayed = await stripe2.paymentIntents.create(
+          { amount: 1000, currency: 'eur', customer: customer.id, payment_method: 'pm_card_visa', confirm: true },
+          { idempotencyKey: 'persist-1' },
+        );
         expect(replayed.id).toBe(paid.id);
         expect(replayed.lastResponse.headers['idempotent-replayed']).toBe('true');
         // The debit scheduled before the restart settles after it.
-        await waitFor(async () => (await stripe2.paymentIntents.retrieve(debit.id)).status === 'succeeded', 'the debit to settle after restart');
+        await waitFor(
+          async () => (await stripe2.paymentIntents.retrieve(debit.id)).status === 'succeeded',
+          'the debit to settle after restart',
+        );
         const events = await stripe2.events.list({ limit: 100 });
         expect(events.data.map((event) => event.type)).toContain('payment_intent.succeeded');
         await waitFor(() => receiver.received.length >= events.data.length, 'every event delivered');
-        expect(new Set(verifiedEvents(stripe2, receiver, secret).map((event) => event.id))).toEqual(new Set(events.data.map((event) => event.id)));
+        expect(new Set(verifiedEvents(stripe2, receiver, secret).map((event) => event.id))).toEqual(
+          new Set(events.data.map((event) => event.id)),
+        );
 
         await adminPost(second, '/_sandbox/reset');
         await expect(stripe2.customers.retrieve(customer.id)).rejects.toMatchObject({ statusCode: 404 });
@@ -51,7 +79,9 @@ describe('stripe sandbox: restart persistence', () => {
     const sandbox = await startSandbox({ secretKey: 'sk_test_other_key_9876' });
     try {
       expect((await client(sandbox, 'sk_test_other_key_9876').customers.list()).object).toBe('list');
-      await expect(client(sandbox, SECRET_KEY).customers.list()).rejects.toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+      await expect(client(sandbox, SECRET_KEY).customers.list()).rejects.toBeInstanceOf(
+        Stripe.errors.StripeAuthenticationError,
+      );
     } finally {
       await sandbox.close();
     }

@@ -16,7 +16,9 @@ function block(text: string, header: RegExp, indent: number): string | undefined
   return end < 0 ? undefined : text.slice(start, end);
 }
 
-/** `name` is `Charge` for the top-level object or `Charge.Outcome`, `Charge.PaymentMethodDetails.Card` for nested ones. */
+/**
+ * `name` is `Charge` for the top-level object or `Charge.Outcome`, `Charge.PaymentMethodDetails.Card` for nested ones.
+ */
 export function requiredFields(file: string, name: string): string[] {
   let text = fs.readFileSync(path.join(RESOURCES, file), 'utf8');
   const [root, ...nested] = name.split('.');

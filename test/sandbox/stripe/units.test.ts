@@ -15,7 +15,10 @@ describe('stripe sandbox: fees', () => {
     expect(processingFee(3000, 'gbp', 'card').fee).toBe(117);
     expect(processingFee(10_000, 'eur', 'sepa_debit').fee).toBe(35);
     expect(processingFee(1000, 'jpy', 'card').fee).toBe(29);
-    expect(processingFee(0, 'eur', 'card')).toEqual({ fee: 25, fee_details: [expect.objectContaining({ amount: 25, type: 'stripe_fee', currency: 'eur' })] });
+    expect(processingFee(0, 'eur', 'card')).toEqual({
+      fee: 25,
+      fee_details: [expect.objectContaining({ amount: 25, type: 'stripe_fee', currency: 'eur' })],
+    });
     expect(() => processingFee(-1, 'eur', 'card')).toThrow(RangeError);
     expect(processingFee(333, 'EUR', 'card').fee_details[0]?.currency).toBe('eur');
   });
@@ -37,7 +40,11 @@ describe('stripe sandbox: fees', () => {
 describe('stripe sandbox: form encoding', () => {
   it('nests brackets, turns indexes into arrays and keeps digit metadata keys', () => {
     expect(splitKey('items[0][price_data][currency]')).toEqual(['items', '0', 'price_data', 'currency']);
-    expect(decodeForm('amount=100&metadata[order_id]=x&expand[]=latest_charge&expand[]=customer&items[0][price]=p1&items[1][price]=p2&items[1][quantity]=3')).toEqual({
+    expect(
+      decodeForm(
+        'amount=100&metadata[order_id]=x&expand[]=latest_charge&expand[]=customer&items[0][price]=p1&items[1][price]=p2&items[1][quantity]=3',
+      ),
+    ).toEqual({
       amount: '100',
       metadata: { order_id: 'x' },
       expand: ['latest_charge', 'customer'],
@@ -57,7 +64,9 @@ describe('stripe sandbox: search queries', () => {
   const object = { email: 'Ada@Example.com', status: 'succeeded', amount: 1200, metadata: { order_id: 'o-1' } };
 
   it('parses and matches clauses joined by AND / OR', () => {
-    expect(matchesQuery(object, parseSearchQuery("metadata['order_id']:'o-1' AND email:'ada@example.com'", fields))).toBe(true);
+    expect(
+      matchesQuery(object, parseSearchQuery("metadata['order_id']:'o-1' AND email:'ada@example.com'", fields)),
+    ).toBe(true);
     expect(matchesQuery(object, parseSearchQuery('metadata["order_id"]:"o-2"', fields))).toBe(false);
     expect(matchesQuery(object, parseSearchQuery("status:'failed' OR amount>1000", fields))).toBe(true);
     expect(matchesQuery(object, parseSearchQuery("-status:'succeeded'", fields))).toBe(false);
@@ -67,7 +76,16 @@ describe('stripe sandbox: search queries', () => {
   });
 
   it('refuses what Stripe refuses', () => {
-    for (const bad of ["colour:'red'", "status:'a' AND status:'b' OR status:'c'", 'status:succeeded', "email~'ab'", "status>'a'", "metadata:'x'", '', "status:'open"]) {
+    for (const bad of [
+      "colour:'red'",
+      "status:'a' AND status:'b' OR status:'c'",
+      'status:succeeded',
+      "email~'ab'",
+      "status>'a'",
+      "metadata:'x'",
+      '',
+      "status:'open",
+    ]) {
       expect(() => parseSearchQuery(bad, fields)).toThrow();
     }
   });
@@ -102,7 +120,12 @@ describe('stripe sandbox: events', () => {
   });
 
   it('describes previous attributes of what changed only', () => {
-    expect(previousAttributes({ status: 'a', metadata: { x: '1', y: '2' }, same: 1 }, { status: 'b', metadata: { x: '1', z: '3' }, same: 1 })).toEqual({
+    expect(
+      previousAttributes(
+        { status: 'a', metadata: { x: '1', y: '2' }, same: 1 },
+        { status: 'b', metadata: { x: '1', z: '3' }, same: 1 },
+      ),
+    ).toEqual({
       status: 'a',
       metadata: { y: '2', z: null },
     });

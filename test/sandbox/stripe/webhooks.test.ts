@@ -1,7 +1,16 @@
 import type Stripe from 'stripe';
 import type { StripeSandbox } from '../../../sandbox/stripe/app';
 import type { OutboxStats } from '../../../sandbox/kit/webhookOutbox';
-import { adminGet, adminPost, client, startReceiver, startSandbox, verifiedEvents, waitFor, type WebhookReceiver } from './helpers';
+import {
+  adminGet,
+  adminPost,
+  client,
+  startReceiver,
+  startSandbox,
+  verifiedEvents,
+  waitFor,
+  type WebhookReceiver,
+} from './helpers';
 
 /** Webhook endpoints and delivery: filtering, signing, retries, fault knobs, event retention. */
 describe('stripe sandbox: webhooks and events', () => {
@@ -14,7 +23,8 @@ describe('stripe sandbox: webhooks and events', () => {
     receivers.push(started);
     return started;
   };
-  const pay = (amount = 1000) => stripe.paymentIntents.create({ amount, currency: 'eur', payment_method: 'pm_card_visa', confirm: true });
+  const pay = (amount = 1000) =>
+    stripe.paymentIntents.create({ amount, currency: 'eur', payment_method: 'pm_card_visa', confirm: true });
 
   beforeAll(async () => {
     sandbox = await startSandbox();
@@ -33,16 +43,44 @@ describe('stripe sandbox: webhooks and events', () => {
     const intents = await receiver();
     const charges = await receiver();
     const paused = await receiver();
-    const onlySucceeded = await stripe.webhookEndpoints.create({ url: intents.url, enabled_events: ['payment_intent.succeeded'], api_version: '2024-06-20' });
-    const chargeFamily = await stripe.webhookEndpoints.create({ url: charges.url, enabled_events: ['charge.succeeded', 'charge.failed'] });
-    const disabled = await stripe.webhookEndpoints.create({ url: paused.url, enabled_events: ['*'], metadata: { team: 'ops' } });
-    expect(disabled).toMatchObject({ object: 'webhook_endpoint', status: 'enabled', enabled_events: ['*'], metadata: { team: 'ops' }, api_version: null });
+    const onlySucceeded = await stripe.webhookEndpoints.create({
+      url: intents.url,
+      enabled_events: ['payment_intent.succeeded'],
+      api_version: '2024-06-20',
+    });
+    const chargeFamily = await stripe.webhookEndpoints.create({
+      url: charges.url,
+      enabled_events: ['charge.succeeded', 'charge.failed'],
+    });
+    const disabled = await stripe.webhookEndpoints.create({
+      url: paused.url,
+      enabled_events: ['*'],
+      metadata: { team: 'ops' },
+    });
+    expect(disabled).toMatchObject({
+      object: 'webhook_endpoint',
+      status: 'enabled',
+      enabled_events: ['*'],
+      metadata: { team: 'ops' },
+      api_version: null,
+    });
     const updated = await stripe.webhookEndpoints.update(disabled.id, { disabled: true, description: 'paused' });
     expect(updated).toMatchObject({ status: 'disabled', description: 'paused' });
-    expect((await stripe.webhookEndpoints.list()).data.map((endpoint) => endpoint.id)).toEqual([disabled.id, chargeFamily.id, onlySucceeded.id]);
-    await expect(stripe.webhookEndpoints.create({ url: 'ftp://example.com', enabled_events: ['*'] })).rejects.toMatchObject({ statusCode: 400, param: 'url' });
+    expect((await stripe.webhookEndpoints.list()).data.map((endpoint) => endpoint.id)).toEqual([
+      disabled.id,
+      chargeFamily.id,
+      onlySucceeded.id,
+    ]);
+    await expect(
+      stripe.webhookEndpoints.create({ url: 'ftp://example.com', enabled_events: ['*'] }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'url' });
     // Stripe has no event families in enabled_events (only in the events list's `type`).
-    await expect(stripe.webhookEndpoints.create({ url: charges.url, enabled_events: ['charge.*' as Stripe.WebhookEndpointCreateParams.EnabledEvent] })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      stripe.webhookEndpoints.create({
+        url: charges.url,
+        enabled_events: ['charge.*' as Stripe.WebhookEndpointCreateParams.EnabledEvent],
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 });
 
     await pay();
     await pay(2000);
@@ -51,7 +89,10 @@ describe('stripe sandbox: webhooks and events', () => {
     expect(intentEvents.map((event) => event.type)).toEqual(['payment_intent.succeeded', 'payment_intent.succeeded']);
     // The payload carries the endpoint's pinned API version.
     expect(intentEvents.every((event) => event.api_version === '2024-06-20')).toBe(true);
-    expect(verifiedEvents(stripe, charges, chargeFamily.secret as string).map((event) => event.type)).toEqual(['charge.succeeded', 'charge.succeeded']);
+    expect(verifiedEvents(stripe, charges, chargeFamily.secret as string).map((event) => event.type)).toEqual([
+      'charge.succeeded',
+      'charge.succeeded',
+    ]);
     expect(paused.received).toEqual([]);
 
     const deleted = await stripe.webhookEndpoints.del(chargeFamily.id);
@@ -70,7 +111,10 @@ describe('stripe sandbox: webhooks and events', () => {
     const customer = await stripe.customers.create({ email: 'retry@example.com' });
     const [event] = (await stripe.events.list({ type: 'customer.created' })).data;
     expect(event?.pending_webhooks).toBe(1);
-    await waitFor(async () => (await adminGet<OutboxStats>(sandbox, '/_sandbox/webhooks')).body.failedAttempts >= before + 2, 'two failed attempts');
+    await waitFor(
+      async () => (await adminGet<OutboxStats>(sandbox, '/_sandbox/webhooks')).body.failedAttempts >= before + 2,
+      'two failed attempts',
+    );
     const failing = await stripe.events.list({ delivery_success: false });
     expect(failing.data.map((item) => item.id)).toEqual([event?.id]);
     expect((await stripe.events.list({ delivery_success: true })).data).toEqual([]);
@@ -80,7 +124,10 @@ describe('stripe sandbox: webhooks and events', () => {
     const [delivered] = verifiedEvents(stripe, flaky, endpoint.secret as string);
     expect(delivered).toMatchObject({ id: event?.id, type: 'customer.created' });
     expect((delivered?.data.object as Stripe.Customer).id).toBe(customer.id);
-    await waitFor(async () => (await stripe.events.list({ delivery_success: true })).data.length === 1, 'the event to count as delivered');
+    await waitFor(
+      async () => (await stripe.events.list({ delivery_success: true })).data.length === 1,
+      'the event to count as delivered',
+    );
     expect((await stripe.events.retrieve(event?.id as string)).pending_webhooks).toBe(0);
   });
 
@@ -110,7 +157,9 @@ describe('stripe sandbox: webhooks and events', () => {
   it('lists only the last 30 days of events, filtered by type, types and created', async () => {
     const old = await stripe.customers.create({ email: 'old@example.com' });
     const [oldEvent] = (await stripe.events.list()).data;
-    const advanced = await adminPost<{ offset_seconds: number }>(sandbox, '/_sandbox/clock/advance', { seconds: 31 * 24 * 60 * 60 });
+    const advanced = await adminPost<{ offset_seconds: number }>(sandbox, '/_sandbox/clock/advance', {
+      seconds: 31 * 24 * 60 * 60,
+    });
     expect(advanced.body.offset_seconds).toBe(31 * 24 * 60 * 60);
     const fresh = await stripe.customers.create({ email: 'fresh@example.com' });
     expect(fresh.created - old.created).toBeGreaterThanOrEqual(31 * 24 * 60 * 60);
@@ -123,8 +172,13 @@ describe('stripe sandbox: webhooks and events', () => {
     const types = await stripe.events.list({ types: ['charge.succeeded', 'customer.created'] });
     expect(types.data.map((event) => event.type).sort()).toEqual(['charge.succeeded', 'customer.created']);
     const since = await stripe.events.list({ created: { gte: fresh.created }, type: 'payment_intent.*' });
-    expect(since.data.map((event) => event.type).sort()).toEqual(['payment_intent.created', 'payment_intent.succeeded']);
-    await expect(stripe.events.list({ type: 'charge.succeeded', types: ['charge.failed'] })).rejects.toMatchObject({ statusCode: 400 });
+    expect(since.data.map((event) => event.type).sort()).toEqual([
+      'payment_intent.created',
+      'payment_intent.succeeded',
+    ]);
+    await expect(stripe.events.list({ type: 'charge.succeeded', types: ['charge.failed'] })).rejects.toMatchObject({
+      statusCode: 400,
+    });
     const paged = await stripe.events.list({ limit: 2 });
     expect(paged.has_more).toBe(true);
   });

@@ -1,5 +1,12 @@
 import type { Call, CallOptions, HttpAnswer } from './sandbox';
-import { basePath, documentedErrorCodes, documentedResponses, matchTemplate, type DocumentedResponse, type OpenApiDocument } from './openapi';
+import {
+  basePath,
+  documentedErrorCodes,
+  documentedResponses,
+  matchTemplate,
+  type DocumentedResponse,
+  type OpenApiDocument,
+} from './openapi';
 import { validate, type JsonSchema } from './schemaValidator';
 
 /**
@@ -11,7 +18,11 @@ const ERROR_SCHEMA: JsonSchema = {
   type: 'object',
   required: ['error'],
   properties: {
-    error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
   },
 };
 
@@ -40,23 +51,31 @@ export function contractClient(spec: OpenApiDocument, raw: Call): ContractClient
     if (!requestPath.startsWith(`${base}/`)) return answer;
     const where = `${method} ${pathAndQuery} -> ${answer.status}`;
     const template = matchTemplate(spec, requestPath);
-    const entry = template ? documented.find((doc) => doc.path === template && doc.method === method && doc.status === String(answer.status)) : undefined;
+    const entry = template
+      ? documented.find((doc) => doc.path === template && doc.method === method && doc.status === String(answer.status))
+      : undefined;
     if (entry) seen.add(key(entry));
     if (answer.status >= 400) {
       const problems = validate(ERROR_SCHEMA, answer.body, context);
-      if (problems.length) throw new ContractViolation(`${where}: error body breaks the contract: ${problems.join('; ')}\n${answer.text}`);
+      if (problems.length)
+        throw new ContractViolation(`${where}: error body breaks the contract: ${problems.join('; ')}\n${answer.text}`);
       const code = (answer.body as { error: { code: string } }).error.code;
       const expectedCode = errorCodes.find((pair) => pair.status === answer.status)?.code;
-      if (expectedCode && code !== expectedCode) throw new ContractViolation(`${where}: code ${code}, the contract says ${expectedCode}`);
-      if (answer.status === 429 && !/^\d+$/.test(answer.headers['retry-after'] ?? '')) throw new ContractViolation(`${where}: 429 without Retry-After seconds`);
+      if (expectedCode && code !== expectedCode)
+        throw new ContractViolation(`${where}: code ${code}, the contract says ${expectedCode}`);
+      if (answer.status === 429 && !/^\d+$/.test(answer.headers['retry-after'] ?? ''))
+        throw new ContractViolation(`${where}: 429 without Retry-After seconds`);
       seenErrors.add(`${answer.status} ${code}`);
       return answer;
     }
-    if (template && !entry) throw new ContractViolation(`${where}: status ${answer.status} is not documented for ${method} ${template}`);
-    if (!(answer.headers['content-type'] ?? '').startsWith('application/json')) throw new ContractViolation(`${where}: not JSON`);
+    if (template && !entry)
+      throw new ContractViolation(`${where}: status ${answer.status} is not documented for ${method} ${template}`);
+    if (!(answer.headers['content-type'] ?? '').startsWith('application/json'))
+      throw new ContractViolation(`${where}: not JSON`);
     if (entry?.schema) {
       const problems = validate(entry.schema, answer.body, context);
-      if (problems.length) throw new ContractViolation(`${where}: body breaks ${entry.operationId}'s schema:\n  ${problems.join('\n  ')}`);
+      if (problems.length)
+        throw new ContractViolation(`${where}: body breaks ${entry.operationId}'s schema:\n  ${problems.join('\n  ')}`);
     }
     return answer;
   };
@@ -65,7 +84,8 @@ export function contractClient(spec: OpenApiDocument, raw: Call): ContractClient
     call,
     documented,
     unexercised: () => documented.filter((doc) => !seen.has(key(doc))).map(key),
-    unexercisedErrorCodes: () => errorCodes.map((pair) => `${pair.status} ${pair.code}`).filter((pair) => !seenErrors.has(pair)),
+    unexercisedErrorCodes: () =>
+      errorCodes.map((pair) => `${pair.status} ${pair.code}`).filter((pair) => !seenErrors.has(pair)),
   };
 }
 

@@ -13,10 +13,20 @@ export async function createCustomer(call: Call, overrides: Record<string, unkno
   return answer.body;
 }
 
-export async function createOrder(call: Call, customerId: string, overrides: Record<string, unknown> = {}): Promise<Order> {
+export async function createOrder(
+  call: Call,
+  customerId: string,
+  overrides: Record<string, unknown> = {},
+): Promise<Order> {
   counter += 1;
   const answer = await call<Order>('POST', '/v1/orders', {
-    body: { reference: `R-${counter}`, customerId, currency: 'EUR', lines: [{ sku: 'SKU-1', quantity: 2, unitAmount: 500 }], ...overrides },
+    body: {
+      reference: `R-${counter}`,
+      customerId,
+      currency: 'EUR',
+      lines: [{ sku: 'SKU-1', quantity: 2, unitAmount: 500 }],
+      ...overrides,
+    },
   });
   if (answer.status !== 201) throw new Error(`createOrder: ${answer.status} ${answer.text}`);
   return answer.body;

@@ -6,7 +6,7 @@ import type { JsonSchema } from './schemaValidator';
  * Reads docs/monstock-api.yaml. js-yaml is only a transitive dev dependency (via jest's
  * istanbul), which is enough for a test helper; the narrow type below is all we rely on.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- no types for a transitive package; the cast below is the contract
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped transitive package
 const yaml = require('js-yaml') as { load(source: string): unknown };
 
 export const SPEC_FILE = path.resolve(__dirname, '../../../../docs/monstock-api.yaml');
@@ -56,7 +56,13 @@ export function documentedResponses(spec: OpenApiDocument): DocumentedResponse[]
       const op = operation as OperationSpec;
       for (const [status, response] of Object.entries(op.responses)) {
         const schema = response.content?.['application/json']?.schema;
-        out.push({ path: route, method: method.toUpperCase(), status, operationId: op.operationId ?? `${method} ${route}`, ...(schema ? { schema } : {}) });
+        out.push({
+          path: route,
+          method: method.toUpperCase(),
+          status,
+          operationId: op.operationId ?? `${method} ${route}`,
+          ...(schema ? { schema } : {}),
+        });
       }
     }
   }
@@ -67,7 +73,10 @@ export function documentedResponses(spec: OpenApiDocument): DocumentedResponse[]
 export function documentedErrorCodes(spec: OpenApiDocument): Array<{ status: number; code: string }> {
   const description = spec.info.description ?? '';
   const errorsLine = description.split('\n- ').find((part) => part.trimStart().startsWith('Errors:')) ?? '';
-  return [...errorsLine.matchAll(/\b(\d{3}) ([a-z][a-z_]+)/g)].map((found) => ({ status: Number(found[1]), code: found[2] ?? '' }));
+  return [...errorsLine.matchAll(/\b(\d{3}) ([a-z][a-z_]+)/g)].map((found) => ({
+    status: Number(found[1]),
+    code: found[2] ?? '',
+  }));
 }
 
 /** The path part of the first server URL ("/v1"), prefixed to every documented path. */

@@ -33,7 +33,13 @@ export async function startReceiver(respond: Responder = () => 200): Promise<Rec
       const raw = Buffer.concat(chunks).toString('utf8');
       const event = JSON.parse(raw) as MonstockEvent;
       const answered = respond(event, attempts.length);
-      attempts.push({ at: Date.now(), raw, signature: String(request.headers['monstock-signature'] ?? ''), event, answered });
+      attempts.push({
+        at: Date.now(),
+        raw,
+        signature: String(request.headers['monstock-signature'] ?? ''),
+        event,
+        answered,
+      });
       response.writeHead(answered, { 'content-type': 'application/json' });
       response.end('{}');
     });

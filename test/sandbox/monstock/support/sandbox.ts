@@ -4,7 +4,11 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import { createLogger, type Logger } from '../../../../src/observability/logger';
-import { startMonstockSandbox, type MonstockSandbox, type MonstockSandboxOptions } from '../../../../sandbox/monstock/app';
+import {
+  startMonstockSandbox,
+  type MonstockSandbox,
+  type MonstockSandboxOptions,
+} from '../../../../sandbox/monstock/app';
 
 /** Starts a sandbox on a free port with its own temp data file, and talks HTTP to it. */
 export const TEST_TOKEN = 'test-monstock-token-123';
@@ -38,10 +42,15 @@ export function httpClient(baseUrl: string): Call {
     let payload: string | Buffer | Readable | undefined = options.rawBody;
     if (payload === undefined && options.body !== undefined) payload = JSON.stringify(options.body);
     if (payload !== undefined) headers['content-type'] ??= 'application/json';
-    const answer = await request(`${baseUrl}${pathAndQuery}`, { method: method as 'GET', headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const answer = await request(`${baseUrl}${pathAndQuery}`, {
+      method: method as 'GET',
+      headers,
+      ...(payload !== undefined ? { body: payload } : {}),
+    });
     const text = await answer.body.text();
     const flatHeaders: Record<string, string> = {};
-    for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) flatHeaders[name] = String(value);
+    for (const [name, value] of Object.entries(answer.headers))
+      if (value !== undefined) flatHeaders[name] = String(value);
     let body: unknown = undefined;
     if (text.length > 0) {
       try {
@@ -93,7 +102,11 @@ export async function startTestSandbox(options: Partial<MonstockSandboxOptions> 
 }
 
 /** Polls until `check` holds; fails with `what` after the timeout. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);

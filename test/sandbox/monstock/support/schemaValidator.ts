@@ -75,11 +75,20 @@ function declared(schema: JsonSchema, context: ValidationContext): { names: Set<
   }
   return {
     names: new Set(Object.keys(resolved.properties ?? {})),
-    open: resolved.properties === undefined || (resolved.additionalProperties !== undefined && resolved.additionalProperties !== false),
+    open:
+      resolved.properties === undefined ||
+      (resolved.additionalProperties !== undefined && resolved.additionalProperties !== false),
   };
 }
 
-function check(schema: JsonSchema, value: unknown, at: string, context: ValidationContext, errors: string[], keysCheckedAbove: boolean): void {
+function check(
+  schema: JsonSchema,
+  value: unknown,
+  at: string,
+  context: ValidationContext,
+  errors: string[],
+  keysCheckedAbove: boolean,
+): void {
   const resolved = resolve(schema, context);
   if (resolved.allOf) {
     for (const branch of resolved.allOf) check(branch, value, at, context, errors, true);
@@ -92,30 +101,50 @@ function check(schema: JsonSchema, value: unknown, at: string, context: Validati
       return;
     }
   }
-  if (resolved.enum && !resolved.enum.includes(value)) errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(resolved.enum)}`);
+  if (resolved.enum && !resolved.enum.includes(value))
+    errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(resolved.enum)}`);
   if (typeof value === 'number') {
-    if (resolved.minimum !== undefined && value < resolved.minimum) errors.push(`${at}: ${value} < minimum ${resolved.minimum}`);
-    if (resolved.maximum !== undefined && value > resolved.maximum) errors.push(`${at}: ${value} > maximum ${resolved.maximum}`);
+    if (resolved.minimum !== undefined && value < resolved.minimum)
+      errors.push(`${at}: ${value} < minimum ${resolved.minimum}`);
+    if (resolved.maximum !== undefined && value > resolved.maximum)
+      errors.push(`${at}: ${value} > maximum ${resolved.maximum}`);
   }
-  if (typeof value === 'string' && resolved.format === 'date-time' && (!RFC3339.test(value) || Number.isNaN(Date.parse(value)))) {
+  if (
+    typeof value === 'string' &&
+    resolved.format === 'date-time' &&
+    (!RFC3339.test(value) || Number.isNaN(Date.parse(value)))
+  ) {
     errors.push(`${at}: ${JSON.stringify(value)} is not an RFC 3339 date-time`);
   }
-  if (Array.isArray(value) && resolved.items) value.forEach((item, index) => check(resolved.items as JsonSchema, item, `${at}[${index}]`, context, errors, false));
+  if (Array.isArray(value) && resolved.items)
+    value.forEach((item, index) =>
+      check(resolved.items as JsonSchema, item, `${at}[${index}]`, context, errors, false),
+    );
   if (isObject(value)) {
-    for (const name of resolved.required ?? []) if (!(name in value)) errors.push(`${at}: missing required property ${name}`);
+    for (const name of resolved.required ?? [])
+      if (!(name in value)) errors.push(`${at}: missing required property ${name}`);
     const properties = resolved.properties ?? {};
     for (const [name, item] of Object.entries(value)) {
       const propertySchema = properties[name];
       if (propertySchema) check(propertySchema, item, `${at}.${name}`, context, errors, false);
-      else if (typeof resolved.additionalProperties === 'object') check(resolved.additionalProperties, item, `${at}.${name}`, context, errors, false);
+      else if (typeof resolved.additionalProperties === 'object')
+        check(resolved.additionalProperties, item, `${at}.${name}`, context, errors, false);
       else if (resolved.additionalProperties === false) errors.push(`${at}: property ${name} is not allowed`);
     }
-    if (context.strict && !keysCheckedAbove && !resolved.allOf && resolved.properties) reportUndeclared(resolved, value, at, context, errors);
+    if (context.strict && !keysCheckedAbove && !resolved.allOf && resolved.properties)
+      reportUndeclared(resolved, value, at, context, errors);
   }
 }
 
-function reportUndeclared(schema: JsonSchema, value: Record<string, unknown>, at: string, context: ValidationContext, errors: string[]): void {
+function reportUndeclared(
+  schema: JsonSchema,
+  value: Record<string, unknown>,
+  at: string,
+  context: ValidationContext,
+  errors: string[],
+): void {
   const { names, open } = declared(schema, context);
   if (open) return;
-  for (const name of Object.keys(value)) if (!names.has(name)) errors.push(`${at}: property ${name} is not in the contract`);
+  for (const name of Object.keys(value))
+    if (!names.has(name)) errors.push(`${at}: property ${name} is not in the contract`);
 }
