@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { MovementKind, MovementStatus, PaymentInput, PaymentStatus } from '../monstock/schemas';
+import type { Payment, PaymentInput, PaymentStatus } from '../monstock/schemas';
 
 /**
  * The contract between starters and `orderPaymentWorkflow`: its input, signals and queries.
@@ -23,13 +23,8 @@ export interface OrderPaymentWorkflowInput {
   carried?: OrderPaymentState;
 }
 
-export interface RecordedMovement {
-  kind: MovementKind;
-  transactionRef: string;
-  status: MovementStatus;
-  amount: number;
-  currency: string;
-}
+/** What the workflow keeps of each movement Monstock holds: the schema's own fields, picked. */
+export type RecordedMovement = Pick<Payment, 'kind' | 'transactionRef' | 'status' | 'amount' | 'currency'>;
 
 export interface OrderPaymentState {
   orderId: string;
