@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { CustomerChangedEvent } from '../../shared/customerSync';
+import { orMissing } from '../../stripe/missing';
 import { withActivityFailures } from '../failures';
 import { ChangeCollector, observeMonstock, observeStripe, type Observed } from './changes';
 import { retrieveStripeCustomer } from './stripeCustomers';
@@ -50,10 +51,5 @@ async function observe(clients: CustomerSyncClients, event: CustomerChangedEvent
 }
 
 async function getStripeCustomer(stripe: Stripe, id: string): Promise<Stripe.Customer | undefined> {
-  try {
-    return await retrieveStripeCustomer(stripe, id);
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-    throw error;
-  }
+  return orMissing(retrieveStripeCustomer(stripe, id));
 }

@@ -5,6 +5,7 @@ import { addToDaily, addToTotals, utcDay } from '../../reconciliation/totals';
 import { createdInWindow } from '../../reconciliation/window';
 import type { ReconciliationFinding } from '../../shared/reconciliation';
 import { readPaymentIntentSnapshot } from '../../stripe/readPaymentIntentSnapshot';
+import { orMissing } from '../../stripe/missing';
 import { honouringRateLimit } from './monstockRetry';
 import { forEachItem, walkPages } from './pageWalk';
 import { finishPage, lastSavePoint, record } from './progress';
@@ -87,12 +88,7 @@ async function snapshotOrMissing(
   context: ReconciliationContext,
   paymentIntentId: string,
 ): Promise<PaymentIntentSnapshot | undefined> {
-  try {
-    return await readPaymentIntentSnapshot(context.stripe, paymentIntentId);
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-    throw error;
-  }
+  return orMissing(readPaymentIntentSnapshot(context.stripe, paymentIntentId));
 }
 
 /** A Stripe intent id the order names that Stripe does not know: its succeeded payments have no Stripe money. */
