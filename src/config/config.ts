@@ -12,7 +12,10 @@ export class ConfigError extends Error {
   }
 }
 
+export type ConnectorMode = 'production' | 'development';
+
 export interface ConnectorConfig {
+  mode: ConnectorMode;
   connectionId: string;
   temporal: {
     address: string;
@@ -24,7 +27,14 @@ export interface ConnectorConfig {
     encryptionKeys: EncryptionKey[];
     security: TemporalSecurity;
   };
-  codec: { token: string | undefined; corsOrigins: string[] };
+  /** The admin listener: reports, problems, metrics and the codec, behind a bearer token or OIDC. */
+  admin: {
+    host: string;
+    port: number;
+    token: string;
+    oidc: { issuer: string; audience: string | undefined } | undefined;
+  };
+  codec: { corsOrigins: string[] };
   monstock: {
     apiUrl: string;
     apiToken: string;
@@ -70,6 +80,7 @@ export function readSettings(env: NodeJS.ProcessEnv): SettingValues {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfig {
   const s = readSettings(env);
   return {
+    mode: s.CONNECTOR_MODE,
     connectionId: s.CONNECTION_ID,
     temporal: {
       address: s.TEMPORAL_ADDRESS,
@@ -88,7 +99,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
         apiKey: s.TEMPORAL_API_KEY,
       },
     },
-    codec: { token: s.CODEC_ENDPOINT_TOKEN, corsOrigins: s.CODEC_CORS_ORIGINS },
+    admin: {
+      host: s.ADMIN_HOST,
+      port: s.ADMIN_PORT,
+      token: s.ADMIN_TOKEN,
+      oidc: s.OIDC_ISSUER ? { issuer: s.OIDC_ISSUER, audience: s.OIDC_AUDIENCE } : undefined,
+    },
+    codec: { corsOrigins: s.CODEC_CORS_ORIGINS },
     monstock: {
       apiUrl: s.MONSTOCK_API_URL,
       apiToken: s.MONSTOCK_API_TOKEN,

@@ -13,7 +13,7 @@ export function registerConfigSecrets(config: ConnectorConfig): void {
     ...config.stripe.webhookSecrets,
     ...config.monstock.webhookSecrets,
     ...config.temporal.encryptionKeys.map((key) => key.key.toString('base64')),
-    config.codec.token,
+    config.admin.token,
     config.temporal.security.apiKey,
   );
 }

@@ -45,6 +45,13 @@ const secretList = (prefix?: string) =>
     );
 
 export const SETTINGS = {
+  CONNECTOR_MODE: setting({
+    name: 'CONNECTOR_MODE',
+    description:
+      'production (the default) refuses development values, test-mode sandbox keys and credentials sent in clear; development is what `npm start` and the test stacks run.',
+    schema: z.enum(['production', 'development']),
+    default: 'production',
+  }),
   CONNECTION_ID: setting({
     name: 'CONNECTION_ID',
     description: 'Which merchant connection this process serves; part of every workflow id.',
@@ -134,14 +141,6 @@ export const SETTINGS = {
       }
     }),
     developmentValue: 'dev-2026:/IZZZdQGg+4dCQ8rtmpiPtILuLwTN/OVjX1HCe0Sstw=',
-    secret: true,
-  }),
-  CODEC_ENDPOINT_TOKEN: setting({
-    name: 'CODEC_ENDPOINT_TOKEN',
-    description:
-      'Set: the webhook server serves /codec/encode and /codec/decode to callers with this bearer token, so the Temporal Web UI can show decrypted payloads to an operator who has it. Unset: no codec endpoint.',
-    schema: z.string().min(16, 'at least 16 characters').optional(),
-    developmentValue: 'codec-dev-token-change-me',
     secret: true,
   }),
   CODEC_CORS_ORIGINS: setting({
@@ -320,12 +319,50 @@ export const SETTINGS = {
       .max(24 * 90),
     default: '48',
   }),
-  PORT: setting({ name: 'PORT', description: 'Port of the webhook server.', schema: port, default: '3000' }),
+  PORT: setting({
+    name: 'PORT',
+    description: 'Port of the webhook server (public: webhooks, /healthz, /readyz only).',
+    schema: port,
+    default: '3000',
+  }),
   HOST: setting({
     name: 'HOST',
     description: 'Interface the webhook server listens on (0.0.0.0 in a container).',
     schema: z.string().min(1),
     default: '127.0.0.1',
+  }),
+  ADMIN_HOST: setting({
+    name: 'ADMIN_HOST',
+    description:
+      'Interface of the admin listener (reports, problems, metrics, the codec endpoint): loopback by default, never the public one.',
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+  }),
+  ADMIN_PORT: setting({
+    name: 'ADMIN_PORT',
+    description: 'Port of the admin listener.',
+    schema: port,
+    default: '3001',
+  }),
+  ADMIN_TOKEN: setting({
+    name: 'ADMIN_TOKEN',
+    description:
+      'Bearer token of the admin listener, for scripts, Prometheus and people (at least 32 characters). People may use an OIDC access token instead (OIDC_ISSUER).',
+    schema: z.string().min(32, 'at least 32 characters'),
+    developmentValue: 'admin-development-token-not-for-production',
+    secret: true,
+  }),
+  OIDC_ISSUER: setting({
+    name: 'OIDC_ISSUER',
+    description:
+      'Set: the admin listener also accepts access tokens signed by this issuer (verified against its JWKS), such as the ones the Temporal Web UI forwards to the codec endpoint.',
+    schema: httpUrl.optional(),
+  }),
+  OIDC_AUDIENCE: setting({
+    name: 'OIDC_AUDIENCE',
+    description:
+      'The audience (aud) an OIDC access token must carry to be accepted; unset: any audience of the issuer.',
+    schema: z.string().min(1).optional(),
   }),
   PUBLIC_WEBHOOK_URL: setting({
     name: 'PUBLIC_WEBHOOK_URL',

@@ -65,15 +65,12 @@ async function main(): Promise<void> {
       monstock: createMonstockWebhookRoute({ client, config, logger, counters, customerDelivery: customers.deliver }),
     },
     connectionIds: [config.connectionId],
-    ...(config.codec.token
-      ? {
-          codec: {
-            codec: new EncryptionCodec(config.temporal.encryptionKeys),
-            token: config.codec.token,
-            corsOrigins: config.codec.corsOrigins,
-          },
-        }
-      : {}),
+    // Interim: the admin listener takes these over (reports, problems, metrics, codec).
+    codec: {
+      codec: new EncryptionCodec(config.temporal.encryptionKeys),
+      token: config.admin.token,
+      corsOrigins: config.codec.corsOrigins,
+    },
     // /metrics, /problems, /reports/latest[.json] and /reports/<reportId>[.json].
     pages: pages.handlers({
       '/metrics': async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }),
