@@ -72,7 +72,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     const webhookUrl = `http://127.0.0.1:${webhookPort}`;
     const taskQueue = 'monstock-stripe-bench';
     const ingestTaskQueue = 'monstock-stripe-bench-ingest-unpolled';
+    // A local bench stack on the sandboxes: development mode, with the development values.
     const env: NodeJS.ProcessEnv = withDevelopmentValues({
+      CONNECTOR_MODE: 'development',
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: 'production',

@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
 import type { MonstockClient } from '../src/monstock/client';
 import { checkOrders, problemCount, type CheckResult, type Problem } from './checker';
-import type { LedgerEntry } from './driver';
 import { readEvidence } from './evidence';
-import type { PaymentIntentSnapshot } from '../src/payments/paymentIntentSnapshot';
+import { ledgerIndex, type LedgerEntry } from './ledger';
+import type { RefOwner, IntentFacts } from './stripeFacts';
 import type { Progress } from './progress';
 import type { ReconcileOutcome } from './reconcile';
 
@@ -11,7 +11,7 @@ import type { ReconcileOutcome } from './reconcile';
  * After the faults stop: let the pipeline settle (check the orders not yet right until none is
  * left, or until the count stops falling), run reconciliation once, wait again, then check every
  * order one last time. `convergeSeconds` runs from the faults stopping to the first moment every
- * order matched Stripe.
+ * order matched the shop's ledger and Stripe.
  */
 export interface ConvergeOptions {
   entries: readonly LedgerEntry[];
@@ -42,8 +42,12 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
   let convergedAt: number | undefined;
   let pending = [...options.entries];
   let lastProblems: Problem[] = [];
-  // Stripe no longer changes once the shop has stopped: read its side once, poll Monstock's.
-  const stripeCache = new Map<string, readonly PaymentIntentSnapshot[]>();
+  // Stripe no longer changes once the shop has stopped and it agrees with the shop's ledger:
+  // read its side once, poll Monstock's.
+  const stripeCache = new Map<string, readonly IntentFacts[]>();
+  const ownerCache = new Map<string, RefOwner>();
+  // Every order's ids, pending or not: a movement of an order already right can still turn up on another.
+  const index = ledgerIndex(options.entries);
 
   const settle = async (deadline: number, quietMs: number | undefined, phase: string) => {
     let best = Number.POSITIVE_INFINITY;
@@ -53,7 +57,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
       const passStarted = Date.now();
       let result;
       try {
-        result = checkOrders(await readEvidence(pending, options.clients, { stripeCache }));
+        result = checkOrders(await readEvidence(pending, options.clients, { index, stripeCache, ownerCache }), index);
       } catch (error) {
         // A read that failed (a sandbox busy, a socket reset) is tried again at the next pass.
         progress(`${phase}: a check pass failed (${(error as Error).message}); trying again`);
@@ -74,7 +78,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
       }
       if (Date.now() - lastPrinted > 5000) {
         progress(
-          `${phase}: ${pending.length} orders not yet matching Stripe (lost ${result.lost}, duplicated ${result.duplicated}, wrongStatus ${result.wrongStatus})`,
+          `${phase}: ${pending.length} orders not yet matching Stripe (lost ${result.lost}, duplicated ${result.duplicated}, wrongStatus ${result.wrongStatus}, wrongOrder ${result.wrongOrder}, ledgerMismatch ${result.ledgerMismatch})`,
         );
         lastPrinted = Date.now();
       }
@@ -104,7 +108,8 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
   await settle(Date.now() + options.afterReconcileTimeoutMs, undefined, 'after reconciliation');
 
   progress(`final check of all ${options.entries.length} orders`);
-  const final = checkOrders(await readEvidence(options.entries, options.clients));
+  // Read afresh, nothing cached: the verdict rests on Stripe's objects as they are now.
+  const final = checkOrders(await readEvidence(options.entries, options.clients, { index }), index);
   const converged = convergedAt !== undefined && problemCount(final) === 0;
   return {
     final,

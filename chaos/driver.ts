@@ -1,20 +1,18 @@
 import Stripe from 'stripe';
 import type { MonstockClient } from '../src/monstock/client';
 import { MonstockApiError } from '../src/monstock/errors';
+import type { LedgerEntry, LedgerIntent } from './ledger';
 import type { Random } from './random';
+
+export type { LedgerEntry } from './ledger';
 
 /**
  * The shop and its buyers: orders registered in Monstock and paid through Stripe with the shop's
  * own payment intents (`metadata.monstock_order_id`); a share declined once before paying, a
  * share refunded (in full, in part, twice in part), a share disputed (some disputes then won or
- * lost). Every choice comes from the seeded generator.
+ * lost). Every choice comes from the seeded generator. What the shop does is written to its
+ * ledger (chaos/ledger.ts) as it happens: the checker's expectation starts from there.
  */
-export interface LedgerEntry {
-  orderId: string;
-  totalAmount: number;
-  intentIds: string[];
-  story: string;
-}
 
 export interface OrderPlan {
   amount: number;
@@ -85,50 +83,76 @@ async function driveOne(index: number, plan: OrderPlan, options: DriverOptions):
   const { stripe, monstock } = options;
   const customerId = options.customers[index % options.customers.length]!;
   const reference = `CH-${options.runId}-${index + 1}`;
+  const lines = [{ sku: `SKU-${(index % 7) + 1}`, quantity: 1, unitAmount: plan.amount }];
   // Monstock may be answering 5xx or 429 right now: the shop retries like any client would.
   const order = await monstockRetry(
     async () =>
       (await monstock.listOrders({ reference })).data[0] ??
-      monstock.createOrder({
-        reference,
-        customerId,
-        currency: 'EUR',
-        lines: [{ sku: `SKU-${(index % 7) + 1}`, quantity: 1, unitAmount: plan.amount }],
-      }),
+      monstock.createOrder({ reference, customerId, currency: 'EUR', lines }),
   );
+  const entry: LedgerEntry = {
+    orderId: order.id,
+    reference,
+    totalAmount: lines.reduce((sum, line) => sum + line.quantity * line.unitAmount, 0),
+    currency: 'EUR',
+    intents: [],
+    story: storyOf(plan),
+  };
   const metadata = { monstock_order_id: order.id };
   const idem = (step: string) => ({ idempotencyKey: `chaos-${options.runId}-${index}-${step}` });
-  let intent: Stripe.PaymentIntent;
   const paymentMethod = plan.dispute === 'none' ? 'pm_card_visa' : 'pm_card_createDispute';
+  const created = await stripe.paymentIntents.create(
+    plan.declinedFirst
+      ? { amount: plan.amount, currency: 'eur', metadata }
+      : { amount: plan.amount, currency: 'eur', payment_method: paymentMethod, confirm: true, metadata },
+    idem('create'),
+  );
+  const ledgerIntent: LedgerIntent = {
+    id: created.id,
+    metadata: { ...metadata },
+    amount: plan.amount,
+    currency: 'eur',
+    paymentMethod,
+    status: created.status,
+    declines: [],
+    refunds: [],
+    disputes: [],
+  };
+  entry.intents.push(ledgerIntent);
   if (plan.declinedFirst) {
-    intent = await stripe.paymentIntents.create({ amount: plan.amount, currency: 'eur', metadata }, idem('create'));
-    await stripe.paymentIntents
-      .confirm(intent.id, { payment_method: 'pm_card_chargeDeclined' }, idem('declined'))
-      .catch((error: unknown) => {
+    const declinedWith = 'pm_card_chargeDeclined';
+    await stripe.paymentIntents.confirm(created.id, { payment_method: declinedWith }, idem('declined')).then(
+      () => {
+        throw new Error(`${created.id}: ${declinedWith} was not declined`);
+      },
+      (error: unknown) => {
         if (!(error instanceof Stripe.errors.StripeCardError)) throw error;
-      });
-    intent = await stripe.paymentIntents.confirm(intent.id, { payment_method: paymentMethod }, idem('paid'));
-  } else {
-    intent = await stripe.paymentIntents.create(
-      { amount: plan.amount, currency: 'eur', payment_method: paymentMethod, confirm: true, metadata },
-      idem('create'),
+        ledgerIntent.declines.push({ chargeId: error.charge, paymentMethod: declinedWith });
+      },
     );
+    const paid = await stripe.paymentIntents.confirm(created.id, { payment_method: paymentMethod }, idem('paid'));
+    ledgerIntent.status = paid.status;
   }
   for (const [step, amount] of plan.refunds.entries()) {
-    await stripe.refunds.create({ payment_intent: intent.id, amount }, idem(`refund-${step}`));
+    const refund = await stripe.refunds.create({ payment_intent: created.id, amount }, idem(`refund-${step}`));
+    ledgerIntent.refunds.push({ id: refund.id, amount, status: refund.status ?? 'pending' });
   }
-  if (plan.dispute === 'won' || plan.dispute === 'lost') {
-    const dispute = await openedDispute(stripe, intent.id);
-    await stripe.disputes.update(
-      dispute.id,
-      {
-        evidence: { uncategorized_text: plan.dispute === 'won' ? 'winning_evidence' : 'losing_evidence' },
-        submit: true,
-      },
-      idem('evidence'),
-    );
+  if (plan.dispute !== 'none') {
+    // The test card's dispute opens shortly after the payment: the shop learns its id to keep it.
+    const dispute = await openedDispute(stripe, created.id);
+    if (plan.dispute === 'won' || plan.dispute === 'lost') {
+      await stripe.disputes.update(
+        dispute.id,
+        {
+          evidence: { uncategorized_text: plan.dispute === 'won' ? 'winning_evidence' : 'losing_evidence' },
+          submit: true,
+        },
+        idem('evidence'),
+      );
+    }
+    ledgerIntent.disputes.push({ id: dispute.id, outcome: plan.dispute });
   }
-  return { orderId: order.id, totalAmount: order.totalAmount, intentIds: [intent.id], story: storyOf(plan) };
+  return entry;
 }
 
 async function openedDispute(stripe: Stripe, paymentIntentId: string): Promise<Stripe.Dispute> {

@@ -5,7 +5,8 @@ import { defaultChaosOptions, runChaos } from './run';
 /**
  * `npm run chaos`: a bounded chaos run against a stack of its own (see README, "Chaos").
  * Progress goes to stderr; the last stdout line is the verdict as one JSON object. Exits 1 when
- * anything was lost, duplicated or wrong, or the orders did not converge in time; 2 on bad arguments.
+ * anything was lost, duplicated, wrong or on the wrong order, or Stripe disagreed with the shop's
+ * ledger, or the orders did not converge in time; 2 on bad arguments.
  */
 async function main(): Promise<number> {
   let args;
@@ -25,8 +26,8 @@ async function main(): Promise<number> {
   const report = await runChaos(options);
   progress(
     report.ok
-      ? 'PASS: every order matches Stripe'
-      : `FAIL: lost ${report.lost}, duplicated ${report.duplicated}, wrongStatus ${report.wrongStatus}, converged ${report.convergeSeconds !== null}`,
+      ? "PASS: every order matches the shop's ledger and Stripe"
+      : `FAIL: lost ${report.lost}, duplicated ${report.duplicated}, wrongStatus ${report.wrongStatus}, wrongOrder ${report.wrongOrder}, ledgerMismatch ${report.ledgerMismatch}, converged ${report.convergeSeconds !== null}`,
   );
   process.stdout.write(`${JSON.stringify(report)}\n`);
   return report.ok ? 0 : 1;

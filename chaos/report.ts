@@ -16,6 +16,10 @@ export interface ChaosReport {
   lost: number;
   duplicated: number;
   wrongStatus: number;
+  /** Movements of another order, or of an intent the shop did not create for the order. */
+  wrongOrder: number;
+  /** Stripe disagreeing with the shop's ledger: the run's premise broken (must be 0 too). */
+  ledgerMismatch: number;
   /** From the faults stopping to every order matching Stripe; null when that never happened in time. */
   convergeSeconds: number | null;
   convergedBeforeReconciliation: boolean;

@@ -1,3 +1,4 @@
+import { problemCount } from './checker';
 import { converge } from './converge';
 import { driveOrders, monstockRetry, planOrder, type LedgerEntry } from './driver';
 import { FaultRunner } from './faultRunner';
@@ -10,7 +11,8 @@ import { startChaosStack } from './stack';
 
 /**
  * One chaos run, start to verdict: its own stack, orders driven while the fault plan plays, the
- * faults stopped, convergence and one reconciliation, every order judged against Stripe.
+ * faults stopped, convergence and one reconciliation, every order judged against the shop's
+ * ledger and Stripe.
  */
 export interface ChaosOptions {
   orders: number;
@@ -123,14 +125,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const entry of ledger) stories[entry.story] = (stories[entry.story] ?? 0) + 1;
     const { final } = result;
     const report = result.reconciliation.report;
-    const ok =
-      final.lost === 0 && final.duplicated === 0 && final.wrongStatus === 0 && result.convergeSeconds !== undefined;
+    const ok = problemCount(final) === 0 && result.convergeSeconds !== undefined;
     return {
       ok,
       ordersChecked: final.ordersChecked,
       lost: final.lost,
       duplicated: final.duplicated,
       wrongStatus: final.wrongStatus,
+      wrongOrder: final.wrongOrder,
+      ledgerMismatch: final.ledgerMismatch,
       convergeSeconds: result.convergeSeconds ?? null,
       convergedBeforeReconciliation: result.convergedBeforeReconciliation,
       faults: {

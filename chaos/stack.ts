@@ -57,8 +57,9 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     // The webhook route trusts this and the managed endpoint's secret (kept in DATA_DIR by setup).
     stripeWebhook: `whsec_chaos_${randomBytes(12).toString('hex')}`,
     encryption: `chaos:${randomBytes(32).toString('base64')}`,
+    adminToken: randomBytes(32).toString('hex'),
   };
-  const [temporalPort, monstockPort, stripePort, webhookPort] = await distinctFreePorts(4);
+  const [temporalPort, monstockPort, stripePort, webhookPort, adminPort] = await distinctFreePorts(5);
   const webhookBase = `http://127.0.0.1:${webhookPort}`;
   const sandboxLogger = createLogger({ level: 'error' });
 
@@ -108,6 +109,10 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
+    // Production mode, as deployed: every secret above is this run's own, and loopback http is allowed.
+    CONNECTOR_MODE: 'production',
+    ADMIN_TOKEN: secrets.adminToken,
+    ADMIN_PORT: String(adminPort),
     CONNECTION_ID: 'default',
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: 'default',

@@ -12,7 +12,9 @@ import { createStripeClient } from '../src/stripe/client';
  */
 async function main(): Promise<void> {
   loadDotEnv();
-  const config = loadConfig(withDevelopmentValues({ STRIPE_API_URL: 'http://127.0.0.1:4020', ...process.env }));
+  const config = loadConfig(
+    withDevelopmentValues({ STRIPE_API_URL: 'http://127.0.0.1:4020', ...process.env, CONNECTOR_MODE: 'development' }),
+  );
   const monstock = new MonstockClient({ apiUrl: config.monstock.apiUrl, apiToken: config.monstock.apiToken });
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl });
   const stamp = Date.now();

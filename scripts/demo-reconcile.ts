@@ -7,6 +7,7 @@ import { loadConfig, withDevelopmentValues } from '../src/config';
 import { MonstockClient } from '../src/monstock/client';
 import type { Order } from '../src/monstock/schemas';
 import type { ReconciliationReport } from '../src/shared/reconciliation';
+import { adminUrl } from '../src/starter/admin/adminUrl';
 import { createStripeClient } from '../src/stripe/client';
 
 /**
@@ -20,7 +21,9 @@ import { createStripeClient } from '../src/stripe/client';
  */
 async function main(): Promise<number> {
   loadDotEnv();
-  const config = loadConfig(withDevelopmentValues({ STRIPE_API_URL: 'http://127.0.0.1:4020', ...process.env }));
+  const config = loadConfig(
+    withDevelopmentValues({ STRIPE_API_URL: 'http://127.0.0.1:4020', ...process.env, CONNECTOR_MODE: 'development' }),
+  );
   const stripeSandbox = config.stripe.apiUrl ?? 'http://127.0.0.1:4020';
   const monstock = new MonstockClient({ apiUrl: config.monstock.apiUrl, apiToken: config.monstock.apiToken });
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl });
@@ -97,15 +100,18 @@ async function main(): Promise<number> {
 
   step(`npm run reconcile -- --from ${from}`);
   const code = await runReconcile(['--from', from]);
-  const pages = config.webhookServer.publicUrl ?? `http://127.0.0.1:${config.webhookServer.port}`;
-  const latest = await request(`${pages}/reports/latest.json`);
+  // The pages live on the admin listener, behind the admin token.
+  const pages = adminUrl(config.admin.host, config.admin.port);
+  const latest = await request(`${pages}/reports/latest.json`, {
+    headers: { authorization: `Bearer ${config.admin.token}` },
+  });
   const report = (await latest.body.json()) as ReconciliationReport & {
     findings: Array<{ kind: string; paymentIntentId?: string; transactionRef?: string }>;
   };
   const missing = planted.filter(
     (p) => !report.findings.some((f) => f.kind === p.kind && (f.paymentIntentId === p.id || f.transactionRef === p.id)),
   );
-  process.stdout.write(`\nReport page: ${pages}/reports/${report.reportId}\n`);
+  process.stdout.write(`\nReport page: ${pages}/reports/${report.reportId}  (Authorization: Bearer $ADMIN_TOKEN)\n`);
   process.stdout.write(
     missing.length === 0
       ? `All ${planted.length} planted discrepancies are in the report (reconcile exited ${code}: findings left for a person).\n`
@@ -135,6 +141,8 @@ function runReconcile(args: string[]): Promise<number | null> {
   const root = path.resolve(__dirname, '..');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/starter/reconcile/main.ts', ...args], {
     cwd: root,
+    // Next to `npm start`: development mode, so the CLI uses the stack's development values.
+    env: { ...process.env, CONNECTOR_MODE: 'development' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return new Promise((resolve) => child.once('exit', resolve));

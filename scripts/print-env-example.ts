@@ -4,21 +4,19 @@ import { SETTINGS } from '../src/config/settings';
 const lines = [
   '# Every setting of monstock-stripe, with its default.',
   '# Copy to .env to change one; variables set in the environment win over the file.',
-  '# Secrets show the development values `npm start` uses for the embedded sandboxes when they are unset;',
-  '# a production process (npm run worker / npm run webhooks) refuses to start without real ones.',
+  '# Secrets are left empty: this file holds no working secret. `npm start` (development mode) fills',
+  '# the empty ones with development values for its embedded sandboxes; a production process',
+  '# (npm run worker / webhooks / setup / reconcile, the image) refuses to start without secrets of',
+  '# your own, and refuses the development values too.',
   '',
 ];
 for (const definition of Object.values(SETTINGS)) {
   lines.push(`# ${definition.description}`);
-  const value =
-    'default' in definition && definition.default !== undefined
-      ? definition.default
-      : 'developmentValue' in definition
-        ? (definition.developmentValue ?? '')
-        : '';
-  const optional =
-    !('default' in definition && definition.default !== undefined) &&
-    !('developmentValue' in definition && definition.developmentValue !== undefined);
-  lines.push(`${optional ? '# ' : ''}${definition.name}=${value}`, '');
+  const hasDefault = 'default' in definition && definition.default !== undefined;
+  const required = 'developmentValue' in definition && definition.developmentValue !== undefined;
+  if (required) lines.push('# Secret, required in production; `npm start` uses a development value when it is empty.');
+  // A secret never gets a value here, not even a default: nothing in the repository may work in production.
+  const value = hasDefault && !('secret' in definition && definition.secret) ? definition.default : '';
+  lines.push(`${hasDefault || required ? '' : '# '}${definition.name}=${value}`, '');
 }
 process.stdout.write(lines.join('\n'));

@@ -35,7 +35,9 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    dataConverter: connectorDataConverter(config.temporal.encryptionKeys),
+    dataConverter: connectorDataConverter(config.temporal.encryptionKeys, {
+      rejectUnencrypted: config.mode === 'production',
+    }),
     logger,
     clients: {
       monstock,

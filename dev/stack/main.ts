@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, registerConfigSecrets, withDevelopmentValues }
 import { createLogger } from '../../src/observability/logger';
 import { startMonstockSandbox } from '../../sandbox/monstock/app';
 import { startStripeSandbox } from '../../sandbox/stripe/app';
+import { adminUrl } from '../../src/starter/admin/adminUrl';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../temporal/devServer';
 import { startTsChild, type ManagedChild } from './children';
 
@@ -15,7 +16,9 @@ import { startTsChild, type ManagedChild } from './children';
 async function main(): Promise<void> {
   loadDotEnv();
   const userEnv = { ...process.env };
-  const env = withDevelopmentValues(userEnv);
+  // `npm start` is development mode, whatever a copied .env says; its children (worker, webhook
+  // server) inherit it. Every other entry is production unless told otherwise.
+  const env = withDevelopmentValues({ ...userEnv, CONNECTOR_MODE: 'development' });
   let config;
   try {
     config = loadConfig(env);
@@ -35,16 +38,23 @@ async function main(): Promise<void> {
 
   let temporal: EmbeddedTemporal | undefined;
   if (!userEnv.TEMPORAL_ADDRESS) {
+    // The Web UI decodes the connector's encrypted payloads through the admin listener's codec
+    // endpoint, called from the browser: the UI's own origin must pass the endpoint's CORS check.
+    const codecEndpoint = `${adminUrl(config.admin.host, config.admin.port)}/codec`;
+    const uiOrigins = [`http://127.0.0.1:${config.temporal.uiPort}`, `http://localhost:${config.temporal.uiPort}`];
+    env.CODEC_CORS_ORIGINS = [...new Set([...config.codec.corsOrigins, ...uiOrigins])].join(',');
     temporal = await startEmbeddedTemporal({
       dbFile: path.join(dataDir, 'temporal.sqlite'),
       port: config.temporal.devServerPort,
       ui: true,
       uiPort: config.temporal.uiPort,
+      uiCodecEndpoint: codecEndpoint,
       namespace: config.temporal.namespace,
     });
     stoppers.push({ name: 'Temporal dev server', stop: () => temporal!.stop() });
     lines.push(
       `Temporal Web UI      ${temporal.uiUrl}`,
+      `Web UI codec         ${codecEndpoint}  (the Web UI decodes payloads through the connector)`,
       `Temporal frontend    ${temporal.address}  (${temporal.binary.description})`,
     );
   } else {
@@ -62,7 +72,9 @@ async function main(): Promise<void> {
     });
     env.MONSTOCK_API_URL = monstock.apiUrl;
     stoppers.push({ name: 'Monstock sandbox', stop: () => monstock.close() });
-    lines.push(`Monstock sandbox     ${monstock.apiUrl}  (token: MONSTOCK_API_TOKEN from .env.example)`);
+    lines.push(
+      `Monstock sandbox     ${monstock.apiUrl}  (token: MONSTOCK_API_TOKEN, its development value unless you set one)`,
+    );
   } else {
     lines.push(`Monstock API         ${config.monstock.apiUrl}  (yours)`);
   }
@@ -94,6 +106,9 @@ async function main(): Promise<void> {
     startTsChild('webhooks', 'src/starter/webhookServer.main.ts', env),
   ];
   lines.push(`Webhook server       ${webhookBase}  (/webhooks/stripe, /webhooks/monstock, /healthz, /readyz)`);
+  lines.push(
+    `Admin listener       ${adminUrl(config.admin.host, config.admin.port)}  (/reports/latest, /problems, /metrics, /codec; Authorization: Bearer $ADMIN_TOKEN)`,
+  );
 
   process.stdout.write(
     `\nmonstock-stripe is running:\n${lines.map((line) => `  ${line}`).join('\n')}\n\nPress Ctrl-C to stop.\n\n`,

@@ -22,11 +22,19 @@ export interface EmbeddedTemporalOptions {
    * server.
    */
   sqlitePragmas?: readonly string[];
+  /**
+   * The Web UI's remote codec (`--ui-codec-endpoint`): the base URL of the connector's codec endpoint
+   * (`…/codec`; the UI posts to `<url>/decode`), which the UI calls from the browser so a person sees
+   * payloads in clear instead of the connector's ciphertext. Only with `ui`.
+   */
+  uiCodecEndpoint?: string;
 }
 
 export interface EmbeddedTemporal {
   address: string;
   uiUrl: string | undefined;
+  /** The codec endpoint the Web UI decodes payloads through, when one was given. */
+  uiCodecEndpoint: string | undefined;
   namespace: string;
   binary: FoundBinary;
   env: TestWorkflowEnvironment;
@@ -51,10 +59,10 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
         ...(options.ui ? { ui: true, ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}) } : {}),
         searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
-        extraArgs: (options.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap((pragma) => [
-          '--sqlite-pragma',
-          pragma,
-        ]),
+        extraArgs: [
+          ...(options.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap((pragma) => ['--sqlite-pragma', pragma]),
+          ...(options.ui && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+        ],
         log: { format: 'pretty', level: 'error' },
       },
     });
@@ -69,6 +77,7 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
   return {
     address,
     uiUrl: uiPort ? `http://${options.ip ?? '127.0.0.1'}:${uiPort}` : undefined,
+    uiCodecEndpoint: options.ui ? options.uiCodecEndpoint : undefined,
     namespace,
     binary,
     env,

@@ -1,6 +1,7 @@
 import type { MatchSettings } from '../matching/matchRules';
 import type { EncryptionKey } from '../temporal/codec/encryptionCodec';
 import type { TemporalSecurity } from '../temporal/connectionOptions';
+import { productionProblems } from './productionChecks';
 import type { SettingDefinition } from './settings';
 import { SETTINGS, type SettingName, type SettingValues } from './settings';
 
@@ -55,6 +56,13 @@ export interface ConnectorConfig {
 
 /** Reads and validates every setting; collects all problems before failing, not just the first. */
 export function readSettings(env: NodeJS.ProcessEnv): SettingValues {
+  const { values, problems } = parseSettings(env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values;
+}
+
+/** Every setting's value, or a problem naming it; the values are complete only when there is no problem. */
+function parseSettings(env: NodeJS.ProcessEnv): { values: SettingValues; problems: string[] } {
   const values: Partial<Record<SettingName, unknown>> = {};
   const problems: string[] = [];
   for (const [name, definition] of Object.entries(SETTINGS) as Array<[SettingName, SettingDefinition<unknown>]>) {
@@ -73,12 +81,19 @@ export function readSettings(env: NodeJS.ProcessEnv): SettingValues {
     }
     values[name] = parsed.data;
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return values as SettingValues;
+  return { values: values as SettingValues, problems };
 }
 
+/**
+ * The connector's configuration from the environment. Production (CONNECTOR_MODE unset or
+ * `production`) also refuses the repository's development values, its sandbox keys and credentials
+ * sent in clear (productionChecks.ts); every problem is reported at once, in one ConfigError.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfig {
-  const s = readSettings(env);
+  const { values: s, problems } = parseSettings(env);
+  // An invalid CONNECTOR_MODE is reported above, and checked as production meanwhile.
+  if (s.CONNECTOR_MODE !== 'development') problems.push(...productionProblems(env));
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     mode: s.CONNECTOR_MODE,
     connectionId: s.CONNECTION_ID,
@@ -134,9 +149,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
   };
 }
 
-/** The values `npm start` fills in for required secrets nobody set. */
+/**
+ * The values `npm start` fills in for required secrets nobody set, and CONNECTOR_MODE=development
+ * unless the mode is set (production refuses these values anyway). For the dev stack, the test
+ * stacks and the demo scripts; an entry of src/ only when CONNECTOR_MODE=development was asked for
+ * (a unit test checks).
+ */
 export function withDevelopmentValues(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
+  if (!out.CONNECTOR_MODE) out.CONNECTOR_MODE = 'development';
   for (const definition of Object.values(SETTINGS) as Array<SettingDefinition<unknown>>) {
     if (definition.developmentValue !== undefined && !out[definition.name])
       out[definition.name] = definition.developmentValue;

@@ -4,6 +4,7 @@ import { loadDotEnv } from './dotenv';
 
 export { ConfigError, loadConfig, withDevelopmentValues, readSettings, type ConnectorConfig } from './config';
 export { SETTINGS } from './settings';
+export { productionProblems } from './productionChecks';
 
 /** Every secret of the configuration, for the logger to redact wherever it appears. */
 export function registerConfigSecrets(config: ConnectorConfig): void {

@@ -7,7 +7,9 @@ import { parseEncryptionKeys } from '../temporal/codec/encryptionCodec';
  * checked against this table by a test, so the two cannot drift apart.
  *
  * `developmentValue` is what `npm start` uses for a required secret that is not set, so the
- * embedded stack runs out of the box while a production process refuses to start without it.
+ * embedded stack runs out of the box. A production process (CONNECTOR_MODE unset or `production`)
+ * refuses to start without the secret, and refuses the development value itself too
+ * (productionChecks.ts); `.env.example` lists secrets empty.
  */
 export interface SettingDefinition<T> {
   name: string;
@@ -356,7 +358,8 @@ export const SETTINGS = {
     name: 'OIDC_ISSUER',
     description:
       'Set: the admin listener also accepts access tokens signed by this issuer (verified against its JWKS), such as the ones the Temporal Web UI forwards to the codec endpoint.',
-    schema: httpUrl.optional(),
+    // Kept as written: tokens must carry exactly this `iss`, and some providers end it with a slash.
+    schema: z.url({ protocol: /^https?$/ }).optional(),
   }),
   OIDC_AUDIENCE: setting({
     name: 'OIDC_AUDIENCE',

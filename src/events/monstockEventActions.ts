@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CustomerChangedEvent } from '../shared/customerSync';
+import { describeBadId, isSafeMonstockId } from '../shared/ids';
 import type { MonstockOrderRef } from '../shared/orderPayment';
 
 export const monstockWebhookEventSchema = z.object({
@@ -23,14 +24,17 @@ export const HANDLED_MONSTOCK_EVENT_TYPES: readonly string[] = [...ORDER_EVENT_T
 
 export type MonstockCustomerChange = CustomerChangedEvent & { source: 'monstock'; eventId: string; changedAt: string };
 
-export type InvalidObjectReason = 'invalid_order' | 'invalid_customer';
+export type InvalidObjectReason = 'invalid_order' | 'invalid_customer' | 'invalid_id';
+
+/** Which id of a signed event failed the id check (see `isSafeMonstockId`). */
+export type InvalidMonstockIdField = 'event_id' | 'order_id' | 'customer_id';
 
 export type MonstockEventAction =
   | { kind: 'order'; change: MonstockOrderRef }
   | { kind: 'customer'; change: MonstockCustomerChange }
   | { kind: 'skip'; reason: 'unknown_type' }
   /** A signed event of a known type without the fields that route it: a 400, Monstock's bug to see. */
-  | { kind: 'reject'; reason: InvalidObjectReason };
+  | { kind: 'reject'; reason: InvalidObjectReason; field?: InvalidMonstockIdField; value?: string };
 
 const orderKeySchema = z.object({
   id: z.string().min(1),
@@ -46,9 +50,12 @@ const isCustomerType = (type: string): boolean => (CUSTOMER_EVENT_TYPES as reado
 
 export function monstockEventAction(event: MonstockWebhookEvent): MonstockEventAction {
   const object = event.data.object;
+  // Ids become workflow ids and history: one that could never fit is a 400, whatever the type.
+  if (!isSafeMonstockId(event.id)) return invalidId('event_id', event.id);
   if (isOrderType(event.type)) {
     const order = orderKeySchema.safeParse(object);
     if (!order.success) return { kind: 'reject', reason: 'invalid_order' };
+    if (!isSafeMonstockId(order.data.id)) return invalidId('order_id', order.data.id);
     return {
       kind: 'order',
       change: {
@@ -63,10 +70,15 @@ export function monstockEventAction(event: MonstockWebhookEvent): MonstockEventA
   if (isCustomerType(event.type)) {
     const customer = customerKeySchema.safeParse(object);
     if (!customer.success) return { kind: 'reject', reason: 'invalid_customer' };
+    if (!isSafeMonstockId(customer.data.id)) return invalidId('customer_id', customer.data.id);
     return {
       kind: 'customer',
       change: { source: 'monstock', customerId: customer.data.id, eventId: event.id, changedAt: event.createdAt },
     };
   }
   return { kind: 'skip', reason: 'unknown_type' };
+}
+
+function invalidId(field: InvalidMonstockIdField, value: unknown): MonstockEventAction {
+  return { kind: 'reject', reason: 'invalid_id', field, value: describeBadId(value) };
 }

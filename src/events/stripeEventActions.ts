@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { CheckoutFacts, PaymentIntentFacts } from '../matching/orderMatcher';
+import { describeBadId, isSafeStripeId } from '../shared/ids';
 import type { StripeEventRef } from '../shared/orderPayment';
 
 /**
@@ -14,6 +15,8 @@ export interface StripeWebhookEvent {
   type: string;
   created: number;
   api_version?: string | null;
+  /** Whether the event comes from live mode: compared with the key's mode by the route. */
+  livemode?: boolean;
   data: { object: StripeObjectJson };
 }
 
@@ -30,11 +33,19 @@ export type MatchPlan =
 
 export type SkipReason = 'unknown_type' | 'no_payment_intent' | 'redundant';
 
+/** Which id of a signed event failed the id check (so the 400 says what to look at). */
+export type InvalidIdField = 'event_id' | 'object_id' | 'payment_intent_id' | 'customer_id';
+
 export type StripeEventAction =
   | { kind: 'deliver'; ref: StripeEventRef; match: MatchPlan }
   /** A customer changed in Stripe: for the connection's customer sync. */
   | { kind: 'customer'; customerId: string; eventId: string; created: number }
-  | { kind: 'skip'; reason: SkipReason };
+  | { kind: 'skip'; reason: SkipReason }
+  /**
+   * A signed event whose ids could never name a workflow (too long, odd characters): a 400 with
+   * the field, since no retry can cure it, rather than a 503 on every delivery.
+   */
+  | { kind: 'reject'; reason: 'invalid_id'; field: InvalidIdField; value: string };
 
 const CUSTOMER_EVENTS = [
   'customer.created',
@@ -146,7 +157,9 @@ export const HANDLED_STRIPE_EVENT_TYPES: readonly Stripe.WebhookEndpointCreatePa
 ].sort();
 
 export function stripeEventAction(event: StripeWebhookEvent): StripeEventAction {
+  if (!isSafeStripeId(event.id)) return invalidId('event_id', event.id);
   if ((CUSTOMER_EVENTS as readonly string[]).includes(event.type) && event.data.object.object === 'customer') {
+    if (!isSafeStripeId(event.data.object.id)) return invalidId('customer_id', event.data.object.id);
     return { kind: 'customer', customerId: event.data.object.id, eventId: event.id, created: event.created };
   }
   if ((REDUNDANT_STRIPE_EVENTS as readonly string[]).includes(event.type)) return { kind: 'skip', reason: 'redundant' };
@@ -155,6 +168,8 @@ export function stripeEventAction(event: StripeWebhookEvent): StripeEventAction 
   const object = event.data.object;
   const paymentIntentId = rule.paymentIntentOf(object);
   if (!paymentIntentId) return { kind: 'skip', reason: 'no_payment_intent' };
+  if (!isSafeStripeId(object.id)) return invalidId('object_id', object.id);
+  if (!isSafeStripeId(paymentIntentId)) return invalidId('payment_intent_id', paymentIntentId);
   return {
     kind: 'deliver',
     ref: {
@@ -167,6 +182,10 @@ export function stripeEventAction(event: StripeWebhookEvent): StripeEventAction 
     },
     match: rule.plan(object),
   };
+}
+
+function invalidId(field: InvalidIdField, value: unknown): StripeEventAction {
+  return { kind: 'reject', reason: 'invalid_id', field, value: describeBadId(value) };
 }
 
 /** An expandable field: an id, the expanded object, or null. */

@@ -11,9 +11,42 @@ interface Series {
   value: number;
 }
 
+/**
+ * One webhook event acknowledged or refused without delivery for a cause a retry cannot cure
+ * (its object unknown to Stripe, an id no workflow could carry, the other mode's event): kept,
+ * the last few per source, for the problems page. Ids and types only, never personal data.
+ */
+export interface NotedWebhookEvent {
+  at: string;
+  source: string;
+  reason: string;
+  eventId: string;
+  type: string;
+  objectId?: string;
+  paymentIntentId?: string;
+  status: number;
+}
+
+/** How many noted events are kept per source. */
+export const MAX_NOTED_WEBHOOK_EVENTS = 20;
+
 export class Counters {
   private readonly series = new Map<string, Series>();
   private readonly help = new Map<string, string>();
+  private readonly noted = new Map<string, NotedWebhookEvent[]>();
+
+  /** Keeps `event` among the last MAX_NOTED_WEBHOOK_EVENTS of its source (oldest dropped). */
+  note(event: Omit<NotedWebhookEvent, 'at'> & { at?: string }): void {
+    const list = this.noted.get(event.source) ?? [];
+    list.push({ ...event, at: event.at ?? new Date().toISOString() });
+    if (list.length > MAX_NOTED_WEBHOOK_EVENTS) list.splice(0, list.length - MAX_NOTED_WEBHOOK_EVENTS);
+    this.noted.set(event.source, list);
+  }
+
+  /** The noted events of `source`, newest first. */
+  notedEvents(source: string): NotedWebhookEvent[] {
+    return [...(this.noted.get(source) ?? [])].reverse().map((event) => ({ ...event }));
+  }
 
   /** Declares a counter so it shows (with its help text) before anything is counted. */
   define(name: string, help: string): this {
@@ -82,6 +115,7 @@ export const WEBHOOK_COUNTERS = {
   ignored: 'monstock_stripe_webhook_events_ignored_total',
   unmatched: 'monstock_stripe_webhook_events_unmatched_total',
   unavailable: 'monstock_stripe_webhook_events_unavailable_total',
+  failed: 'monstock_stripe_webhook_events_failed_total',
 } as const;
 
 export function defineWebhookCounters(counters: Counters): Counters {
@@ -93,12 +127,12 @@ export function defineWebhookCounters(counters: Counters): Counters {
     )
     .define(
       WEBHOOK_COUNTERS.rejected,
-      'Requests refused with 400, by reason (missing_signature, bad_signature, stale_timestamp, malformed_json, not_an_event).',
+      'Requests refused with 400, by reason (missing_signature, bad_signature, stale_timestamp, malformed_json, not_an_event, invalid_id, livemode_mismatch, invalid_order, invalid_customer).',
     )
     .define(WEBHOOK_COUNTERS.unknown, 'Verified events of a type the connector does not handle, acknowledged with 200.')
     .define(
       WEBHOOK_COUNTERS.ignored,
-      'Verified events acknowledged without delivery, by reason (ignore_rule, no_payment_intent).',
+      'Verified events acknowledged without delivery, by reason (ignore_rule, no_payment_intent, redundant, object_not_found, customer_sync_not_wired).',
     )
     .define(
       WEBHOOK_COUNTERS.unmatched,
@@ -107,5 +141,9 @@ export function defineWebhookCounters(counters: Counters): Counters {
     .define(
       WEBHOOK_COUNTERS.unavailable,
       'Events answered 503 (Temporal, Stripe or Monstock unreachable) so the sender retries.',
+    )
+    .define(
+      WEBHOOK_COUNTERS.failed,
+      'Events answered 500 for a cause a retry alone will not cure (a key Stripe or Monstock refuses, a request Temporal refuses, a bug), by reason.',
     );
 }

@@ -2,8 +2,8 @@ import type http from 'node:http';
 import type { Client } from '@temporalio/client';
 import { htmlPage, type PageAnswer } from './html';
 import { isStripeTestKey, type LinkSettings } from './links';
-import { loadProblems, renderProblemsBody } from './problems';
-import { loadLatestReport, loadRecentReports, loadReport } from './reportStore';
+import { loadProblems, renderProblemsBody, type Problems } from './problems';
+import { ReportStore, type ReportFileReader } from './reportStore';
 import { renderReportBody } from './reportPage';
 import type { WebhookHealth } from './webhookHealth';
 
@@ -22,17 +22,26 @@ export interface ConnectorPagesOptions {
   webhookHealth?: WebhookHealth;
   /** Runs charted on a report page (default 30). */
   chartRuns?: number;
+  /** How report files are read (tests count the reads); fs.readFile by default. */
+  readReportFile?: ReportFileReader;
+  /** Each visibility scan of /problems waits this long at most (default 5 s). */
+  problemsDeadlineMs?: number;
+  /** A /problems answer is reused this long (default 5 s): reloads and concurrent GETs share one set of scans. */
+  problemsCacheMs?: number;
 }
 
 const REPORT_PATH = /^\/reports\/([A-Za-z0-9][A-Za-z0-9_-]{0,127})(\.json)?$/;
 
 /**
- * The read-only pages of the connector: `/reports/latest[.json]`, `/reports/<reportId>[.json]`
- * and `/problems`. `handlers()` plugs into the HTTP shell's `pages` option, which looks pages up
- * by exact path: report ids are matched by the returned object on lookup.
+ * The read-only pages of the connector, served by the admin listener: `/reports/latest[.json]`,
+ * `/reports/<reportId>[.json]` and `/problems`. Cheap to ask for: report files are parsed once
+ * (ReportStore), and concurrent or repeated /problems GETs share one set of visibility scans,
+ * each with a deadline.
  */
 export class ConnectorPages {
   private readonly links: LinkSettings;
+  private readonly store: ReportStore;
+  private problemScan: { at: number; scan: Promise<Omit<Problems, 'webhooks'>> } | undefined;
 
   constructor(private readonly options: ConnectorPagesOptions) {
     this.links = {
@@ -41,6 +50,7 @@ export class ConnectorPages {
       connectionId: options.connectionId,
       stripeTestMode: isStripeTestKey(options.stripeSecretKey),
     };
+    this.store = new ReportStore(options.dataDir, options.readReportFile ? { readFile: options.readReportFile } : {});
   }
 
   /** The handler for a path, if it is one of these pages. */
@@ -52,25 +62,8 @@ export class ConnectorPages {
     return (request) => this.report(id!, json !== undefined, request);
   }
 
-  /**
-   * For the shell's `pages` option, merged with `extra` (e.g. /metrics). The shell indexes it by
-   * path, so a proxy answers `/reports/<any id>` without listing the ids.
-   */
-  handlers(extra: Record<string, PageHandler> = {}): Record<string, PageHandler> {
-    return new Proxy({ ...extra } as Record<string, PageHandler>, {
-      get: (target, key) => {
-        if (typeof key !== 'string') return undefined;
-        if (Object.prototype.hasOwnProperty.call(target, key)) return target[key];
-        return this.handlerFor(key);
-      },
-    });
-  }
-
   async report(reportId: string, asJson: boolean, request: http.IncomingMessage): Promise<PageAnswer> {
-    const report =
-      reportId === 'latest'
-        ? await loadLatestReport(this.options.dataDir)
-        : await loadReport(this.options.dataDir, reportId);
+    const report = reportId === 'latest' ? await this.store.latest() : await this.store.load(reportId);
     if (!report) {
       if (asJson)
         return {
@@ -87,7 +80,7 @@ export class ConnectorPages {
     if (asJson) return { status: 200, contentType: 'application/json', body: JSON.stringify(report) };
     const url = new URL(request.url ?? '/', 'http://connector');
     const page = Number(url.searchParams.get('page') ?? '1');
-    const recent = await loadRecentReports(this.options.dataDir, this.options.chartRuns ?? 30);
+    const recent = await this.store.recent(this.options.chartRuns ?? 30);
     return htmlPage(
       200,
       `Reconciliation ${report.window.from} – ${report.window.to}`,
@@ -102,11 +95,23 @@ export class ConnectorPages {
   }
 
   async problems(): Promise<PageAnswer> {
-    const problems = await loadProblems(
-      this.options.client,
-      this.options.connectionId,
-      this.options.webhookHealth?.snapshot() ?? [],
-    );
+    const now = Date.now();
+    if (!this.problemScan || now - this.problemScan.at >= (this.options.problemsCacheMs ?? 5_000)) {
+      const scan = loadProblems(this.options.client, this.options.connectionId, [], {
+        ...(this.options.problemsDeadlineMs !== undefined ? { deadlineMs: this.options.problemsDeadlineMs } : {}),
+      });
+      this.problemScan = { at: now, scan };
+      // A failed scan is not kept: the next GET tries again.
+      scan.catch(() => {
+        if (this.problemScan?.scan === scan) this.problemScan = undefined;
+      });
+    }
+    const { scan } = this.problemScan;
+    const scanned = await scan;
+    // A section Temporal could not answer in time is not reused: the next GET scans again.
+    if (scanned.sections.some((section) => section.unreadable) && this.problemScan?.scan === scan)
+      this.problemScan = undefined;
+    const problems: Problems = { ...scanned, webhooks: this.options.webhookHealth?.snapshot() ?? [] };
     return htmlPage(200, 'Problems', renderProblemsBody(problems, this.links));
   }
 }

@@ -1,4 +1,4 @@
-import { WEBHOOK_COUNTERS, type Counters } from '../observability/counters';
+import { WEBHOOK_COUNTERS, type Counters, type NotedWebhookEvent } from '../observability/counters';
 
 /**
  * The webhook endpoint's last success and last failure per source, without touching the routes:
@@ -15,6 +15,10 @@ export interface WebhookSourceHealth {
   unavailable: number;
   lastSuccessSeenAt?: string;
   lastFailureSeenAt?: string;
+  /** 500 answers: causes a retry alone will not cure (see the routes). */
+  failed: number;
+  /** The last events acknowledged or refused for a cause no retry cures (unknown object, bad id, other mode). */
+  recent?: NotedWebhookEvent[];
 }
 
 const SUCCESS = [WEBHOOK_COUNTERS.accepted, WEBHOOK_COUNTERS.unknown, WEBHOOK_COUNTERS.ignored];
@@ -44,7 +48,7 @@ export class WebhookHealth {
     private readonly options: { sources?: readonly string[]; now?: () => Date } = {},
   ) {
     for (const source of options.sources ?? [])
-      this.state.set(source, { source, succeeded: 0, rejected: 0, unavailable: 0 });
+      this.state.set(source, { source, succeeded: 0, rejected: 0, unavailable: 0, failed: 0 });
     // Whatever was counted before this object watched has no known time: a baseline, not a success.
     this.observe(false);
   }
@@ -67,15 +71,19 @@ export class WebhookHealth {
     const now = (this.options.now ?? (() => new Date()))().toISOString();
     for (const [source, families] of totalsBySource(this.counters.toPrometheus())) {
       const sum = (names: readonly string[]) => names.reduce((total, name) => total + (families.get(name) ?? 0), 0);
-      const previous = this.state.get(source) ?? { source, succeeded: 0, rejected: 0, unavailable: 0 };
+      const previous = this.state.get(source) ?? { source, succeeded: 0, rejected: 0, unavailable: 0, failed: 0 };
       const next: WebhookSourceHealth = {
         ...previous,
         succeeded: sum(SUCCESS),
         rejected: sum([WEBHOOK_COUNTERS.rejected]),
         unavailable: sum([WEBHOOK_COUNTERS.unavailable]),
+        failed: sum([WEBHOOK_COUNTERS.failed]),
       };
       if (noteTimes && next.succeeded > previous.succeeded) next.lastSuccessSeenAt = now;
-      if (noteTimes && next.rejected + next.unavailable > previous.rejected + previous.unavailable)
+      if (
+        noteTimes &&
+        next.rejected + next.unavailable + next.failed > previous.rejected + previous.unavailable + previous.failed
+      )
         next.lastFailureSeenAt = now;
       this.state.set(source, next);
     }
@@ -83,6 +91,11 @@ export class WebhookHealth {
 
   snapshot(): WebhookSourceHealth[] {
     this.observe();
-    return [...this.state.values()].sort((a, b) => a.source.localeCompare(b.source)).map((entry) => ({ ...entry }));
+    return [...this.state.values()]
+      .sort((a, b) => a.source.localeCompare(b.source))
+      .map((entry) => {
+        const recent = this.counters.notedEvents(entry.source);
+        return { ...entry, ...(recent.length > 0 ? { recent } : {}) };
+      });
   }
 }

@@ -78,3 +78,29 @@ export function parseReconciliationScheduleId(scheduleId: string): { connectionI
   if (kind !== 'reconciliation-schedule' || !connectionId || rest.length > 0) return undefined;
   return { connectionId };
 }
+
+/**
+ * Ids that reach workflow ids (and Temporal's history) come from the outside: a webhook's ids are
+ * checked at the edge, strictly, so a malformed or oversized one is refused with a 400 (Temporal's
+ * id limit is 1,000 bytes; retrying could never make it fit) instead of failing on every delivery.
+ *  - Stripe: a lowercase type prefix and `_`, then letters, digits and `_` (`pi_3Qx…`, `cs_test_a1…`,
+ *    `evt_1N…`), at most 255 after the prefix, as Stripe documents.
+ *  - Monstock: letters and digits first, then letters, digits and `_ . : -`, at most 128.
+ */
+export const STRIPE_ID_PATTERN = /^[a-z]{1,16}_[A-Za-z0-9_]{1,255}$/;
+export const MONSTOCK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+export function isSafeStripeId(value: unknown): value is string {
+  return typeof value === 'string' && STRIPE_ID_PATTERN.test(value);
+}
+
+export function isSafeMonstockId(value: unknown): value is string {
+  return typeof value === 'string' && MONSTOCK_ID_PATTERN.test(value);
+}
+
+/** For logs: an id that failed the check, cut short and stripped of anything unprintable. */
+export function describeBadId(value: unknown): string {
+  if (typeof value !== 'string') return `(${typeof value})`;
+  const printable = value.slice(0, 40).replace(/[^\x20-\x7e]/g, '?');
+  return value.length > 40 ? `${printable}… (${value.length} chars)` : printable;
+}

@@ -102,7 +102,46 @@ export interface UnmatchedPaymentWorkflowInput {
   paymentIntentId: string;
   /** Why no order was found, for the person reading the Web UI. */
   reason: string;
+  /** How often and how long it looks again; the defaults suit production, tests shorten them. */
+  schedule?: UnmatchedSchedule;
 }
+
+/** Durations in ms. Defaults: UNMATCHED_SCHEDULE_DEFAULTS. */
+export interface UnmatchedSchedule {
+  /** The first scheduled look after the payment arrived; each next one waits twice as long. */
+  firstLookAfterMs?: number;
+  /** The longest wait between two scheduled looks. */
+  maxLookIntervalMs?: number;
+  /** After this long unmatched (since the workflow began), it stops looking and parks for a person. */
+  parkAfterMs?: number;
+  /** An intent still waiting for a payment method (or action) this long after its creation is abandoned. */
+  abandonedAfterMs?: number;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** 1 h, doubling, capped at 1 day, for 30 days: at most ~33 scheduled looks (each 1-2 Stripe reads) per payment. */
+export const UNMATCHED_SCHEDULE_DEFAULTS: Required<UnmatchedSchedule> = {
+  firstLookAfterMs: HOUR_MS,
+  maxLookIntervalMs: DAY_MS,
+  parkAfterMs: 30 * DAY_MS,
+  abandonedAfterMs: 7 * DAY_MS,
+};
+
+/**
+ * Where an unmatched payment stands: `waiting` (looking again with backoff), `parked` (stopped
+ * looking after the bounded time: NeedsAttention, waits for `retryMatch` or a new Stripe event),
+ * `matched` (attached to its order), `closed` (ended without an order: see `closed.reason`).
+ */
+export type UnmatchedPaymentStatus = 'waiting' | 'parked' | 'matched' | 'closed';
+
+/**
+ * Why an unmatched payment was closed without an order: it never moved money (intent canceled,
+ * or abandoned before any payment), it is another channel's (an invoice's, an ignore rule's), or
+ * Stripe does not know the intent.
+ */
+export type UnmatchedCloseReason = 'no_money_moved' | 'not_ours' | 'not_in_stripe';
 
 export interface UnmatchedPaymentState {
   paymentIntentId: string;
@@ -110,6 +149,21 @@ export interface UnmatchedPaymentState {
   events: number;
   attempts: number;
   matchedOrderId?: string;
+  /** Set by workflows started (or moved on) with the bounded lifecycle; absent on older ones. */
+  status?: UnmatchedPaymentStatus;
+  /** When the lifecycle began (ISO), the start of the time to park. */
+  since?: string;
+  /** Wait before the next scheduled look (ms), doubled after each. */
+  nextLookInMs?: number;
+  /** When the next scheduled look is due (ISO); absent when parked or ended. */
+  nextLookAt?: string;
+  /** Looks done by the schedule (not by signals): bounded by the schedule. */
+  scheduledLooks?: number;
+  /** The intent's status at the last look, and whether any money moved. */
+  intentStatus?: string;
+  moneyMoved?: boolean;
+  parkedSince?: string;
+  closed?: { reason: UnmatchedCloseReason; detail: string; at: string };
 }
 
 /** Ask an unmatched payment to look for its order again (reconciliation, an operator). */

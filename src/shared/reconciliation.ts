@@ -203,6 +203,15 @@ export interface ReconciliationReport extends ReconciliationTally {
 
 export const reconciliationProgressQuery = defineQuery<ReconciliationProgress>('reconciliationProgress');
 
+/**
+ * A report id as the workflow makes them (its run id, a UUID): letters, digits, dashes and
+ * underscores only, so nothing that could leave DATA_DIR/reports once it is part of a file name.
+ * Here, not in src/reports, because the workflow checks the id it is handed too.
+ */
+export function isValidReportId(reportId: unknown): reportId is string {
+  return typeof reportId === 'string' && /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(reportId);
+}
+
 /** The synthetic event id of a repair: one per run and payment intent, so retries are one event. */
 export function repairEventId(reportId: string, paymentIntentId: string): string {
   return `reconcile:${reportId}:${paymentIntentId}`;

@@ -8,13 +8,20 @@ import { WebhookHealth } from '../reports/webhookHealth';
 import { EncryptionCodec } from '../temporal/codec/encryptionCodec';
 import { createStripeClient } from '../stripe/client';
 import { connectClient } from '../temporal/connection';
+import { createAdminAuthenticator } from './admin/authenticator';
+import { adminUrl } from './admin/adminUrl';
+import { codecOpenInDevelopment, createAdminServer } from './admin/adminServer';
 import { createTemporalReadiness } from './http/readiness';
 import { createConnectorHttpServer } from './http/server';
 import { createCustomerChangeDelivery } from '../temporal/delivery';
 import { createMonstockWebhookRoute } from './monstock/route';
 import { createStripeWebhookRoute } from './stripe/route';
 
-/** `npm run webhooks`: the webhook server, with /healthz and /readyz for load balancers and /metrics. */
+/**
+ * `npm run webhooks`: the public webhook server (webhooks, /healthz and /readyz for load balancers,
+ * nothing else) and, in the same process, the admin listener on ADMIN_HOST:ADMIN_PORT (reports,
+ * problems, metrics, the Web UI's codec), behind ADMIN_TOKEN or an OIDC access token.
+ */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'webhooks', level: config.logLevel });
@@ -65,20 +72,32 @@ async function main(): Promise<void> {
       monstock: createMonstockWebhookRoute({ client, config, logger, counters, customerDelivery: customers.deliver }),
     },
     connectionIds: [config.connectionId],
-    // Interim: the admin listener takes these over (reports, problems, metrics, codec).
-    codec: {
-      codec: new EncryptionCodec(config.temporal.encryptionKeys),
-      token: config.admin.token,
-      corsOrigins: config.codec.corsOrigins,
-    },
-    // /metrics, /problems, /reports/latest[.json] and /reports/<reportId>[.json].
-    pages: pages.handlers({
-      '/metrics': async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }),
-    }),
   });
   server.listen(config.webhookServer.port, config.webhookServer.host, () => {
     logger.info('webhook server listening', {
       url: `http://${config.webhookServer.host}:${config.webhookServer.port}`,
+    });
+  });
+
+  const admin = createAdminServer({
+    logger: logger.child({ listener: 'admin' }),
+    authenticate: createAdminAuthenticator({ token: config.admin.token, oidc: config.admin.oidc }),
+    pages,
+    metrics: async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }),
+    codec: { codec: new EncryptionCodec(config.temporal.encryptionKeys), corsOrigins: config.codec.corsOrigins },
+    codecWithoutToken: codecOpenInDevelopment(config.mode, config.admin.host),
+  });
+  admin.on('error', (error) => {
+    logger.error('admin listener failed', { error, url: adminUrl(config.admin.host, config.admin.port) });
+    process.exit(1);
+  });
+  admin.listen(config.admin.port, config.admin.host, () => {
+    logger.info('admin listener listening', {
+      url: adminUrl(config.admin.host, config.admin.port),
+      auth: config.admin.oidc ? 'ADMIN_TOKEN or OIDC access token' : 'ADMIN_TOKEN',
+      ...(codecOpenInDevelopment(config.mode, config.admin.host)
+        ? { codec: 'open to loopback callers without a token (development mode)' }
+        : {}),
     });
   });
 
@@ -88,6 +107,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down: finishing in-flight requests', { signal });
     // Stop accepting, let in-flight webhooks get their answer, then drop idle keep-alive sockets.
+    admin.close();
+    admin.closeIdleConnections();
     server.close(() => {
       void Promise.allSettled([client.connection.close(), monstock.close()]).finally(() => process.exit(0));
     });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityClients } from '../activities';
+import { FAILURE_CONVERTER_PATH } from './dataConverter';
 import { createLogger, toSdkLogger, type Logger } from '../observability/logger';
 
 export interface CreateWorkerOptions {
@@ -26,6 +27,8 @@ export interface CreateWorkerOptions {
 export async function bundleConnectorWorkflows(logger: Logger = createLogger({ name: 'worker' })): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
+    // Workflow failures are converted inside the bundle: their messages must be encrypted too.
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: toSdkLogger(logger.child({ component: 'workflow-bundler' }), { infoAs: 'debug' }),
   });
   return code;

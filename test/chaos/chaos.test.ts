@@ -5,7 +5,8 @@ import { defaultChaosOptions, runChaos, type ChaosOptions } from '../../chaos/ru
  * sandboxes, webhook server and worker as processes), 50 orders paid, refunded and disputed while
  * webhooks are dropped, duplicated, reordered and delayed, Monstock answers 5xx then 429 for a
  * stretch, the worker is SIGKILLed twice and the dev server restarted once on its data file.
- * After one reconciliation, every order must match Stripe: nothing lost, duplicated or wrong.
+ * After one reconciliation, every order must match the shop's ledger and Stripe: nothing lost,
+ * duplicated, wrong or on the wrong order.
  */
 describe('chaos (small)', () => {
   it('ends with every order matching Stripe', async () => {
@@ -31,20 +32,31 @@ describe('chaos (small)', () => {
     const report = await runChaos(options).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}\nprogress:\n${lines.join('\n')}`);
     });
-    const { ok, ordersChecked, lost, duplicated, wrongStatus, convergeSeconds, faults } = report;
+    const { ok, ordersChecked, lost, duplicated, wrongStatus, wrongOrder, ledgerMismatch, convergeSeconds, faults } =
+      report;
     process.stdout.write(
-      `[chaos] ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify({ ok, ordersChecked, lost, duplicated, wrongStatus, convergeSeconds, faults })}\n`,
+      `[chaos] ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify({ ok, ordersChecked, lost, duplicated, wrongStatus, wrongOrder, ledgerMismatch, convergeSeconds, faults })}\n`,
     );
     if (!ok)
       process.stdout.write(
         `[chaos] progress:\n${lines.join('\n')}\n[chaos] problems: ${JSON.stringify(report.problems, null, 1)}\n`,
       );
 
-    expect({ ordersChecked, lost, duplicated, wrongStatus, problems: report.problems }).toEqual({
+    expect({
+      ordersChecked,
+      lost,
+      duplicated,
+      wrongStatus,
+      wrongOrder,
+      ledgerMismatch,
+      problems: report.problems,
+    }).toEqual({
       ordersChecked: 50,
       lost: 0,
       duplicated: 0,
       wrongStatus: 0,
+      wrongOrder: 0,
+      ledgerMismatch: 0,
       problems: [],
     });
     expect(convergeSeconds).not.toBeNull();

@@ -578,6 +578,21 @@ function typeConfused(
       ['created missing', () => ({ ...event, created: undefined })],
       ['data.object.id not a string', () => ({ ...event, data: { object: { ...object, id: rng.notAString() } } })],
       ['data.object.id missing', () => ({ ...event, data: { object: { ...object, id: undefined } } })],
+      // Ids no workflow id could carry (Temporal takes 1,000 bytes), or of a charset Stripe never uses: invalid_id.
+      ['event id of 2,000 characters', () => ({ ...event, id: `evt_${'x'.repeat(1996)}` })],
+      [
+        'data.object.id of 2,000 characters',
+        () => ({
+          ...event,
+          data: { object: { ...object, id: `${String(object.id).split('_')[0]}_${'A'.repeat(1997)}` } },
+        }),
+      ],
+      [
+        'data.object.id with characters Stripe never uses',
+        () => ({ ...event, data: { object: { ...object, id: `pi_${rng.pick(['../x', 'a b', 'é', 'a/b', 'a"b'])}` } } }),
+      ],
+      // A live event to a test key's endpoint: livemode_mismatch.
+      ['livemode true with a test key', () => ({ ...event, livemode: true })],
     );
   } else {
     mutations.push(
@@ -593,6 +608,15 @@ function typeConfused(
       ['order version missing', () => ({ ...event, data: { object: { ...object, version: undefined } } })],
       ['order id a number', () => ({ ...event, data: { object: { ...object, id: rng.int(0, 1e6) } } })],
       ['order id empty', () => ({ ...event, data: { object: { ...object, id: '' } } })],
+      ['event id of 2,000 characters', () => ({ ...event, id: `evt_${'x'.repeat(1996)}` })],
+      [
+        'order id of 2,000 characters',
+        () => ({ ...event, data: { object: { ...object, id: `ord_${'a'.repeat(1996)}` } } }),
+      ],
+      [
+        'order id with characters Monstock never uses',
+        () => ({ ...event, data: { object: { ...object, id: `ord_${rng.pick(['../x', 'a b', 'é', 'a/b', ''])}/` } } }),
+      ],
       [
         'order updatedAt not a date-time',
         () => ({

@@ -24,7 +24,8 @@ import { describeCase, healthz, mapBounded, send, violation, type FuzzOutcome } 
  * type-confused, truncated, non-UTF-8, header-injected, wrong-method, wrong-content-type and
  * wrong-connection requests against the real HTTP shell wired with both real routes, a real
  * Temporal client and both sandboxes. Every answer is a 4xx (a 2xx only for a correctly signed
- * event the connector does not deliver), never a 5xx nor a hang, the server stays up, and not
+ * event the connector does not deliver; a 400 for a signed event whose ids no workflow id could
+ * carry, or of the other mode than the key's), never a 5xx nor a hang, the server stays up, and not
  * one workflow is started or signalled on the fuzz task queue.
  *
  * Deterministic for a seed: `FUZZ_SEED=<n>` replays a run, `FUZZ_REQUESTS=<n>` sets the number
@@ -36,7 +37,15 @@ const CONCURRENCY = 16;
 const BATCH = 250;
 
 const REJECT_REASONS: Record<Source, readonly string[]> = {
-  stripe: ['missing_signature', 'bad_signature', 'stale_timestamp', 'malformed_json', 'not_an_event'],
+  stripe: [
+    'missing_signature',
+    'bad_signature',
+    'stale_timestamp',
+    'malformed_json',
+    'not_an_event',
+    'invalid_id',
+    'livemode_mismatch',
+  ],
   monstock: [
     'missing_signature',
     'bad_signature',
@@ -45,6 +54,7 @@ const REJECT_REASONS: Record<Source, readonly string[]> = {
     'not_an_event',
     'invalid_order',
     'invalid_customer',
+    'invalid_id',
   ],
 };
 
@@ -59,7 +69,7 @@ function routeCounts(counters: Counters, source: Source) {
     unavailable: counters.get(C.unavailable, labels),
     acknowledged:
       counters.get(C.unknown, labels) +
-      sumOver(C.ignored, 'reason', ['ignore_rule', 'no_payment_intent', 'customer_sync_not_wired']),
+      sumOver(C.ignored, 'reason', ['ignore_rule', 'no_payment_intent', 'customer_sync_not_wired', 'object_not_found']),
   };
 }
 

@@ -1,14 +1,9 @@
-import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, ServiceError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { request } from 'undici';
 import { loadConfig, withDevelopmentValues, type ConnectorConfig } from '../../src/config';
 import type { Order } from '../../src/monstock/schemas';
-import {
-  Counters,
-  defineWebhookCounters,
-  PROMETHEUS_CONTENT_TYPE,
-  WEBHOOK_COUNTERS as C,
-} from '../../src/observability/counters';
+import { Counters, defineWebhookCounters, WEBHOOK_COUNTERS as C } from '../../src/observability/counters';
 import { createLogger } from '../../src/observability/logger';
 import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { signPayload } from '../../sandbox/kit/signature';
@@ -65,13 +60,6 @@ describe('POST /webhooks/monstock', () => {
         readiness: async () => ({ ready: true }),
         connectionIds: ['default'],
         webhooks: { monstock: (webhook) => route(webhook) },
-        pages: {
-          '/metrics': async () => ({
-            status: 200,
-            contentType: PROMETHEUS_CONTENT_TYPE,
-            body: counters.toPrometheus(),
-          }),
-        },
       }),
       0,
     );
@@ -251,6 +239,22 @@ describe('POST /webhooks/monstock', () => {
       body: { error: 'invalid_order' },
     });
 
+    // Signed, but an id no workflow id could carry: a 400 (no retry could cure it), not a 503.
+    const invalidBefore = rejected('invalid_id');
+    expect(await post(eventBody('order.updated', { ...forged, id: `ord_${'a'.repeat(1996)}` }))).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_id', field: 'order_id' },
+    });
+    expect(await post(eventBody('order.updated', forged, `evt_${'x'.repeat(1996)}`))).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_id', field: 'event_id' },
+    });
+    expect(await post(eventBody('order.updated', { ...forged, id: 'ord/../1' }))).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_id', field: 'order_id' },
+    });
+    expect(rejected('invalid_id')).toBe(invalidBefore + 3);
+
     expect(rejected('bad_signature')).toBe(before + 1);
     expect(await workflowExists(orderWorkflowId('default', 'ord_forged_1'))).toBe(false);
   });
@@ -267,20 +271,21 @@ describe('POST /webhooks/monstock', () => {
       body: { received: true },
     });
     expect(counters.get(C.unknown, { source: 'monstock' })).toBe(before + 1);
-    const metrics = await request(`${server.url}/metrics`);
-    expect(await metrics.body.text()).toContain(`${C.unknown}{source="monstock"} ${before + 1}`);
+    // What /metrics (on the admin listener) serves.
+    expect(counters.toPrometheus()).toContain(`${C.unknown}{source="monstock"} ${before + 1}`);
   });
 
   it('hands customer events to customer sync once it is wired, and answers 503 when that fails', async () => {
     const received: Array<[string, CustomerChangedEvent]> = [];
-    let fail = false;
+    let fail: false | 'unreachable' | 'bug' = false;
     const wired = createMonstockWebhookRoute({
       client,
       config,
       logger,
       counters,
       customerDelivery: async (connectionId, change) => {
-        if (fail) throw new Error('customer sync unreachable');
+        if (fail === 'unreachable') throw new ServiceError('customer sync unreachable');
+        if (fail === 'bug') throw new TypeError('cannot read properties of undefined');
         received.push([connectionId, change]);
       },
     });
@@ -303,8 +308,13 @@ describe('POST /webhooks/monstock', () => {
       ],
     ]);
     expect(counters.get(C.accepted, { source: 'monstock', workflow: 'customer' })).toBe(1);
-    fail = true;
+    fail = 'unreachable';
     expect((await call()).status).toBe(503);
+    // A cause a retry alone will not cure answers 500, counted apart: never a 503.
+    const failedBefore = counters.get(C.failed, { source: 'monstock', reason: 'internal_error' });
+    fail = 'bug';
+    expect(await call()).toMatchObject({ status: 500, body: { reason: 'internal_error' } });
+    expect(counters.get(C.failed, { source: 'monstock', reason: 'internal_error' })).toBe(failedBefore + 1);
   });
 
   it('answers 503 within seconds when Temporal cannot be reached, so Monstock retries', async () => {

@@ -43,6 +43,8 @@ describe('npm run reconcile', () => {
         env: {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
+          // Next to a test stack: development mode, asked for by name (production refuses test values).
+          CONNECTOR_MODE: 'development',
           TEMPORAL_ADDRESS: testTemporalAddress(),
           TEMPORAL_TASK_QUEUE: h.taskQueue,
           PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS.map((key) => `${key.id}:${key.key.toString('base64')}`).join(

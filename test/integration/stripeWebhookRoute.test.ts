@@ -6,12 +6,7 @@ import Stripe from 'stripe';
 import { request } from 'undici';
 import { loadConfig, withDevelopmentValues, type ConnectorConfig } from '../../src/config';
 import { OrderMatcher } from '../../src/matching/orderMatcher';
-import {
-  Counters,
-  defineWebhookCounters,
-  PROMETHEUS_CONTENT_TYPE,
-  WEBHOOK_COUNTERS as C,
-} from '../../src/observability/counters';
+import { Counters, defineWebhookCounters, WEBHOOK_COUNTERS as C } from '../../src/observability/counters';
 import { createLogger } from '../../src/observability/logger';
 import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { orderWorkflowId, unmatchedPaymentWorkflowId } from '../../src/shared/ids';
@@ -71,13 +66,6 @@ describe('POST /webhooks/stripe', () => {
         readiness: async () => ({ ready: true }),
         connectionIds: ['default'],
         webhooks: { stripe: (webhook) => route(webhook) },
-        pages: {
-          '/metrics': async () => ({
-            status: 200,
-            contentType: PROMETHEUS_CONTENT_TYPE,
-            body: counters.toPrometheus(),
-          }),
-        },
       }),
       0,
     );
@@ -266,9 +254,8 @@ describe('POST /webhooks/stripe', () => {
     });
     expect(answer).toEqual({ status: 200, body: { received: true } });
     expect(counters.get(C.unknown, { source: 'stripe' })).toBe(before + 1);
-    const metrics = await request(`${server.url}/metrics`);
-    expect(metrics.headers['content-type']).toBe(PROMETHEUS_CONTENT_TYPE);
-    expect(await metrics.body.text()).toContain(`${C.unknown}{source="stripe"} ${before + 1}`);
+    // What /metrics (on the admin listener) serves.
+    expect(counters.toPrometheus()).toContain(`${C.unknown}{source="stripe"} ${before + 1}`);
   });
 
   it('acknowledges a payment another integration owns and starts nothing', async () => {
@@ -297,6 +284,75 @@ describe('POST /webhooks/stripe', () => {
     });
     expect(state.matchedOrderId).toBeUndefined();
     await handle.terminate('test done');
+  });
+
+  it('refuses with 400 (not 503) an event whose ids no workflow id could carry, and counts it', async () => {
+    const invalid = () => counters.get(C.rejected, { source: 'stripe', reason: 'invalid_id' });
+    const before = invalid();
+    const unavailableBefore = counters.get(C.unavailable, { source: 'stripe' });
+    // A 2,000-character payment intent id: the unmatched workflow id would pass Temporal's 1,000 bytes.
+    const longIntent = `pi_${'A'.repeat(1997)}`;
+    expect(longIntent).toHaveLength(2000);
+    const byObject = await post({ ...intentEvent(longIntent, {}), id: 'evt_long_intent_1' });
+    expect(byObject.status).toBe(400);
+    expect(byObject.body).toMatchObject({ error: 'invalid_id', field: 'object_id' });
+    // A 2,000-character event id, and an intent id with characters Stripe never uses.
+    const byEvent = await post({ ...intentEvent('pi_fine_1', {}), id: `evt_${'x'.repeat(1996)}` });
+    expect(byEvent).toMatchObject({ status: 400, body: { error: 'invalid_id', field: 'event_id' } });
+    const byCharge = await post({
+      id: 'evt_charge_bad_intent',
+      object: 'event',
+      type: 'charge.refunded',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: 'ch_bad_intent', object: 'charge', payment_intent: 'pi_../../x y' } },
+    });
+    expect(byCharge).toMatchObject({ status: 400, body: { error: 'invalid_id', field: 'payment_intent_id' } });
+    expect(invalid()).toBe(before + 3);
+    expect(counters.get(C.unavailable, { source: 'stripe' })).toBe(unavailableBefore);
+    expect(counters.notedEvents('stripe')[0]).toMatchObject({ reason: 'invalid_id', status: 400 });
+  });
+
+  it('acknowledges (2xx), counts and notes an event whose payment intent Stripe does not know', async () => {
+    const notFound = () => counters.get(C.ignored, { source: 'stripe', reason: 'object_not_found' });
+    const before = notFound();
+    const unavailableBefore = counters.get(C.unavailable, { source: 'stripe' });
+    // The matcher must read the intent (a charge carries only its id): Stripe answers 404.
+    const answer = await post({
+      id: 'evt_charge_unknown_intent',
+      object: 'event',
+      type: 'charge.refunded',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: 'ch_unknown_intent', object: 'charge', payment_intent: 'pi_NotInThisAccount1' } },
+    });
+    expect(answer).toEqual({ status: 200, body: { received: true } });
+    expect(notFound()).toBe(before + 1);
+    expect(counters.get(C.unavailable, { source: 'stripe' })).toBe(unavailableBefore);
+    expect(counters.notedEvents('stripe')[0]).toMatchObject({
+      source: 'stripe',
+      reason: 'object_not_found',
+      eventId: 'evt_charge_unknown_intent',
+      paymentIntentId: 'pi_NotInThisAccount1',
+      status: 200,
+    });
+    expect(await workflowExists(unmatchedPaymentWorkflowId('default', 'pi_NotInThisAccount1'))).toBe(false);
+  });
+
+  it('refuses with 400 a live-mode event when the key is a test key, and counts it', async () => {
+    const mismatch = () => counters.get(C.rejected, { source: 'stripe', reason: 'livemode_mismatch' });
+    const before = mismatch();
+    const order = await monstock.createOrder(1000);
+    const answer = await post({ ...intentEvent('pi_live_1', { monstock_order_id: order.id }), livemode: true });
+    expect(answer).toMatchObject({ status: 400, body: { error: 'livemode_mismatch', event: 'live', key: 'test' } });
+    expect(mismatch()).toBe(before + 1);
+    expect(await workflowExists(orderWorkflowId('default', order.id))).toBe(false);
+    // The key's own mode is delivered as before.
+    const testMode = await post({ ...intentEvent('pi_test_mode_1', { monstock_order_id: order.id }), livemode: false });
+    expect(testMode).toEqual({ status: 200, body: { received: true } });
+    await eventually(() => workflowExists(orderWorkflowId('default', order.id)).then((found) => found || undefined));
+    await client.workflow
+      .getHandle(orderWorkflowId('default', order.id))
+      .terminate('test done')
+      .catch(() => undefined);
   });
 
   it('also accepts the managed endpoint’s secret, from a file written while it runs', async () => {

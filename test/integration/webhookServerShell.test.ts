@@ -4,7 +4,28 @@ import { createLogger } from '../../src/observability/logger';
 import { createTemporalReadiness } from '../../src/starter/http/readiness';
 import { createConnectorHttpServer, type WebhookRequest } from '../../src/starter/http/server';
 import { Client, Connection } from '@temporalio/client';
-import { connectTestClient } from '../support/temporal';
+import { EncryptionCodec } from '../../src/temporal/codec/encryptionCodec';
+import { connectTestClient, TEST_ENCRYPTION_KEYS } from '../support/temporal';
+
+/**
+ * What the webhook server process used to hand its public shell: the pages and the codec. The
+ * public port must not serve them even so; they live on the admin listener (adminListener tests).
+ */
+const page = async () => ({ status: 200, contentType: 'text/html', body: 'revenue 9876.54 EUR, ord_1, /data/reports' });
+const formerAdminOptions = {
+  pages: {
+    '/reports/latest': page,
+    '/reports/latest.json': page,
+    '/reports/r-1': page,
+    '/problems': page,
+    '/metrics': page,
+  },
+  codec: {
+    codec: new EncryptionCodec(TEST_ENCRYPTION_KEYS),
+    token: 'a-token-of-at-least-32-characters-0000',
+    corsOrigins: ['http://127.0.0.1:8233'],
+  },
+} as object;
 
 /** The HTTP shell: probes for load balancers, connection ids in webhook paths, the 1 MiB cap. */
 describe('connector HTTP shell', () => {
@@ -19,6 +40,7 @@ describe('connector HTTP shell', () => {
         logger: createLogger({ level: 'error' }),
         readiness: createTemporalReadiness(client, 0),
         connectionIds: ['default', 'shop-2'],
+        ...formerAdminOptions,
         webhooks: {
           echo: async (webhook) => {
             received.push(webhook);
@@ -73,6 +95,27 @@ describe('connector HTTP shell', () => {
     expect(answer.statusCode).toBe(status);
     await answer.body.dump();
     expect(received).toHaveLength(0);
+  });
+
+  it.each([
+    ['GET', '/reports/latest'],
+    ['GET', '/reports/latest.json'],
+    ['GET', '/reports/r-1'],
+    ['GET', '/problems'],
+    ['GET', '/metrics'],
+    ['POST', '/codec/decode'],
+    ['POST', '/codec/encode'],
+    ['OPTIONS', '/codec/decode'],
+  ])('serves only webhooks and probes: %s %s is a 404 on the public port', async (method, path) => {
+    const answer = await request(`${server.url}${path}`, {
+      method: method as 'GET' | 'POST' | 'OPTIONS',
+      headers: { origin: 'http://127.0.0.1:8233', authorization: 'Bearer a-token-of-at-least-32-characters-0000' },
+      ...(method === 'POST' ? { body: '{"payloads":[]}' } : {}),
+    });
+    expect(answer.statusCode).toBe(404);
+    expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+    const body = await answer.body.text();
+    expect(body).not.toMatch(/revenue|ord_1|reports|payloads/);
   });
 
   it('answers 413 to a body over 1 MiB without calling the route', async () => {

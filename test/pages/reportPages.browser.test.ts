@@ -14,16 +14,26 @@ import {
   type ReconciliationReport,
   type ReconciliationWorkflowInput,
 } from '../../src/shared/reconciliation';
-import { createConnectorHttpServer } from '../../src/starter/http/server';
+import { createAdminAuthenticator } from '../../src/starter/admin/authenticator';
+import { createAdminServer } from '../../src/starter/admin/adminServer';
+import { EncryptionCodec } from '../../src/temporal/codec/encryptionCodec';
 import { startConnectorHarness, type ConnectorHarness } from '../support/connectorHarness';
-import { connectorClients, eventually, startTestWorker, type RunningWorker } from '../support/temporal';
+import {
+  connectorClients,
+  eventually,
+  startTestWorker,
+  TEST_ENCRYPTION_KEYS,
+  type RunningWorker,
+} from '../support/temporal';
 
 /**
  * The report and problems pages as a person sees them: headless Chromium (Debian's `chromium`,
- * driven by playwright-core) on the real HTTP shell, after a real reconciliation run with a
+ * driven by playwright-core) on the admin listener with its token, after a real reconciliation run with a
  * planted finding and an unmatched payment. The page's numbers must be the JSON report's.
  */
 const CHROMIUM = '/usr/bin/chromium';
+const ADMIN_TOKEN = 'report-pages-admin-token-0123456789abcdef';
+const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -71,16 +81,17 @@ describe('report and problems pages in headless Chromium', () => {
       temporalUiUrl: 'http://127.0.0.1:8233',
       stripeSecretKey: h.config.stripe.secretKey,
     });
-    const shell = createConnectorHttpServer({
+    const admin = createAdminServer({
       logger: createLogger({ level: 'error' }),
-      readiness: async () => ({ ready: true }),
-      connectionIds: ['default'],
-      webhooks: {},
-      pages: pages.handlers(),
+      authenticate: createAdminAuthenticator({ token: ADMIN_TOKEN }),
+      pages,
+      metrics: async () => ({ status: 200, contentType: 'text/plain', body: '' }),
+      codec: { codec: new EncryptionCodec(TEST_ENCRYPTION_KEYS), corsOrigins: [] },
     });
-    server = await listen(shell as http.Server, 0);
+    server = await listen(admin as http.Server, 0);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage();
+    // A person (or a proxy in front) sends the admin token with every request.
+    page = await browser.newPage({ extraHTTPHeaders: AUTH });
     page.on('request', (request) => {
       if (!request.url().startsWith(server.url)) foreignRequests.push(request.url());
     });
@@ -146,13 +157,18 @@ describe('report and problems pages in headless Chromium', () => {
     expect(result.byKind.unmatched_payment).toBe(1);
 
     // The JSON the page serves is the report file: the workflow's result, with every finding.
-    const json = (await (await fetch(`${server.url}/reports/latest.json`)).json()) as ReconciliationReport;
+    const refused = await fetch(`${server.url}/reports/latest.json`);
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).not.toContain(result.reportId);
+    const json = (await (
+      await fetch(`${server.url}/reports/latest.json`, { headers: AUTH })
+    ).json()) as ReconciliationReport;
     expect(json.reportId).toBe(result.reportId);
     expect(json.totals).toEqual(result.totals);
     expect(json.byKind).toEqual(result.byKind);
     expect(json.findings.length).toBe(result.counts.findings);
-    expect((await fetch(`${server.url}/reports/${result.reportId}.json`)).status).toBe(200);
-    expect((await fetch(`${server.url}/reports/no-such-report`)).status).toBe(404);
+    expect((await fetch(`${server.url}/reports/${result.reportId}.json`, { headers: AUTH })).status).toBe(200);
+    expect((await fetch(`${server.url}/reports/no-such-report`, { headers: AUTH })).status).toBe(404);
 
     const response = await page.goto(`${server.url}/reports/latest`);
     expect(response?.status()).toBe(200);

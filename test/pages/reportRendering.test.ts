@@ -299,6 +299,7 @@ describe('problems page', () => {
             succeeded: 3,
             rejected: 1,
             unavailable: 0,
+            failed: 0,
             lastSuccessSeenAt: '2026-11-02T09:59:00.000Z',
           },
         ],
@@ -324,8 +325,8 @@ describe('webhook health', () => {
     const health = new WebhookHealth(counters, { sources: ['stripe', 'monstock'], now: () => now });
     // Counted before it watched: totals, but no time.
     expect(health.snapshot()).toEqual([
-      { source: 'monstock', succeeded: 0, rejected: 0, unavailable: 0 },
-      { source: 'stripe', succeeded: 5, rejected: 0, unavailable: 0 },
+      { source: 'monstock', succeeded: 0, rejected: 0, unavailable: 0, failed: 0 },
+      { source: 'stripe', succeeded: 5, rejected: 0, unavailable: 0, failed: 0 },
     ]);
     now = new Date('2026-11-02T10:00:05.000Z');
     counters.inc(WEBHOOK_COUNTERS.ignored, { source: 'stripe', reason: 'ignore_rule' });
@@ -334,12 +335,20 @@ describe('webhook health', () => {
     now = new Date('2026-11-02T10:00:10.000Z');
     counters.inc(WEBHOOK_COUNTERS.unavailable, { source: 'stripe' });
     expect(health.snapshot()).toEqual([
-      { source: 'monstock', succeeded: 0, rejected: 1, unavailable: 0, lastFailureSeenAt: '2026-11-02T10:00:05.000Z' },
+      {
+        source: 'monstock',
+        succeeded: 0,
+        rejected: 1,
+        unavailable: 0,
+        failed: 0,
+        lastFailureSeenAt: '2026-11-02T10:00:05.000Z',
+      },
       {
         source: 'stripe',
         succeeded: 6,
         rejected: 0,
         unavailable: 1,
+        failed: 0,
         lastSuccessSeenAt: '2026-11-02T10:00:05.000Z',
         lastFailureSeenAt: '2026-11-02T10:00:10.000Z',
       },

@@ -33,6 +33,7 @@ describe('npm start', () => {
       temporal: await freePort(),
       ui: await freePort(),
       webhooks: await freePort(),
+      admin: await freePort(),
       monstock: await freePort(),
       stripe: await freePort(),
     };
@@ -43,6 +44,7 @@ describe('npm start', () => {
       TEMPORAL_ADDRESS: undefined,
       TEMPORAL_UI_PORT: String(ports.ui),
       PORT: String(ports.webhooks),
+      ADMIN_PORT: String(ports.admin),
       MONSTOCK_SANDBOX_PORT: String(ports.monstock),
       STRIPE_SANDBOX_PORT: String(ports.stripe),
       LOG_LEVEL: 'warn',

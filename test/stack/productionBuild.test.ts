@@ -15,6 +15,7 @@ import {
   TEST_STRIPE_WEBHOOK_SECRET,
   type StripeFixture,
 } from '../support/stripeSandbox';
+import { SETTINGS } from '../../src/config/settings';
 import { freePort, waitFor } from '../support/stack';
 import { eventually, TEST_ENCRYPTION_KEYS, testTemporalAddress, uniqueTaskQueue } from '../support/temporal';
 
@@ -180,13 +181,54 @@ describe('the production build (src/ compiled, production dependencies only, pla
     ).toEqual([]);
   });
 
+  it('refuses, built and with CONNECTOR_MODE unset, the secrets written in the repository, naming each variable', async () => {
+    const repositoryValues = {
+      PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS.map((key) => `${key.id}:${key.key.toString('base64')}`).join(','),
+      MONSTOCK_API_TOKEN: TEST_MONSTOCK_TOKEN,
+      MONSTOCK_WEBHOOK_SECRET: TEST_MONSTOCK_WEBHOOK_SECRET,
+      STRIPE_SECRET_KEY: TEST_STRIPE_KEY,
+      STRIPE_WEBHOOK_SECRET: TEST_STRIPE_WEBHOOK_SECRET,
+      ADMIN_TOKEN: SETTINGS.ADMIN_TOKEN.developmentValue,
+    };
+    for (const entry of ['lib/worker.js', 'lib/starter/webhookServer.main.js']) {
+      const refused = await run(process.execPath, [entry], app, {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'production',
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        ...repositoryValues,
+      });
+      expect({ entry, code: refused.code }).toEqual({ entry, code: 1 });
+      for (const [name, value] of Object.entries(repositoryValues)) {
+        expect(refused.output).toMatch(new RegExp(`${name} is a development or test value`));
+        expect(refused.output).not.toContain(value);
+      }
+    }
+  });
+
   it('runs the worker and the webhook server with plain node: they answer, carry an order to paid, and stop on SIGTERM', async () => {
     const port = await freePort();
     const connectionId = `prod-${randomBytes(4).toString('hex')}`;
     const webhookBase = `http://127.0.0.1:${port}/webhooks`;
+    // Production mode (CONNECTOR_MODE unset) refuses every secret written in the repository, the test
+    // fixtures' included: this run uses secrets of its own, as an operator would.
+    const secrets = {
+      monstockToken: `mtok-${randomBytes(16).toString('hex')}`,
+      monstockWebhook: `mwh-${randomBytes(16).toString('hex')}`,
+      stripeKey: `sk_test_${randomBytes(16).toString('hex')}`,
+      stripeWebhook: `whsec_${randomBytes(16).toString('hex')}`,
+      payloadKeys: `prod-${randomBytes(4).toString('hex')}:${randomBytes(32).toString('base64')}`,
+      adminToken: randomBytes(32).toString('hex'),
+    };
     [monstock, stripe] = await Promise.all([
-      startMonstockFixture({ webhookUrl: `${webhookBase}/monstock/${connectionId}` }),
-      startStripeFixture({ webhookUrl: `${webhookBase}/stripe/${connectionId}` }),
+      startMonstockFixture({
+        webhookUrl: `${webhookBase}/monstock/${connectionId}`,
+        credentials: { apiToken: secrets.monstockToken, webhookSecret: secrets.monstockWebhook },
+      }),
+      startStripeFixture({
+        webhookUrl: `${webhookBase}/stripe/${connectionId}`,
+        credentials: { secretKey: secrets.stripeKey, webhookSecret: secrets.stripeWebhook },
+      }),
     ]);
     const dataDir = path.join(app, 'data');
     fs.mkdirSync(dataDir, { recursive: true });
@@ -199,13 +241,15 @@ describe('the production build (src/ compiled, production dependencies only, pla
       TEMPORAL_ADDRESS: testTemporalAddress(),
       TEMPORAL_NAMESPACE: process.env.TEMPORAL_TEST_NAMESPACE ?? 'default',
       TEMPORAL_TASK_QUEUE: uniqueTaskQueue('production-build'),
-      PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS.map((key) => `${key.id}:${key.key.toString('base64')}`).join(','),
+      PAYLOAD_ENCRYPTION_KEYS: secrets.payloadKeys,
       MONSTOCK_API_URL: monstock.sandbox.apiUrl,
-      MONSTOCK_API_TOKEN: TEST_MONSTOCK_TOKEN,
-      MONSTOCK_WEBHOOK_SECRET: TEST_MONSTOCK_WEBHOOK_SECRET,
-      STRIPE_SECRET_KEY: TEST_STRIPE_KEY,
+      MONSTOCK_API_TOKEN: secrets.monstockToken,
+      MONSTOCK_WEBHOOK_SECRET: secrets.monstockWebhook,
+      STRIPE_SECRET_KEY: secrets.stripeKey,
       STRIPE_API_URL: stripe.url,
-      STRIPE_WEBHOOK_SECRET: TEST_STRIPE_WEBHOOK_SECRET,
+      STRIPE_WEBHOOK_SECRET: secrets.stripeWebhook,
+      ADMIN_TOKEN: secrets.adminToken,
+      ADMIN_PORT: String(await freePort()),
       ORDER_IDLE_WINDOW: '1 hour',
       DATA_DIR: dataDir,
       HOST: '127.0.0.1',

@@ -28,6 +28,7 @@ describe('secrets never reach logs or workflow history', () => {
       temporal: await freePort(),
       ui: await freePort(),
       webhooks: await freePort(),
+      admin: await freePort(),
       monstock: await freePort(),
       stripe: await freePort(),
     };
@@ -38,6 +39,7 @@ describe('secrets never reach logs or workflow history', () => {
       TEMPORAL_DEV_SERVER_PORT: String(ports.temporal),
       TEMPORAL_UI_PORT: String(ports.ui),
       PORT: String(ports.webhooks),
+      ADMIN_PORT: String(ports.admin),
       MONSTOCK_SANDBOX_PORT: String(ports.monstock),
       STRIPE_SANDBOX_PORT: String(ports.stripe),
       LOG_LEVEL: 'debug',

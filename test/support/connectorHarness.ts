@@ -55,7 +55,7 @@ export async function startConnectorHarness(
   const client = await connectTestClient();
   const taskQueue = uniqueTaskQueue('e2e');
   const config = loadConfig({
-    ...withDevelopmentValues({}),
+    ...withDevelopmentValues({ CONNECTOR_MODE: 'development' }),
     STRIPE_SECRET_KEY: TEST_STRIPE_KEY,
     STRIPE_WEBHOOK_SECRET: TEST_STRIPE_WEBHOOK_SECRET,
     TEMPORAL_TASK_QUEUE: taskQueue,

@@ -18,20 +18,26 @@ export interface MonstockFixture {
 
 /** A throwaway Monstock sandbox (in memory, any free port) and an adapter pointed at it. */
 export async function startMonstockFixture(
-  options: { webhookUrl?: string; requestTimeoutMs?: number } = {},
+  options: {
+    webhookUrl?: string;
+    requestTimeoutMs?: number;
+    /** Credentials of the test's own instead of the shared test ones (which production refuses). */
+    credentials?: { apiToken: string; webhookSecret: string };
+  } = {},
 ): Promise<MonstockFixture> {
+  const apiToken = options.credentials?.apiToken ?? TEST_MONSTOCK_TOKEN;
   const sandbox = await startMonstockSandbox({
     port: 0,
     dataFile: ':memory:',
-    apiToken: TEST_MONSTOCK_TOKEN,
-    webhookSecret: TEST_MONSTOCK_WEBHOOK_SECRET,
+    apiToken,
+    webhookSecret: options.credentials?.webhookSecret ?? TEST_MONSTOCK_WEBHOOK_SECRET,
     ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
     webhookBackoffBaseMs: 50,
     logger: createLogger({ level: 'error' }),
   });
   const client = new MonstockClient({
     apiUrl: sandbox.apiUrl,
-    apiToken: TEST_MONSTOCK_TOKEN,
+    apiToken,
     requestTimeoutMs: options.requestTimeoutMs ?? 5000,
   });
   let sequence = 0;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { request } from 'undici';
+import { freePort as pickFreePort } from '../../dev/stack/freePort';
 
 /** `npm start` as a child process, for tests of the whole stack. */
 export { freePort } from '../../dev/stack/freePort';
@@ -56,4 +57,43 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** The ports of one `npm start` stack, each free. */
+export interface StackPorts {
+  temporal: number;
+  ui: number;
+  webhooks: number;
+  admin: number;
+  monstock: number;
+  stripe: number;
+}
+
+/**
+ * The environment of `npm start` on free ports with its data in `dataDir`: nothing from the
+ * test process's environment but PATH and HOME.
+ */
+export async function stackEnvOnFreePorts(dataDir: string): Promise<{ env: NodeJS.ProcessEnv; ports: StackPorts }> {
+  const ports: StackPorts = {
+    temporal: await pickFreePort(),
+    ui: await pickFreePort(),
+    webhooks: await pickFreePort(),
+    admin: await pickFreePort(),
+    monstock: await pickFreePort(),
+    stripe: await pickFreePort(),
+  };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: dataDir,
+    TEMPORAL_ADDRESS: undefined,
+    TEMPORAL_DEV_SERVER_PORT: String(ports.temporal),
+    TEMPORAL_UI_PORT: String(ports.ui),
+    PORT: String(ports.webhooks),
+    ADMIN_PORT: String(ports.admin),
+    MONSTOCK_SANDBOX_PORT: String(ports.monstock),
+    STRIPE_SANDBOX_PORT: String(ports.stripe),
+    LOG_LEVEL: 'warn',
+  };
+  return { env, ports };
 }

@@ -19,20 +19,27 @@ export interface StripeFixture {
 
 /** A throwaway Stripe sandbox (in memory, any free port) and the official SDK pointed at it. */
 export async function startStripeFixture(
-  options: { webhookUrl?: string; sepaSettleMs?: number; disputeDelayMs?: number } = {},
+  options: {
+    webhookUrl?: string;
+    sepaSettleMs?: number;
+    disputeDelayMs?: number;
+    /** Credentials of the test's own instead of the shared test ones (which production refuses). */
+    credentials?: { secretKey: string; webhookSecret: string };
+  } = {},
 ): Promise<StripeFixture> {
+  const secretKey = options.credentials?.secretKey ?? TEST_STRIPE_KEY;
   const sandbox = await startStripeSandbox({
     port: 0,
     dataFile: ':memory:',
-    secretKey: TEST_STRIPE_KEY,
-    webhookSecret: TEST_STRIPE_WEBHOOK_SECRET,
+    secretKey,
+    webhookSecret: options.credentials?.webhookSecret ?? TEST_STRIPE_WEBHOOK_SECRET,
     ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
     webhookBackoffBaseMs: 50,
     sepaSettleMs: options.sepaSettleMs ?? 60_000,
     ...(options.disputeDelayMs !== undefined ? { disputeDelayMs: options.disputeDelayMs } : {}),
     logger: createLogger({ level: 'error' }),
   });
-  const stripe = createStripeClient({ secretKey: TEST_STRIPE_KEY, apiUrl: sandbox.url, maxNetworkRetries: 0 });
+  const stripe = createStripeClient({ secretKey, apiUrl: sandbox.url, maxNetworkRetries: 0 });
   const admin = async (path: string, body: unknown = {}) => {
     const answer = await request(`${sandbox.url}${path}`, {
       method: 'POST',

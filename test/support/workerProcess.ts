@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { withDevelopmentValues } from '../../src/config';
 import { TEST_MONSTOCK_TOKEN, TEST_MONSTOCK_WEBHOOK_SECRET } from './monstockSandbox';
 import { TEST_STRIPE_KEY, TEST_STRIPE_WEBHOOK_SECRET } from './stripeSandbox';
 import { TEST_ENCRYPTION_KEYS, testTemporalAddress } from './temporal';
@@ -22,7 +23,9 @@ export async function startWorkerProcess(options: {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
+    // A test stack: development mode (ADMIN_TOKEN and the like from the development values).
+    env: withDevelopmentValues({
+      CONNECTOR_MODE: 'development',
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       TEMPORAL_ADDRESS: testTemporalAddress(),
@@ -37,7 +40,7 @@ export async function startWorkerProcess(options: {
       PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS.map((key) => `${key.id}:${key.key.toString('base64')}`).join(','),
       LOG_LEVEL: 'warn',
       ...options.env,
-    },
+    }),
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, SETTINGS, withDevelopmentValues } from '../../src/config';
+import type { SettingDefinition } from '../../src/config/settings';
 
 const required = withDevelopmentValues({});
 
@@ -72,13 +73,25 @@ describe('configuration', () => {
     );
     for (const definition of Object.values(SETTINGS)) {
       expect(lines.has(definition.name)).toBe(true);
-      const expected =
-        'default' in definition && definition.default !== undefined
-          ? definition.default
-          : 'developmentValue' in definition
-            ? (definition.developmentValue ?? '')
-            : '';
+      // Secrets are listed empty: the file holds no working secret (`npm start` fills development values).
+      const secret = 'secret' in definition && definition.secret;
+      const expected = !secret && 'default' in definition && definition.default !== undefined ? definition.default : '';
       expect(`${definition.name}=${lines.get(definition.name)}`).toBe(`${definition.name}=${expected}`);
     }
+  });
+
+  it('carries no secret value in .env.example, not even a development one', () => {
+    const example = fs.readFileSync(path.join(__dirname, '../../.env.example'), 'utf8');
+    for (const definition of Object.values(SETTINGS) as Array<SettingDefinition<unknown>>) {
+      if (definition.developmentValue) expect(example).not.toContain(definition.developmentValue);
+      if (definition.secret) expect(example).toMatch(new RegExp(`^(# )?${definition.name}=$`, 'm'));
+    }
+  });
+
+  it('runs in production unless told otherwise; development values come with development mode', () => {
+    expect(SETTINGS.CONNECTOR_MODE.default).toBe('production');
+    expect(withDevelopmentValues({}).CONNECTOR_MODE).toBe('development');
+    expect(withDevelopmentValues({ CONNECTOR_MODE: 'production' }).CONNECTOR_MODE).toBe('production');
+    expect(loadConfig(required).mode).toBe('development');
   });
 });

@@ -1,3 +1,4 @@
+import { assertValidReportId } from '../../reports/reportPaths';
 import { countStripeRequests } from '../../stripe/countingHttpClient';
 import { withActivityFailures } from '../failures';
 import { beat, resumed, savePoint, stripeCallsOf } from './progress';
@@ -16,13 +17,15 @@ export interface PageWalk {
 /**
  * The loop every walk shares: resume from the last heartbeat, count the call's Stripe requests
  * into its progress, then read pages until the walk is done or `maxPages` are read, saving a
- * point after each page so a retry starts after it.
+ * point after each page so a retry starts after it. A report id that could not name a report
+ * file fails the call at once, non-retryably, before any page is read or repair sent.
  */
 export function walkPages(
   input: ReconcilePagesInput,
   startWalk: (progress: ReconcilePagesResult) => PageWalk | Promise<PageWalk>,
 ): Promise<ReconcilePagesResult> {
   return withActivityFailures(async () => {
+    assertValidReportId(input.reportId);
     const progress = resumed(input);
     return countStripeRequests(stripeCallsOf(progress), async () => {
       const walk = await startWalk(progress);

@@ -1,16 +1,18 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { readDirOrEmpty, reportFilePath, reportsDir } from '../../reports/reportPaths';
+import { readDirOrEmpty, reportFilePath, reportPartsDir } from '../../reports/reportPaths';
 import type { ReconciliationFinding, ReconciliationReport } from '../../shared/reconciliation';
 
 /**
  * Findings of a run live on disk, not in workflow history: one part file per page (rewritten
  * whole when a page is read again, so a retried page never doubles its findings), assembled at
  * the end into DATA_DIR/reports/<reportId>.json.
+ *
+ * The report id comes from workflow input: every path here is built by reportPaths, which
+ * refuses an id that is not one (a non-retryable failure) before anything is read, written or
+ * deleted.
  */
-function partsDir(dataDir: string, reportId: string): string {
-  return path.join(reportsDir(dataDir), `${reportId}.parts`);
-}
+const partsDir = reportPartsDir;
 
 const PHASES = ['stripe', 'monstock'] as const;
 
@@ -75,8 +77,8 @@ export async function writeReport(
   dataDir: string,
   report: ReconciliationReport,
 ): Promise<{ reportFile: string; findings: number }> {
-  const findings = await readParts(dataDir, report.reportId);
   const reportFile = reportFilePath(dataDir, report.reportId);
+  const findings = await readParts(dataDir, report.reportId);
   await fs.mkdir(path.dirname(reportFile), { recursive: true });
   const temporary = `${reportFile}.tmp`;
   await fs.writeFile(temporary, JSON.stringify({ ...report, reportFile, findings, findingsTruncated: false }, null, 2));

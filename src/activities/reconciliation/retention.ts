@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { log } from '@temporalio/activity';
 import type { ReconciliationReport } from '../../shared/reconciliation';
-import { readDirOrEmpty, reportsDir } from '../../reports/reportPaths';
+import { assertValidReportId, isValidReportId, readDirOrEmpty, reportsDir } from '../../reports/reportPaths';
 import { STRIPE_EVENT_RETENTION_DAYS } from './failedEvents';
 import type { RetentionCheckInput, RetentionCheckResult } from './types';
 
@@ -19,7 +19,9 @@ export async function lastGoodRunAt(
   exceptReportId?: string,
 ): Promise<string | undefined> {
   const dir = reportsDir(dataDir);
-  const names = (await readDirOrEmpty(dir)).filter((name) => name.endsWith('.json'));
+  const names = (await readDirOrEmpty(dir)).filter(
+    (name) => name.endsWith('.json') && isValidReportId(name.slice(0, -'.json'.length)),
+  );
   const stats = await Promise.all(
     names.map(async (name) => {
       const stat = await fs.stat(path.join(dir, name)).catch(() => undefined);
@@ -69,6 +71,8 @@ export function retentionWarnings(lastGood: string | undefined, now: Date): stri
 export function createCheckReconciliationRetention(dataDir: string) {
   /** Finds the previous good run (DATA_DIR/reports) and warns loudly when Stripe's event retention has been outrun. */
   return async function checkReconciliationRetention(input: RetentionCheckInput): Promise<RetentionCheckResult> {
+    // The run's first activity: a report id that could not name a report file ends the run here, non-retryably.
+    assertValidReportId(input.reportId);
     const last = await lastGoodRunAt(dataDir, input.connectionId, input.reportId);
     const warnings = retentionWarnings(last, new Date());
     const logAttributes = { connectionId: input.connectionId, reportId: input.reportId, lastGoodRunAt: last ?? null };

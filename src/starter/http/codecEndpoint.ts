@@ -1,12 +1,12 @@
-import crypto from 'node:crypto';
 import type http from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 
 /**
  * The codec endpoint of Temporal's Web UI (`POST /codec/decode` and `/codec/encode`, payloads as
- * base64 JSON): an operator who has the token sees decrypted payloads in the UI; without it the UI
- * shows ciphertext. Browser calls come from the UI's origin, hence CORS.
+ * base64 JSON), served by the admin listener, which has authenticated the caller before this runs:
+ * an operator signed in (or holding the admin token) sees decrypted payloads in the UI; without it
+ * the UI shows ciphertext. Browser calls come from the UI's origin, hence CORS.
  */
 const payloadsSchema = z.object({
   payloads: z
@@ -16,7 +16,6 @@ const payloadsSchema = z.object({
 
 export interface CodecEndpointOptions {
   codec: PayloadCodec;
-  token: string;
   corsOrigins: readonly string[];
 }
 
@@ -28,13 +27,8 @@ export function codecPath(pathname: string): 'encode' | 'decode' | undefined {
   return undefined;
 }
 
-export async function answerCodec(
-  options: CodecEndpointOptions,
-  operation: 'encode' | 'decode',
-  request: http.IncomingMessage,
-  rawBody: Buffer,
-): Promise<CodecAnswer> {
-  const origin = request.headers.origin;
+/** The CORS headers for a request from `origin`: none unless it is one of the Web UI origins. */
+export function codecCorsHeaders(options: Pick<CodecEndpointOptions, 'corsOrigins'>, origin: string | undefined) {
   const headers: Record<string, string> = {};
   if (origin && options.corsOrigins.includes(origin)) {
     headers['access-control-allow-origin'] = origin;
@@ -43,11 +37,20 @@ export async function answerCodec(
     headers['access-control-allow-methods'] = 'POST, OPTIONS';
     headers.vary = 'Origin';
   }
+  return headers;
+}
+
+/** Answers a codec request the admin listener has already let through (authenticated, or the development exception). */
+export async function answerCodec(
+  options: CodecEndpointOptions,
+  operation: 'encode' | 'decode',
+  request: http.IncomingMessage,
+  rawBody: Buffer,
+): Promise<CodecAnswer> {
+  const headers = codecCorsHeaders(options, request.headers.origin);
   if (request.method === 'OPTIONS') return { status: 204, headers };
   if (request.method !== 'POST')
     return { status: 405, body: { error: 'method not allowed' }, headers: { ...headers, allow: 'POST, OPTIONS' } };
-  if (!hasToken(request.headers.authorization, options.token))
-    return { status: 401, body: { error: 'a valid bearer token is required' }, headers };
   let parsed;
   try {
     parsed = payloadsSchema.safeParse(JSON.parse(rawBody.toString('utf8')));
@@ -78,10 +81,4 @@ export async function answerCodec(
   } catch (error) {
     return { status: 400, body: { error: `could not ${operation}: ${(error as Error).message}` }, headers };
   }
-}
-
-function hasToken(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
-  const expected = Buffer.from(token);
-  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }

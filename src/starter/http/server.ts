@@ -1,12 +1,14 @@
 import http from 'node:http';
 import type { Logger } from '../../observability/logger';
-import { answerCodec, codecPath, type CodecEndpointOptions } from './codecEndpoint';
+import { json, MAX_BODY_BYTES, readLimitedBody } from './io';
 
 /**
- * The connector's thin HTTP shell: health probes and the webhook routes. Webhook routes get the
- * raw body (signatures are computed over bytes, not over re-serialised JSON), capped at 1 MiB.
+ * The connector's public HTTP shell: the webhook routes and the health probes, nothing else.
+ * Reports, problems, metrics and the codec live on the admin listener (src/starter/admin), never
+ * on this port. Webhook routes get the raw body (signatures are computed over bytes, not over
+ * re-serialised JSON), capped at 1 MiB.
  */
-export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+export const MAX_WEBHOOK_BODY_BYTES = MAX_BODY_BYTES;
 
 export interface WebhookRequest {
   connectionId: string;
@@ -29,13 +31,6 @@ export interface ConnectorHttpServerOptions {
   webhooks: Record<string, WebhookRoute>;
   /** Connection ids this deployment serves; a path naming another one is a 404. */
   connectionIds: readonly string[];
-  /** Serves /codec/encode and /codec/decode for the Web UI when set. */
-  codec?: CodecEndpointOptions;
-  /** Extra read-only pages (reports, problems) keyed by path. */
-  pages?: Record<
-    string,
-    (request: http.IncomingMessage) => Promise<{ status: number; contentType: string; body: string }>
-  >;
 }
 
 const WEBHOOK_PATH = /^\/webhooks\/([a-z]+)(?:\/([a-z0-9][a-z0-9-]{0,31}))?\/?$/;
@@ -77,22 +72,6 @@ export function createConnectorHttpServer(options: ConnectorHttpServerOptions): 
         readiness.ready ? { status: 'ready' } : { status: 'not ready', reason: readiness.reason },
       );
     }
-    const codecOperation = options.codec ? codecPath(url.pathname) : undefined;
-    if (options.codec && codecOperation) {
-      const body = method === 'POST' ? await readLimitedBody(incoming) : Buffer.alloc(0);
-      if (body === 'too_large') return json(outgoing, 413, { error: 'body exceeds 1 MiB' }, { connection: 'close' });
-      const answer = await answerCodec(options.codec, codecOperation, incoming, body);
-      outgoing.writeHead(answer.status, answer.headers);
-      outgoing.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
-      return;
-    }
-    const page = options.pages?.[url.pathname];
-    if (page && method === 'GET') {
-      const answer = await page(incoming);
-      outgoing.writeHead(answer.status, { 'content-type': answer.contentType });
-      outgoing.end(answer.body);
-      return;
-    }
     const match = WEBHOOK_PATH.exec(url.pathname);
     const route = match ? options.webhooks[match[1]!] : undefined;
     if (!match || !route) return json(outgoing, 404, { error: 'not found' });
@@ -105,32 +84,4 @@ export function createConnectorHttpServer(options: ConnectorHttpServerOptions): 
     const answer = await route({ connectionId, headers: incoming.headers, rawBody: body });
     json(outgoing, answer.status, answer.body, answer.headers);
   }
-}
-
-function json(
-  outgoing: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  outgoing.writeHead(status, { 'content-type': 'application/json', ...headers });
-  outgoing.end(JSON.stringify(body));
-}
-
-function readLimitedBody(incoming: http.IncomingMessage): Promise<Buffer | 'too_large'> {
-  return new Promise((resolve, reject) => {
-    if (Number(incoming.headers['content-length'] ?? 0) > MAX_WEBHOOK_BODY_BYTES) {
-      incoming.resume();
-      resolve('too_large');
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    incoming.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_WEBHOOK_BODY_BYTES) chunks.push(chunk);
-    });
-    incoming.on('end', () => resolve(size > MAX_WEBHOOK_BODY_BYTES ? 'too_large' : Buffer.concat(chunks)));
-    incoming.on('error', reject);
-  });
 }

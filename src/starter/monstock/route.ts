@@ -7,12 +7,16 @@ import type { WebhookAnswer, WebhookRoute } from '../http/server';
 import { handOffBefore } from '../http/deadline';
 import { createWorkflowDelivery, type DeliverCustomerChange } from '../../temporal/delivery';
 import { monstockEventAction } from '../../events/monstockEventActions';
+import { classifyRouteError } from '../../events/routeErrors';
 import { verifyMonstockWebhook } from './verify';
 
 /**
  * `POST /webhooks/monstock[/<connectionId>]`: verify, pick the action, hand the change to
- * Temporal, and only then answer 2xx. Anything that keeps the event from reaching Temporal
- * durably answers 503, so Monstock delivers it again later (and the order feed would find it).
+ * Temporal, and only then answer 2xx. A bad signature or body, an order or customer without its
+ * routing fields, or an id no workflow id could carry (`invalid_id`) answers 400. Only what a
+ * later delivery can cure (Temporal unreachable or slow, the answer deadline) answers 503, so
+ * Monstock delivers it again later (and the order feed would find it); anything else answers
+ * 500, counted as failed, for a person.
  */
 export interface MonstockWebhookRouteOptions {
   client: Client;
@@ -49,7 +53,13 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
     // Ids and types only: orders and customers carry names, e-mails and addresses.
     const fields = { connectionId, eventId: event.id, type: event.type };
     const action = monstockEventAction(event);
-    if (action.kind === 'reject') return reject(connectionId, action.reason, fields);
+    if (action.kind === 'reject')
+      return reject(
+        connectionId,
+        action.reason,
+        fields,
+        action.field ? { field: action.field, ...(action.value !== undefined ? { value: action.value } : {}) } : {},
+      );
     if (action.kind === 'skip') {
       counters.inc(C.unknown, SOURCE);
       logger.debug('monstock event of an unknown type acknowledged', fields);
@@ -88,9 +98,23 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
       }
       return RECEIVED;
     } catch (error) {
-      counters.inc(C.unavailable, SOURCE);
-      logger.warn('monstock event not accepted, answering 503 so Monstock retries', { ...fields, error });
-      return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
+      const failure = classifyRouteError(error);
+      if (failure.retry) {
+        counters.inc(C.unavailable, SOURCE);
+        logger.warn('monstock event not accepted, answering 503 so Monstock retries', {
+          ...fields,
+          cause: failure.reason,
+          error,
+        });
+        return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
+      }
+      counters.inc(C.failed, { ...SOURCE, reason: failure.reason });
+      logger.error('monstock event not accepted for a cause a retry alone will not cure: answering 500', {
+        ...fields,
+        cause: failure.reason,
+        error,
+      });
+      return { status: 500, body: { error: 'not accepted', reason: failure.reason } };
     }
   };
 
@@ -98,9 +122,19 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
     connectionId: string,
     reason: string,
     fields: Record<string, unknown> = { connectionId },
+    details: Record<string, string> = {},
   ): WebhookAnswer {
     counters.inc(C.rejected, { ...SOURCE, reason });
-    logger.warn('monstock webhook rejected', { ...fields, reason });
-    return { status: 400, body: { error: reason } };
+    if (reason === 'invalid_id') {
+      counters.note({
+        ...SOURCE,
+        reason,
+        eventId: String(fields.eventId ?? '').slice(0, 80),
+        type: String(fields.type ?? ''),
+        status: 400,
+      });
+    }
+    logger.warn('monstock webhook rejected', { ...fields, reason, ...details });
+    return { status: 400, body: { error: reason, ...details } };
   }
 }

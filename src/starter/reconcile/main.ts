@@ -1,6 +1,7 @@
 import { loadDotEnv } from '../../config/dotenv';
-import { ConfigError, loadConfig, withDevelopmentValues } from '../../config';
+import { ConfigError, loadConfig, registerConfigSecrets, withDevelopmentValues } from '../../config';
 import { reconciliationWorkflowId } from '../../shared/ids';
+import { adminUrl } from '../admin/adminUrl';
 import {
   RECONCILIATION_WORKFLOW_TYPE,
   reconciliationProgressQuery,
@@ -31,11 +32,15 @@ async function main(): Promise<number> {
   loadDotEnv();
   let config;
   try {
-    // The CLI needs only Temporal and the payload keys; development values fill the rest.
-    config = loadConfig(withDevelopmentValues(process.env));
+    // Read as the worker reads it: production unless CONNECTOR_MODE says otherwise, so a missing or
+    // development PAYLOAD_ENCRYPTION_KEYS is named here, never filled in behind the operator's back.
+    // Development mode (next to `npm start`) is asked for by name, and only then are its values used.
+    const env = process.env.CONNECTOR_MODE === 'development' ? withDevelopmentValues(process.env) : process.env;
+    config = loadConfig(env);
+    registerConfigSecrets(config);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+      process.stderr.write(`${error.message}\nSee .env.example for every setting and its default.\n`);
       return 2;
     }
     throw error;
@@ -76,9 +81,8 @@ async function main(): Promise<number> {
     clearInterval(poll);
     if (tty) process.stderr.write('\n');
   }
-  const pagesBase =
-    config.webhookServer.publicUrl ??
-    `http://${config.webhookServer.host === '0.0.0.0' ? '127.0.0.1' : config.webhookServer.host}:${config.webhookServer.port}`;
+  // The report pages are on the admin listener (ADMIN_HOST:ADMIN_PORT, behind ADMIN_TOKEN).
+  const pagesBase = adminUrl(config.admin.host, config.admin.port);
   process.stdout.write(summary(report, workflowId, config.temporal.uiPort, config.temporal.namespace, pagesBase));
   if (args.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   await client.connection.close();

@@ -8,7 +8,8 @@ import type { StripeEventRef } from '../../shared/orderPayment';
 import { beforeDeadline, handOffBefore } from '../http/deadline';
 import type { WebhookAnswer, WebhookRoute } from '../http/server';
 import { createWorkflowDelivery, type DeliverCustomerChange } from '../../temporal/delivery';
-import { stripeEventAction, type StripeEventAction } from '../../events/stripeEventActions';
+import { classifyRouteError } from '../../events/routeErrors';
+import { stripeEventAction, type StripeEventAction, type StripeWebhookEvent } from '../../events/stripeEventActions';
 import { matchEvent } from '../../matching/matchEvent';
 import { managedSecretFile } from './secretFile';
 import { StripeWebhookSecrets } from './secrets';
@@ -16,8 +17,16 @@ import { verifyStripeWebhook, type VerifyResult } from './verify';
 
 /**
  * `POST /webhooks/stripe[/<connectionId>]`: verify, pick the action, find the order, hand the
- * event to Temporal, and only then answer 200. Anything that keeps the event from reaching
- * Temporal durably answers 503, so Stripe delivers it again later.
+ * event to Temporal, and only then answer 200. What the answer is, by cause:
+ *  - 400: bad signature or body; an id no workflow id could carry (`invalid_id`); an event of
+ *    the other mode than the key's (`livemode_mismatch`). Counted as rejected, with the reason.
+ *  - 200: delivered; or acknowledged without delivery: unknown type, redundant, no payment
+ *    intent, another integration's (`ignore_rule`), or an intent / session Stripe answers 404
+ *    for (`object_not_found`, also noted for the problems page). Counted as accepted/ignored.
+ *  - 503: only what a later delivery can cure: Temporal unreachable or slow, the answer
+ *    deadline, Stripe or Monstock 5xx/429/unreachable. Counted as unavailable.
+ *  - 500: anything else (a key Stripe refuses, a request Temporal refuses, a bug): counted as
+ *    failed and logged as an error, for a person.
  */
 export interface StripeWebhookRouteOptions {
   client: Client;
@@ -36,6 +45,12 @@ export interface StripeWebhookRouteOptions {
 
 const SOURCE = { source: 'stripe' } as const;
 const RECEIVED: WebhookAnswer = { status: 200, body: { received: true } };
+const UNAVAILABLE: WebhookAnswer = { status: 503, body: { error: 'temporarily unavailable, retry later' } };
+
+/** A live key (`sk_live_…`, restricted `rk_live_…`) takes live events only; any other key, test events only. */
+export function isLiveStripeKey(secretKey: string): boolean {
+  return /^(sk|rk)_live_/.test(secretKey);
+}
 
 export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): WebhookRoute {
   const { matcher, config, counters } = options;
@@ -48,6 +63,7 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
     idleWindow: config.orders.idleWindow,
   });
   const secretsByConnection = new Map<string, StripeWebhookSecrets>();
+  const liveKey = isLiveStripeKey(config.stripe.secretKey);
 
   const secretsOf = (connectionId: string): StripeWebhookSecrets => {
     let secrets = secretsByConnection.get(connectionId);
@@ -73,7 +89,15 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
     const event = verified.event;
     // Ids and types only: event objects carry names, emails and addresses.
     const fields = { connectionId, eventId: event.id, type: event.type };
+    if (typeof event.livemode === 'boolean' && event.livemode !== liveKey) {
+      // Signed with our secret, yet of the other mode: the endpoint or the key is misconfigured.
+      return refuse(event, 'livemode_mismatch', {
+        event: event.livemode ? 'live' : 'test',
+        key: liveKey ? 'live' : 'test',
+      });
+    }
     const action = stripeEventAction(event);
+    if (action.kind === 'reject') return refuse(event, action.reason, { field: action.field, value: action.value });
     if (action.kind === 'skip') {
       if (action.reason === 'unknown_type') counters.inc(C.unknown, SOURCE);
       else counters.inc(C.ignored, { ...SOURCE, reason: action.reason });
@@ -89,6 +113,26 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
         deadline,
         'finding the order',
       );
+      if (outcome.kind === 'ignored' && outcome.cause === 'object_not_found') {
+        // No retry will make Stripe know it: acknowledged, counted, and noted for the problems page.
+        counters.inc(C.ignored, { ...SOURCE, reason: 'object_not_found' });
+        counters.note({
+          ...SOURCE,
+          reason: 'object_not_found',
+          eventId: event.id,
+          type: event.type,
+          objectId: ref.objectId,
+          paymentIntentId: ref.paymentIntentId,
+          status: 200,
+        });
+        logger.warn('stripe event acknowledged: Stripe does not know its object', {
+          ...fields,
+          objectId: ref.objectId,
+          paymentIntentId: ref.paymentIntentId,
+          reason: outcome.reason,
+        });
+        return RECEIVED;
+      }
       if (outcome.kind === 'ignored') {
         counters.inc(C.ignored, { ...SOURCE, reason: 'ignore_rule' });
         logger.info('stripe event ignored', {
@@ -119,15 +163,42 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
       }
       return RECEIVED;
     } catch (error) {
+      return failed(error, { ...fields, paymentIntentId: ref.paymentIntentId });
+    }
+  };
+
+  function refuse(event: StripeWebhookEvent, reason: string, details: Record<string, string>): WebhookAnswer {
+    counters.inc(C.rejected, { ...SOURCE, reason });
+    counters.note({ ...SOURCE, reason, eventId: String(event.id).slice(0, 80), type: event.type, status: 400 });
+    logger.warn('stripe event refused: no retry can make it deliverable', {
+      eventId: String(event.id).slice(0, 80),
+      type: event.type,
+      reason,
+      ...details,
+    });
+    return { status: 400, body: { error: reason, ...details } };
+  }
+
+  /** 503 when a later delivery may succeed, 500 (counted as failed) when only a person can help. */
+  function failed(error: unknown, fields: Record<string, unknown>): WebhookAnswer {
+    const failure = classifyRouteError(error);
+    if (failure.retry) {
       counters.inc(C.unavailable, SOURCE);
       logger.warn('stripe event not accepted, answering 503 so Stripe retries', {
         ...fields,
-        paymentIntentId: ref.paymentIntentId,
+        cause: failure.reason,
         error,
       });
-      return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
+      return UNAVAILABLE;
     }
-  };
+    counters.inc(C.failed, { ...SOURCE, reason: failure.reason });
+    logger.error('stripe event not accepted for a cause a retry alone will not cure: answering 500', {
+      ...fields,
+      cause: failure.reason,
+      error,
+    });
+    return { status: 500, body: { error: 'not accepted', reason: failure.reason } };
+  }
 
   async function deliverCustomer(
     connectionId: string,
@@ -153,9 +224,7 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
       counters.inc(C.accepted, { ...SOURCE, workflow: 'customer_sync' });
       return RECEIVED;
     } catch (error) {
-      counters.inc(C.unavailable, SOURCE);
-      logger.warn('stripe customer event not accepted, answering 503 so Stripe retries', { ...fields, error });
-      return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
+      return failed(error, fields);
     }
   }
 }

@@ -48,6 +48,11 @@ const HISTORY_EVENTS_BEFORE_CONTINUE = 5_000;
 const EVENT_IDS_KEPT = 20;
 /** A Monstock change seen while our own write was in flight is its echo once that write is applied. */
 const SKIP_ECHOED_VERSIONS_PATCH = 'order-payment-skip-echoed-versions';
+/**
+ * A sync that wrote nothing because Stripe's intent does not name this order (`refused`): the
+ * intent is not this order's, so the state keeps only the order as read, not the intent.
+ */
+const KEEP_REFUSED_INTENTS_OUT_PATCH = 'order-payment-keep-refused-intents-out';
 
 /**
  * One per Monstock order. Stripe events name a payment intent; for each, the workflow has an
@@ -144,7 +149,9 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
       // Removed before the read: an event that lands while it runs schedules one more read.
       intentsToSync.delete(paymentIntentId);
       const result = await untilDone(() => activities.syncPaymentIntent({ orderId: input.orderId, paymentIntentId }));
-      applySync(result);
+      // Only results recorded by the checking activity carry `refused`, so older histories replay as before.
+      if (result.refused && patched(KEEP_REFUSED_INTENTS_OUT_PATCH)) applyOrder(result.order);
+      else applySync(result);
       // Paid through another intent (Checkout, a second card) while ours is still open: realign, so
       // our open intent is cancelled or reduced and nobody pays twice.
       const paidElsewhere = result.written.some(

@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   continueAsNew,
   patched,
   proxyActivities,
@@ -11,6 +12,7 @@ import type { ConnectorActivities, ReconcilePagesResult } from '../../activities
 import { emptyCounts, mergeByKind, mergeCounts, mergeTotals, mergeDaily } from '../../reconciliation/totals';
 import { validateWindow, windowEndingAt } from '../../reconciliation/window';
 import {
+  isValidReportId,
   reconciliationProgressQuery,
   type ReconciliationCarried,
   type ReconciliationReport,
@@ -44,6 +46,13 @@ const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
  * window's failed Stripe events after the walks.
  */
 const FAILED_EVENTS_PATCH = 'reconciliation-failed-events-and-retention';
+/**
+ * The report id names files under DATA_DIR/reports. A run's own id is its run id; one carried in
+ * the input (continue-as-new, or whoever started the workflow) that could not name a report file
+ * fails the run at once. Only such a run records this marker, so valid runs replay unchanged and a
+ * run recorded before the check goes on (its activities refuse the id, non-retryably).
+ */
+const REPORT_ID_PATCH = 'reconciliation-report-id-checked';
 
 /**
  * Proves Stripe and Monstock agree over a window: walks Stripe's payment intents created in it,
@@ -72,6 +81,13 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
     unresolved: 0,
     run: 0,
   };
+  if (!isValidReportId(state.reportId) && patched(REPORT_ID_PATCH)) {
+    throw ApplicationFailure.create({
+      type: 'InvalidReportId',
+      message: 'the carried report id is not a valid report id (1-128 letters, digits, dashes or underscores)',
+      nonRetryable: true,
+    });
+  }
 
   setHandler(reconciliationProgressQuery, () => {
     const seconds = Math.max(0.001, (new Date().getTime() - Date.parse(state.startedAt)) / 1000);

@@ -1,6 +1,7 @@
 import {
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -16,7 +17,8 @@ import {
   type UnmatchedPaymentState,
   type UnmatchedPaymentWorkflowInput,
 } from '../../shared/orderPayment';
-import { ConnectionId, PaymentUnmatched, StripePaymentIntentIds } from '../../shared/searchAttributes';
+import { ConnectionId, NeedsAttention, PaymentUnmatched, StripePaymentIntentIds } from '../../shared/searchAttributes';
+import { closeVerdict, nextInterval, resolveSchedule, shortDuration } from './lifecycle';
 
 const activities = proxyActivities<ConnectorActivities>({
   startToCloseTimeout: '30 seconds',
@@ -28,8 +30,20 @@ const RETRY_DELAYS = ['1 minute', '15 minutes', '1 hour', '6 hours', '1 day'] as
 const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
 
 /**
+ * The bounded lifecycle (issue "Safe to deploy", 6): looks again with backoff (1 h, doubling,
+ * capped at 1 day) for a bounded time (30 days), then parks for a person (NeedsAttention); closes
+ * at once a payment that never moved money, another channel's, or one Stripe does not know.
+ * Workflows that began before it move to it at their next look (the patch is checked there).
+ */
+const BOUNDED_LIFECYCLE_PATCH = 'unmatched-payment-bounded-lifecycle';
+
+/**
  * A Stripe payment that matched no Monstock order: never dropped, findable in the Web UI
  * (PaymentUnmatched = true), and handed to its order's workflow as soon as one can be found.
+ * It ends: attached to its order; closed when it needs none (never moved money, another
+ * channel's, unknown to Stripe: PaymentUnmatched stays searchable, the details line says why);
+ * or, still unmatched after the bounded time, parked for a person (NeedsAttention = true) until
+ * a `retryMatch` or a new Stripe event. Each look costs at most two Stripe reads.
  */
 export async function unmatchedPaymentWorkflow(
   input: UnmatchedPaymentWorkflowInput & { carried?: UnmatchedPaymentState },
@@ -63,6 +77,7 @@ export async function unmatchedPaymentWorkflow(
   describe();
 
   for (;;) {
+    if (patched(BOUNDED_LIFECYCLE_PATCH)) return boundedLifecycle();
     const delay = RETRY_DELAYS[Math.min(state.attempts, RETRY_DELAYS.length - 1)]!;
     await condition(() => retry !== undefined, delay);
     const request = retry ?? {};
@@ -95,6 +110,119 @@ export async function unmatchedPaymentWorkflow(
     describe();
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
       await continueAsNew<typeof unmatchedPaymentWorkflow>({ ...input, carried: state });
+    }
+  }
+
+  async function boundedLifecycle(): Promise<UnmatchedPaymentState> {
+    const schedule = resolveSchedule(input.schedule);
+    state.status ??= 'waiting';
+    state.since ??= new Date(Date.now()).toISOString();
+    state.nextLookInMs ??= schedule.firstLookAfterMs;
+    state.scheduledLooks ??= 0;
+    for (;;) {
+      const parked = state.status === 'parked';
+      if (parked) delete state.nextLookAt;
+      else state.nextLookAt = new Date(Date.now() + state.nextLookInMs).toISOString();
+      describeBounded();
+      let signalled = true;
+      if (parked) await condition(() => retry !== undefined);
+      else signalled = await condition(() => retry !== undefined, state.nextLookInMs);
+      const request = retry ?? {};
+      retry = undefined;
+      delete state.nextLookAt;
+      if (!signalled) {
+        // Only the schedule's own looks back off: a signal (an event, an operator) does not.
+        state.scheduledLooks += 1;
+        state.nextLookInMs = nextInterval(state.nextLookInMs, schedule);
+      }
+      try {
+        const review = await activities.reviewUnmatchedPayment({
+          paymentIntentId: input.paymentIntentId,
+          ...(request.orderId ? { hintOrderId: request.orderId } : {}),
+        });
+        state.attempts += 1;
+        state.reason = review.reason;
+        if (review.intent) {
+          state.intentStatus = review.intent.status;
+          state.moneyMoved = review.intent.moneyMoved;
+        }
+        if (review.orderId) {
+          await activities.attachPaymentToOrder({
+            connectionId: input.connectionId,
+            orderId: review.orderId,
+            paymentIntentId: input.paymentIntentId,
+            attachedAt: Math.floor(workflowInfo().runStartTime.getTime() / 1000),
+          });
+          state.matchedOrderId = review.orderId;
+          state.status = 'matched';
+          upsertSearchAttributes([
+            { key: PaymentUnmatched, value: false },
+            ...(parked ? [{ key: NeedsAttention, value: false }] : []),
+          ]);
+          describeBounded();
+          return state;
+        }
+        const verdict = closeVerdict(review, Date.now(), schedule);
+        if (verdict) {
+          state.status = 'closed';
+          state.closed = { ...verdict, at: new Date(Date.now()).toISOString() };
+          // Another channel's payment is nobody's unmatched payment; the others stay findable.
+          const attributes = [
+            ...(verdict.reason === 'not_ours' ? [{ key: PaymentUnmatched, value: false }] : []),
+            ...(parked ? [{ key: NeedsAttention, value: false }] : []),
+          ];
+          if (attributes.length > 0) upsertSearchAttributes(attributes);
+          describeBounded();
+          return state;
+        }
+      } catch (error) {
+        // A permanent failure (bad key, ...) must not lose the payment: note it and keep to the schedule.
+        if (!(error instanceof ActivityFailure)) throw error;
+        state.attempts += 1;
+        state.reason = `matching failed: ${error.cause?.message ?? error.message}`;
+      }
+      if (state.status === 'waiting' && Date.now() - Date.parse(state.since) >= schedule.parkAfterMs) {
+        state.status = 'parked';
+        state.parkedSince = new Date(Date.now()).toISOString();
+        upsertSearchAttributes([{ key: NeedsAttention, value: true }]);
+      }
+      describeBounded();
+      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
+        await continueAsNew<typeof unmatchedPaymentWorkflow>({ ...input, carried: state });
+      }
+    }
+
+    function describeBounded(): void {
+      const looks = `Looks: ${state.attempts} (${state.scheduledLooks ?? 0} scheduled), events: ${state.events}`;
+      const intent = state.intentStatus
+        ? ` Intent ${state.intentStatus}, money moved: ${state.moneyMoved ? 'yes' : 'no'}.`
+        : '';
+      const byHand = 'Send "retryMatch" with { "orderId": "<Monstock order id>" } to attach it by hand.';
+      switch (state.status) {
+        case 'matched':
+          setCurrentDetails(
+            `Payment ${state.paymentIntentId} attached to Monstock order ${state.matchedOrderId} (${state.reason}).`,
+          );
+          return;
+        case 'closed':
+          setCurrentDetails(
+            `CLOSED unmatched payment ${state.paymentIntentId} (${state.closed?.reason}): ${state.closed?.detail}. ` +
+              `No order needed. ${looks}.${intent}`,
+          );
+          return;
+        case 'parked':
+          setCurrentDetails(
+            `NEEDS ATTENTION: payment ${state.paymentIntentId} still matches no order after ${shortDuration(schedule.parkAfterMs)}, ` +
+              `parked since ${state.parkedSince}: ${state.reason}. ${looks}.${intent} No more scheduled looks. ${byHand}`,
+          );
+          return;
+        default:
+          setCurrentDetails(
+            `UNMATCHED payment ${state.paymentIntentId}: ${state.reason}. ${looks}.${intent} ` +
+              `Next look ${state.nextLookAt ? `at ${state.nextLookAt} (in ${shortDuration(state.nextLookInMs ?? 0)})` : 'now'}; ` +
+              `parks for a person after ${shortDuration(schedule.parkAfterMs)}. ${byHand}`,
+          );
+      }
     }
   }
 
