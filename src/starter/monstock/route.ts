@@ -1,13 +1,10 @@
-import type { Client } from '@temporalio/client';
 import type { ConnectorConfig } from '../../config';
-import { WEBHOOK_COUNTERS as C, type Counters } from '../../observability/counters';
-import type { Logger } from '../../observability/logger';
+import { answerNotAccepted, RECEIVED, webhookRouteBasics, type WebhookRouteOptions } from '../http/webhookRoute';
+import { WEBHOOK_COUNTERS as C } from '../../observability/counters';
 import { orderWorkflowId } from '../../shared/ids';
 import type { WebhookAnswer, WebhookRoute } from '../http/server';
 import { handOffBefore } from '../http/deadline';
-import { createWorkflowDelivery, type DeliverCustomerChange } from '../../temporal/delivery';
 import { monstockEventAction } from '../../events/monstockEventActions';
-import { classifyRouteError } from '../../events/routeErrors';
 import { verifyMonstockWebhook } from './verify';
 
 /**
@@ -18,32 +15,15 @@ import { verifyMonstockWebhook } from './verify';
  * Monstock delivers it again later (and the order feed would find it); anything else answers
  * 500, counted as failed, for a person.
  */
-export interface MonstockWebhookRouteOptions {
-  client: Client;
+export interface MonstockWebhookRouteOptions extends WebhookRouteOptions {
   config: Pick<ConnectorConfig, 'monstock' | 'temporal' | 'orders'>;
-  logger: Logger;
-  counters: Counters;
-  /** Customer sync's entry point; without it `customer.*` events are acknowledged and counted. */
-  customerDelivery?: DeliverCustomerChange;
-  /** Budget for the whole delivery: Monstock stops waiting after 10 s. */
-  answerWithinMs?: number;
-  /** Deadline of the Temporal call within that budget. */
-  temporalDeadlineMs?: number;
 }
 
 const SOURCE = { source: 'monstock' } as const;
-const RECEIVED: WebhookAnswer = { status: 200, body: { received: true } };
 
 export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions): WebhookRoute {
   const { config, counters, customerDelivery } = options;
-  const logger = options.logger.child({ webhook: 'monstock' });
-  const answerWithinMs = options.answerWithinMs ?? 8_000;
-  const temporalDeadlineMs = options.temporalDeadlineMs ?? 5_000;
-  const delivery = createWorkflowDelivery({
-    client: options.client,
-    taskQueue: config.temporal.taskQueue,
-    idleWindow: config.orders.idleWindow,
-  });
+  const { logger, answerWithinMs, temporalDeadlineMs, delivery } = webhookRouteBasics(options, 'monstock');
 
   return async ({ connectionId, headers, rawBody }) => {
     counters.inc(C.received, SOURCE);
@@ -98,23 +78,7 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
       }
       return RECEIVED;
     } catch (error) {
-      const failure = classifyRouteError(error);
-      if (failure.retry) {
-        counters.inc(C.unavailable, SOURCE);
-        logger.warn('monstock event not accepted, answering 503 so Monstock retries', {
-          ...fields,
-          cause: failure.reason,
-          error,
-        });
-        return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
-      }
-      counters.inc(C.failed, { ...SOURCE, reason: failure.reason });
-      logger.error('monstock event not accepted for a cause a retry alone will not cure: answering 500', {
-        ...fields,
-        cause: failure.reason,
-        error,
-      });
-      return { status: 500, body: { error: 'not accepted', reason: failure.reason } };
+      return answerNotAccepted(error, { source: 'monstock', counters, logger, fields });
     }
   };
 

@@ -3,24 +3,19 @@ import {
   monstockWebhookEventSchema as eventSchema,
   type MonstockWebhookEvent,
 } from '../../events/monstockEventActions';
+import {
+  SIGNATURE_TOLERANCE_SECONDS,
+  type VerifyOptions,
+  type VerifyResult as SignedWebhookResult,
+} from '../http/signedWebhook';
 
 /**
  * `Monstock-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, checked over
  * the raw bytes Monstock signed. Several secrets may be valid at once while one is rotated out,
  * and several v1 values may come at once while Monstock rotates its own.
  */
-export const SIGNATURE_TOLERANCE_SECONDS = 300;
-
-export type RejectReason =
-  'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed_json' | 'not_an_event';
-
-export type VerifyResult = { ok: true; event: MonstockWebhookEvent } | { ok: false; reason: RejectReason };
-
-export interface VerifyOptions {
-  toleranceSeconds?: number;
-  /** Wall clock in ms, for tests of the tolerance window. */
-  nowMs?: number;
-}
+export { SIGNATURE_TOLERANCE_SECONDS, type RejectReason, type VerifyOptions } from '../http/signedWebhook';
+export type VerifyResult = SignedWebhookResult<MonstockWebhookEvent>;
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 

@@ -1,14 +1,11 @@
-import type { Client } from '@temporalio/client';
 import type { ConnectorConfig } from '../../config';
+import { answerNotAccepted, RECEIVED, webhookRouteBasics, type WebhookRouteOptions } from '../http/webhookRoute';
 import type { OrderMatcher } from '../../matching/orderMatcher';
-import { WEBHOOK_COUNTERS as C, type Counters } from '../../observability/counters';
-import type { Logger } from '../../observability/logger';
+import { WEBHOOK_COUNTERS as C } from '../../observability/counters';
 import type { CustomerChangedEvent } from '../../shared/customerSync';
 import type { StripeEventRef } from '../../shared/orderPayment';
 import { beforeDeadline, handOffBefore } from '../http/deadline';
 import type { WebhookAnswer, WebhookRoute } from '../http/server';
-import { createWorkflowDelivery, type DeliverCustomerChange } from '../../temporal/delivery';
-import { classifyRouteError } from '../../events/routeErrors';
 import { stripeEventAction, type StripeEventAction, type StripeWebhookEvent } from '../../events/stripeEventActions';
 import { matchEvent } from '../../matching/matchEvent';
 import { managedSecretFile } from './secretFile';
@@ -28,24 +25,13 @@ import { verifyStripeWebhook, type VerifyResult } from './verify';
  *  - 500: anything else (a key Stripe refuses, a request Temporal refuses, a bug): counted as
  *    failed and logged as an error, for a person.
  */
-export interface StripeWebhookRouteOptions {
-  client: Client;
+export interface StripeWebhookRouteOptions extends WebhookRouteOptions {
   matcher: OrderMatcher;
   config: Pick<ConnectorConfig, 'stripe' | 'temporal' | 'orders' | 'dataDir'>;
-  logger: Logger;
-  counters: Counters;
-  /** Hands `customer.*` events to customer sync; without it they are acknowledged and counted. */
-  customerDelivery?: DeliverCustomerChange;
-  /** Budget for matching and delivery together: Stripe stops waiting after some seconds. */
-  answerWithinMs?: number;
-  /** Deadline of the Temporal call within that budget. */
-  temporalDeadlineMs?: number;
   secretReloadIntervalMs?: number;
 }
 
 const SOURCE = { source: 'stripe' } as const;
-const RECEIVED: WebhookAnswer = { status: 200, body: { received: true } };
-const UNAVAILABLE: WebhookAnswer = { status: 503, body: { error: 'temporarily unavailable, retry later' } };
 
 /** A live key (`sk_live_…`, restricted `rk_live_…`) takes live events only; any other key, test events only. */
 export function isLiveStripeKey(secretKey: string): boolean {
@@ -54,14 +40,7 @@ export function isLiveStripeKey(secretKey: string): boolean {
 
 export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): WebhookRoute {
   const { matcher, config, counters } = options;
-  const logger = options.logger.child({ webhook: 'stripe' });
-  const answerWithinMs = options.answerWithinMs ?? 8_000;
-  const temporalDeadlineMs = options.temporalDeadlineMs ?? 5_000;
-  const delivery = createWorkflowDelivery({
-    client: options.client,
-    taskQueue: config.temporal.taskQueue,
-    idleWindow: config.orders.idleWindow,
-  });
+  const { logger, answerWithinMs, temporalDeadlineMs, delivery } = webhookRouteBasics(options, 'stripe');
   const secretsByConnection = new Map<string, StripeWebhookSecrets>();
   const liveKey = isLiveStripeKey(config.stripe.secretKey);
 
@@ -179,25 +158,8 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
     return { status: 400, body: { error: reason, ...details } };
   }
 
-  /** 503 when a later delivery may succeed, 500 (counted as failed) when only a person can help. */
   function failed(error: unknown, fields: Record<string, unknown>): WebhookAnswer {
-    const failure = classifyRouteError(error);
-    if (failure.retry) {
-      counters.inc(C.unavailable, SOURCE);
-      logger.warn('stripe event not accepted, answering 503 so Stripe retries', {
-        ...fields,
-        cause: failure.reason,
-        error,
-      });
-      return UNAVAILABLE;
-    }
-    counters.inc(C.failed, { ...SOURCE, reason: failure.reason });
-    logger.error('stripe event not accepted for a cause a retry alone will not cure: answering 500', {
-      ...fields,
-      cause: failure.reason,
-      error,
-    });
-    return { status: 500, body: { error: 'not accepted', reason: failure.reason } };
+    return answerNotAccepted(error, { source: 'stripe', counters, logger, fields });
   }
 
   async function deliverCustomer(

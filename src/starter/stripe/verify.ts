@@ -1,22 +1,17 @@
 import Stripe from 'stripe';
 import type { StripeWebhookEvent } from '../../events/stripeEventActions';
+import {
+  SIGNATURE_TOLERANCE_SECONDS,
+  type VerifyOptions,
+  type VerifyResult as SignedWebhookResult,
+} from '../http/signedWebhook';
 
 /**
  * Stripe-Signature verification with the official SDK, over the raw bytes Stripe signed. Several
  * secrets may be valid at once (rotation, plus the managed endpoint's own secret).
  */
-export const SIGNATURE_TOLERANCE_SECONDS = 300;
-
-export type RejectReason =
-  'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed_json' | 'not_an_event';
-
-export type VerifyResult = { ok: true; event: StripeWebhookEvent } | { ok: false; reason: RejectReason };
-
-export interface VerifyOptions {
-  toleranceSeconds?: number;
-  /** Wall clock in ms, for tests of the tolerance window. */
-  nowMs?: number;
-}
+export { SIGNATURE_TOLERANCE_SECONDS, type RejectReason, type VerifyOptions } from '../http/signedWebhook';
+export type VerifyResult = SignedWebhookResult<StripeWebhookEvent>;
 
 const signature = Stripe.webhooks.signature;
 
