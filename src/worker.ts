@@ -1,4 +1,6 @@
 import { loadConfigOrExit } from './config';
+import { ALL_SEARCH_ATTRIBUTES } from './shared/searchAttributes';
+import { ensureSearchAttributes } from './temporal/registerSearchAttributes';
 import { MonstockClient } from './monstock/client';
 import { createLogger } from './observability/logger';
 import { rateLimitedReconciliation } from './activities/reconciliation/limitedStripe';
@@ -25,6 +27,9 @@ async function main(): Promise<void> {
   const stripe = createStripeClient(stripeOptions);
   const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
   const client = await connectClient(config);
+  // Before any workflow task: a namespace without the attributes would fail them all, in a loop.
+  const added = await ensureSearchAttributes(client, config.temporal.namespace, ALL_SEARCH_ATTRIBUTES);
+  if (added.length > 0) logger.info('search attributes registered', { namespace: config.temporal.namespace, added });
   const delivery = createWorkflowDelivery({
     client,
     taskQueue: config.temporal.taskQueue,
@@ -39,6 +44,9 @@ async function main(): Promise<void> {
       rejectUnencrypted: config.mode === 'production',
     }),
     logger,
+    ...(config.temporal.maxCachedWorkflows !== undefined
+      ? { overrides: { maxCachedWorkflows: config.temporal.maxCachedWorkflows } }
+      : {}),
     clients: {
       monstock,
       stripe,

@@ -24,6 +24,10 @@ export interface ConnectorConfig {
     taskQueue: string;
     devServerPort: number;
     uiPort: number;
+    /** The worker's sticky cache size; undefined: the SDK's default. */
+    maxCachedWorkflows: number | undefined;
+    /** Where people open the Web UI: the links on the admin pages. */
+    uiUrl: string;
     cliPath: string | undefined;
     encryptionKeys: EncryptionKey[];
     security: TemporalSecurity;
@@ -103,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
       taskQueue: s.TEMPORAL_TASK_QUEUE,
       devServerPort: s.TEMPORAL_DEV_SERVER_PORT,
       uiPort: s.TEMPORAL_UI_PORT,
+      maxCachedWorkflows: s.WORKER_MAX_CACHED_WORKFLOWS,
+      uiUrl: s.TEMPORAL_UI_URL ?? `http://127.0.0.1:${s.TEMPORAL_UI_PORT}`,
       cliPath: s.TEMPORAL_CLI_PATH,
       encryptionKeys: s.PAYLOAD_ENCRYPTION_KEYS,
       security: {

@@ -122,6 +122,18 @@ export const SETTINGS = {
     schema: port,
     default: '8233',
   }),
+  TEMPORAL_UI_URL: setting({
+    name: 'TEMPORAL_UI_URL',
+    description:
+      "Base URL of your Temporal Web UI, for the links on the report and problems pages; unset: the embedded dev server's (http://127.0.0.1:<TEMPORAL_UI_PORT>).",
+    schema: httpUrl.optional(),
+  }),
+  WORKER_MAX_CACHED_WORKFLOWS: setting({
+    name: 'WORKER_MAX_CACHED_WORKFLOWS',
+    description:
+      "Workflows a worker keeps in memory between tasks (sticky cache); more saves history replays, fewer saves memory. Unset: the Temporal SDK's default for the machine's memory.",
+    schema: z.coerce.number().int().min(0).max(100_000).optional(),
+  }),
   TEMPORAL_CLI_PATH: setting({
     name: 'TEMPORAL_CLI_PATH',
     description:

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     connectionId: config.connectionId,
     namespace: config.temporal.namespace,
-    temporalUiUrl: `http://127.0.0.1:${config.temporal.uiPort}`,
+    temporalUiUrl: config.temporal.uiUrl,
     stripeSecretKey: config.stripe.secretKey,
     webhookHealth,
   });

@@ -32,3 +32,35 @@ export async function registerSearchAttributes(
   });
   return missing.map((key) => key.name);
 }
+
+/** The namespace lacks search attributes the workflows set, and this process may not add them. */
+export class MissingSearchAttributes extends Error {
+  constructor(
+    readonly namespace: string,
+    cause: unknown,
+  ) {
+    super(
+      `Temporal namespace "${namespace}" lacks the connector's search attributes and this worker could not add them ` +
+        `(${(cause as Error).message}). Run \`npm run setup\` once with credentials allowed to add search attributes.`,
+      { cause },
+    );
+    this.name = 'MissingSearchAttributes';
+  }
+}
+
+/**
+ * A worker's start: every workflow sets these attributes, so a namespace without them fails
+ * every workflow task in a loop. Registers what is missing (as `npm run setup` does), or refuses
+ * to start with the command that fixes it.
+ */
+export async function ensureSearchAttributes(
+  client: Client,
+  namespace: string,
+  keys: ReadonlyArray<SearchAttributeKey<SearchAttributeType>>,
+): Promise<string[]> {
+  try {
+    return await registerSearchAttributes(client, namespace, keys);
+  } catch (error) {
+    throw new MissingSearchAttributes(namespace, error);
+  }
+}

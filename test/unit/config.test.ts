@@ -57,6 +57,22 @@ describe('configuration', () => {
     }
   });
 
+  it('links the admin pages to the Web UI people open: the embedded one unless TEMPORAL_UI_URL says otherwise', () => {
+    expect(loadConfig(withDevelopmentValues({})).temporal.uiUrl).toBe('http://127.0.0.1:8233');
+    const yours = loadConfig(withDevelopmentValues({ TEMPORAL_UI_URL: 'https://temporal.example.com/' }));
+    expect(yours.temporal.uiUrl).toBe('https://temporal.example.com');
+  });
+
+  it("sizes the worker's sticky cache only when told to", () => {
+    expect(loadConfig(withDevelopmentValues({})).temporal.maxCachedWorkflows).toBeUndefined();
+    expect(loadConfig(withDevelopmentValues({ WORKER_MAX_CACHED_WORKFLOWS: '250' })).temporal.maxCachedWorkflows).toBe(
+      250,
+    );
+    expect(() => loadConfig(withDevelopmentValues({ WORKER_MAX_CACHED_WORKFLOWS: '-1' }))).toThrow(
+      /WORKER_MAX_CACHED_WORKFLOWS/,
+    );
+  });
+
   it('accepts several webhook secrets for rotation', () => {
     const config = loadConfig({ ...required, STRIPE_WEBHOOK_SECRET: 'whsec_old_one_123, whsec_new_one_456' });
     expect(config.stripe.webhookSecrets).toEqual(['whsec_old_one_123', 'whsec_new_one_456']);
