@@ -22,6 +22,16 @@ export const METRICS: readonly MetricDefinition[] = [
   { path: 'reconciliation.paymentsPerSecond', better: 'higher' },
   { path: 'reconciliation.ratio', better: 'higher' },
   { path: 'worker.rssMb', better: 'lower' },
+  { path: 'cpuMsPerPayment.temporal', better: 'lower' },
+  { path: 'cpuMsPerPayment.worker', better: 'lower' },
+  { path: 'cpuMsPerPayment.webhooks', better: 'lower' },
+  { path: 'cpuMsPerPayment.stripeSandbox', better: 'lower' },
+  { path: 'cpuMsPerPayment.monstockSandbox', better: 'lower' },
+  { path: 'cpuMsPerPayment.load', better: 'lower' },
+  { path: 'connectorCpuMsPerPayment', better: 'lower' },
+  { path: 'stripeRequestsPerPayment', better: 'lower' },
+  { path: 'monstockRequestsPerPayment', better: 'lower' },
+  { path: 'temporalRpcsPerPayment', better: 'lower' },
 ];
 
 export interface MetricChange {

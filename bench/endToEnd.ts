@@ -8,8 +8,9 @@ import type { BenchStack } from './stack';
 import { latency, round1, type Latency } from './stats';
 
 /**
- * End to end: the shop's own intent (metadata.monstock_order_id) created and confirmed in the
- * Stripe sandbox at a steady rate, until the Monstock order shows it paid. "Paid" is read from
+ * End to end, on the path users run: orders created in Monstock with webhooks on (the connector
+ * creates each order's payment intent), then those intents confirmed in the Stripe sandbox at a
+ * steady rate, until the Monstock order shows it paid. "Paid" is read from
  * Monstock's `updatedSince` list (one call per poll, not one per order); the time is the order's
  * own `updatedAt` (when Monstock recorded it), so the poll interval does not add to it.
  */
@@ -35,11 +36,21 @@ export async function measureEndToEnd(
   const stripe = benchStripeClient(stack.env.STRIPE_SECRET_KEY!, stack.stripeUrl!);
   try {
     const since = new Date(Date.now() - 1_000).toISOString();
-    const ids = await seedOrders(stack.monstockUrl, payments);
+    // As in production: each order's `order.created` reaches the connector, which creates the
+    // order's payment intent (alignStripeWithOrder); the customer then confirms that intent.
+    const ids = await seedOrders(stack.monstockUrl, payments, 20, true);
+    const wanted = new Set(ids);
     const byId = new Map<string, Order>();
-    for (const order of await ordersUpdatedSince(monstock, since)) byId.set(order.id, order);
+    const alignDeadline = Date.now() + drainSeconds * 1000;
+    const withIntent = () => ids.filter((id) => byId.get(id)?.externalRefs.stripePaymentIntentId).length;
+    while (withIntent() < payments && Date.now() < alignDeadline) {
+      for (const order of await ordersUpdatedSince(monstock, since))
+        if (wanted.has(order.id)) byId.set(order.id, order);
+      if (withIntent() < payments) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     const orders = ids.map((id) => byId.get(id)).filter((order): order is Order => order !== undefined);
-    if (orders.length !== payments) throw new Error(`seeded ${payments} orders, read back ${orders.length}`);
+    if (withIntent() !== payments)
+      throw new Error(`seeded ${payments} orders, ${withIntent()} got their payment intent within ${drainSeconds} s`);
     progress(`end to end: ${payments} payments at ${ratePerSecond}/s`);
 
     const confirmedAt = new Map<string, number>();
@@ -68,12 +79,8 @@ export async function measureEndToEnd(
       const now = Date.now();
       firstConfirm = Math.min(firstConfirm, now);
       confirmedAt.set(order.id, now);
-      await stripe.paymentIntents.create({
-        amount: order.totalAmount,
-        currency: 'eur',
-        confirm: true,
+      await stripe.paymentIntents.confirm(order.externalRefs.stripePaymentIntentId!, {
         payment_method: 'pm_card_visa',
-        metadata: { monstock_order_id: order.id },
       });
     });
     const deadline = Date.now() + drainSeconds * 1000;

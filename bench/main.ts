@@ -3,6 +3,7 @@ import { measureOrderCost, type OrderCost } from './costPerOrder';
 import { measureEndToEnd, type EndToEndResult } from './endToEnd';
 import { measureFootprint, type FootprintResult } from './footprint';
 import { measureIngest, type IngestResult } from './ingest';
+import { phaseCost, takeSnapshot, type PhaseCost } from './costMeter';
 import { progress } from './progress';
 import { settle } from './settle';
 import { measureReconciliation, type ReconciliationResult } from './reconciliation';
@@ -72,6 +73,17 @@ function parseArgs(argv: readonly string[]): Settings {
   };
 }
 
+/** '5 seconds', '500 ms', '2 minutes' -> ms (the bench's idle window setting). */
+function idleWindowMs(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/.exec(text.trim());
+  if (!match) return 5_000;
+  const value = Number(match[1]);
+  const unit = match[2]!;
+  if (unit === 'ms' || unit.startsWith('milli')) return value;
+  if (unit === 'm' || unit.startsWith('min')) return value * 60_000;
+  return value * 1000;
+}
+
 const stacks = new Set<BenchStack>();
 async function withStack<T>(tuned: boolean, settings: Settings, body: (stack: BenchStack) => Promise<T>): Promise<T> {
   const stack = await startBenchStack({
@@ -121,6 +133,7 @@ async function main(): Promise<void> {
   let ingest: IngestResult | undefined;
   let endToEnd: EndToEndResult | undefined;
   let endToEndLow: EndToEndResult | undefined;
+  let e2eCost: PhaseCost | undefined;
   const costs: OrderCost[] = [];
   let reconciliation: ReconciliationResult | undefined;
   let footprint: FootprintResult | undefined;
@@ -141,11 +154,22 @@ async function main(): Promise<void> {
     }
     if (settings.phases.includes('e2e')) {
       await settle(stack);
+      // Cost per payment over both end-to-end runs: from before the orders are created to after
+      // their workflows went idle and closed (idle window, then the worker settled).
+      const costStart = await takeSnapshot(stack.costTargets);
       endToEndLow = await measureEndToEnd(stack, settings.endToEndLowRatePerSecond, settings.endToEndLowSeconds);
       emit('endToEnd.low', endToEndLow);
       await settle(stack);
       endToEnd = await measureEndToEnd(stack, settings.endToEndRatePerSecond, settings.endToEndSeconds);
       emit('endToEnd', endToEnd);
+      await new Promise((resolve) => setTimeout(resolve, idleWindowMs(settings.orderIdleWindow) + 1_000));
+      await settle(stack);
+      const costEnd = await takeSnapshot(stack.costTargets);
+      e2eCost = phaseCost(costStart, costEnd, endToEndLow.paid + endToEnd.paid);
+      emit('cost.e2e', e2eCost);
+      progress(
+        `cost per payment: connector ${e2eCost.connectorCpuMsPerPayment} CPU-ms, ${e2eCost.temporalRpcsPerPayment} Temporal RPCs, ${e2eCost.stripeRequestsPerPayment} Stripe requests`,
+      );
     }
     if (settings.phases.includes('cost')) {
       await settle(stack);
@@ -234,6 +258,20 @@ async function main(): Promise<void> {
     ...(endToEnd ? { endToEnd: { ...endToEnd, ...(endToEndLow ? { atLowRate: endToEndLow } : {}) } } : {}),
     ...(actionsPerOrder !== undefined
       ? { actionsPerOrder, historyEventsPerOrder, actionsPerOrderEach: costs.map((cost) => cost.actions) }
+      : {}),
+    ...(e2eCost
+      ? {
+          cpuMsPerPayment: e2eCost.cpuMsPerPayment,
+          connectorCpuMsPerPayment: e2eCost.connectorCpuMsPerPayment,
+          stripeRequestsPerPayment: e2eCost.stripeRequestsPerPayment,
+          monstockRequestsPerPayment: e2eCost.monstockRequestsPerPayment,
+          temporalRpcsPerPayment: e2eCost.temporalRpcsPerPayment,
+          costPerPayment: {
+            basis:
+              'both end-to-end runs, from creating the orders (webhooks on) to their workflows closed; CPU utime+stime per process from /proc, Temporal RPCs from the dev server metrics (service_requests), API requests from GET /_sandbox/requests',
+            ...e2eCost,
+          },
+        }
       : {}),
     ...(reconciliation ? { reconciliation } : {}),
     ...(footprint ? { worker: footprint } : {}),

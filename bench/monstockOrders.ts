@@ -2,15 +2,23 @@ import { request } from 'undici';
 import type { MonstockClient } from '../src/monstock/client';
 import type { Order } from '../src/monstock/schemas';
 
-/** Seeds orders through the sandbox's admin route (no webhooks: the connector hears nothing). */
-export async function seedOrders(monstockUrl: string, orders: number, customers = 20): Promise<string[]> {
+/**
+ * Seeds orders through the sandbox's admin route. With `webhooks` (as in production) each sends
+ * its `order.created`, so the connector aligns Stripe with it; without, the connector hears nothing.
+ */
+export async function seedOrders(
+  monstockUrl: string,
+  orders: number,
+  customers = 20,
+  webhooks = false,
+): Promise<string[]> {
   const ids: string[] = [];
   for (let left = orders; left > 0;) {
     const batch = Math.min(left, 5_000);
     const answer = await request(`${monstockUrl}/_sandbox/seed`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customers, orders: batch, currency: 'EUR', webhooks: false }),
+      body: JSON.stringify({ customers, orders: batch, currency: 'EUR', webhooks }),
     });
     const body = (await answer.body.json()) as { orders?: string[] };
     if (answer.statusCode !== 201 || !body.orders)

@@ -8,6 +8,8 @@ import { benchStripeClient } from './stripeClient';
 import { DEV_SERVER_SQLITE_PRAGMAS, startEmbeddedTemporal, type EmbeddedTemporal } from '../dev/temporal/devServer';
 import { startChild, type BenchChild } from './children';
 import { progress } from './progress';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../src/events/stripeEventActions';
+import { findTemporalMetricsUrl, findTemporalPid, type CostTargets } from './costMeter';
 
 /**
  * The bench's own embedded stack, in a temporary data dir on free ports: Temporal dev server,
@@ -40,6 +42,8 @@ export interface BenchStack {
   stripeWebhookEndpointId: string;
   sqlitePragmas: readonly string[];
   worker: BenchChild | undefined;
+  /** What the cost meter reads: each process's pid, the dev server's metrics, the sandboxes. */
+  costTargets: CostTargets;
   stop(): Promise<void>;
 }
 
@@ -58,11 +62,13 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     progress(
       `stack: Temporal dev server (${options.tuned ? `pragmas ${sqlitePragmas.join(', ')}` : 'no pragmas: untuned'}) in ${dataDir}`,
     );
-    temporal = await startEmbeddedTemporal({
-      dbFile: path.join(dataDir, 'temporal.sqlite'),
-      port: await freePort(),
-      sqlitePragmas,
-    });
+    const temporalDbFile = path.join(dataDir, 'temporal.sqlite');
+    const temporalPort = await freePort();
+    temporal = await startEmbeddedTemporal({ dbFile: temporalDbFile, port: temporalPort, sqlitePragmas });
+    const temporalPid = findTemporalPid(temporalDbFile);
+    // The dev server serves Prometheus metrics on a port of its own choosing (--metrics-port defaults to a free one).
+    const temporalMetricsUrl = temporalPid ? await findTemporalMetricsUrl(temporalPid, [temporalPort]) : undefined;
+    progress(`stack: dev server pid ${temporalPid ?? '?'}, metrics ${temporalMetricsUrl ?? 'not found'}`);
     const [monstockPort, stripePort, webhookPort, ingestPort] = [
       await freePort(),
       await freePort(),
@@ -108,7 +114,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     const stripe = benchStripeClient(env.STRIPE_SECRET_KEY!, env.STRIPE_API_URL!);
     const endpoint = await stripe.webhookEndpoints.create({
       url: `${webhookUrl}/webhooks/stripe`,
-      enabled_events: ['*'],
+      // The managed endpoint's list (as in production: one delivery per payment, not every event).
+      enabled_events: [...HANDLED_STRIPE_EVENT_TYPES],
     });
     writeManagedSecret(managedSecretFile(dataDir, 'default'), { endpointId: endpoint.id, secret: endpoint.secret! });
 
@@ -149,6 +156,18 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       stripeWebhookEndpointId: endpoint.id,
       sqlitePragmas,
       worker,
+      costTargets: {
+        pids: {
+          ...(temporalPid ? { temporal: temporalPid } : {}),
+          ...(worker ? { worker: worker.pid } : {}),
+          webhooks: webhooks.pid,
+          stripeSandbox: stripeSandbox.pid,
+          monstockSandbox: monstock.pid,
+        },
+        ...(temporalMetricsUrl ? { temporalMetricsUrl } : {}),
+        stripeUrl: env.STRIPE_API_URL!,
+        monstockUrl: `http://127.0.0.1:${monstockPort}`,
+      },
       stop,
     };
   } catch (error) {

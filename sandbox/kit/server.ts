@@ -24,8 +24,21 @@ export interface SandboxShellOptions {
   admin?: Router;
 }
 
+/** API requests served since start (admin routes under `/_sandbox/` are not counted). */
+export interface RequestCounts {
+  total: number;
+  /** By `METHOD /first/two` path segments, e.g. `POST /v1/payment_intents`. */
+  byRoute: Record<string, number>;
+}
+
+function routeKey(method: string, pathname: string): string {
+  return `${method} /${pathname.split('/').filter(Boolean).slice(0, 2).join('/')}`;
+}
+
 export function createSandboxHttpServer(options: SandboxShellOptions): http.Server {
+  const requests: RequestCounts = { total: 0, byRoute: {} };
   const adminRouter = new Router()
+    .on('GET', '/_sandbox/requests', () => ({ status: 200, body: requests }))
     .on('GET', '/_sandbox/faults', () => ({ status: 200, body: options.faults.get() }))
     .on('GET', '/_sandbox/faults/injected', () => ({ status: 200, body: options.faults.injected() }))
     .on('POST', '/_sandbox/faults', (request) => {
@@ -60,6 +73,11 @@ export function createSandboxHttpServer(options: SandboxShellOptions): http.Serv
         return;
       }
       const isAdmin = url.pathname.startsWith('/_sandbox/');
+      if (!isAdmin) {
+        const key = routeKey(method, url.pathname);
+        requests.total += 1;
+        requests.byRoute[key] = (requests.byRoute[key] ?? 0) + 1;
+      }
       const router = isAdmin
         ? options.admin && options.admin.match(method, url.pathname)
           ? options.admin

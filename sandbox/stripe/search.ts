@@ -184,7 +184,7 @@ export function searchObjects(
   const limit = options.params.integer('limit', { min: 1, max: 100 }) ?? 10;
   const page = options.params.string('page', { max: 500 });
   const query = parseSearchQuery(text, options.fields);
-  const matching = store.all(options.type).filter((object) => matchesQuery(object, query));
+  const matching = candidates(store, options.type, query).filter((object) => matchesQuery(object, query));
   let start = 0;
   if (page) {
     const after = decodePage(page);
@@ -202,6 +202,29 @@ export function searchObjects(
     next_page: hasMore && last ? encodePage(last.id) : null,
     url: options.url,
   };
+}
+
+/**
+ * The objects a query can match: with an AND query holding a plain `metadata['key']:'value'`
+ * clause, only those the metadata index names (every clause is still checked on each one);
+ * otherwise every object of the type. Both come newest first.
+ */
+export function indexedClause(query: SearchQuery): { key: string; value: string } | undefined {
+  if (query.joiner !== 'AND' && query.clauses.length > 1) return undefined;
+  const clause = query.clauses.find(
+    (each) =>
+      !each.negate &&
+      each.operator === ':' &&
+      each.path.length === 2 &&
+      each.path[0] === 'metadata' &&
+      typeof each.value === 'string',
+  );
+  return clause ? { key: clause.path[1] as string, value: clause.value as string } : undefined;
+}
+
+function candidates(store: Store, type: string, query: SearchQuery): StripeObject[] {
+  const indexed = indexedClause(query);
+  return indexed ? store.withMetadata(type, indexed.key, indexed.value) : store.all(type);
 }
 
 function encodePage(id: string): string {

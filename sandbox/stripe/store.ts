@@ -31,8 +31,20 @@ function lookupOf(object: StripeObject): string | null {
   return null;
 }
 
+/** An object's string metadata as (key, lowercased value) pairs: what the search index holds. */
+export function metadataPairs(object: StripeObject): Array<[string, string]> {
+  const metadata = (object as { metadata?: unknown }).metadata;
+  if (!metadata || typeof metadata !== 'object') return [];
+  return Object.entries(metadata as Record<string, unknown>)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .map(([key, value]) => [key, value.toLowerCase()]);
+}
+
 export class Store {
   constructor(readonly db: SandboxDatabase) {
+    const hadMetadataIndex =
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'stripe_metadata'").get() !==
+      undefined;
     db.exec(`
       CREATE TABLE IF NOT EXISTS stripe_objects (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -58,7 +70,42 @@ export class Store {
       CREATE INDEX IF NOT EXISTS stripe_objects_by_charge ON stripe_objects (type, charge, created, seq);
       CREATE INDEX IF NOT EXISTS stripe_objects_lookup ON stripe_objects (type, lookup);
       CREATE TABLE IF NOT EXISTS stripe_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      -- The search index: metadata['key']:'value' finds its objects without parsing every one.
+      CREATE TABLE IF NOT EXISTS stripe_metadata (
+        object_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (object_id, key)
+      );
+      CREATE INDEX IF NOT EXISTS stripe_metadata_lookup ON stripe_metadata (type, key, value);
     `);
+    // A database from before the index: fill it once from the stored objects.
+    if (!hadMetadataIndex) {
+      const rows = db.prepare('SELECT data FROM stripe_objects').all() as Array<{ data: string }>;
+      for (const row of rows) this.indexMetadata(JSON.parse(row.data) as StripeObject);
+    }
+  }
+
+  private indexMetadata(object: StripeObject): void {
+    this.db.prepare('DELETE FROM stripe_metadata WHERE object_id = ?').run(object.id);
+    const insert = this.db.prepare('INSERT INTO stripe_metadata (object_id, type, key, value) VALUES (?, ?, ?, ?)');
+    for (const [key, value] of metadataPairs(object)) insert.run(object.id, object.object, key, value);
+  }
+
+  /**
+   * Live objects of one type whose string metadata `key` equals `value` (case-insensitive, as
+   * search's `:` is), newest first: the same order as `all`.
+   */
+  withMetadata<T extends StripeObject>(type: T['object'], key: string, value: string): T[] {
+    const rows = this.db
+      .prepare(
+        `SELECT o.data FROM stripe_metadata m JOIN stripe_objects o ON o.id = m.object_id
+         WHERE m.type = ? AND m.key = ? AND m.value = ? AND o.type = ? AND o.deleted = 0
+         ORDER BY o.created DESC, o.seq DESC`,
+      )
+      .all(type, key, value.toLowerCase(), type) as Array<{ data: string }>;
+    return rows.map((row) => JSON.parse(row.data) as T);
   }
 
   insert<T extends StripeObject>(object: T, internal?: unknown): T {
@@ -78,6 +125,7 @@ export class Store {
         JSON.stringify(object),
         internal === undefined ? null : JSON.stringify(internal),
       );
+    this.indexMetadata(object);
     return object;
   }
 
@@ -98,6 +146,7 @@ export class Store {
         object.id,
       );
     if (result.changes !== 1) throw new Error(`save of unknown object ${object.id}`);
+    this.indexMetadata(object);
     return object;
   }
 
@@ -166,6 +215,7 @@ export class Store {
   /** Forgets every object and the clock offset; `keep` names state keys that are configuration. */
   reset(keep: readonly string[] = []): void {
     this.db.exec('DELETE FROM stripe_objects');
+    this.db.exec('DELETE FROM stripe_metadata');
     const placeholders = keep.map(() => '?').join(', ');
     if (keep.length > 0) this.db.prepare(`DELETE FROM stripe_state WHERE key NOT IN (${placeholders})`).run(...keep);
     else this.db.exec('DELETE FROM stripe_state');

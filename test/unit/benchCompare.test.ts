@@ -35,3 +35,21 @@ describe('compareResults', () => {
     expect(valueAt(null, 'a')).toBeUndefined();
   });
 });
+
+describe('the per-payment cost metrics', () => {
+  it('compares CPU and request counts with lower as better', () => {
+    const baseline = {
+      cpuMsPerPayment: { worker: 10, temporal: 20 },
+      connectorCpuMsPerPayment: 12,
+      stripeRequestsPerPayment: 3,
+    };
+    const current = {
+      cpuMsPerPayment: { worker: 15, temporal: 10 },
+      connectorCpuMsPerPayment: 12,
+      stripeRequestsPerPayment: 5,
+    };
+    const result = compareResults(current, baseline, 0.2);
+    expect(result.regressions.map((item) => item.path)).toEqual(['cpuMsPerPayment.worker', 'stripeRequestsPerPayment']);
+    expect(result.changes.find((item) => item.path === 'cpuMsPerPayment.temporal')!.better).toBe('lower');
+  });
+});

@@ -1,0 +1,52 @@
+import { parseServiceRequests, phaseCost, type CostSnapshot } from '../../bench/costMeter';
+
+describe('bench cost meter', () => {
+  it('sums service_requests by operation from Prometheus text', () => {
+    const text = [
+      '# HELP service_requests service_requests counter',
+      '# TYPE service_requests counter',
+      'service_requests{operation="StartWorkflowExecution",service_name="frontend"} 3',
+      'service_requests{operation="StartWorkflowExecution",service_name="history"} 2',
+      'service_requests_total{namespace="default",operation="PollWorkflowTaskQueue"} 1.5e1',
+      'service_requests_other{operation="X"} 9',
+      'service_latency_count{operation="StartWorkflowExecution"} 4',
+    ].join('\n');
+    expect(parseServiceRequests(text)).toEqual({ StartWorkflowExecution: 5, PollWorkflowTaskQueue: 15 });
+  });
+
+  it('divides each process delta by the payments', () => {
+    const start: CostSnapshot = {
+      at: 1_000,
+      cpuMs: { temporal: 100, worker: 200, webhooks: 50, stripeSandbox: 10, monstockSandbox: 20, load: 5 },
+      temporalRequests: { A: 10, B: 5 },
+      stripeRequests: 100,
+      monstockRequests: 40,
+    };
+    const end: CostSnapshot = {
+      at: 11_000,
+      cpuMs: { temporal: 300, worker: 600, webhooks: 150, stripeSandbox: 30, monstockSandbox: 60, load: 25 },
+      temporalRequests: { A: 30, B: 5, C: 20 },
+      stripeRequests: 130,
+      monstockRequests: 80,
+    };
+    expect(phaseCost(start, end, 10)).toEqual({
+      payments: 10,
+      seconds: 10,
+      cpuMsPerPayment: { temporal: 20, worker: 40, webhooks: 10, stripeSandbox: 2, monstockSandbox: 4, load: 2 },
+      connectorCpuMsPerPayment: 50,
+      temporalRpcsPerPayment: 4,
+      temporalRpcsPerPaymentByOperation: { A: 2, C: 2 },
+      stripeRequestsPerPayment: 3,
+      monstockRequestsPerPayment: 4,
+    });
+  });
+
+  it('answers null where a side was not read', () => {
+    const cost = phaseCost({ at: 0, cpuMs: { worker: 1 } }, { at: 0, cpuMs: { worker: 3, webhooks: 2 } }, 2);
+    expect(cost.cpuMsPerPayment.worker).toBe(1);
+    expect(cost.cpuMsPerPayment.webhooks).toBeNull();
+    expect(cost.connectorCpuMsPerPayment).toBeNull();
+    expect(cost.temporalRpcsPerPayment).toBeNull();
+    expect(cost.stripeRequestsPerPayment).toBeNull();
+  });
+});
