@@ -2,6 +2,10 @@
  * What Stripe must do so that an order's payment intent matches the Monstock order: a pure
  * decision on the latest order and the latest intent, so it can be tested line by line and a
  * replayed or stale event can only lead to the same answer.
+ *
+ * Every amount here is in Monstock minor units (ISO 4217): the caller converts the intent's Stripe
+ * amount with toMonstockAmount, and createOrderIntent / updateIntentAmount convert the planned
+ * amount back with toStripeAmount.
  */
 export interface OrderFacts {
   status: 'draft' | 'confirmed' | 'preparing' | 'shipped' | 'delivered' | 'cancelled';
@@ -14,6 +18,7 @@ export interface OrderFacts {
 export interface IntentFacts {
   id: string;
   status: string;
+  /** In Monstock minor units, converted from Stripe's (ISK 500 in Stripe is 5 here). */
   amount: number;
   currency: string;
 }

@@ -1,26 +1,20 @@
+import { formatMinorUnits } from './currencies';
+
 /**
- * Money crosses the border as integer minor units on both sides; only the currency code's case
- * differs (Stripe: "eur", Monstock: "EUR"). Zero-decimal currencies (JPY, KRW, ...) are whole
- * units on both sides, so amounts pass unchanged: no float ever touches an amount.
+ * Money crosses the border as integers, never floats. The currency code differs in case only
+ * (Stripe: "eur", Monstock: "EUR"); the amount may differ in scale: Monstock counts ISO 4217 minor
+ * units, Stripe its own smallest unit (ISK 5 is 5 in Monstock, 500 in Stripe). Every crossing goes
+ * through toStripeAmount / toMonstockAmount (./currencies), which refuse rather than round.
  */
-const ZERO_DECIMAL = new Set([
-  'bif',
-  'clp',
-  'djf',
-  'gnf',
-  'jpy',
-  'kmf',
-  'krw',
-  'mga',
-  'pyg',
-  'rwf',
-  'ugx',
-  'vnd',
-  'vuv',
-  'xaf',
-  'xof',
-  'xpf',
-]);
+export {
+  CURRENCY_RULES,
+  CurrencyAmountError,
+  currencyRule,
+  toMonstockAmount,
+  toStripeAmount,
+  type CurrencyRule,
+  type StripeCurrencyClass,
+} from './currencies';
 
 export function toMonstockCurrency(stripeCurrency: string): string {
   return stripeCurrency.toUpperCase();
@@ -30,16 +24,8 @@ export function toStripeCurrency(monstockCurrency: string): string {
   return monstockCurrency.toLowerCase();
 }
 
-export function isZeroDecimal(currency: string): boolean {
-  return ZERO_DECIMAL.has(currency.toLowerCase());
-}
-
-/** For people, not for arithmetic: "42.00 EUR", "4200 JPY". */
+/** For people, not for arithmetic: Monstock minor units in ISO decimals, "42.00 EUR", "4200 JPY", "1.235 KWD". */
 export function formatAmount(amount: number, currency: string): string {
   if (!Number.isInteger(amount)) throw new Error(`amount must be an integer of minor units, got ${amount}`);
-  const code = currency.toUpperCase();
-  if (isZeroDecimal(currency)) return `${amount} ${code}`;
-  const sign = amount < 0 ? '-' : '';
-  const absolute = Math.abs(amount);
-  return `${sign}${Math.floor(absolute / 100)}.${String(absolute % 100).padStart(2, '0')} ${code}`;
+  return `${formatMinorUnits(amount, currency)} ${currency.toUpperCase()}`;
 }

@@ -1,6 +1,6 @@
 import type { Payment } from '../monstock/schemas';
 import type { PaymentMovement } from '../shared/orderPayment';
-import { toMonstockCurrency } from './money';
+import { CurrencyAmountError, toMonstockAmount, toMonstockCurrency } from './money';
 import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnapshot } from './paymentIntentSnapshot';
 
 /**
@@ -13,6 +13,10 @@ import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnap
  * - each declined attempt: keyed by its charge id, status failed, with the reason;
  * - each refund: keyed by its id (pending, succeeded, failed);
  * - each dispute: keyed by its id (needs_response, won, lost).
+ *
+ * Every amount (and fee and net) leaves here in Monstock minor units (ISO 4217), converted from
+ * Stripe's unit by toMonstockAmount in the currency of the Stripe object it comes from; an amount
+ * that cannot convert exactly throws CurrencyAmountError (nothing is rounded).
  */
 export function movementsFromStripe(
   snapshot: PaymentIntentSnapshot,
@@ -43,7 +47,7 @@ export function movementsFromStripe(
     movements.push({
       kind: 'payment',
       transactionRef: charge.id,
-      amount: charge.amount,
+      amount: toMonstockAmount(charge.amount, charge.currency),
       currency: toMonstockCurrency(charge.currency),
       status: 'failed',
       occurredAt: isoFromUnix(charge.created),
@@ -75,10 +79,11 @@ function paymentMovement(
   charge: ChargeSnapshot | undefined,
   status: 'succeeded' | 'pending' | 'failed',
 ): PaymentMovement {
-  const amount =
+  const stripeAmount =
     status === 'succeeded'
       ? snapshot.amountReceived || (charge?.amount ?? 0) || snapshot.amount
       : (charge?.amount ?? snapshot.amount);
+  const amount = toMonstockAmount(stripeAmount, snapshot.currency);
   return {
     kind: 'payment',
     transactionRef: snapshot.id,
@@ -87,10 +92,28 @@ function paymentMovement(
     status,
     occurredAt: isoFromUnix(charge?.created ?? snapshot.created),
     ...method(charge),
-    ...(status === 'succeeded' && charge?.feeAmount !== undefined
-      ? { feeAmount: charge.feeAmount, netAmount: charge.netAmount ?? amount - charge.feeAmount }
-      : {}),
+    ...(status === 'succeeded' && charge ? feeAndNet(charge, amount) : {}),
   };
+}
+
+/**
+ * Fee and net in Monstock minor units. They reach the snapshot only in the charge's own currency
+ * (when Stripe converted to another settlement currency, they are left out there). A fee Stripe
+ * keeps with a fraction the ISO unit cannot express (ISK 145.30: Stripe counts ISK in hundredths)
+ * is not rounded and does not hold back the payment: the payment is written without fee and net,
+ * which stay unknown on Monstock (visible in Stripe's balance transaction).
+ */
+function feeAndNet(charge: ChargeSnapshot, amount: number): Pick<PaymentMovement, 'feeAmount' | 'netAmount'> {
+  if (charge.feeAmount === undefined) return {};
+  try {
+    const feeAmount = toMonstockAmount(charge.feeAmount, charge.currency);
+    const netAmount =
+      charge.netAmount !== undefined ? toMonstockAmount(charge.netAmount, charge.currency) : amount - feeAmount;
+    return { feeAmount, netAmount };
+  } catch (error) {
+    if (error instanceof CurrencyAmountError) return {};
+    throw error;
+  }
 }
 
 function refundMovement(refund: RefundSnapshot): PaymentMovement {
@@ -103,7 +126,7 @@ function refundMovement(refund: RefundSnapshot): PaymentMovement {
   return {
     kind: 'refund',
     transactionRef: refund.id,
-    amount: refund.amount,
+    amount: toMonstockAmount(refund.amount, refund.currency),
     currency: toMonstockCurrency(refund.currency),
     status,
     occurredAt: isoFromUnix(refund.created),
@@ -122,7 +145,7 @@ function disputeMovement(dispute: DisputeSnapshot): PaymentMovement {
   return {
     kind: 'dispute',
     transactionRef: dispute.id,
-    amount: dispute.amount,
+    amount: toMonstockAmount(dispute.amount, dispute.currency),
     currency: toMonstockCurrency(dispute.currency),
     status: disputeStatus(dispute.status),
     occurredAt: isoFromUnix(dispute.created),

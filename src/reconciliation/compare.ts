@@ -1,6 +1,6 @@
 import type { Order, Payment } from '../monstock/schemas';
 import { movementsFromStripe } from '../payments/movementsFromStripe';
-import { toMonstockCurrency } from '../payments/money';
+import { CurrencyAmountError, toMonstockAmount, toMonstockCurrency } from '../payments/money';
 import type { PaymentIntentSnapshot } from '../payments/paymentIntentSnapshot';
 import type { PaymentMovement } from '../shared/orderPayment';
 import type { FindingKind, ReconciliationFinding } from '../shared/reconciliation';
@@ -61,8 +61,31 @@ function isStripeMovement(payment: Payment): boolean {
   return payment.provider === undefined || payment.provider === 'stripe';
 }
 
-/** Compares one Stripe payment intent with the Monstock order it belongs to. */
+/**
+ * Compares one Stripe payment intent with the Monstock order it belongs to. Stripe's amounts are
+ * converted to Monstock minor units first (toMonstockAmount); an amount that does not convert
+ * exactly is itself a finding for a person (amount_mismatch, not repairable), never rounded.
+ */
 export function compareIntent(snapshot: PaymentIntentSnapshot, match: IntentMatch): Discrepancy[] {
+  try {
+    return compareConverted(snapshot, match);
+  } catch (error) {
+    if (!(error instanceof CurrencyAmountError) || match.kind === 'ignored') throw error;
+    return [
+      {
+        paymentIntentId: snapshot.id,
+        ...(match.kind === 'order' ? { orderId: match.order.id } : {}),
+        kind: 'amount_mismatch',
+        repairable: false,
+        currency: toMonstockCurrency(snapshot.currency),
+        stripe: { status: snapshot.status, currency: toMonstockCurrency(snapshot.currency) },
+        detail: `Stripe payment ${snapshot.id}: ${error.message}`,
+      },
+    ];
+  }
+}
+
+function compareConverted(snapshot: PaymentIntentSnapshot, match: IntentMatch): Discrepancy[] {
   const base = { paymentIntentId: snapshot.id };
   if (match.kind === 'ignored') return [];
   if (match.kind === 'unmatched') {
@@ -75,7 +98,7 @@ export function compareIntent(snapshot: PaymentIntentSnapshot, match: IntentMatc
         currency: toMonstockCurrency(snapshot.currency),
         stripe: {
           status: snapshot.status,
-          amount: snapshot.amountReceived || snapshot.amount,
+          amount: toMonstockAmount(snapshot.amountReceived || snapshot.amount, snapshot.currency),
           currency: toMonstockCurrency(snapshot.currency),
         },
         detail: `Stripe payment ${snapshot.id} (${snapshot.status}) belongs to no Monstock order: ${match.reason}`,
@@ -100,7 +123,11 @@ export function compareIntent(snapshot: PaymentIntentSnapshot, match: IntentMatc
         kind: 'currency_mismatch',
         repairable: false,
         currency: stripeCurrency,
-        stripe: { status: snapshot.status, amount: snapshot.amount, currency: stripeCurrency },
+        stripe: {
+          status: snapshot.status,
+          amount: toMonstockAmount(snapshot.amount, snapshot.currency),
+          currency: stripeCurrency,
+        },
         monstock: { currency: order.currency },
         detail: `Stripe payment ${snapshot.id} is in ${stripeCurrency}, Monstock order ${order.id} in ${order.currency}`,
       },

@@ -1,4 +1,4 @@
-import { toMonstockCurrency } from '../payments/money';
+import { CurrencyAmountError, toMonstockAmount, toMonstockCurrency } from '../payments/money';
 import type { PaymentIntentSnapshot } from '../payments/paymentIntentSnapshot';
 import type {
   CurrencyTotals,
@@ -57,7 +57,9 @@ export function countByKind(findings: readonly ReconciliationFinding[]): Finding
 
 /**
  * One intent's share of the totals: what Stripe collected, refunded and disputed on it, and what
- * Monstock records as succeeded for the same payment intent.
+ * Monstock records as succeeded for the same payment intent, all in Monstock minor units (Stripe's
+ * amounts converted by toMonstockAmount). An intent whose amounts do not convert exactly adds
+ * nothing: compareIntent reports it as an amount_mismatch for a person.
  */
 export function intentTotals(
   totals: TotalsByCurrency,
@@ -66,9 +68,20 @@ export function intentTotals(
   daily?: DailyTotals,
 ): void {
   const currency = toMonstockCurrency(snapshot.currency);
-  const collected = snapshot.status === 'succeeded' ? snapshot.amountReceived || snapshot.amount : 0;
-  const refunded = snapshot.refunds.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
-  const disputed = snapshot.disputes.reduce((sum, d) => sum + d.amount, 0);
+  let collected: number, refunded: number, disputed: number;
+  try {
+    collected =
+      snapshot.status === 'succeeded'
+        ? toMonstockAmount(snapshot.amountReceived || snapshot.amount, snapshot.currency)
+        : 0;
+    refunded = snapshot.refunds
+      .filter((r) => r.status === 'succeeded')
+      .reduce((sum, r) => sum + toMonstockAmount(r.amount, r.currency), 0);
+    disputed = snapshot.disputes.reduce((sum, d) => sum + toMonstockAmount(d.amount, d.currency), 0);
+  } catch (error) {
+    if (error instanceof CurrencyAmountError) return;
+    throw error;
+  }
   const recorded = (order?.payments ?? [])
     .filter((p) => p.kind === 'payment' && p.status === 'succeeded' && p.transactionRef === snapshot.id)
     .reduce((sum, p) => sum + p.amount, 0);

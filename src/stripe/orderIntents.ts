@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { CONNECTOR_ORDER_ID_KEY } from '../matching/matchRules';
-import { toStripeCurrency } from '../payments/money';
+import { toStripeAmount, toStripeCurrency } from '../payments/money';
 
 /**
  * Every Stripe call that keeps an order's payment intent in line with the Monstock order, in one
@@ -32,15 +32,20 @@ export async function findOpenIntentOfOrder(
   return found.data[0];
 }
 
-export function createOrderIntent(
+/**
+ * `amount` is in Monstock minor units (ISO 4217); Stripe gets its own unit (toStripeAmount), or the
+ * call throws CurrencyAmountError before reaching Stripe for an amount Stripe cannot take exactly.
+ */
+export async function createOrderIntent(
   stripe: Stripe,
   order: OrderForIntent,
   customerId: string,
   amount: number,
 ): Promise<Stripe.PaymentIntent> {
+  const stripeAmount = toStripeAmount(amount, order.currency);
   return stripe.paymentIntents.create(
     {
-      amount,
+      amount: stripeAmount,
       currency: toStripeCurrency(order.currency),
       customer: customerId,
       description: `Order ${order.reference} (Monstock ${order.id})`,
@@ -50,15 +55,17 @@ export function createOrderIntent(
   );
 }
 
-export function updateIntentAmount(
+/** `amount` in Monstock minor units, converted as for {@link createOrderIntent}. */
+export async function updateIntentAmount(
   stripe: Stripe,
   intentId: string,
   amount: number,
   order: OrderForIntent,
 ): Promise<Stripe.PaymentIntent> {
+  const stripeAmount = toStripeAmount(amount, order.currency);
   return stripe.paymentIntents.update(
     intentId,
-    { amount },
+    { amount: stripeAmount },
     { idempotencyKey: `monstock-stripe:intent-amount:${order.id}:v${order.version}` },
   );
 }

@@ -1,4 +1,5 @@
 import { planIntent, type IntentFacts, type OrderFacts } from '../../src/payments/intentPlan';
+import { toMonstockAmount, toStripeAmount } from '../../src/payments/money';
 
 const order = (overrides: Partial<OrderFacts> = {}): OrderFacts => ({
   status: 'confirmed',
@@ -82,5 +83,21 @@ describe('planIntent', () => {
   it('creates nothing when the shop takes payment itself, but still follows open intents', () => {
     expect(planIntent(order(), undefined, { createIntents: false }).kind).toBe('nothing');
     expect(planIntent(order({ status: 'cancelled' }), intent(), { createIntents: false }).kind).toBe('cancel');
+  });
+});
+
+describe('planIntent in Monstock minor units', () => {
+  it('compares an ISK intent by its converted amount: Stripe 500000 is ISK 5000, nothing to change', () => {
+    const isk = intent({ currency: 'isk', amount: toMonstockAmount(500_000, 'isk') });
+    expect(planIntent(order({ currency: 'ISK' }), isk, on).kind).toBe('nothing');
+    const plan = planIntent(order({ currency: 'ISK', totalAmount: 6000 }), isk, on);
+    expect(plan).toEqual({ kind: 'update_amount', intentId: 'pi_1', amount: 6000 });
+    expect(toStripeAmount(6000, 'ISK')).toBe(600_000);
+  });
+
+  it('plans the KWD amount due as it is; converting it for Stripe refuses 1.235 KWD', () => {
+    const plan = planIntent(order({ currency: 'KWD', totalAmount: 1235 }), undefined, on);
+    expect(plan).toEqual({ kind: 'create', amount: 1235 });
+    expect(() => toStripeAmount(1235, 'KWD')).toThrow(/not rounded/);
   });
 });

@@ -222,3 +222,70 @@ describe('money', () => {
     expect(() => formatAmount(1.5, 'eur')).toThrow(/integer/);
   });
 });
+
+describe('movementsFromStripe in currencies whose Stripe unit is not ISO', () => {
+  it('writes ISK in whole krónur (Stripe 500 → Monstock 5), fee and net too', () => {
+    const isk = intent({
+      currency: 'isk',
+      amount: 500_000,
+      amountReceived: 500_000,
+      charges: [charge({ currency: 'isk', amount: 500_000, feeAmount: 12_300, netAmount: 487_700 })],
+      refunds: [{ id: 're_isk', status: 'succeeded', amount: 100_000, currency: 'isk', created: T0 + 20 }],
+      disputes: [{ id: 'dp_isk', status: 'needs_response', amount: 200_000, currency: 'isk', created: T0 + 30 }],
+    });
+    const [payment, refund, dispute] = movementsFromStripe(isk);
+    expect(payment).toMatchObject({ amount: 5000, currency: 'ISK', feeAmount: 123, netAmount: 4877 });
+    expect(refund).toMatchObject({ amount: 1000, currency: 'ISK' });
+    expect(dispute).toMatchObject({ amount: 2000, currency: 'ISK' });
+  });
+
+  it('passes JPY and KWD through unchanged (same unit on both sides), net from fee when Stripe gave none', () => {
+    const jpy = intent({
+      currency: 'jpy',
+      amount: 4200,
+      amountReceived: 4200,
+      charges: [charge({ currency: 'jpy', feeAmount: 150, netAmount: undefined })],
+    });
+    expect(movementsFromStripe(jpy)[0]).toMatchObject({
+      amount: 4200,
+      currency: 'JPY',
+      feeAmount: 150,
+      netAmount: 4050,
+    });
+    const kwd = intent({
+      currency: 'kwd',
+      amount: 5120,
+      amountReceived: 5120,
+      charges: [charge({ currency: 'kwd', amount: 5120, feeAmount: 150, netAmount: 4970 })],
+    });
+    expect(movementsFromStripe(kwd)[0]).toMatchObject({
+      amount: 5120,
+      currency: 'KWD',
+      feeAmount: 150,
+      netAmount: 4970,
+    });
+  });
+
+  it('writes an ISK payment without fee and net when the fee has a fraction of a króna (not rounded)', () => {
+    const isk = intent({
+      currency: 'isk',
+      amount: 500_000,
+      amountReceived: 500_000,
+      charges: [charge({ currency: 'isk', amount: 500_000, feeAmount: 14_530, netAmount: 485_470 })],
+    });
+    const [payment] = movementsFromStripe(isk);
+    expect(payment).toMatchObject({ amount: 5000, currency: 'ISK', status: 'succeeded' });
+    expect(payment).not.toHaveProperty('feeAmount');
+    expect(payment).not.toHaveProperty('netAmount');
+  });
+
+  it('refuses, rather than rounds, a Stripe ISK amount with decimals', () => {
+    const fractional = intent({
+      currency: 'isk',
+      amount: 550,
+      amountReceived: 550,
+      charges: [charge({ currency: 'isk', amount: 550 })],
+    });
+    expect(() => movementsFromStripe(fractional)).toThrow(/550 ISK has a fraction/);
+  });
+});

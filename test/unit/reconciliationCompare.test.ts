@@ -306,3 +306,48 @@ describe('totals, windows, ids, schedule', () => {
     });
   });
 });
+
+describe('comparison in Monstock minor units', () => {
+  const iskCharge = charge({ currency: 'isk', amount: 500_000, feeAmount: 12_300, netAmount: 487_700 });
+  const isk = intent({ currency: 'isk', amount: 500_000, amountReceived: 500_000, charges: [iskCharge] });
+
+  it('finds nothing when Monstock shows ISK 5000 for Stripe 500000, and totals count krónur', () => {
+    const recorded = payments(movementsFromStripe(isk));
+    expect(recorded[0]).toMatchObject({ amount: 5000, currency: 'ISK' });
+    const facts = order(recorded, { currency: 'ISK', totalAmount: 5000 });
+    expect(compareIntent(isk, { kind: 'order', order: facts })).toEqual([]);
+    const totals = {};
+    intentTotals(totals, isk, facts);
+    expect(totals).toEqual({
+      ISK: { stripeCollected: 5000, monstockRecorded: 5000, refunded: 0, disputed: 0, difference: 0 },
+    });
+  });
+
+  it('reports Stripe amount 500000 ISK against Monstock 500000 (unconverted) as an amount mismatch', () => {
+    const wrong = payments(movementsFromStripe(isk)).map((p) => ({ ...p, amount: 500_000 }));
+    const found = compareIntent(isk, { kind: 'order', order: order(wrong, { currency: 'ISK' }) });
+    expect(found).toMatchObject([
+      { kind: 'amount_mismatch', repairable: false, stripe: { amount: 5000 }, monstock: { amount: 500_000 } },
+    ]);
+  });
+
+  it('turns a Stripe amount that cannot convert into a finding for a person, and leaves it out of totals', () => {
+    const fractional = intent({
+      currency: 'isk',
+      amount: 550,
+      amountReceived: 550,
+      charges: [charge({ currency: 'isk', amount: 550 })],
+    });
+    const found = compareIntent(fractional, { kind: 'order', order: order([], { currency: 'ISK' }) });
+    expect(found).toMatchObject([
+      { kind: 'amount_mismatch', repairable: false, orderId: 'ord_1', paymentIntentId: 'pi_1' },
+    ]);
+    expect(found[0]?.detail).toMatch(/550 ISK has a fraction/);
+    expect(compareIntent(fractional, { kind: 'unmatched', reason: 'no order' })[0]).toMatchObject({
+      kind: 'amount_mismatch',
+    });
+    const totals = {};
+    intentTotals(totals, fractional, undefined);
+    expect(totals).toEqual({});
+  });
+});

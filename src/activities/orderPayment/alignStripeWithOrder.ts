@@ -10,7 +10,9 @@ import {
   retrieveIntent,
   updateIntentAmount,
 } from '../../stripe/orderIntents';
+import { toMonstockAmount } from '../../payments/money';
 import { withActivityFailures } from '../failures';
+import { withAmountFailures } from './amountFailures';
 import { summariseOrder, type OrderPaymentSummary } from './recordMovement';
 import { stripeCustomerForOrder } from './stripeCustomerForOrder';
 
@@ -49,7 +51,15 @@ export function createAlignStripeWithOrder(clients: {
     orderId: string;
     appliedVersion?: number;
   }): Promise<AlignResult> {
-    return withActivityFailures(async () => {
+    return withAmountFailures(() => withActivityFailures(() => align(input)));
+  };
+
+  async function align(input: {
+    connectionId: string;
+    orderId: string;
+    appliedVersion?: number;
+  }): Promise<AlignResult> {
+    {
       let order = await clients.monstock.getOrder(input.orderId);
       if (input.appliedVersion !== undefined && order.version < input.appliedVersion) {
         return {
@@ -88,8 +98,8 @@ export function createAlignStripeWithOrder(clients: {
         case 'nothing':
           return { ...result, ...(intent ? { paymentIntentId: intent.id } : {}) };
       }
-    });
-  };
+    }
+  }
 
   /**
    * The order's intent: the one written back to it, else an open one carrying its id (a crash between create and
@@ -119,6 +129,12 @@ export function createAlignStripeWithOrder(clients: {
   }
 }
 
+/** The intent as planIntent compares it with the order: its amount in Monstock minor units. */
 function facts(intent: Stripe.PaymentIntent): IntentFacts {
-  return { id: intent.id, status: intent.status, amount: intent.amount, currency: intent.currency };
+  return {
+    id: intent.id,
+    status: intent.status,
+    amount: toMonstockAmount(intent.amount, intent.currency),
+    currency: intent.currency,
+  };
 }

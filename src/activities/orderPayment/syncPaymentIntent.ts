@@ -4,12 +4,14 @@ import { DEFAULT_MATCH_RULES, parseMatchRules } from '../../matching/matchRules'
 import type { OrderCheck } from '../../matching/orderCheck';
 import { OrderMatcher } from '../../matching/orderMatcher';
 import type { MonstockClient } from '../../monstock/client';
+import { CurrencyAmountError, toMonstockAmount } from '../../payments/money';
 import { movementsFromStripe, movementsToWrite } from '../../payments/movementsFromStripe';
 import { parseOrderWorkflowId } from '../../shared/ids';
 import type { PaymentMovement, StripeEventRef } from '../../shared/orderPayment';
 import { hintsFromRecorded, readPaymentIntentSnapshotFor } from '../../stripe/readPaymentIntentSnapshot';
 import { withActivityFailures } from '../failures';
 import type { DeliverToUnmatched } from '../reconciliation/types';
+import { withAmountFailures } from './amountFailures';
 import { summariseOrder, type OrderPaymentSummary } from './recordMovement';
 
 export interface SyncPaymentIntentInput {
@@ -21,6 +23,7 @@ export interface SyncPaymentIntentResult {
   order: OrderPaymentSummary;
   /** The order version before this run's writes (each write adds exactly one). */
   versionRead: number;
+  /** Amounts in Monstock minor units (ISO 4217), like every amount the workflow keeps. */
   paymentIntent: { id: string; status: string; amount: number; amountReceived: number; currency: string };
   /** Movements written by this run (empty when Monstock already agreed, or when `refused`). */
   written: Array<Pick<PaymentMovement, 'kind' | 'transactionRef' | 'status' | 'amount' | 'currency'>>;
@@ -66,7 +69,11 @@ export function createSyncPaymentIntent(clients: SyncPaymentIntentClients) {
       settings: { rules: parseMatchRules(DEFAULT_MATCH_RULES), ignore: [] },
     });
   return async function syncPaymentIntent(input: SyncPaymentIntentInput): Promise<SyncPaymentIntentResult> {
-    return withActivityFailures(async () => {
+    return withAmountFailures(() => withActivityFailures(() => sync(input)));
+  };
+
+  async function sync(input: SyncPaymentIntentInput): Promise<SyncPaymentIntentResult> {
+    {
       const orderRead = clients.monstock.getOrder(input.orderId);
       const [snapshot, initialOrder] = await Promise.all([
         readPaymentIntentSnapshotFor(
@@ -79,8 +86,8 @@ export function createSyncPaymentIntent(clients: SyncPaymentIntentClients) {
       const paymentIntent = {
         id: snapshot.id,
         status: snapshot.status,
-        amount: snapshot.amount,
-        amountReceived: snapshot.amountReceived,
+        amount: shownAmount(snapshot.amount, snapshot.currency),
+        amountReceived: shownAmount(snapshot.amountReceived, snapshot.currency),
         currency: snapshot.currency,
       };
       const check = await matcher.confirmOrder({ id: snapshot.id, metadata: snapshot.metadata }, input.orderId);
@@ -111,8 +118,22 @@ export function createSyncPaymentIntent(clients: SyncPaymentIntentClients) {
           currency,
         })),
       };
-    });
-  };
+    }
+  }
+}
+
+/**
+ * The intent's amounts as the workflow shows them, in Monstock minor units. Shown only: an amount
+ * that does not convert (a currency the connector does not know, on an intent that may not even be
+ * this order's) is shown as Stripe has it; anything written to Monstock converts strictly.
+ */
+function shownAmount(stripeAmount: number, currency: string): number {
+  try {
+    return toMonstockAmount(stripeAmount, currency);
+  } catch (error) {
+    if (error instanceof CurrencyAmountError) return stripeAmount;
+    throw error;
+  }
 }
 
 /**
