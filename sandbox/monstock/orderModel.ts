@@ -71,7 +71,16 @@ export type MovementOutcome =
   | { outcome: 'conflict'; message: string }
   | { outcome: 'invalid'; message: string };
 
-const UPDATABLE = ['status', 'method', 'methodDetails', 'failureReason', 'feeAmount', 'netAmount', 'provider'] as const;
+const UPDATABLE = [
+  'status',
+  'method',
+  'methodDetails',
+  'failureReason',
+  'feeAmount',
+  'netAmount',
+  'provider',
+  'pendingReason',
+] as const;
 
 /**
  * Records a movement idempotently on (kind, transactionRef). occurredAt only moves with a new
@@ -88,6 +97,12 @@ export function applyMovement(
     return {
       outcome: 'invalid',
       message: `status: "${input.status}" is not a status of a ${input.kind}; expected one of ${STATUSES_BY_KIND[input.kind].join(', ')}`,
+    };
+  }
+  if (input.pendingReason !== undefined && input.status !== 'pending') {
+    return {
+      outcome: 'invalid',
+      message: `pendingReason: "${input.pendingReason}" only accompanies status "pending", not "${input.status}"`,
     };
   }
   const occurredAt = new Date(input.occurredAt).toISOString();
@@ -118,6 +133,7 @@ export function applyMovement(
       ...(input.netAmount !== undefined ? { netAmount: input.netAmount } : {}),
       provider: input.provider ?? 'stripe',
       recordedAt,
+      ...(input.pendingReason !== undefined ? { pendingReason: input.pendingReason } : {}),
     };
     return { outcome: 'created', order: withComputedAmounts({ ...order, payments: [...order.payments, payment] }) };
   }
@@ -132,6 +148,8 @@ export function applyMovement(
     const value = input[field];
     if (value !== undefined) Object.assign(updated, { [field]: value });
   }
+  // A pendingReason says why a pending movement waits: it leaves with the pending status.
+  if (updated.status !== 'pending') delete updated.pendingReason;
   if (updated.status !== existing.status) updated.occurredAt = occurredAt;
   const changed = UPDATABLE.some((field) => updated[field] !== existing[field]);
   if (!changed) return { outcome: 'unchanged', order };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MOVEMENT_KINDS, MOVEMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES } from './types';
+import { MOVEMENT_KINDS, MOVEMENT_STATUSES, PENDING_REASONS, ORDER_STATUSES, PAYMENT_STATUSES } from './types';
 
 /**
  * Request validation for the Monstock contract. Objects are strict: a field the contract does
@@ -53,6 +53,8 @@ export const paymentInputSchema = z.strictObject({
   feeAmount: z.int().optional(),
   netAmount: z.int().optional(),
   provider: nonBlank.optional(),
+  /** Ours: why a pending movement waits; only with status "pending" (checked by applyMovement, 422). */
+  pendingReason: z.enum(PENDING_REASONS).optional(),
 });
 
 const addressSchema = z.strictObject({

@@ -21,6 +21,10 @@ export type MovementKind = (typeof MOVEMENT_KINDS)[number];
 export const MOVEMENT_STATUSES = ['pending', 'succeeded', 'failed', 'needs_response', 'won', 'lost'] as const;
 export type MovementStatus = (typeof MOVEMENT_STATUSES)[number];
 
+/** Ours (not in the shared contract): why a pending movement waits. */
+export const PENDING_REASONS = ['requires_action', 'processing'] as const;
+export type PendingReason = (typeof PENDING_REASONS)[number];
+
 export const EVENT_TYPES = [
   'order.created',
   'order.updated',
@@ -62,6 +66,8 @@ export interface Payment {
   netAmount?: number;
   provider: string;
   recordedAt: string;
+  /** Ours: why a pending movement waits; present only while status is "pending". */
+  pendingReason?: PendingReason;
 }
 
 export interface Order {

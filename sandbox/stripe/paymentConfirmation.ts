@@ -4,6 +4,7 @@ import type { AdminRoute, Origin, SandboxContext } from './context';
 import { ok, SYSTEM_ORIGIN } from './context';
 import { invalidRequest, resourceMissing, stripeErrorBody, unexpectedState, type StripeErrorBody } from './errors';
 import { resolvePaymentMethod } from './paymentMethods';
+import type { TestBehaviour } from './testPaymentMethods';
 import type { Charge, PaymentError, PaymentIntent, PaymentMethod } from './types';
 
 /**
@@ -47,7 +48,12 @@ export function confirmPaymentIntent(
       'payment_intent_incompatible_payment_method',
     );
   }
-  const intent: PaymentIntent = { ...current, payment_method: paymentMethod.id, last_payment_error: null };
+  const intent: PaymentIntent = {
+    ...current,
+    payment_method: paymentMethod.id,
+    last_payment_error: null,
+    next_action: null,
+  };
 
   if (behaviour.kind === 'decline') {
     const charge = createCharge(ctx, {
@@ -114,18 +120,90 @@ export function confirmPaymentIntent(
     return { intent: processing };
   }
 
+  if (behaviour.kind === 'authenticate') {
+    // No charge yet: Stripe charges the card once the customer has authenticated.
+    const waiting: PaymentIntent = {
+      ...intent,
+      status: 'requires_action',
+      next_action: {
+        type: 'use_stripe_sdk',
+        use_stripe_sdk: {
+          type: 'three_d_secure_redirect',
+          stripe_js: `https://hooks.stripe.com/redirect/authenticate/${intent.id}`,
+          source: `src_${intent.id.replace(/^pi_/, '')}`,
+        },
+      },
+    };
+    ctx.store.save(waiting);
+    ctx.events.emit('payment_intent.requires_action', waiting, origin);
+    return { intent: waiting };
+  }
+
+  return { intent: chargeAndSucceed(ctx, intent, paymentMethod, behaviour, origin) };
+}
+
+function chargeAndSucceed(
+  ctx: SandboxContext,
+  intent: PaymentIntent,
+  paymentMethod: PaymentMethod,
+  behaviour: TestBehaviour,
+  origin: Origin,
+): PaymentIntent {
   const charge = createCharge(ctx, { intent, paymentMethod, status: 'succeeded', outcome: APPROVED });
   const succeeded: PaymentIntent = {
     ...intent,
     status: 'succeeded',
     latest_charge: charge.id,
     amount_received: intent.amount,
+    next_action: null,
   };
   ctx.store.save(succeeded);
   ctx.events.emit('charge.succeeded', charge, origin);
   ctx.events.emit('payment_intent.succeeded', succeeded, origin);
   if (behaviour.kind === 'dispute') ctx.scheduler.schedule(OPEN_DISPUTE_JOB, charge.id, ctx.settings.disputeDelayMs);
-  return { intent: succeeded };
+  return succeeded;
+}
+
+/**
+ * The customer finished (or failed) the 3-D Secure challenge of an intent in `requires_action`.
+ * Succeeded: the card is charged as on any confirmation. Failed: as Stripe does, no charge, the
+ * intent wants another payment method and says why in `last_payment_error`.
+ */
+export function authenticatePaymentIntent(
+  ctx: SandboxContext,
+  id: string,
+  authenticated: boolean,
+  origin: Origin = SYSTEM_ORIGIN,
+): PaymentIntent {
+  const intent = ctx.store.find<PaymentIntent>('payment_intent', id);
+  if (!intent) throw resourceMissing('payment_intent', id);
+  const paymentMethod = intent.payment_method
+    ? ctx.store.find<PaymentMethod>('payment_method', intent.payment_method)
+    : undefined;
+  if (intent.status !== 'requires_action' || !paymentMethod) {
+    throw unexpectedState(
+      `This PaymentIntent has a status of ${intent.status}; only one that requires_action can be authenticated.`,
+    );
+  }
+  if (authenticated) return chargeAndSucceed(ctx, intent, paymentMethod, { kind: 'succeed' }, origin);
+  const failed: PaymentIntent = {
+    ...intent,
+    status: 'requires_payment_method',
+    payment_method: null,
+    next_action: null,
+    last_payment_error: {
+      type: 'invalid_request_error',
+      code: 'payment_intent_authentication_failure',
+      message:
+        'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
+      doc_url: 'https://docs.stripe.com/error-codes/payment-intent-authentication-failure',
+      payment_method: paymentMethod,
+      payment_method_type: paymentMethod.type,
+    },
+  };
+  ctx.store.save(failed);
+  ctx.events.emit('payment_intent.payment_failed', failed, origin);
+  return failed;
 }
 
 function processingIntent(ctx: SandboxContext, id: string): { intent: PaymentIntent; charge: Charge } {
@@ -227,8 +305,19 @@ const failBody = z
   })
   .strict();
 
+const authenticateBody = z.object({ outcome: z.enum(['succeed', 'fail']) }).strict();
+
 export function paymentIntentAdminRoutes(ctx: SandboxContext): AdminRoute[] {
   return [
+    {
+      method: 'POST',
+      path: '/_sandbox/payment_intents/:id/authenticate',
+      handler: ({ path, body }) => {
+        const parsed = authenticateBody.safeParse(body ?? {});
+        if (!parsed.success) throw invalidRequest(z.prettifyError(parsed.error));
+        return ok(ctx.present(authenticatePaymentIntent(ctx, path.id as string, parsed.data.outcome === 'succeed')));
+      },
+    },
     {
       method: 'POST',
       path: '/_sandbox/payment_intents/:id/settle',

@@ -17,7 +17,12 @@ export type TestBehaviour =
     }
   | { kind: 'dispute'; reason: string }
   /** Bank debits: `processing` first, settled later (or failed through the admin route). */
-  | { kind: 'async' };
+  | { kind: 'async' }
+  /**
+   * 3-D Secure: `requires_action` until the customer authenticates, which the admin route
+   * `POST /_sandbox/payment_intents/:id/authenticate` plays (succeed or fail).
+   */
+  | { kind: 'authenticate' };
 
 export interface TestPaymentMethod {
   type: PaymentMethodType;
@@ -98,6 +103,11 @@ export const TEST_PAYMENT_METHODS: Readonly<Record<string, TestPaymentMethod>> =
     type: 'card',
     card: card('visa', '0259'),
     behaviour: { kind: 'dispute', reason: 'fraudulent' },
+  },
+  pm_card_threeDSecure2Required: {
+    type: 'card',
+    card: card('visa', '3220'),
+    behaviour: { kind: 'authenticate' },
   },
   pm_sepaDebit: { type: 'sepa_debit', sepaDebit: sepa, behaviour: { kind: 'async' } },
   pm_sepa_debit: { type: 'sepa_debit', sepaDebit: sepa, behaviour: { kind: 'async' } },

@@ -124,6 +124,12 @@ export type PaymentError = {
   payment_method_type?: string;
 };
 
+/** Only the 3-D Secure shape: Stripe.js reads `use_stripe_sdk`, whose content is Stripe's own. */
+export type NextAction = {
+  type: 'use_stripe_sdk';
+  use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string; source: string };
+};
+
 export type PaymentIntentStatus =
   | 'requires_payment_method'
   | 'requires_confirmation'
@@ -161,7 +167,7 @@ export type PaymentIntent = {
   livemode: false;
   managed_payments: null;
   metadata: Metadata;
-  next_action: null;
+  next_action: NextAction | null;
   on_behalf_of: null;
   payment_method: string | null;
   payment_method_configuration_details: null;

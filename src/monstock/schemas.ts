@@ -15,6 +15,8 @@ export const paymentStatusSchema = z.enum([
 export const orderStatusSchema = z.enum(['draft', 'confirmed', 'preparing', 'shipped', 'delivered', 'cancelled']);
 export const movementKindSchema = z.enum(['payment', 'refund', 'dispute']);
 export const movementStatusSchema = z.enum(['pending', 'succeeded', 'failed', 'needs_response', 'won', 'lost']);
+/** Ours (marked in docs/monstock-api.yaml): why a pending movement waits; only with status pending. */
+export const pendingReasonSchema = z.enum(['requires_action', 'processing']);
 
 export const addressSchema = z.object({
   line1: z.string().optional(),
@@ -46,6 +48,7 @@ export const paymentInputSchema = z.object({
   feeAmount: z.number().int().optional(),
   netAmount: z.number().int().optional(),
   provider: z.string().optional(),
+  pendingReason: pendingReasonSchema.optional(),
 });
 
 export const paymentSchema = paymentInputSchema.extend({ id: z.string(), recordedAt: z.string() });

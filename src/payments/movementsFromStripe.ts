@@ -8,8 +8,10 @@ import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnap
  * Because it looks only at the latest objects, duplicated, late or reordered webhooks cannot
  * push an order backwards: whatever arrives, the answer is what Stripe shows now.
  *
- * - the payment itself: keyed by the payment intent id; pending while processing, succeeded once
- *   paid (with fee and net), failed if an async payment we saw pending fails;
+ * - the payment itself: keyed by the payment intent id; pending while the customer has to act
+ *   (3-D Secure: pendingReason requires_action) or the bank settles (SEPA, Klarna: pendingReason
+ *   processing), succeeded once paid (with fee and net), failed if a payment we saw pending fails
+ *   (an async debit that bounces, an authentication that fails);
  * - each declined attempt: keyed by its charge id, status failed, with the reason;
  * - each refund: keyed by its id (pending, succeeded, failed);
  * - each dispute: keyed by its id (needs_response, won, lost).
@@ -28,16 +30,23 @@ export function movementsFromStripe(
   const recordedIntent = recorded.find(
     (payment) => payment.kind === 'payment' && payment.transactionRef === snapshot.id,
   );
-  // Monstock already shows this intent as an async payment (pending, or pending then failed).
+  // Monstock already shows this intent as a payment that waited (pending, or pending then failed).
   const shownAsAsync = recordedIntent?.status === 'pending' || recordedIntent?.status === 'failed';
   const lastCharge = latestCharge(snapshot);
 
   if (snapshot.status === 'succeeded' && succeededCharge) {
     movements.push(paymentMovement(snapshot, succeededCharge, 'succeeded'));
   } else if (snapshot.status === 'processing' || pendingCharge) {
-    movements.push(paymentMovement(snapshot, pendingCharge ?? latestCharge(snapshot), 'pending'));
+    movements.push({
+      ...paymentMovement(snapshot, pendingCharge ?? latestCharge(snapshot), 'pending'),
+      pendingReason: 'processing',
+    });
+  } else if (snapshot.status === 'requires_action') {
+    // The customer is mid-authentication (3-D Secure) or has to act elsewhere: nothing is paid yet,
+    // but the order shows why it is unpaid.
+    movements.push({ ...paymentMovement(snapshot, lastCharge, 'pending'), pendingReason: 'requires_action' });
   } else if (shownAsAsync) {
-    // An async payment (SEPA) that we showed as pending has failed: say so on the same line.
+    // A payment we showed as pending (SEPA debit, 3-D Secure) has failed: say so on the same line.
     movements.push({ ...paymentMovement(snapshot, lastCharge, 'failed'), ...failureReason(lastCharge) });
   }
 
@@ -69,6 +78,8 @@ export function movementsToWrite(desired: readonly PaymentMovement[], recorded: 
     );
     if (!existing) return true;
     if (existing.status !== movement.status) return true;
+    // Waiting on the customer, then on the bank: same status, a new reason to show.
+    if (movement.pendingReason !== undefined && existing.pendingReason !== movement.pendingReason) return true;
     // Fee and net arrive with the balance transaction, sometimes after the payment itself.
     return movement.feeAmount !== undefined && existing.feeAmount === undefined;
   });

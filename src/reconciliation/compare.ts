@@ -195,6 +195,17 @@ function compareConverted(snapshot: PaymentIntentSnapshot, match: IntentMatch): 
       }
       continue;
     }
+    if (movement.pendingReason !== undefined && existing.pendingReason !== movement.pendingReason) {
+      // Pending on both sides, but Monstock gives the wrong (or no) reason: behind, written on repair.
+      found.push({
+        ...facts,
+        monstock,
+        kind: 'status_mismatch',
+        repairable: true,
+        detail: `${movement.kind} ${movement.transactionRef}: Stripe pending (${movement.pendingReason}), Monstock pending (${existing.pendingReason ?? 'no reason'})`,
+      });
+      continue;
+    }
     if (movement.feeAmount !== undefined && existing.feeAmount === undefined) {
       found.push({
         ...facts,

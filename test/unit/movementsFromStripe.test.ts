@@ -130,6 +130,70 @@ describe('movementsFromStripe', () => {
     ]);
   });
 
+  describe('payments waiting on the customer or the bank', () => {
+    const threeDs = intent({ status: 'requires_action', amountReceived: 0, latestChargeId: undefined, charges: [] });
+
+    it('shows a 3-D Secure payment mid-authentication as pending, requires_action', () => {
+      expect(movementsFromStripe(threeDs)).toEqual([
+        {
+          kind: 'payment',
+          transactionRef: 'pi_1',
+          amount: 4200,
+          currency: 'EUR',
+          status: 'pending',
+          pendingReason: 'requires_action',
+          occurredAt: new Date(T0 * 1000).toISOString(),
+        },
+      ]);
+    });
+
+    it('marks a processing payment (SEPA) and a pending charge as pending, processing', () => {
+      const sepa = intent({
+        status: 'processing',
+        amountReceived: 0,
+        charges: [charge({ status: 'pending', methodType: 'sepa_debit', feeAmount: undefined, netAmount: undefined })],
+      });
+      expect(movementsFromStripe(sepa)[0]).toMatchObject({ status: 'pending', pendingReason: 'processing' });
+      const pendingCharge = intent({ charges: [charge({ status: 'pending' })] });
+      expect(movementsFromStripe(pendingCharge)[0]).toMatchObject({ status: 'pending', pendingReason: 'processing' });
+    });
+
+    it('never puts a pendingReason on a settled or failed payment', () => {
+      const recorded = recordedFrom(movementsFromStripe(threeDs));
+      const paid = movementsFromStripe(intent(), recorded);
+      expect(paid[0]).toMatchObject({ status: 'succeeded' });
+      expect(paid[0]).not.toHaveProperty('pendingReason');
+      const failed = movementsFromStripe(
+        intent({ status: 'requires_payment_method', amountReceived: 0, latestChargeId: undefined, charges: [] }),
+        recorded,
+      );
+      expect(failed).toEqual([expect.objectContaining({ transactionRef: 'pi_1', status: 'failed' })]);
+      expect(failed[0]).not.toHaveProperty('pendingReason');
+    });
+
+    it('writes the status change once authentication succeeds or fails', () => {
+      const recorded = recordedFrom(movementsFromStripe(threeDs));
+      expect(movementsToWrite(movementsFromStripe(threeDs, recorded), recorded)).toEqual([]);
+      expect(movementsToWrite(movementsFromStripe(intent(), recorded), recorded)).toEqual([
+        expect.objectContaining({ transactionRef: 'pi_1', status: 'succeeded' }),
+      ]);
+      const failedIntent = intent({ status: 'requires_payment_method', amountReceived: 0, charges: [] });
+      expect(movementsToWrite(movementsFromStripe(failedIntent, recorded), recorded)).toEqual([
+        expect.objectContaining({ transactionRef: 'pi_1', status: 'failed' }),
+      ]);
+    });
+
+    it('writes a new reason on a pending line (authenticated, now processing), and a missing one', () => {
+      const recorded = recordedFrom(movementsFromStripe(threeDs));
+      const processing = intent({ status: 'processing', amountReceived: 0, charges: [charge({ status: 'pending' })] });
+      expect(movementsToWrite(movementsFromStripe(processing, recorded), recorded)).toEqual([
+        expect.objectContaining({ status: 'pending', pendingReason: 'processing' }),
+      ]);
+      const withoutReason = recorded.map(({ pendingReason: _reason, ...payment }) => payment);
+      expect(movementsToWrite(movementsFromStripe(threeDs, withoutReason), withoutReason)).toHaveLength(1);
+    });
+  });
+
   it.each([
     ['pending', 'pending'],
     ['requires_action', 'pending'],

@@ -154,6 +154,31 @@ describe('compareIntent', () => {
     ).toEqual([['status_mismatch', false]]);
   });
 
+  it('repairs a pending payment whose pendingReason is wrong or missing, and finds nothing when it agrees', () => {
+    const processing = intent({
+      status: 'processing',
+      amountReceived: 0,
+      charges: [charge({ status: 'pending', feeAmount: undefined, netAmount: undefined })],
+    });
+    const agreed = payments(movementsFromStripe(processing));
+    expect(compareIntent(processing, { kind: 'order', order: order(agreed) })).toEqual([]);
+    const stale = agreed.map((p) => ({ ...p, pendingReason: 'requires_action' as const }));
+    const found = compareIntent(processing, { kind: 'order', order: order(stale) });
+    expect(found.map((f) => [f.kind, f.repairable])).toEqual([['status_mismatch', true]]);
+    expect(found[0]?.detail).toContain('processing');
+    const missing = agreed.map(({ pendingReason: _reason, ...p }) => p);
+    expect(
+      compareIntent(processing, { kind: 'order', order: order(missing) }).map((f) => [f.kind, f.repairable]),
+    ).toEqual([['status_mismatch', true]]);
+  });
+
+  it('shows a 3-D Secure payment Monstock does not show yet as missing, repairable', () => {
+    const threeDs = intent({ status: 'requires_action', amountReceived: 0, latestChargeId: undefined, charges: [] });
+    const found = compareIntent(threeDs, { kind: 'order', order: order() });
+    expect(found.map((f) => f.repairable)).toEqual([true]);
+    expect(found[0]?.stripe).toMatchObject({ status: 'pending' });
+  });
+
   it('reports Monstock paid while Stripe shows no money as paid_without_stripe_money', () => {
     const recorded = payments(movementsFromStripe(intent()));
     const unpaid = intent({

@@ -136,6 +136,33 @@ describe('recordPayment', () => {
     expect(again.body.version).toBe(failed.body.version);
   });
 
+  test('pendingReason is stored while pending, changes with it and is cleared once no longer pending', async () => {
+    const order = await freshOrder();
+    const waiting = await record(order, movement({ status: 'pending', pendingReason: 'requires_action' }));
+    expect(waiting.status).toBe(201);
+    expect(waiting.body.payments[0]).toMatchObject({ status: 'pending', pendingReason: 'requires_action' });
+    expect(waiting.body.paymentStatus).toBe('unpaid');
+    const same = await record(order, movement({ status: 'pending', pendingReason: 'requires_action' }));
+    expect(same.status).toBe(200);
+    expect(same.body.version).toBe(waiting.body.version);
+    const processing = await record(order, movement({ status: 'pending', pendingReason: 'processing' }));
+    expect(processing.body.payments[0]).toMatchObject({ status: 'pending', pendingReason: 'processing' });
+    expect(processing.body.version).toBe(waiting.body.version + 1);
+    const paid = await record(order, movement({ status: 'succeeded' }));
+    expect(paid.status).toBe(200);
+    expect(paid.body.payments[0]?.status).toBe('succeeded');
+    expect(paid.body.payments[0]).not.toHaveProperty('pendingReason');
+    expect(paid.body.paymentStatus).toBe('paid');
+  });
+
+  test('a failed payment that was waiting on the customer loses its pendingReason', async () => {
+    const order = await freshOrder();
+    await record(order, movement({ status: 'pending', pendingReason: 'requires_action' }));
+    const failed = await record(order, movement({ status: 'failed', failureReason: 'authentication_failed' }));
+    expect(failed.body.payments[0]).toMatchObject({ status: 'failed', failureReason: 'authentication_failed' });
+    expect(failed.body.payments[0]).not.toHaveProperty('pendingReason');
+  });
+
   test('provider defaults to stripe and can be given', async () => {
     const order = await freshOrder();
     const answer = await record(order, movement({ provider: 'paypal', transactionRef: 'PP-1' }));
@@ -156,6 +183,9 @@ describe('recordPayment', () => {
     ['a bad occurredAt', { occurredAt: '2024-02-30T10:00:00Z' }, 'occurredAt'],
     ['a fractional fee', { feeAmount: 0.5 }, 'feeAmount'],
     ['an unknown field', { note: 'x' }, 'note'],
+    ['an unknown pendingReason', { status: 'pending', pendingReason: 'waiting' }, 'pendingReason'],
+    ['a pendingReason on a succeeded payment', { status: 'succeeded', pendingReason: 'processing' }, 'pendingReason'],
+    ['a pendingReason on a failed payment', { status: 'failed', pendingReason: 'requires_action' }, 'pendingReason'],
   ])('%s is 422 naming the field', async (_name, overrides, field) => {
     const order = await freshOrder();
     const answer = await record(order, JSON.parse(JSON.stringify(movement(overrides))) as Record<string, unknown>);
