@@ -80,6 +80,7 @@ const UPDATABLE = [
   'netAmount',
   'provider',
   'pendingReason',
+  'settlementCurrency',
 ] as const;
 
 /**
@@ -134,6 +135,7 @@ export function applyMovement(
       provider: input.provider ?? 'stripe',
       recordedAt,
       ...(input.pendingReason !== undefined ? { pendingReason: input.pendingReason } : {}),
+      ...(input.settlementCurrency !== undefined ? { settlementCurrency: input.settlementCurrency } : {}),
     };
     return { outcome: 'created', order: withComputedAmounts({ ...order, payments: [...order.payments, payment] }) };
   }

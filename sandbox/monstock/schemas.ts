@@ -55,6 +55,8 @@ export const paymentInputSchema = z.strictObject({
   provider: nonBlank.optional(),
   /** Ours: why a pending movement waits; only with status "pending" (checked by applyMovement, 422). */
   pendingReason: z.enum(PENDING_REASONS).optional(),
+  /** Ours: the currency of feeAmount and netAmount when it differs from `currency`. */
+  settlementCurrency: currency.optional(),
 });
 
 const addressSchema = z.strictObject({

@@ -68,6 +68,8 @@ export interface Payment {
   recordedAt: string;
   /** Ours: why a pending movement waits; present only while status is "pending". */
   pendingReason?: PendingReason;
+  /** Ours: the currency of feeAmount and netAmount when it differs from `currency`. */
+  settlementCurrency?: string;
 }
 
 export interface Order {

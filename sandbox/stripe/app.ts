@@ -6,7 +6,12 @@ import { listen, Router, type StartedServer } from '../kit/http';
 import { createSandboxHttpServer } from '../kit/server';
 import { WebhookOutbox } from '../kit/webhookOutbox';
 import { authenticator } from './auth';
-import { balanceTransactionRoutes, presentBalanceTransaction } from './balanceTransactions';
+import {
+  balanceTransactionRoutes,
+  clearSettlement,
+  presentBalanceTransaction,
+  settlementAdminRoutes,
+} from './balanceTransactions';
 import { chargeRoutes } from './charges';
 import { checkoutAdminRoutes, checkoutSessionRoutes, followAsyncPayments } from './checkoutSessions';
 import { createClock } from './clock';
@@ -173,6 +178,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     ...disputeAdminRoutes(ctx),
     ...checkoutAdminRoutes(ctx),
     ...clockAdminRoutes(ctx),
+    ...settlementAdminRoutes(ctx),
   ];
   for (const route of adminRoutes) admin.on(route.method, route.path, adminHandler(db, route));
 
@@ -191,6 +197,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
         events.clear();
         services.idempotency.clear();
         store.reset([START_SECRET_KEY]);
+        clearSettlement(ctx);
       })(),
     webhookStats: () => outbox.stats(),
   });

@@ -1,7 +1,8 @@
-import type { ApiRoute, SandboxContext } from './context';
+import { z } from 'zod';
+import type { AdminRoute, ApiRoute, SandboxContext } from './context';
 import { ok } from './context';
-import { resourceMissing } from './errors';
-import { availableOn } from './fees';
+import { invalidRequest, resourceMissing } from './errors';
+import { availableOn, isZeroDecimal } from './fees';
 import { newId } from './ids';
 import { column, createdConditions, expandObject, field, LIST_PARAMS, listObjects, readPage } from './list';
 import type { BalanceTransaction, BalanceTransactionType, FeeDetail, StripeObject } from './types';
@@ -23,22 +24,59 @@ export interface LedgerEntry {
   feeDetails?: FeeDetail[];
 }
 
+/**
+ * The account's settlement currency, as `POST /_sandbox/settlement` sets it: by default none, and
+ * every movement settles in its own currency. Set, a movement in another currency is converted
+ * at `rate` (units of the settlement currency per unit of the movement's, Stripe's
+ * `exchange_rate`): amount and fee each converted and rounded to a whole minor unit, net their
+ * difference, `exchange_rate` on the balance transaction. Kept per sandbox (its store), in memory.
+ */
+export interface Settlement {
+  currency: string;
+  rate: number;
+}
+
+const settlements = new WeakMap<object, Settlement>();
+
+/** Back to settling every movement in its own currency (the sandbox's reset). */
+export function clearSettlement(ctx: Pick<SandboxContext, 'store'>): void {
+  settlements.delete(ctx.store);
+}
+
+export function settlementOf(ctx: Pick<SandboxContext, 'store'>): Settlement | undefined {
+  return settlements.get(ctx.store);
+}
+
+/** `amount` minor units of `from` in minor units of `to`, at `rate` units of `to` per unit of `from`. */
+export function convertMinor(amount: number, from: string, to: string, rate: number): number {
+  const scale = (currency: string) => (isZeroDecimal(currency) ? 1 : 100);
+  return Math.round((amount / scale(from)) * rate * scale(to));
+}
+
 export function recordBalanceTransaction(ctx: SandboxContext, entry: LedgerEntry): BalanceTransaction {
   const created = ctx.clock.nowSeconds();
-  const fee = entry.fee ?? 0;
+  const settlement = settlementOf(ctx);
+  const converted = settlement && settlement.currency !== entry.currency.toLowerCase() ? settlement : undefined;
+  const convert = (value: number) =>
+    converted ? convertMinor(value, entry.currency, converted.currency, converted.rate) : value;
+  const amount = convert(entry.amount);
+  const fee = convert(entry.fee ?? 0);
+  const feeDetails = (entry.feeDetails ?? []).map((detail) =>
+    converted ? { ...detail, amount: convert(detail.amount), currency: converted.currency } : detail,
+  );
   const transaction: BalanceTransaction = {
     id: newId('txn'),
     object: 'balance_transaction',
-    amount: entry.amount,
-    available_on: entry.amount > 0 ? availableOn(created) : created,
+    amount,
+    available_on: amount > 0 ? availableOn(created) : created,
     balance_type: 'payments',
     created,
-    currency: entry.currency,
+    currency: converted ? converted.currency : entry.currency,
     description: entry.description,
-    exchange_rate: null,
+    exchange_rate: converted ? converted.rate : null,
     fee,
-    fee_details: entry.feeDetails ?? [],
-    net: entry.amount - fee,
+    fee_details: feeDetails,
+    net: amount - fee,
     reporting_category: entry.reportingCategory,
     source: entry.source,
     status: 'pending',
@@ -122,6 +160,42 @@ export function balanceTransactionRoutes(ctx: SandboxContext): ApiRoute[] {
             source_types: { card: bucket.pending },
           })),
         });
+      },
+    },
+  ];
+}
+
+const settlementBody = z
+  .object({
+    /** ISO 4217, any case; `null` settles every movement in its own currency again. */
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/)
+      .nullable(),
+    rate: z.number().positive().max(1_000_000).optional(),
+  })
+  .strict();
+
+/** Admin routes to read and set the account's settlement currency (see Settlement). */
+export function settlementAdminRoutes(ctx: SandboxContext): AdminRoute[] {
+  const state = () => {
+    const settlement = settlementOf(ctx);
+    return settlement ? { currency: settlement.currency, rate: settlement.rate } : { currency: null, rate: null };
+  };
+  return [
+    { method: 'GET', path: '/_sandbox/settlement', handler: () => ok(state()) },
+    {
+      method: 'POST',
+      path: '/_sandbox/settlement',
+      handler: ({ body }) => {
+        const parsed = settlementBody.safeParse(body);
+        if (!parsed.success) throw invalidRequest(z.prettifyError(parsed.error), 'currency');
+        const { currency, rate } = parsed.data;
+        if (currency === null) settlements.delete(ctx.store);
+        else if (rate === undefined) throw invalidRequest('rate is required with a currency', 'rate');
+        else settlements.set(ctx.store, { currency: currency.toLowerCase(), rate });
+        ctx.logger.info('sandbox settlement currency set', state());
+        return ok(state());
       },
     },
   ];

@@ -291,7 +291,7 @@ export type BalanceTransaction = {
   created: number;
   currency: string;
   description: string | null;
-  exchange_rate: null;
+  exchange_rate: number | null;
   fee: number;
   fee_details: FeeDetail[];
   net: number;

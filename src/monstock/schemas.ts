@@ -49,6 +49,11 @@ export const paymentInputSchema = z.object({
   netAmount: z.number().int().optional(),
   provider: z.string().optional(),
   pendingReason: pendingReasonSchema.optional(),
+  /** Ours: the currency of feeAmount and netAmount when it differs from `currency`. */
+  settlementCurrency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional(),
 });
 
 export const paymentSchema = paymentInputSchema.extend({ id: z.string(), recordedAt: z.string() });

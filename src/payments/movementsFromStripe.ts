@@ -81,7 +81,9 @@ export function movementsToWrite(desired: readonly PaymentMovement[], recorded: 
     // Waiting on the customer, then on the bank: same status, a new reason to show.
     if (movement.pendingReason !== undefined && existing.pendingReason !== movement.pendingReason) return true;
     // Fee and net arrive with the balance transaction, sometimes after the payment itself.
-    return movement.feeAmount !== undefined && existing.feeAmount === undefined;
+    if (movement.feeAmount !== undefined && existing.feeAmount === undefined) return true;
+    // A movement written before Monstock knew the settlement currency gets it once.
+    return movement.settlementCurrency !== undefined && existing.settlementCurrency !== movement.settlementCurrency;
   });
 }
 
@@ -95,32 +97,43 @@ function paymentMovement(
       ? snapshot.amountReceived || (charge?.amount ?? 0) || snapshot.amount
       : (charge?.amount ?? snapshot.amount);
   const amount = toMonstockAmount(stripeAmount, snapshot.currency);
+  const currency = toMonstockCurrency(snapshot.currency);
   return {
     kind: 'payment',
     transactionRef: snapshot.id,
     amount,
-    currency: toMonstockCurrency(snapshot.currency),
+    currency,
     status,
     occurredAt: isoFromUnix(charge?.created ?? snapshot.created),
     ...method(charge),
-    ...(status === 'succeeded' && charge ? feeAndNet(charge, amount) : {}),
+    ...(status === 'succeeded' && charge ? feeAndNet(charge, amount, currency) : {}),
   };
 }
 
 /**
- * Fee and net in Monstock minor units. They reach the snapshot only in the charge's own currency
- * (when Stripe converted to another settlement currency, they are left out there). A fee Stripe
+ * Fee and net in Monstock minor units of the settlement currency (the balance transaction's).
+ * When Stripe converted the charge to settle it in another currency, fee and net are in that
+ * currency and `settlementCurrency` names it (upper case, as Monstock writes currencies); the
+ * payment's own amount stays in the charge's currency. A fee Stripe
  * keeps with a fraction the ISO unit cannot express (ISK 145.30: Stripe counts ISK in hundredths)
  * is not rounded and does not hold back the payment: the payment is written without fee and net,
  * which stay unknown on Monstock (visible in Stripe's balance transaction).
  */
-function feeAndNet(charge: ChargeSnapshot, amount: number): Pick<PaymentMovement, 'feeAmount' | 'netAmount'> {
+function feeAndNet(
+  charge: ChargeSnapshot,
+  amount: number,
+  currency: string,
+): Pick<PaymentMovement, 'feeAmount' | 'netAmount' | 'settlementCurrency'> {
   if (charge.feeAmount === undefined) return {};
+  const settlement = charge.settlementCurrency ?? charge.currency;
+  const converted = toMonstockCurrency(settlement) !== currency;
+  // Net without the balance transaction's own figure: amount less fee, only when both share a currency.
+  if (charge.netAmount === undefined && converted) return {};
   try {
-    const feeAmount = toMonstockAmount(charge.feeAmount, charge.currency);
+    const feeAmount = toMonstockAmount(charge.feeAmount, settlement);
     const netAmount =
-      charge.netAmount !== undefined ? toMonstockAmount(charge.netAmount, charge.currency) : amount - feeAmount;
-    return { feeAmount, netAmount };
+      charge.netAmount !== undefined ? toMonstockAmount(charge.netAmount, settlement) : amount - feeAmount;
+    return { feeAmount, netAmount, ...(converted ? { settlementCurrency: toMonstockCurrency(settlement) } : {}) };
   } catch (error) {
     if (error instanceof CurrencyAmountError) return {};
     throw error;

@@ -16,8 +16,15 @@ export interface ChargeSnapshot {
   failureCode?: string;
   failureMessage?: string;
   declineCode?: string;
+  /** Stripe's fee on the charge, in `settlementCurrency` (Stripe's unit), once the balance transaction exists. */
   feeAmount?: number;
+  /** Amount less fee, in `settlementCurrency` (Stripe's unit). */
   netAmount?: number;
+  /**
+   * The balance transaction's currency (lower case, as Stripe writes it): that of fee and net.
+   * Differs from `currency` when Stripe converted the charge to settle it in another currency.
+   */
+  settlementCurrency?: string;
 }
 
 export interface RefundSnapshot {

@@ -126,8 +126,8 @@ export function chargeSnapshot(charge: Stripe.Charge): ChargeSnapshot {
     typeof charge.balance_transaction === 'object' && charge.balance_transaction
       ? charge.balance_transaction
       : undefined;
-  // Fee and net are in the settlement currency; when Stripe converted, they do not belong on this line.
-  const balance = expanded && expanded.currency === charge.currency ? expanded : undefined;
+  // Fee and net are in the settlement currency, which differs from the charge's when Stripe converted.
+  const balance = expanded;
   const methodType = details?.type;
   const last4 = details?.card?.last4 ?? details?.sepa_debit?.last4 ?? undefined;
   const label = details?.card?.brand ?? methodType;
@@ -142,7 +142,7 @@ export function chargeSnapshot(charge: Stripe.Charge): ChargeSnapshot {
     ...(charge.failure_code ? { failureCode: charge.failure_code } : {}),
     ...(charge.failure_message ? { failureMessage: charge.failure_message } : {}),
     ...(charge.outcome?.reason && charge.status === 'failed' ? { declineCode: charge.outcome.reason } : {}),
-    ...(balance ? { feeAmount: balance.fee, netAmount: balance.net } : {}),
+    ...(balance ? { feeAmount: balance.fee, netAmount: balance.net, settlementCurrency: balance.currency } : {}),
   };
 }
 

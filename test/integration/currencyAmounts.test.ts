@@ -83,6 +83,36 @@ describe('currencies whose Stripe amount is not the Monstock amount', () => {
     });
   });
 
+  it('records a USD payment settling in EUR with fee and net in euro cents, EUR named', async () => {
+    await h.stripe.admin('/_sandbox/settlement', { currency: 'eur', rate: 0.9 });
+    try {
+      const order = await h.order(5000, 'USD');
+      await h.delivery.orderChanged('default', created(order));
+      const intent = await intentOf(order.id);
+      const confirmed = await sdk.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+      const charge = await sdk.charges.retrieve(confirmed.latest_charge as string, {
+        expand: ['balance_transaction'],
+      });
+      const balance = charge.balance_transaction as Stripe.BalanceTransaction;
+      expect(balance).toMatchObject({ amount: 4500, currency: 'eur', exchange_rate: 0.9 });
+      const paid = await eventually(async () => {
+        const now = await h.monstock.client.getOrder(order.id);
+        return now.paymentStatus === 'paid' && now.payments[0]?.feeAmount !== undefined ? now : undefined;
+      });
+      expect(paid.amountPaid).toBe(5000);
+      expect(paid.payments[0]).toMatchObject({
+        amount: 5000,
+        currency: 'USD',
+        feeAmount: balance.fee,
+        netAmount: balance.net,
+        settlementCurrency: 'EUR',
+      });
+      expect(balance.net).toBe(4500 - balance.fee);
+    } finally {
+      await h.stripe.admin('/_sandbox/settlement', { currency: null });
+    }
+  });
+
   it('parks an order of KWD 1.235 for a person instead of rounding it, and creates no intent', async () => {
     const order = await h.order(1235, 'KWD');
     await h.delivery.orderChanged('default', created(order));

@@ -353,3 +353,57 @@ describe('movementsFromStripe in currencies whose Stripe unit is not ISO', () =>
     expect(() => movementsFromStripe(fractional)).toThrow(/550 ISK has a fraction/);
   });
 });
+
+describe('fee and net in the settlement currency', () => {
+  const usdSettlingInEur = intent({
+    amount: 5000,
+    amountReceived: 5000,
+    currency: 'usd',
+    charges: [charge({ amount: 5000, currency: 'usd', feeAmount: 161, netAmount: 4439, settlementCurrency: 'eur' })],
+  });
+
+  it('writes fee and net of a USD charge settling in EUR in euro cents, naming EUR', () => {
+    const [payment] = movementsFromStripe(usdSettlingInEur);
+    expect(payment).toMatchObject({
+      amount: 5000,
+      currency: 'USD',
+      feeAmount: 161,
+      netAmount: 4439,
+      settlementCurrency: 'EUR',
+    });
+  });
+
+  it('names no settlement currency when the charge settles in its own currency', () => {
+    const [payment] = movementsFromStripe(intent({ charges: [charge({ settlementCurrency: 'eur' })] }));
+    expect(payment).toMatchObject({ currency: 'EUR', feeAmount: 88, netAmount: 4112 });
+    expect(payment).not.toHaveProperty('settlementCurrency');
+  });
+
+  it('converts fee and net in the settlement currency unit (USD charge settling in ISK)', () => {
+    const [payment] = movementsFromStripe(
+      intent({
+        currency: 'usd',
+        charges: [charge({ currency: 'usd', feeAmount: 12_300, netAmount: 487_700, settlementCurrency: 'isk' })],
+      }),
+    );
+    expect(payment).toMatchObject({ currency: 'USD', feeAmount: 123, netAmount: 4877, settlementCurrency: 'ISK' });
+  });
+
+  it('writes no fee without net in another currency (amount less fee would mix currencies)', () => {
+    const [payment] = movementsFromStripe(
+      intent({
+        currency: 'usd',
+        charges: [charge({ currency: 'usd', netAmount: undefined, settlementCurrency: 'eur' })],
+      }),
+    );
+    expect(payment).not.toHaveProperty('feeAmount');
+    expect(payment).not.toHaveProperty('settlementCurrency');
+  });
+
+  it('writes the settlement currency once on a movement recorded without it', () => {
+    const desired = movementsFromStripe(usdSettlingInEur);
+    const without = recordedFrom(desired).map(({ settlementCurrency: _dropped, ...payment }) => payment);
+    expect(movementsToWrite(desired, without)).toEqual(desired);
+    expect(movementsToWrite(desired, recordedFrom(desired))).toEqual([]);
+  });
+});

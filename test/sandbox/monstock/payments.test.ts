@@ -163,6 +163,18 @@ describe('recordPayment', () => {
     expect(failed.body.payments[0]).not.toHaveProperty('pendingReason');
   });
 
+  test('settlementCurrency is stored and returned, and can be added to a movement recorded without it', async () => {
+    const order = await freshOrder();
+    const first = await record(order, movement({ feeAmount: 40, netAmount: 1060 }));
+    expect(first.body.payments[0]).not.toHaveProperty('settlementCurrency');
+    const named = await record(order, movement({ feeAmount: 40, netAmount: 1060, settlementCurrency: 'USD' }));
+    expect(named.status).toBe(200);
+    expect(named.body.version).toBe(first.body.version + 1);
+    expect(named.body.payments[0]).toMatchObject({ currency: 'EUR', feeAmount: 40, settlementCurrency: 'USD' });
+    const again = await record(order, movement({ feeAmount: 40, netAmount: 1060, settlementCurrency: 'USD' }));
+    expect(again.body.version).toBe(named.body.version);
+  });
+
   test('provider defaults to stripe and can be given', async () => {
     const order = await freshOrder();
     const answer = await record(order, movement({ provider: 'paypal', transactionRef: 'PP-1' }));
@@ -186,6 +198,7 @@ describe('recordPayment', () => {
     ['an unknown pendingReason', { status: 'pending', pendingReason: 'waiting' }, 'pendingReason'],
     ['a pendingReason on a succeeded payment', { status: 'succeeded', pendingReason: 'processing' }, 'pendingReason'],
     ['a pendingReason on a failed payment', { status: 'failed', pendingReason: 'requires_action' }, 'pendingReason'],
+    ['a lower-case settlementCurrency', { settlementCurrency: 'usd' }, 'settlementCurrency'],
   ])('%s is 422 naming the field', async (_name, overrides, field) => {
     const order = await freshOrder();
     const answer = await record(order, JSON.parse(JSON.stringify(movement(overrides))) as Record<string, unknown>);

@@ -303,4 +303,44 @@ describe('stripe sandbox: API behaviour', () => {
     }
     expect((await stripe.customers.list({ limit: 100 })).data).toHaveLength(3);
   });
+
+  it('settles in another currency when told to, with exchange_rate on the balance transaction', async () => {
+    const set = await fetch(`${sandbox.url}/_sandbox/settlement`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ currency: 'EUR', rate: 0.9 }),
+    });
+    expect(await set.json()).toEqual({ currency: 'eur', rate: 0.9 });
+    const paid = await stripe.paymentIntents.create({
+      amount: 5000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      expand: ['latest_charge.balance_transaction'],
+    });
+    const charge = paid.latest_charge as Stripe.Charge;
+    const balance = charge.balance_transaction as Stripe.BalanceTransaction;
+    // 2.9% + 30 of USD 50.00 = 175 cents, at 0.9: 157.5, rounded to 158 euro cents.
+    expect(charge).toMatchObject({ amount: 5000, currency: 'usd' });
+    expect(balance).toMatchObject({ amount: 4500, currency: 'eur', exchange_rate: 0.9, fee: 158, net: 4342 });
+    expect(balance.fee_details[0]).toMatchObject({ amount: 158, currency: 'eur' });
+    const euros = await stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      expand: ['latest_charge.balance_transaction'],
+    });
+    const own = (euros.latest_charge as Stripe.Charge).balance_transaction as Stripe.BalanceTransaction;
+    expect(own).toMatchObject({ amount: 1000, currency: 'eur', exchange_rate: null });
+    const bad = await fetch(`${sandbox.url}/_sandbox/settlement`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ currency: 'eur' }),
+    });
+    expect(bad.status).toBe(400);
+    await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
+    const cleared = await fetch(`${sandbox.url}/_sandbox/settlement`);
+    expect(await cleared.json()).toEqual({ currency: null, rate: null });
+  });
 });
