@@ -157,6 +157,10 @@ export interface UnmatchedPaymentState {
   nextLookInMs?: number;
   /** When the next scheduled look is due (ISO); absent when parked or ended. */
   nextLookAt?: string;
+  /** When the last look read Stripe (ISO, the activity's time). */
+  lastLookAt?: string;
+  /** Scheduled waits that ran out, summed (ms): time waited, whatever the looks returned. */
+  waitedMs?: number;
   /** Looks done by the schedule (not by signals): bounded by the schedule. */
   scheduledLooks?: number;
   /** The intent's status at the last look, and whether any money moved. */

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { parseEnv } from 'node:util';
 import { SETTINGS } from '../../src/config/settings';
 import type { SettingDefinition } from '../../src/config/settings';
+import { fakeLiveKey } from '../support/fakeKeys';
 
 /**
  * The entry points as an operator starts them (`npm run worker`, `npm run webhooks`, `npm run
@@ -80,7 +81,7 @@ describe('production is the default mode of every entry point', () => {
       MONSTOCK_API_URL: 'http://monstock.example.com/v1',
       MONSTOCK_API_TOKEN: 'mtok-operator-own-0042',
       MONSTOCK_WEBHOOK_SECRET: 'mwh-operator-own-0042',
-      STRIPE_SECRET_KEY: 'sk_live_operator_own_0042',
+      STRIPE_SECRET_KEY: fakeLiveKey('sk', 'operator_own_0042'),
       STRIPE_API_URL: 'http://127.0.0.1:4020',
       STRIPE_WEBHOOK_SECRET: 'whsec_operator_own_0042',
       ADMIN_TOKEN: 'admin-operator-own-0042-0123456789abcdef',
@@ -90,7 +91,7 @@ describe('production is the default mode of every entry point', () => {
     expect(output).toMatch(/STRIPE_API_URL must be unset or https:\/\/api\.stripe\.com/);
     expect(output).toMatch(/MONSTOCK_API_URL must use https/);
     expect(output).toMatch(/PUBLIC_WEBHOOK_URL must use https/);
-    expect(output).not.toContain('sk_live_operator_own_0042');
+    expect(output).not.toContain(fakeLiveKey('sk', 'operator_own_0042'));
   });
 
   describe('npm run reconcile', () => {

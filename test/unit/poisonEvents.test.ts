@@ -18,6 +18,7 @@ import {
 } from '../../src/observability/counters';
 import { renderProblemsBody } from '../../src/reports/problems';
 import { WebhookHealth } from '../../src/reports/webhookHealth';
+import { fakeLiveKey } from '../support/fakeKeys';
 
 /**
  * Issue "Safe to deploy", 5, 6, 10: what no retry can cure ends at the edge (400 or 2xx), and an
@@ -117,8 +118,8 @@ describe('ids checked at the edge', () => {
 
 describe('livemode', () => {
   it('takes sk_live_ and rk_live_ keys as live, any other as test', () => {
-    expect(isLiveStripeKey('sk_live_abc')).toBe(true);
-    expect(isLiveStripeKey('rk_live_abc')).toBe(true);
+    expect(isLiveStripeKey(fakeLiveKey('sk', 'abc'))).toBe(true);
+    expect(isLiveStripeKey(fakeLiveKey('rk', 'abc'))).toBe(true);
     expect(isLiveStripeKey('sk_test_abc')).toBe(false);
     expect(isLiveStripeKey('rk_test_abc')).toBe(false);
   });

@@ -7,6 +7,7 @@ import type { SettingDefinition } from '../../src/config/settings';
 import { TEST_MONSTOCK_TOKEN, TEST_MONSTOCK_WEBHOOK_SECRET } from '../support/monstockSandbox';
 import { TEST_STRIPE_KEY, TEST_STRIPE_WEBHOOK_SECRET } from '../support/stripeSandbox';
 import { TEST_ENCRYPTION_KEYS } from '../support/temporal';
+import { fakeLiveKey } from '../support/fakeKeys';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -16,7 +17,7 @@ const good: NodeJS.ProcessEnv = {
   MONSTOCK_API_URL: 'https://api.monstock.example/v1',
   MONSTOCK_API_TOKEN: 'mtok-9f2c4e7a1b3d5f60',
   MONSTOCK_WEBHOOK_SECRET: 'mwh-3b7e9d1f2a4c6e80',
-  STRIPE_SECRET_KEY: 'sk_live_51Hx9f2c4e7a1b3d5f60',
+  STRIPE_SECRET_KEY: fakeLiveKey('sk', '51Hx9f2c4e7a1b3d5f60'),
   STRIPE_WEBHOOK_SECRET: 'whsec_7a1b3d5f609f2c4e',
   ADMIN_TOKEN: 'adm-5f609f2c4e7a1b3d5f609f2c4e7a1b3d',
   PUBLIC_WEBHOOK_URL: 'https://connector.example.com',
@@ -103,10 +104,10 @@ describe('production mode (the default)', () => {
 
   describe('a live Stripe key goes to Stripe alone', () => {
     it.each([
-      ['sk_live_51Hx9f2c4e7a1b3d5f60', 'http://127.0.0.1:4020'],
-      ['rk_live_51Hx9f2c4e7a1b3d5f60', 'https://stripe-proxy.example.com'],
-      ['sk_live_51Hx9f2c4e7a1b3d5f60', 'https://api.stripe.com.attacker.example'],
-      ['sk_live_51Hx9f2c4e7a1b3d5f60', 'https://api.stripe.com:8443'],
+      [fakeLiveKey('sk', '51Hx9f2c4e7a1b3d5f60'), 'http://127.0.0.1:4020'],
+      [fakeLiveKey('rk', '51Hx9f2c4e7a1b3d5f60'), 'https://stripe-proxy.example.com'],
+      [fakeLiveKey('sk', '51Hx9f2c4e7a1b3d5f60'), 'https://api.stripe.com.attacker.example'],
+      [fakeLiveKey('sk', '51Hx9f2c4e7a1b3d5f60'), 'https://api.stripe.com:8443'],
     ])('refuses %s with STRIPE_API_URL=%s, naming STRIPE_API_URL', (key, url) => {
       const message = refusal({ ...good, STRIPE_SECRET_KEY: key, STRIPE_API_URL: url });
       expect(message).toMatch(/STRIPE_API_URL must be unset or https:\/\/api\.stripe\.com/);

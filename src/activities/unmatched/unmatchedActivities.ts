@@ -20,6 +20,8 @@ export interface UnmatchedReview {
   notOurs?: string;
   /** Stripe answers 404 for the intent. */
   missing?: boolean;
+  /** When this look read (ms since the epoch): the workflow's only clock, so its history holds it. */
+  reviewedAt: number;
 }
 
 /** Intent statuses in which money moved or is moving. */
@@ -54,6 +56,40 @@ export interface UnmatchedClients {
 }
 
 export function createUnmatchedActivities(clients: UnmatchedClients) {
+  /** An operator's word is taken as it is, once the order exists. */
+  async function orderNamedByOperator(orderId: string): Promise<{ orderId?: string; reason: string }> {
+    const order = await clients.monstock.findOrder(orderId);
+    if (order) return { orderId: order.id, reason: 'named by an operator' };
+    return { reason: `the order ${orderId} named by an operator does not exist` };
+  }
+
+  /** One look, without its time (the activity stamps it). */
+  async function look(input: {
+    paymentIntentId: string;
+    hintOrderId?: string;
+  }): Promise<Omit<UnmatchedReview, 'reviewedAt'>> {
+    if (input.hintOrderId) return orderNamedByOperator(input.hintOrderId);
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await clients.stripe.paymentIntents.retrieve(input.paymentIntentId, { expand: ['latest_charge'] });
+    } catch (error) {
+      if (isStripeNotFound(error))
+        return { missing: true, reason: `Stripe does not know the payment intent ${input.paymentIntentId}` };
+      throw error;
+    }
+    const facts = { status: intent.status, created: intent.created, moneyMoved: intentMovedMoney(intent) };
+    const outcome = await clients.matcher.match({ id: intent.id, metadata: { ...intent.metadata } });
+    if (outcome.kind === 'order')
+      return { orderId: outcome.orderId, reason: `matched by ${outcome.via}`, intent: facts };
+    if (outcome.kind === 'ignored') return { reason: outcome.reason, notOurs: outcome.reason, intent: facts };
+    const invoice = invoiceOf(intent);
+    if (invoice) {
+      const why = `it pays the Stripe invoice ${invoice} (another sales channel's)`;
+      return { reason: why, notOurs: why, intent: facts };
+    }
+    return { reason: outcome.reason, intent: facts };
+  }
+
   return {
     /** Tries the match rules again, or checks the order an operator named. */
     async matchUnmatchedPayment(input: {
@@ -61,11 +97,7 @@ export function createUnmatchedActivities(clients: UnmatchedClients) {
       hintOrderId?: string;
     }): Promise<{ orderId?: string; reason: string }> {
       return withActivityFailures(async () => {
-        if (input.hintOrderId) {
-          const order = await clients.monstock.findOrder(input.hintOrderId);
-          if (order) return { orderId: order.id, reason: 'named by an operator' };
-          return { reason: `the order ${input.hintOrderId} named by an operator does not exist` };
-        }
+        if (input.hintOrderId) return orderNamedByOperator(input.hintOrderId);
         const outcome = await clients.matcher.matchPaymentIntentId(input.paymentIntentId);
         if (outcome.kind === 'order') return { orderId: outcome.orderId, reason: `matched by ${outcome.via}` };
         return { reason: outcome.reason };
@@ -78,32 +110,7 @@ export function createUnmatchedActivities(clients: UnmatchedClients) {
      * a look costs one intent read, plus the Checkout session list when a rule needs it.
      */
     async reviewUnmatchedPayment(input: { paymentIntentId: string; hintOrderId?: string }): Promise<UnmatchedReview> {
-      return withActivityFailures(async () => {
-        if (input.hintOrderId) {
-          const order = await clients.monstock.findOrder(input.hintOrderId);
-          if (order) return { orderId: order.id, reason: 'named by an operator' };
-          return { reason: `the order ${input.hintOrderId} named by an operator does not exist` };
-        }
-        let intent: Stripe.PaymentIntent;
-        try {
-          intent = await clients.stripe.paymentIntents.retrieve(input.paymentIntentId, { expand: ['latest_charge'] });
-        } catch (error) {
-          if (isStripeNotFound(error))
-            return { missing: true, reason: `Stripe does not know the payment intent ${input.paymentIntentId}` };
-          throw error;
-        }
-        const facts = { status: intent.status, created: intent.created, moneyMoved: intentMovedMoney(intent) };
-        const outcome = await clients.matcher.match({ id: intent.id, metadata: { ...intent.metadata } });
-        if (outcome.kind === 'order')
-          return { orderId: outcome.orderId, reason: `matched by ${outcome.via}`, intent: facts };
-        if (outcome.kind === 'ignored') return { reason: outcome.reason, notOurs: outcome.reason, intent: facts };
-        const invoice = invoiceOf(intent);
-        if (invoice) {
-          const why = `it pays the Stripe invoice ${invoice} (another sales channel's)`;
-          return { reason: why, notOurs: why, intent: facts };
-        }
-        return { reason: outcome.reason, intent: facts };
-      });
+      return withActivityFailures(async () => ({ ...(await look(input)), reviewedAt: Date.now() }));
     },
 
     /**

@@ -6,7 +6,7 @@ import {
 
 /**
  * The unmatched payment's bounded lifecycle, as pure functions of what a look found and the
- * workflow's clock (deterministic: the workflow passes its own `Date.now()`).
+ * time the look read Stripe (the activity's clock, kept in history; workflows read no clock).
  */
 
 /** Intent statuses that wait for the customer: no money moved yet, and maybe never will. */

@@ -116,13 +116,14 @@ export async function unmatchedPaymentWorkflow(
   async function boundedLifecycle(): Promise<UnmatchedPaymentState> {
     const schedule = resolveSchedule(input.schedule);
     state.status ??= 'waiting';
-    state.since ??= new Date(Date.now()).toISOString();
+    // Time comes from history only: the chain's start, and each look's own reading (the activity's clock).
+    state.since ??= workflowInfo().startTime.toISOString();
     state.nextLookInMs ??= schedule.firstLookAfterMs;
     state.scheduledLooks ??= 0;
     for (;;) {
       const parked = state.status === 'parked';
       if (parked) delete state.nextLookAt;
-      else state.nextLookAt = new Date(Date.now() + state.nextLookInMs).toISOString();
+      else state.nextLookAt = new Date(Date.parse(state.lastLookAt ?? state.since) + state.nextLookInMs).toISOString();
       describeBounded();
       let signalled = true;
       if (parked) await condition(() => retry !== undefined);
@@ -133,6 +134,7 @@ export async function unmatchedPaymentWorkflow(
       if (!signalled) {
         // Only the schedule's own looks back off: a signal (an event, an operator) does not.
         state.scheduledLooks += 1;
+        state.waitedMs = (state.waitedMs ?? 0) + state.nextLookInMs;
         state.nextLookInMs = nextInterval(state.nextLookInMs, schedule);
       }
       try {
@@ -142,6 +144,7 @@ export async function unmatchedPaymentWorkflow(
         });
         state.attempts += 1;
         state.reason = review.reason;
+        state.lastLookAt = new Date(review.reviewedAt).toISOString();
         if (review.intent) {
           state.intentStatus = review.intent.status;
           state.moneyMoved = review.intent.moneyMoved;
@@ -162,10 +165,10 @@ export async function unmatchedPaymentWorkflow(
           describeBounded();
           return state;
         }
-        const verdict = closeVerdict(review, Date.now(), schedule);
+        const verdict = closeVerdict(review, review.reviewedAt, schedule);
         if (verdict) {
           state.status = 'closed';
-          state.closed = { ...verdict, at: new Date(Date.now()).toISOString() };
+          state.closed = { ...verdict, at: state.lastLookAt };
           // Another channel's payment is nobody's unmatched payment; the others stay findable.
           const attributes = [
             ...(verdict.reason === 'not_ours' ? [{ key: PaymentUnmatched, value: false }] : []),
@@ -181,15 +184,24 @@ export async function unmatchedPaymentWorkflow(
         state.attempts += 1;
         state.reason = `matching failed: ${error.cause?.message ?? error.message}`;
       }
-      if (state.status === 'waiting' && Date.now() - Date.parse(state.since) >= schedule.parkAfterMs) {
+      if (state.status === 'waiting' && timeUnmatchedMs() >= schedule.parkAfterMs) {
         state.status = 'parked';
-        state.parkedSince = new Date(Date.now()).toISOString();
+        state.parkedSince = state.lastLookAt ?? state.since;
         upsertSearchAttributes([{ key: NeedsAttention, value: true }]);
       }
       describeBounded();
       if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
         await continueAsNew<typeof unmatchedPaymentWorkflow>({ ...input, carried: state });
       }
+    }
+
+    /**
+     * How long the payment has waited for its order: the last look's reading since the start, or
+     * the scheduled waits that ran out, whichever is more (a look that failed has no reading).
+     */
+    function timeUnmatchedMs(): number {
+      const looked = state.lastLookAt === undefined ? 0 : Date.parse(state.lastLookAt) - Date.parse(state.since!);
+      return Math.max(looked, state.waitedMs ?? 0);
     }
 
     function describeBounded(): void {

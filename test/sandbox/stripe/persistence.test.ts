@@ -9,6 +9,7 @@ import {
   verifiedEvents,
   waitFor,
 } from './helpers';
+import { fakeLiveKey } from '../../support/fakeKeys';
 
 /** State lives in SQLite: a restarted sandbox still knows everything, and finishes what it started. */
 describe('stripe sandbox: restart persistence', () => {
@@ -72,8 +73,8 @@ describe('stripe sandbox: restart persistence', () => {
   });
 
   it('refuses live keys and an empty key at start', async () => {
-    await expect(startSandbox({ secretKey: 'sk_live_123456' })).rejects.toThrow(/live/);
-    await expect(startSandbox({ secretKey: 'rk_live_123456' })).rejects.toThrow(/live/);
+    await expect(startSandbox({ secretKey: fakeLiveKey('sk', '123456') })).rejects.toThrow(/live/);
+    await expect(startSandbox({ secretKey: fakeLiveKey('rk', '123456') })).rejects.toThrow(/live/);
     await expect(startSandbox({ secretKey: '' })).rejects.toThrow(/secretKey/);
     // Not a refusal of everything: a test key starts it, and that key (only) is then accepted.
     const sandbox = await startSandbox({ secretKey: 'sk_test_other_key_9876' });
