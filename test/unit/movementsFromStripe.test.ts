@@ -1,41 +1,7 @@
 import type { Payment } from '../../src/monstock/schemas';
 import { disputeStatus, movementsFromStripe, movementsToWrite } from '../../src/payments/movementsFromStripe';
 import { formatAmount, toMonstockCurrency, toStripeCurrency } from '../../src/payments/money';
-import type { ChargeSnapshot, PaymentIntentSnapshot } from '../../src/payments/paymentIntentSnapshot';
-
-const T0 = 1_790_000_000;
-
-function charge(overrides: Partial<ChargeSnapshot> = {}): ChargeSnapshot {
-  return {
-    id: 'ch_ok',
-    status: 'succeeded',
-    amount: 4200,
-    currency: 'eur',
-    created: T0 + 10,
-    methodType: 'card',
-    methodDetails: 'visa ****4242',
-    feeAmount: 88,
-    netAmount: 4112,
-    ...overrides,
-  };
-}
-
-function intent(overrides: Partial<PaymentIntentSnapshot> = {}): PaymentIntentSnapshot {
-  return {
-    id: 'pi_1',
-    status: 'succeeded',
-    amount: 4200,
-    amountReceived: 4200,
-    currency: 'eur',
-    created: T0,
-    latestChargeId: 'ch_ok',
-    metadata: {},
-    charges: [charge()],
-    refunds: [],
-    disputes: [],
-    ...overrides,
-  };
-}
+import { charge, intent, T0 } from '../support/snapshots';
 
 function recordedFrom(movements: ReturnType<typeof movementsFromStripe>): Payment[] {
   return movements.map((movement, index) => ({

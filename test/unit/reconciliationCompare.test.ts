@@ -1,6 +1,6 @@
 import type { Payment } from '../../src/monstock/schemas';
 import { movementsFromStripe } from '../../src/payments/movementsFromStripe';
-import type { ChargeSnapshot, PaymentIntentSnapshot } from '../../src/payments/paymentIntentSnapshot';
+import { charge, intent, T0 } from '../support/snapshots';
 import { compareIntent, compareOrder, shouldRepairIntent, type OrderFacts } from '../../src/reconciliation/compare';
 import { addToTotals, countByKind, intentTotals, mergeTotals } from '../../src/reconciliation/totals';
 import { createdInWindow, stripeCreatedRange, validateWindow, windowEndingAt } from '../../src/reconciliation/window';
@@ -11,40 +11,6 @@ import {
   reconciliationWorkflowId,
 } from '../../src/shared/ids';
 import { parseTimeOfDay, reconciliationScheduleSettings } from '../../src/temporal/reconciliationSchedule';
-
-const T0 = 1_790_000_000;
-
-function charge(overrides: Partial<ChargeSnapshot> = {}): ChargeSnapshot {
-  return {
-    id: 'ch_ok',
-    status: 'succeeded',
-    amount: 4200,
-    currency: 'eur',
-    created: T0 + 10,
-    methodType: 'card',
-    methodDetails: 'visa ****4242',
-    feeAmount: 88,
-    netAmount: 4112,
-    ...overrides,
-  };
-}
-
-function intent(overrides: Partial<PaymentIntentSnapshot> = {}): PaymentIntentSnapshot {
-  return {
-    id: 'pi_1',
-    status: 'succeeded',
-    amount: 4200,
-    amountReceived: 4200,
-    currency: 'eur',
-    created: T0,
-    latestChargeId: 'ch_ok',
-    metadata: {},
-    charges: [charge()],
-    refunds: [],
-    disputes: [],
-    ...overrides,
-  };
-}
 
 function payments(movements: ReturnType<typeof movementsFromStripe>): Payment[] {
   return movements.map((movement, index) => ({
