@@ -90,13 +90,7 @@ export async function unmatchedPaymentWorkflow(
       state.attempts += 1;
       state.reason = found.reason;
       if (found.orderId) {
-        await activities.attachPaymentToOrder({
-          connectionId: input.connectionId,
-          orderId: found.orderId,
-          paymentIntentId: input.paymentIntentId,
-          attachedAt: Math.floor(workflowInfo().runStartTime.getTime() / 1000),
-        });
-        state.matchedOrderId = found.orderId;
+        await attach(found.orderId);
         upsertSearchAttributes([{ key: PaymentUnmatched, value: false }]);
         describe();
         return state;
@@ -111,6 +105,17 @@ export async function unmatchedPaymentWorkflow(
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
       await continueAsNew<typeof unmatchedPaymentWorkflow>({ ...input, carried: state });
     }
+  }
+
+  /** Hands the payment to its order (both lifecycles); the workflow then ends. */
+  async function attach(orderId: string): Promise<void> {
+    await activities.attachPaymentToOrder({
+      connectionId: input.connectionId,
+      orderId,
+      paymentIntentId: input.paymentIntentId,
+      attachedAt: Math.floor(workflowInfo().runStartTime.getTime() / 1000),
+    });
+    state.matchedOrderId = orderId;
   }
 
   async function boundedLifecycle(): Promise<UnmatchedPaymentState> {
@@ -150,13 +155,7 @@ export async function unmatchedPaymentWorkflow(
           state.moneyMoved = review.intent.moneyMoved;
         }
         if (review.orderId) {
-          await activities.attachPaymentToOrder({
-            connectionId: input.connectionId,
-            orderId: review.orderId,
-            paymentIntentId: input.paymentIntentId,
-            attachedAt: Math.floor(workflowInfo().runStartTime.getTime() / 1000),
-          });
-          state.matchedOrderId = review.orderId;
+          await attach(review.orderId);
           state.status = 'matched';
           upsertSearchAttributes([
             { key: PaymentUnmatched, value: false },
