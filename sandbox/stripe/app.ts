@@ -31,6 +31,13 @@ import { EventBus } from './eventBus';
 import { eventRoutes, presentEvent } from './events';
 import { IdempotencyKeys } from './idempotency';
 import { newId } from './ids';
+import {
+  captureAdminRoutes,
+  captureRoutes,
+  DEFAULT_AUTHORIZATION_EXPIRY_SECONDS,
+  EXPIRE_AUTHORIZATION_JOB,
+  expireAuthorization,
+} from './manualCapture';
 import { OPEN_DISPUTE_JOB, paymentIntentAdminRoutes, settlePaymentIntent, SETTLE_JOB } from './paymentConfirmation';
 import { paymentIntentRoutes } from './paymentIntents';
 import { paymentMethodRoutes } from './paymentMethods';
@@ -63,6 +70,8 @@ export interface StripeSandboxOptions {
   sepaSettleMs?: number;
   /** How long until a test dispute opens, and until submitted test evidence decides it; default 250 ms. */
   disputeDelayMs?: number;
+  /** How long an uncaptured (manual capture) card authorisation lasts; default 7 days, as Stripe. */
+  authorizationExpirySeconds?: number;
   logger?: Logger;
   /** Wall clock in ms; the admin clock route adds its offset on top. */
   now?: () => number;
@@ -93,6 +102,7 @@ function checkOptions(options: StripeSandboxOptions): void {
     ['sepaSettleMs', options.sepaSettleMs],
     ['disputeDelayMs', options.disputeDelayMs],
     ['webhookBackoffBaseMs', options.webhookBackoffBaseMs],
+    ['authorizationExpirySeconds', options.authorizationExpirySeconds],
   ] as const) {
     if (value !== undefined && (!Number.isFinite(value) || value < 0))
       throw new Error(`${name} must be a non-negative number`);
@@ -143,7 +153,12 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     events,
     scheduler,
     logger,
-    settings: { apiVersion, sepaSettleMs: options.sepaSettleMs ?? 3000, disputeDelayMs: options.disputeDelayMs ?? 250 },
+    settings: {
+      apiVersion,
+      sepaSettleMs: options.sepaSettleMs ?? 3000,
+      disputeDelayMs: options.disputeDelayMs ?? 250,
+      authorizationExpirySeconds: options.authorizationExpirySeconds ?? DEFAULT_AUTHORIZATION_EXPIRY_SECONDS,
+    },
     present,
     publicUrl: () => baseUrl,
   };
@@ -152,6 +167,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   presenters.set('dispute', presentDispute(ctx));
   scheduler.handle(SETTLE_JOB, (id) => settlePaymentIntent(ctx, id));
   scheduler.handle(SETTLE_REFUND_JOB, (id) => settleRefund(ctx, id));
+  scheduler.handle(EXPIRE_AUTHORIZATION_JOB, (id) => expireAuthorization(ctx, id));
   scheduler.handle(OPEN_DISPUTE_JOB, (chargeId) => openDispute(ctx, chargeId));
   scheduler.handle(DECIDE_DISPUTE_JOB, (target) => runDisputeDecision(ctx, target));
   events.subscribe(followAsyncPayments(ctx));
@@ -162,6 +178,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     ...customerRoutes(ctx),
     ...paymentMethodRoutes(ctx),
     ...paymentIntentRoutes(ctx),
+    ...captureRoutes(ctx),
     ...chargeRoutes(ctx),
     ...refundRoutes(ctx),
     ...disputeRoutes(ctx),
@@ -174,6 +191,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   const admin = new Router();
   const adminRoutes: AdminRoute[] = [
     ...paymentIntentAdminRoutes(ctx),
+    ...captureAdminRoutes(ctx),
     ...refundAdminRoutes(ctx),
     ...disputeAdminRoutes(ctx),
     ...checkoutAdminRoutes(ctx),

@@ -41,6 +41,8 @@ export interface NewCharge {
   status: Charge['status'];
   outcome: ChargeOutcome;
   failure?: { code: string; message: string };
+  /** Manual capture: the card is only authorised, and the hold lapses at this time (unix seconds). */
+  captureBefore?: number;
 }
 
 /** What a charge records about the method; authorization data only when the bank approved. */
@@ -83,11 +85,14 @@ function methodDetails(
 
 export function createCharge(ctx: SandboxContext, input: NewCharge): Charge {
   const succeeded = input.status === 'succeeded';
+  const authorizedOnly = input.captureBefore !== undefined;
+  const details = methodDetails(input.paymentMethod, input.status !== 'failed', input.intent.amount);
+  if (authorizedOnly && details.type === 'card') details.card.capture_before = input.captureBefore as number;
   const charge: Charge = {
     id: newId('ch'),
     object: 'charge',
     amount: input.intent.amount,
-    amount_captured: input.status === 'failed' ? 0 : input.intent.amount,
+    amount_captured: input.status === 'failed' || authorizedOnly ? 0 : input.intent.amount,
     amount_refunded: 0,
     application: null,
     application_fee: null,
@@ -95,7 +100,7 @@ export function createCharge(ctx: SandboxContext, input: NewCharge): Charge {
     balance_transaction: null,
     billing_details: { ...input.paymentMethod.billing_details, address: NO_ADDRESS },
     calculated_statement_descriptor: 'SANDBOX',
-    captured: input.status !== 'failed',
+    captured: input.status !== 'failed' && !authorizedOnly,
     created: ctx.clock.nowSeconds(),
     currency: input.intent.currency,
     customer: input.intent.customer,
@@ -113,7 +118,7 @@ export function createCharge(ctx: SandboxContext, input: NewCharge): Charge {
     paid: succeeded,
     payment_intent: input.intent.id,
     payment_method: input.paymentMethod.id,
-    payment_method_details: methodDetails(input.paymentMethod, input.status !== 'failed', input.intent.amount),
+    payment_method_details: details,
     receipt_email: input.intent.receipt_email,
     receipt_number: null,
     receipt_url: `https://pay.stripe.com/receipts/payment/${randomBase62(40)}`,
@@ -128,16 +133,20 @@ export function createCharge(ctx: SandboxContext, input: NewCharge): Charge {
     transfer_data: null,
     transfer_group: null,
   };
-  if (succeeded) charge.balance_transaction = bookCharge(ctx, charge).id;
+  // An authorisation moves no money yet: the balance is credited when it is captured.
+  if (succeeded && !authorizedOnly) charge.balance_transaction = bookCharge(ctx, charge).id;
   ctx.store.insert(charge);
   return charge;
 }
 
-/** The charge's credit to the balance, net of Stripe's processing fee (see fees.ts). */
-export function bookCharge(ctx: SandboxContext, charge: Charge) {
-  const { fee, fee_details } = processingFee(charge.amount, charge.currency, charge.payment_method_details.type);
+/**
+ * The charge's credit to the balance, net of Stripe's processing fee (see fees.ts); `amount` is
+ * what was captured when that is less than the charge (a partial capture).
+ */
+export function bookCharge(ctx: SandboxContext, charge: Charge, amount = charge.amount) {
+  const { fee, fee_details } = processingFee(amount, charge.currency, charge.payment_method_details.type);
   return recordBalanceTransaction(ctx, {
-    amount: charge.amount,
+    amount,
     currency: charge.currency,
     type: 'charge',
     reportingCategory: 'charge',

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import type { AdminRoute, SandboxContext } from './context';
 import { ok } from './context';
 import { invalidRequest } from './errors';
+import { expireDueAuthorizations } from './manualCapture';
 
-/** Admin routes to read and advance the sandbox clock (ageing events, maturing balances). */
+/** Admin routes to read and advance the sandbox clock (ageing events, maturing balances, lapsing holds). */
 const advanceBody = z
   .object({
     seconds: z
@@ -25,6 +26,8 @@ export function clockAdminRoutes(ctx: SandboxContext): AdminRoute[] {
         const parsed = advanceBody.safeParse(body);
         if (!parsed.success) throw invalidRequest(z.prettifyError(parsed.error), 'seconds');
         ctx.clock.advance(parsed.data.seconds);
+        // Authorisations the new "now" has passed lapse at once, as they would have meanwhile.
+        expireDueAuthorizations(ctx);
         ctx.logger.info('sandbox clock advanced', {
           seconds: parsed.data.seconds,
           offsetSeconds: ctx.clock.offsetSeconds(),

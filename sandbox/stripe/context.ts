@@ -24,6 +24,8 @@ export interface SandboxSettings {
   apiVersion: string;
   sepaSettleMs: number;
   disputeDelayMs: number;
+  /** How long an uncaptured card authorisation lasts before Stripe releases it (7 days by default). */
+  authorizationExpirySeconds: number;
 }
 
 export type Presenter = (object: StripeObject) => StripeObject;

@@ -30,6 +30,16 @@ async function main(): Promise<{ logger: Logger; close(): Promise<void> }> {
   const webhookSecret = env.STRIPE_WEBHOOK_SECRET?.split(',')
     .map((value) => value.trim())
     .find((value) => value !== '');
+  // Shortens how long an uncaptured card authorisation lasts (Stripe: 7 days), for manual tries.
+  const expiryText = env.STRIPE_SANDBOX_AUTHORIZATION_EXPIRY_SECONDS;
+  const authorizationExpirySeconds = expiryText ? Number(expiryText) : undefined;
+  if (
+    authorizationExpirySeconds !== undefined &&
+    !(Number.isInteger(authorizationExpirySeconds) && authorizationExpirySeconds > 0)
+  ) {
+    process.stderr.write(`STRIPE_SANDBOX_AUTHORIZATION_EXPIRY_SECONDS must be a positive integer, got ${expiryText}\n`);
+    process.exit(1);
+  }
   const logger = createLogger({ name: 'stripe-sandbox' });
   const sandbox = await startStripeSandbox({
     port,
@@ -39,6 +49,7 @@ async function main(): Promise<{ logger: Logger; close(): Promise<void> }> {
     ...(webhookUrl ? { webhookUrl } : {}),
     ...(webhookSecret ? { webhookSecret } : {}),
     faults: faultsFromEnv(env),
+    ...(authorizationExpirySeconds !== undefined ? { authorizationExpirySeconds } : {}),
     logger,
   });
   process.stdout.write(`Stripe sandbox listening on ${sandbox.url}\n`);

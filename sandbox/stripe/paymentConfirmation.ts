@@ -3,6 +3,7 @@ import { APPROVED, bookCharge, createCharge, outcome } from './charges';
 import type { AdminRoute, Origin, SandboxContext } from './context';
 import { ok, SYSTEM_ORIGIN } from './context';
 import { invalidRequest, resourceMissing, stripeErrorBody, unexpectedState, type StripeErrorBody } from './errors';
+import { authorizePaymentIntent } from './manualCapture';
 import { resolvePaymentMethod } from './paymentMethods';
 import type { TestBehaviour } from './testPaymentMethods';
 import type { Charge, PaymentError, PaymentIntent, PaymentMethod } from './types';
@@ -106,6 +107,14 @@ export function confirmPaymentIntent(
   }
 
   if (behaviour.kind === 'async') {
+    // As at Stripe: bank debits have no authorisation to hold, so no manual capture.
+    if (intent.capture_method === 'manual') {
+      throw invalidRequest(
+        `The provided ${paymentMethod.type} PaymentMethod cannot be used with capture_method=manual. Use automatic capture instead.`,
+        'capture_method',
+        'payment_intent_invalid_parameter',
+      );
+    }
     const charge = createCharge(ctx, {
       intent,
       paymentMethod,
@@ -149,6 +158,7 @@ function chargeAndSucceed(
   behaviour: TestBehaviour,
   origin: Origin,
 ): PaymentIntent {
+  if (intent.capture_method === 'manual') return authorizePaymentIntent(ctx, intent, paymentMethod, origin);
   const charge = createCharge(ctx, { intent, paymentMethod, status: 'succeeded', outcome: APPROVED });
   const succeeded: PaymentIntent = {
     ...intent,

@@ -5,6 +5,7 @@ import { invalidRequest, resourceMissing, unexpectedState } from './errors';
 import { isZeroDecimal } from './fees';
 import { newId, randomBase62 } from './ids';
 import { column, createdConditions, expandObject, LIST_PARAMS, listObjects, readPage } from './list';
+import { releaseAuthorization } from './manualCapture';
 import { applyMetadata, type Params } from './params';
 import { confirmPaymentIntent } from './paymentConfirmation';
 import { resolvePaymentMethod } from './paymentMethods';
@@ -13,7 +14,7 @@ import type { Metadata, PaymentIntent } from './types';
 
 /**
  * Payment intents: create (optionally confirming at once), retrieve, update, confirm, cancel,
- * list and search. Only automatic capture exists here, which is what the connector uses.
+ * list and search. Capturing an authorised (manual capture) intent lives in manualCapture.ts.
  */
 export const SUPPORTED_METHOD_TYPES = ['card', 'sepa_debit'] as const;
 const CANCELABLE = ['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action'];
@@ -109,13 +110,7 @@ function applyMethodTypes(intent: PaymentIntent, choice: MethodTypeChoice): void
 }
 
 function readCaptureMethod(params: Params): PaymentIntent['capture_method'] | undefined {
-  const method = params.oneOf('capture_method', ['automatic', 'automatic_async', 'manual'] as const);
-  if (method === 'manual')
-    throw invalidRequest(
-      'capture_method=manual is not supported by this sandbox; use automatic capture.',
-      'capture_method',
-    );
-  return method;
+  return params.oneOf('capture_method', ['automatic', 'automatic_async', 'manual'] as const);
 }
 
 export function createPaymentIntent(
@@ -472,6 +467,9 @@ export function paymentIntentRoutes(ctx: SandboxContext): ApiRoute[] {
           );
         }
         const reason = params.oneOf('cancellation_reason', CANCELLATION_REASONS) ?? null;
+        // An authorised payment holds money on the card: canceling releases it.
+        if (current.status === 'requires_capture')
+          return answer(releaseAuthorization(ctx, current, reason, origin), params);
         const canceled: PaymentIntent = {
           ...current,
           status: 'canceled',

@@ -24,12 +24,15 @@ function money(amount: number, currency: string): string {
   return `${value} ${currency.toUpperCase()}`;
 }
 
-/** What is still refundable: the charge minus refunds that are not failed or canceled. */
+/**
+ * What is still refundable: what was captured (less than the charge after a partial capture)
+ * minus refunds that are not failed or canceled.
+ */
 function refundable(ctx: SandboxContext, charge: Charge): number {
   const live = ctx.store
     .all<Refund>('refund', { column: 'charge', value: charge.id })
     .filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled');
-  return charge.amount - live.reduce((sum, refund) => sum + refund.amount, 0);
+  return charge.amount_captured - live.reduce((sum, refund) => sum + refund.amount, 0);
 }
 
 function chargeToRefund(ctx: SandboxContext, chargeId: string | undefined, intentId: string | undefined): Charge {

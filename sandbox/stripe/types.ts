@@ -51,6 +51,8 @@ export type Customer = {
 export type CardPaymentDetails = CardDetails & {
   amount_authorized: number | null;
   authorization_code: string | null;
+  /** Manual capture only: when an uncaptured authorisation expires (unix seconds). */
+  capture_before?: number;
   checks: Record<string, string | null> | null;
   electronic_commerce_indicator: string | null;
   installments: null;
@@ -153,7 +155,7 @@ export type PaymentIntent = {
   automatic_payment_methods: { enabled: boolean; allow_redirects?: 'always' | 'never' } | null;
   canceled_at: number | null;
   cancellation_reason: string | null;
-  capture_method: 'automatic' | 'automatic_async';
+  capture_method: 'automatic' | 'automatic_async' | 'manual';
   client_secret: string;
   confirmation_method: 'automatic' | 'manual';
   created: number;
