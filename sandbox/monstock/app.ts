@@ -12,6 +12,7 @@ import { CustomerService } from './customerService';
 import { errorBody } from './errors';
 import { createEventPublisher, WEBHOOK_ENDPOINT_ID } from './events';
 import { OrderService } from './orderService';
+import { RefundRequestService } from './refundRequestService';
 import { API_PREFIX, createApiRouter } from './routes';
 import { createSqliteStore } from './store';
 
@@ -68,9 +69,10 @@ export async function startMonstockSandbox(options: MonstockSandboxOptions): Pro
     const clock = createMonotonicClock(store.latestTimestamp());
     const orders = new OrderService({ store, clock, events });
     const customers = new CustomerService({ store, clock, events });
+    const refundRequests = new RefundRequestService({ store, clock, events });
 
     const server = createSandboxHttpServer({
-      api: createApiRouter({ orders, customers }),
+      api: createApiRouter({ orders, customers, refundRequests }),
       admin: createAdminRouter({ store, orders, customers }),
       faults,
       logger,

@@ -10,7 +10,8 @@ import type { Customer, EventType, MonstockEvent, Order } from './types';
 export const WEBHOOK_ENDPOINT_ID = 'monstock';
 
 export interface EventPublisher {
-  publish(type: EventType, object: Order | Customer): MonstockEvent;
+  /** `extra` (ours) rides next to `object` in `data`, e.g. the refundRequestId of order.refund_requested. */
+  publish(type: EventType, object: Order | Customer, extra?: { refundRequestId?: string }): MonstockEvent;
 }
 
 export interface EventPublisherOptions {
@@ -22,8 +23,13 @@ export interface EventPublisherOptions {
 
 export function createEventPublisher(options: EventPublisherOptions): EventPublisher {
   return {
-    publish(type, object) {
-      const event: MonstockEvent = { id: newId('evt'), type, createdAt: object.updatedAt, data: { object } };
+    publish(type, object, extra = {}) {
+      const event: MonstockEvent = {
+        id: newId('evt'),
+        type,
+        createdAt: object.updatedAt,
+        data: { object, ...extra },
+      };
       options.store.appendEvent(event);
       if (options.webhookUrl) {
         options.outbox.enqueue({

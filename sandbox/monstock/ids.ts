@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 /** Ids look like the real thing: a type prefix and random base62 characters. */
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-export type IdPrefix = 'ord' | 'mcu' | 'pay' | 'evt';
+export type IdPrefix = 'ord' | 'mcu' | 'pay' | 'evt' | 'rfq';
 
 export function newId(prefix: IdPrefix, length = 20): string {
   const bytes = crypto.randomBytes(length);

@@ -33,6 +33,7 @@ export function newOrder(input: OrderInput, id: string, at: string): Order {
     lines: copyLines(input.lines),
     totalAmount: 0,
     status: input.status ?? 'confirmed',
+    paymentCapture: input.paymentCapture ?? 'automatic',
     paymentStatus: 'unpaid',
     amountPaid: 0,
     amountRefunded: 0,
@@ -50,6 +51,7 @@ export function applyOrderPatch(order: Order, patch: OrderPatch): Order {
     ...order,
     ...(patch.lines ? { lines: copyLines(patch.lines) } : {}),
     ...(patch.status ? { status: patch.status } : {}),
+    ...(patch.paymentCapture ? { paymentCapture: patch.paymentCapture } : {}),
     externalRefs: mergeExternalRefs(order.externalRefs, patch.externalRefs),
   });
 }
@@ -59,7 +61,8 @@ export function applyOrderPatch(order: Order, patch: OrderPatch): Order {
  * "succeed". Refusing the nonsense pairs catches a wrong mapping in the client early.
  */
 export const STATUSES_BY_KIND: Record<MovementKind, readonly MovementStatus[]> = {
-  payment: ['pending', 'succeeded', 'failed'],
+  // authorized and canceled (ours): a payment held for capture at shipment, and one let go.
+  payment: ['pending', 'authorized', 'succeeded', 'failed', 'canceled'],
   refund: ['pending', 'succeeded', 'failed'],
   dispute: ['needs_response', 'won', 'lost'],
 };

@@ -3,6 +3,7 @@ import { errorBody } from './errors';
 import type { CustomerService } from './customerService';
 import type { OrderService } from './orderService';
 import { parseIfMatch } from './preconditions';
+import type { RefundRequestService } from './refundRequestService';
 import { parseBody, parseQuery } from './requests';
 import {
   customerInputSchema,
@@ -12,13 +13,20 @@ import {
   orderListQuerySchema,
   orderPatchSchema,
   paymentInputSchema,
+  refundRequestInputSchema,
+  refundRequestListQuerySchema,
+  refundRequestPatchSchema,
 } from './schemas';
 
 /** The `/v1` routes of docs/monstock-api.yaml; authentication and faults come from the shell. */
 export const API_PREFIX = '/v1';
 
-export function createApiRouter(services: { orders: OrderService; customers: CustomerService }): Router {
-  const { orders, customers } = services;
+export function createApiRouter(services: {
+  orders: OrderService;
+  customers: CustomerService;
+  refundRequests: RefundRequestService;
+}): Router {
+  const { orders, customers, refundRequests } = services;
   const router = new Router()
     .on('GET', `${API_PREFIX}/orders`, (request) => ({
       status: 200,
@@ -43,6 +51,19 @@ export function createApiRouter(services: { orders: OrderService; customers: Cus
       const result = orders.recordPayment(request.params.orderId ?? '', input, expected);
       return { status: result.created ? 201 : 200, body: result.order };
     })
+    .on('POST', `${API_PREFIX}/orders/:orderId/refund-requests`, (request) => ({
+      status: 201,
+      body: refundRequests.create(request.params.orderId ?? '', parseBody(refundRequestInputSchema, request)),
+    }))
+    .on('GET', `${API_PREFIX}/orders/:orderId/refund-requests`, (request) => ({
+      status: 200,
+      body: refundRequests.list(request.params.orderId ?? '', parseQuery(refundRequestListQuerySchema, request)),
+    }))
+    .on('PATCH', `${API_PREFIX}/orders/:orderId/refund-requests/:refundRequestId`, (request) => {
+      const patch = parseBody(refundRequestPatchSchema, request);
+      const { orderId = '', refundRequestId = '' } = request.params;
+      return { status: 200, body: refundRequests.update(orderId, refundRequestId, patch) };
+    })
     .on('GET', `${API_PREFIX}/customers`, (request) => ({
       status: 200,
       body: customers.list(parseQuery(customerListQuerySchema, request)),
@@ -64,6 +85,8 @@ export function createApiRouter(services: { orders: OrderService; customers: Cus
     [`${API_PREFIX}/orders`]: ['GET', 'POST'],
     [`${API_PREFIX}/orders/:orderId`]: ['GET', 'PATCH'],
     [`${API_PREFIX}/orders/:orderId/payments`]: ['POST'],
+    [`${API_PREFIX}/orders/:orderId/refund-requests`]: ['GET', 'POST'],
+    [`${API_PREFIX}/orders/:orderId/refund-requests/:refundRequestId`]: ['PATCH'],
     [`${API_PREFIX}/customers`]: ['GET', 'POST'],
     [`${API_PREFIX}/customers/:customerId`]: ['GET', 'PATCH'],
   });

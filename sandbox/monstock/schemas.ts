@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { MOVEMENT_KINDS, MOVEMENT_STATUSES, PENDING_REASONS, ORDER_STATUSES, PAYMENT_STATUSES } from './types';
+import {
+  MOVEMENT_KINDS,
+  MOVEMENT_STATUSES,
+  ORDER_STATUSES,
+  PAYMENT_CAPTURES,
+  PAYMENT_STATUSES,
+  PENDING_REASONS,
+} from './types';
 
 /**
  * Request validation for the Monstock contract. Objects are strict: a field the contract does
@@ -32,12 +39,16 @@ export const orderInputSchema = z.strictObject({
   currency,
   lines: z.array(orderLineSchema),
   status: z.enum(ORDER_STATUSES).optional(),
+  /** Ours: "automatic" when absent. */
+  paymentCapture: z.enum(PAYMENT_CAPTURES).optional(),
 });
 
 export const orderPatchSchema = z.strictObject({
   lines: z.array(orderLineSchema).optional(),
   status: z.enum(ORDER_STATUSES).optional(),
   externalRefs: externalRefsPatchSchema.optional(),
+  /** Ours. */
+  paymentCapture: z.enum(PAYMENT_CAPTURES).optional(),
 });
 
 export const paymentInputSchema = z.strictObject({
@@ -57,6 +68,20 @@ export const paymentInputSchema = z.strictObject({
   pendingReason: z.enum(PENDING_REASONS).optional(),
   /** Ours: the currency of feeAmount and netAmount when it differs from `currency`. */
   settlementCurrency: currency.optional(),
+});
+
+/** Ours: a refund Monstock asks the connector to make; amount in minor units, the order's currency. */
+export const refundRequestInputSchema = z.strictObject({
+  amount: z.int().min(1),
+  currency,
+  reason: z.string().nullable().optional(),
+});
+
+/** Ours: the connector reporting on a refund request (transitions checked by refundRequestModel). */
+export const refundRequestPatchSchema = z.strictObject({
+  status: z.enum(['processing', 'succeeded', 'failed', 'rejected']),
+  failureReason: nonBlank.optional(),
+  stripeRefundIds: z.array(nonBlank).optional(),
 });
 
 const addressSchema = z.strictObject({
@@ -112,6 +137,10 @@ export const orderListQuerySchema = z.strictObject({
   paymentStatus: z.enum(PAYMENT_STATUSES).optional(),
   reference: z.string().min(1).max(200).optional(),
 });
+export const refundRequestListQuerySchema = z.strictObject({
+  limit: limit.default(50),
+  cursor: z.string().min(1).optional(),
+});
 export const customerListQuerySchema = z.strictObject({ ...listBase, email: z.string().optional() });
 
 export type OrderInput = z.infer<typeof orderInputSchema>;
@@ -119,6 +148,9 @@ export type OrderPatch = z.infer<typeof orderPatchSchema>;
 export type PaymentInput = z.infer<typeof paymentInputSchema>;
 export type CustomerInput = z.infer<typeof customerInputSchema>;
 export type CustomerPatch = z.infer<typeof customerPatchSchema>;
+export type RefundRequestInput = z.infer<typeof refundRequestInputSchema>;
+export type RefundRequestPatch = z.infer<typeof refundRequestPatchSchema>;
+export type RefundRequestListQuery = z.infer<typeof refundRequestListQuerySchema>;
 export type SeedInput = z.infer<typeof seedSchema>;
 export type OrderListQuery = z.infer<typeof orderListQuerySchema>;
 export type CustomerListQuery = z.infer<typeof customerListQuerySchema>;

@@ -1,6 +1,6 @@
 import type { SandboxDatabase } from '../kit/database';
 import type { PageKey } from './cursor';
-import type { Customer, EventType, MonstockEvent, Order, PaymentStatus } from './types';
+import type { Customer, EventType, MonstockEvent, Order, PaymentStatus, RefundRequest } from './types';
 
 /**
  * Persistence for the Monstock sandbox. Each record is kept whole as JSON, next to the few
@@ -52,6 +52,10 @@ export interface MonstockStore {
   saveCustomer(customer: Customer): void;
   listCustomers(filter: CustomerFilter): ListResult<Customer>;
   countCustomers(): number;
+  /** Ours: refund requests, each belonging to one order. */
+  getRefundRequest(orderId: string, id: string): RefundRequest | undefined;
+  saveRefundRequest(request: RefundRequest): void;
+  listRefundRequests(orderId: string, filter: ListFilter): ListResult<RefundRequest>;
   appendEvent(event: MonstockEvent): void;
   listEvents(filter: EventFilter): StoredEvent[];
   /** The latest timestamp ever written, so a restarted clock never goes back before it. */
@@ -77,6 +81,13 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS orders_by_update ON orders (updated_at, id);
   CREATE INDEX IF NOT EXISTS orders_by_payment_status ON orders (payment_status, updated_at, id);
+  CREATE TABLE IF NOT EXISTS refund_requests (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS refund_requests_by_order ON refund_requests (order_id, updated_at, id);
   CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -122,6 +133,13 @@ export function createSqliteStore(db: SandboxDatabase): MonstockStore {
       `INSERT INTO customers (id, updated_at, email_lower, body) VALUES (@id, @updatedAt, @emailLower, @body)
        ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, email_lower = excluded.email_lower, body = excluded.body`,
     ),
+    getRefundRequest: db.prepare<[string, string], { body: string }>(
+      'SELECT body FROM refund_requests WHERE order_id = ? AND id = ?',
+    ),
+    saveRefundRequest: db.prepare(
+      `INSERT INTO refund_requests (id, order_id, updated_at, body) VALUES (@id, @orderId, @updatedAt, @body)
+       ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, body = excluded.body`,
+    ),
     appendEvent: db.prepare(
       'INSERT INTO events (id, type, created_at, object_id, payload) VALUES (@id, @type, @createdAt, @objectId, @payload)',
     ),
@@ -132,7 +150,7 @@ export function createSqliteStore(db: SandboxDatabase): MonstockStore {
     ),
   };
 
-  function listPage<T>(table: 'orders' | 'customers', where: Where, limit: number): ListResult<T> {
+  function listPage<T>(table: 'orders' | 'customers' | 'refund_requests', where: Where, limit: number): ListResult<T> {
     const sql = `SELECT body FROM ${table} ${where.clauses.length ? `WHERE ${where.clauses.join(' AND ')}` : ''}
       ORDER BY updated_at, id LIMIT @take`;
     const rows = db
@@ -190,6 +208,24 @@ export function createSqliteStore(db: SandboxDatabase): MonstockStore {
       return listPage<Customer>('customers', where, filter.limit);
     },
     countCustomers: () => statements.countCustomers.get()?.n ?? 0,
+    getRefundRequest(orderId, id) {
+      const row = statements.getRefundRequest.get(orderId, id);
+      return row ? (JSON.parse(row.body) as RefundRequest) : undefined;
+    },
+    saveRefundRequest(request) {
+      statements.saveRefundRequest.run({
+        id: request.id,
+        orderId: request.orderId,
+        updatedAt: request.updatedAt,
+        body: JSON.stringify(request),
+      });
+    },
+    listRefundRequests(orderId, filter) {
+      const where = pageWhere(filter);
+      where.clauses.push('order_id = @orderId');
+      where.params.orderId = orderId;
+      return listPage<RefundRequest>('refund_requests', where, filter.limit);
+    },
     appendEvent(event) {
       statements.appendEvent.run({
         id: event.id,
@@ -219,7 +255,7 @@ export function createSqliteStore(db: SandboxDatabase): MonstockStore {
     },
     latestTimestamp: () => statements.latest.get()?.at ?? undefined,
     clear() {
-      db.exec('DELETE FROM orders; DELETE FROM customers; DELETE FROM events;');
+      db.exec('DELETE FROM orders; DELETE FROM customers; DELETE FROM refund_requests; DELETE FROM events;');
     },
   };
 }

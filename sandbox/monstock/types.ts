@@ -5,6 +5,8 @@
 export const PAYMENT_STATUSES = [
   'unpaid',
   'partially_paid',
+  /** Ours: authorised (and captured) money covers the total, but not all of it is captured yet. */
+  'authorized',
   'paid',
   'partially_refunded',
   'refunded',
@@ -18,7 +20,17 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const MOVEMENT_KINDS = ['payment', 'refund', 'dispute'] as const;
 export type MovementKind = (typeof MOVEMENT_KINDS)[number];
 
-export const MOVEMENT_STATUSES = ['pending', 'succeeded', 'failed', 'needs_response', 'won', 'lost'] as const;
+/** `authorized` and `canceled` are ours, for payments only: capture at shipment (see the contract). */
+export const MOVEMENT_STATUSES = [
+  'pending',
+  'authorized',
+  'succeeded',
+  'failed',
+  'canceled',
+  'needs_response',
+  'won',
+  'lost',
+] as const;
 export type MovementStatus = (typeof MOVEMENT_STATUSES)[number];
 
 /** Ours (not in the shared contract): why a pending movement waits. */
@@ -29,10 +41,20 @@ export const EVENT_TYPES = [
   'order.created',
   'order.updated',
   'order.cancelled',
+  /** Ours: a refund request was created on the order (the order's version moved with it). */
+  'order.refund_requested',
   'customer.created',
   'customer.updated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Ours: when the order's payment is captured: at once, or when the order ships. */
+export const PAYMENT_CAPTURES = ['automatic', 'on_shipment'] as const;
+export type PaymentCapture = (typeof PAYMENT_CAPTURES)[number];
+
+/** Ours: the life of a refund request Monstock hands to the connector. */
+export const REFUND_REQUEST_STATUSES = ['requested', 'processing', 'succeeded', 'failed', 'rejected'] as const;
+export type RefundRequestStatus = (typeof REFUND_REQUEST_STATUSES)[number];
 
 export type ExternalRefs = Record<string, string>;
 
@@ -80,6 +102,8 @@ export interface Order {
   lines: OrderLine[];
   totalAmount: number;
   status: OrderStatus;
+  /** Ours: "automatic" unless the order was created or patched to capture on shipment. */
+  paymentCapture: PaymentCapture;
   paymentStatus: PaymentStatus;
   amountPaid: number;
   amountRefunded: number;
@@ -88,6 +112,21 @@ export interface Order {
   createdAt: string;
   updatedAt: string;
   version: number;
+}
+
+/** Ours: a refund Monstock asks the connector to make in Stripe. */
+export interface RefundRequest {
+  id: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  reason: string | null;
+  status: RefundRequestStatus;
+  /** Only while status is failed or rejected. */
+  failureReason?: string;
+  stripeRefundIds: string[];
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface Customer {
@@ -106,7 +145,8 @@ export interface MonstockEvent {
   id: string;
   type: EventType;
   createdAt: string;
-  data: { object: Order | Customer };
+  /** refundRequestId (ours) only on order.refund_requested. */
+  data: { object: Order | Customer; refundRequestId?: string };
 }
 
 export interface Page<T> {

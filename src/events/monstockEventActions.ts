@@ -18,7 +18,13 @@ export type MonstockWebhookEvent = z.infer<typeof monstockWebhookEventSchema>;
  * travel on: the workflows read the latest record themselves, so an event's snapshot (older,
  * duplicated, reordered) is never trusted as the truth, and no personal data reaches history.
  */
-export const ORDER_EVENT_TYPES = ['order.created', 'order.updated', 'order.cancelled'] as const;
+export const ORDER_EVENT_TYPES = [
+  'order.created',
+  'order.updated',
+  'order.cancelled',
+  // An order change carrying a new version (a refund request was created): routed like order.updated.
+  'order.refund_requested',
+] as const;
 export const CUSTOMER_EVENT_TYPES = ['customer.created', 'customer.updated'] as const;
 export const HANDLED_MONSTOCK_EVENT_TYPES: readonly string[] = [...ORDER_EVENT_TYPES, ...CUSTOMER_EVENT_TYPES];
 

@@ -7,6 +7,7 @@ import {
   errorBodySchema,
   orderSchema,
   pageSchema,
+  refundRequestSchema,
   type Customer,
   type CustomerInput,
   type Order,
@@ -15,6 +16,9 @@ import {
   type Page,
   type PaymentInput,
   type PaymentStatus,
+  type RefundRequest,
+  type RefundRequestInput,
+  type RefundRequestPatch,
 } from './schemas';
 
 /**
@@ -43,6 +47,7 @@ export interface RecordPaymentResult {
 
 const orderPageSchema = pageSchema(orderSchema);
 const customerPageSchema = pageSchema(customerSchema);
+const refundRequestPageSchema = pageSchema(refundRequestSchema);
 
 export class MonstockClient {
   private readonly pool: Pool;
@@ -126,6 +131,65 @@ export class MonstockClient {
       orderSchema,
     );
     return { order: answer.body, created: answer.status === 201 };
+  }
+
+  /** Ours. Throws OrderNotFound for an unknown order, ValidationFailed for another currency than the order's. */
+  async createRefundRequest(orderId: string, input: RefundRequestInput): Promise<RefundRequest> {
+    return (
+      await this.call(
+        {
+          method: 'POST',
+          path: `/orders/${encodeURIComponent(orderId)}/refund-requests`,
+          names: orderNamed(orderId),
+          body: input,
+        },
+        refundRequestSchema,
+      )
+    ).body;
+  }
+
+  /** Ours. Every refund request of the order (the pages followed to the end: an order has few). */
+  async listRefundRequests(orderId: string): Promise<RefundRequest[]> {
+    const requests: RefundRequest[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = normalisePage(
+        (
+          await this.call(
+            {
+              method: 'GET',
+              path: `/orders/${encodeURIComponent(orderId)}/refund-requests${query({ limit: 200, cursor })}`,
+              names: orderNamed(orderId),
+              sentCursor: cursor !== undefined,
+            },
+            refundRequestPageSchema,
+          )
+        ).body,
+      );
+      requests.push(...page.data);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return requests;
+  }
+
+  /**
+   * Ours. Idempotent: the same report twice answers the same request. Throws RefundRequestNotFound
+   * when the order or the request is unknown, RefundRequestFinished when the request is succeeded
+   * or rejected already and the report says otherwise.
+   */
+  async updateRefundRequest(orderId: string, id: string, patch: RefundRequestPatch): Promise<RefundRequest> {
+    return (
+      await this.call(
+        {
+          method: 'PATCH',
+          path: `/orders/${encodeURIComponent(orderId)}/refund-requests/${encodeURIComponent(id)}`,
+          names: { resource: 'refund_request', id, orderId },
+          reportsRefund: true,
+          body: patch,
+        },
+        refundRequestSchema,
+      )
+    ).body;
   }
 
   /** Throws CustomerNotFound when there is no such customer. */

@@ -41,7 +41,7 @@ abstract class PassingAnswer extends MonstockApiError {
   }
 }
 
-export type MonstockResource = 'order' | 'customer';
+export type MonstockResource = 'order' | 'customer' | 'refund_request';
 
 /** 404 on a request naming one resource (`/orders/{id}`, `/customers/{id}`): it does not exist. */
 export class NotFound extends FinalAnswer {
@@ -65,6 +65,23 @@ export class CustomerNotFound extends NotFound {
     super(answer, 'customer', customerId);
   }
 }
+
+/** 404 on `/orders/{id}/refund-requests/{id}`: the order, or that request on it, does not exist. */
+export class RefundRequestNotFound extends NotFound {
+  constructor(
+    answer: ErrorAnswer,
+    refundRequestId: string,
+    readonly orderId: string,
+  ) {
+    super(answer, 'refund_request', refundRequestId);
+  }
+}
+
+/**
+ * 409 on reporting a refund request: it is finished (succeeded or rejected) and the report
+ * contradicts that. No retry can fix it.
+ */
+export class RefundRequestFinished extends FinalAnswer {}
 
 /** 412 on a write sent with `If-Match`: the record changed since it was read. Re-read, then retry. */
 export class VersionConflict extends PassingAnswer {}

@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const paymentStatusSchema = z.enum([
   'unpaid',
   'partially_paid',
+  /** Ours: authorised plus captured money covers the total, not all of it captured yet. */
+  'authorized',
   'paid',
   'partially_refunded',
   'refunded',
@@ -14,9 +16,38 @@ export const paymentStatusSchema = z.enum([
 ]);
 export const orderStatusSchema = z.enum(['draft', 'confirmed', 'preparing', 'shipped', 'delivered', 'cancelled']);
 export const movementKindSchema = z.enum(['payment', 'refund', 'dispute']);
-export const movementStatusSchema = z.enum(['pending', 'succeeded', 'failed', 'needs_response', 'won', 'lost']);
+/** `authorized` and `canceled` are ours, for payments only (capture at shipment). */
+export const movementStatusSchema = z.enum([
+  'pending',
+  'authorized',
+  'succeeded',
+  'failed',
+  'canceled',
+  'needs_response',
+  'won',
+  'lost',
+]);
 /** Ours (marked in docs/monstock-api.yaml): why a pending movement waits; only with status pending. */
 export const pendingReasonSchema = z.enum(['requires_action', 'processing']);
+
+/** Ours: when the order's payment is captured; a Monstock that does not send it captures at once. */
+export const paymentCaptureSchema = z.enum(['automatic', 'on_shipment']);
+
+/** Ours: the life of a refund request, from Monstock's ask to the connector's report. */
+export const refundRequestStatusSchema = z.enum(['requested', 'processing', 'succeeded', 'failed', 'rejected']);
+
+export const refundRequestSchema = z.object({
+  id: z.string(),
+  orderId: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  reason: z.string().nullable(),
+  status: refundRequestStatusSchema,
+  failureReason: z.string().optional(),
+  stripeRefundIds: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
 
 export const addressSchema = z.object({
   line1: z.string().optional(),
@@ -66,6 +97,7 @@ export const orderSchema = z.object({
   lines: z.array(orderLineSchema).optional(),
   totalAmount: z.number().int(),
   status: orderStatusSchema,
+  paymentCapture: paymentCaptureSchema.default('automatic'),
   paymentStatus: paymentStatusSchema,
   amountPaid: z.number().int(),
   amountRefunded: z.number().int(),
@@ -97,6 +129,9 @@ export type PaymentStatus = z.infer<typeof paymentStatusSchema>;
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 export type MovementKind = z.infer<typeof movementKindSchema>;
 export type MovementStatus = z.infer<typeof movementStatusSchema>;
+export type PaymentCapture = z.infer<typeof paymentCaptureSchema>;
+export type RefundRequestStatus = z.infer<typeof refundRequestStatusSchema>;
+export type RefundRequest = z.infer<typeof refundRequestSchema>;
 export type OrderLine = z.infer<typeof orderLineSchema>;
 export type PaymentInput = z.infer<typeof paymentInputSchema>;
 export type Payment = z.infer<typeof paymentSchema>;
@@ -113,11 +148,26 @@ export interface OrderInput {
   currency: string;
   lines: OrderLine[];
   status?: OrderStatus;
+  paymentCapture?: PaymentCapture;
 }
 export interface OrderPatch {
   lines?: OrderLine[];
   status?: OrderStatus;
   externalRefs?: Record<string, string>;
+  paymentCapture?: PaymentCapture;
+}
+/** Ours: amount in minor units, in the order's currency (upper case, like every currency here). */
+export interface RefundRequestInput {
+  amount: number;
+  currency: string;
+  reason?: string | null;
+}
+/** Ours: the connector's report; stripeRefundIds are added to the ones already known. */
+export interface RefundRequestPatch {
+  status: Exclude<RefundRequestStatus, 'requested'>;
+  /** Only with status failed or rejected. */
+  failureReason?: string;
+  stripeRefundIds?: string[];
 }
 export interface CustomerInput {
   email?: string;

@@ -21,6 +21,11 @@ export interface OrderPaymentWorkflowInput {
   idleWindow?: string;
   /** State carried over by continue-as-new. */
   carried?: OrderPaymentState;
+  /**
+   * The order change that starts the workflow, given with the start instead of as a signal: a
+   * signal-with-start bills the start and the signal, a start with its change only the start.
+   */
+  firstChange?: MonstockOrderRef;
 }
 
 /** What the workflow keeps of each movement Monstock holds: the schema's own fields, picked. */
@@ -79,13 +84,20 @@ export const stripeEventSignal = defineSignal<[StripeEventRef]>('stripeEvent');
  */
 export interface MonstockOrderRef {
   eventId: string;
-  type: 'order.created' | 'order.updated' | 'order.cancelled' | 'order.polled';
+  type: 'order.created' | 'order.updated' | 'order.cancelled' | 'order.refund_requested' | 'order.polled';
   orderId: string;
   version: number;
   updatedAt: string;
 }
 
 export const monstockOrderSignal = defineSignal<[MonstockOrderRef]>('monstockOrder');
+
+/**
+ * Memo key: the highest Monstock order version the running workflow has applied to Stripe (a
+ * number). The delivery edge reads it with a describe, which costs no action, and drops a change of
+ * a version already applied (Monstock's echo of our own write) before it becomes a billed signal.
+ */
+export const APPLIED_ORDER_VERSION_MEMO = 'appliedOrderVersion';
 /** A movement to record as given (operators, repairs); Stripe-driven changes use stripeEventSignal. */
 export const recordMovementSignal = defineSignal<[PaymentMovement]>('recordMovement');
 /** An operator's go-ahead after fixing what parked the workflow (credentials, a deleted order, ...). */

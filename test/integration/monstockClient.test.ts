@@ -7,6 +7,8 @@ import {
   MovementConflict,
   OrderNotFound,
   RateLimited,
+  RefundRequestFinished,
+  RefundRequestNotFound,
   ServerError,
   StaleCursor,
   Unauthorized,
@@ -86,6 +88,79 @@ describe('MonstockClient', () => {
     const conflict = await failure(monstock.client.recordPayment(order.id, { ...movement, amount: 900 }));
     expect(conflict).toBeInstanceOf(MovementConflict);
     expect(conflict).toMatchObject({ status: 409, retryable: false });
+  });
+
+  it('reads and writes paymentCapture and an authorised payment (capture at shipment)', async () => {
+    const order = await monstock.createOrder(1000);
+    expect(order.paymentCapture).toBe('automatic');
+    const onShipment = await monstock.client.updateOrder(order.id, { paymentCapture: 'on_shipment' });
+    expect(onShipment.paymentCapture).toBe('on_shipment');
+    const held = await monstock.client.recordPayment(order.id, {
+      kind: 'payment',
+      transactionRef: 'pi_held_1',
+      amount: 1000,
+      currency: 'EUR',
+      status: 'authorized',
+      occurredAt: '2026-11-27T10:00:00.000Z',
+    });
+    expect(held.order).toMatchObject({ paymentStatus: 'authorized', amountPaid: 0 });
+    const canceled = await monstock.client.recordPayment(order.id, {
+      kind: 'payment',
+      transactionRef: 'pi_held_1',
+      amount: 1000,
+      currency: 'EUR',
+      status: 'canceled',
+      failureReason: 'authorization_expired',
+      occurredAt: '2026-12-04T10:00:00.000Z',
+    });
+    expect(canceled.order.paymentStatus).toBe('unpaid');
+    expect(canceled.order.payments[0]).toMatchObject({ status: 'canceled', failureReason: 'authorization_expired' });
+  });
+
+  it('creates, lists and reports on refund requests (ours), idempotently', async () => {
+    const order = await monstock.createOrder(1000);
+    const request = await monstock.client.createRefundRequest(order.id, { amount: 250, currency: 'EUR' });
+    expect(request).toMatchObject({
+      orderId: order.id,
+      amount: 250,
+      reason: null,
+      status: 'requested',
+      stripeRefundIds: [],
+    });
+    expect((await monstock.client.getOrder(order.id)).version).toBe(order.version + 1);
+    const second = await monstock.client.createRefundRequest(order.id, {
+      amount: 100,
+      currency: 'EUR',
+      reason: 'broken',
+    });
+    expect((await monstock.client.listRefundRequests(order.id)).map((item) => item.id)).toEqual([
+      request.id,
+      second.id,
+    ]);
+
+    const report = { status: 'succeeded' as const, stripeRefundIds: ['re_client_1'] };
+    const done = await monstock.client.updateRefundRequest(order.id, request.id, report);
+    expect(done).toMatchObject({ status: 'succeeded', stripeRefundIds: ['re_client_1'] });
+    expect(await monstock.client.updateRefundRequest(order.id, request.id, report)).toEqual(done);
+
+    const finished = await failure(monstock.client.updateRefundRequest(order.id, request.id, { status: 'processing' }));
+    expect(finished).toBeInstanceOf(RefundRequestFinished);
+    expect(finished).toMatchObject({ status: 409, retryable: false });
+    const missing = await failure(
+      monstock.client.updateRefundRequest(order.id, 'rfq_missing', { status: 'processing' }),
+    );
+    expect(missing).toBeInstanceOf(RefundRequestNotFound);
+    expect(missing).toMatchObject({
+      resource: 'refund_request',
+      id: 'rfq_missing',
+      orderId: order.id,
+      retryable: false,
+    });
+    const noOrder = await failure(monstock.client.createRefundRequest('ord_missing', { amount: 1, currency: 'EUR' }));
+    expect(noOrder).toBeInstanceOf(OrderNotFound);
+    const wrongCurrency = await failure(monstock.client.createRefundRequest(order.id, { amount: 1, currency: 'USD' }));
+    expect(wrongCurrency).toBeInstanceOf(ValidationFailed);
+    expect((await failure(monstock.client.listRefundRequests('ord_missing'))).constructor).toBe(OrderNotFound);
   });
 
   it.each([

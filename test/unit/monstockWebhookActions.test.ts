@@ -86,6 +86,7 @@ describe('monstock webhook event table', () => {
       'customer.updated',
       'order.cancelled',
       'order.created',
+      'order.refund_requested',
       'order.updated',
     ]);
   });

@@ -120,6 +120,38 @@ describe('orders', () => {
   });
 });
 
+describe('refund requests (ours)', () => {
+  test('POST 201, GET 200, PATCH 200, 409, 404 and 422', async () => {
+    const { call } = contract;
+    const order = await createOrder(call, (await createCustomer(call)).id, { paymentCapture: 'on_shipment' });
+    const base = `/v1/orders/${order.id}/refund-requests`;
+    const created = await call<{ id: string }>('POST', base, {
+      body: { amount: 300, currency: 'EUR', reason: 'returned' },
+    });
+    expect(created.status).toBe(201);
+    expect((await call('POST', base, { body: { amount: 300, currency: 'USD' } })).status).toBe(422);
+    expect(
+      (await call('POST', '/v1/orders/ord_missing/refund-requests', { body: { amount: 1, currency: 'EUR' } })).status,
+    ).toBe(404);
+    expect((await call('GET', `${base}?limit=10`)).status).toBe(200);
+    const path = `${base}/${created.body.id}`;
+    const done = await call('PATCH', path, { body: { status: 'succeeded', stripeRefundIds: ['re_1'] } });
+    expect(done.status).toBe(200);
+    expect((await call('PATCH', path, { body: { status: 'processing' } })).status).toBe(409);
+    expect((await call('PATCH', `${base}/rfq_missing`, { body: { status: 'processing' } })).status).toBe(404);
+  });
+
+  test('an authorised payment on an order captured at shipment', async () => {
+    const { call } = contract;
+    const order = await createOrder(call, (await createCustomer(call)).id, { paymentCapture: 'on_shipment' });
+    const held = await call<Order>('POST', `/v1/orders/${order.id}/payments`, {
+      body: movement({ amount: order.totalAmount, status: 'authorized' }),
+    });
+    expect(held.status).toBe(201);
+    expect(held.body.paymentStatus).toBe('authorized');
+  });
+});
+
 describe('documented error codes', () => {
   test('400 invalid_request', async () => {
     expect((await contract.call('GET', '/v1/orders?limit=500')).status).toBe(400);

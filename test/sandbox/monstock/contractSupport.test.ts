@@ -14,6 +14,7 @@ const order = {
   lines: [{ sku: 'S', quantity: 1, unitAmount: 100 }],
   totalAmount: 100,
   status: 'confirmed',
+  paymentCapture: 'automatic',
   paymentStatus: 'unpaid',
   amountPaid: 0,
   amountRefunded: 0,

@@ -115,6 +115,54 @@ describe('summarizePayments', () => {
       [pay(1000), dispute(400, 'lost'), refund(600)],
       { amountPaid: 1000, amountRefunded: 1000, paymentStatus: 'refunded' },
     ],
+    [
+      'an authorisation of the total',
+      1000,
+      [pay(1000, 'authorized')],
+      { amountPaid: 0, amountRefunded: 0, paymentStatus: 'authorized' },
+    ],
+    [
+      'an authorisation plus a captured part cover the total',
+      1000,
+      [pay(400), pay(600, 'authorized')],
+      { amountPaid: 400, amountRefunded: 0, paymentStatus: 'authorized' },
+    ],
+    [
+      'an authorisation short of the total with something paid',
+      1000,
+      [pay(300), pay(500, 'authorized')],
+      { amountPaid: 300, amountRefunded: 0, paymentStatus: 'partially_paid' },
+    ],
+    [
+      'an authorisation short of the total with nothing paid',
+      1000,
+      [pay(500, 'authorized')],
+      { amountPaid: 0, amountRefunded: 0, paymentStatus: 'unpaid' },
+    ],
+    [
+      'paid wins over a leftover authorisation',
+      1000,
+      [pay(1000), pay(1000, 'authorized')],
+      { amountPaid: 1000, amountRefunded: 0, paymentStatus: 'paid' },
+    ],
+    [
+      'a canceled authorisation counts for nothing',
+      1000,
+      [pay(1000, 'canceled')],
+      { amountPaid: 0, amountRefunded: 0, paymentStatus: 'unpaid' },
+    ],
+    [
+      'an authorisation never counts against a zero total',
+      0,
+      [pay(100, 'authorized')],
+      { amountPaid: 0, amountRefunded: 0, paymentStatus: 'unpaid' },
+    ],
+    [
+      'a refund wins over an authorisation',
+      1000,
+      [pay(200), pay(800, 'authorized'), refund(100)],
+      { amountPaid: 200, amountRefunded: 100, paymentStatus: 'partially_refunded' },
+    ],
   ])('%s', (_name, totalAmount, movements, expected) => {
     expect(summarizePayments(totalAmount, movements)).toEqual(expected);
   });
@@ -125,12 +173,14 @@ describe('summarizePayments', () => {
         [],
         [pay(1)],
         [pay(1000)],
+        [pay(1000, 'authorized')],
         [pay(1000), refund(1)],
         [pay(1000), refund(1000)],
         [dispute(1, 'needs_response')],
       ].map((movements) => summarizePayments(1000, movements).paymentStatus),
     );
     expect([...reached].sort()).toEqual([
+      'authorized',
       'disputed',
       'paid',
       'partially_paid',
