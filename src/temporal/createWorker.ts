@@ -5,6 +5,8 @@ import { bundleWorkflowCode, type NativeConnection, Worker, type WorkerOptions }
 import { createActivities, type ActivityClients } from '../activities';
 import { FAILURE_CONVERTER_PATH } from './dataConverter';
 import { createLogger, toSdkLogger, type Logger } from '../observability/logger';
+import { WORKFLOW_TRACING_INTERCEPTORS, workerTracingOptions } from '../observability/temporalTracing';
+import type { Tracing } from '../observability/tracing';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -17,6 +19,8 @@ export interface CreateWorkerOptions {
   logger?: Logger;
   /** Tuning knobs for benchmarks and tests; the defaults suit a small production worker. */
   overrides?: Partial<WorkerOptions>;
+  /** Set: workflows and activities are traced (their spans go to this process's tracing). */
+  tracing?: Tracing;
 }
 
 /**
@@ -24,9 +28,14 @@ export interface CreateWorkerOptions {
  * listing (the SDK logs it at info) shows at LOG_LEVEL=debug only; a failed build still logs
  * webpack's errors. Used by the worker and by the image build (bundleWorkflows.ts).
  */
-export async function bundleConnectorWorkflows(logger: Logger = createLogger({ name: 'worker' })): Promise<string> {
+export async function bundleConnectorWorkflows(
+  logger: Logger = createLogger({ name: 'worker' }),
+  options: { tracing?: boolean } = {},
+): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
+    // Only when tracing: without it the bundle stays exactly the one the recorded histories replay on.
+    ...(options.tracing === true ? { workflowInterceptorModules: [WORKFLOW_TRACING_INTERCEPTORS] } : {}),
     // Workflow failures are converted inside the bundle: their messages must be encrypted too.
     failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: toSdkLogger(logger.child({ component: 'workflow-bundler' }), { infoAs: 'debug' }),
@@ -40,13 +49,16 @@ export async function bundleConnectorWorkflows(logger: Logger = createLogger({ n
  */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const logger = options.logger ?? createLogger({ name: 'worker' });
+  const tracing = options.tracing;
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
   if (bundlePath && !fs.existsSync(bundlePath))
     logger.warn('WORKFLOW_BUNDLE_PATH names no file: bundling the workflows now', { bundlePath });
+  // The prebuilt bundle has no tracing interceptors: a traced worker bundles its own at start.
+  if (bundlePath && tracing) logger.info('tracing is on: bundling the workflows with its interceptors', { bundlePath });
   const workflowBundle =
-    bundlePath && fs.existsSync(bundlePath)
+    bundlePath && fs.existsSync(bundlePath) && !tracing
       ? { codePath: path.resolve(bundlePath) }
-      : { code: await bundleConnectorWorkflows(logger) };
+      : { code: await bundleConnectorWorkflows(logger, { tracing: tracing !== undefined }) };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -56,6 +68,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     workflowBundle,
     // SIGINT/SIGTERM are caught by the SDK's runtime, which stops polling and drains within this time.
     shutdownGraceTime: '20 seconds',
+    ...(tracing ? workerTracingOptions(tracing) : {}),
     ...options.overrides,
   });
 }
