@@ -5,6 +5,9 @@ import { FaultController, type FaultSettings } from '../kit/faults';
 import { listen, Router, type StartedServer } from '../kit/http';
 import { createSandboxHttpServer } from '../kit/server';
 import { WebhookOutbox } from '../kit/webhookOutbox';
+import { accountAdminRoutes, accountRoutes } from './accountRoutes';
+import { Accounts, accountIdForKey } from './accounts';
+import { accountResolver } from './accountScope';
 import { authenticator } from './auth';
 import {
   balanceTransactionRoutes,
@@ -41,6 +44,7 @@ import {
 import { OPEN_DISPUTE_JOB, paymentIntentAdminRoutes, settlePaymentIntent, SETTLE_JOB } from './paymentConfirmation';
 import { paymentIntentRoutes } from './paymentIntents';
 import { paymentMethodRoutes } from './paymentMethods';
+import { RequestLog } from './requestLog';
 import { refundAdminRoutes, refundRoutes, settleRefund, SETTLE_REFUND_JOB } from './refunds';
 import { adminHandler, apiHandler } from './route';
 import { Scheduler } from './scheduler';
@@ -58,7 +62,11 @@ export interface StripeSandboxOptions {
   host?: string;
   /** SQLite file; `:memory:` for a throwaway instance. */
   dataFile: string;
-  /** The only key accepted (`sk_test_...`); live keys are refused at start. */
+  /**
+   * The sandbox's own key (`sk_test_...`; live keys are refused at start): its account is the
+   * default one (the start endpoint's, and the one data from before accounts belongs to). Any
+   * other well-formed `sk_test_` key is accepted too, as an account of its own.
+   */
   secretKey: string;
   /** The "start endpoint" (like `stripe listen`): receives every event. */
   webhookUrl?: string;
@@ -113,8 +121,10 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   checkOptions(options);
   const logger = options.logger ?? createLogger({ name: 'stripe-sandbox' });
   const db = openDatabase(options.dataFile);
-  const store = new Store(db);
+  const store = new Store(db, accountIdForKey(options.secretKey));
   const clock = createClock(store, options.now);
+  const accounts = new Accounts(db, clock);
+  accounts.ensureForKey(options.secretKey);
   const webhookSecret = options.webhookSecret ?? store.getState(START_SECRET_KEY) ?? newId('whsec');
   store.setState(START_SECRET_KEY, webhookSecret);
   registerSecrets(options.secretKey, webhookSecret);
@@ -130,6 +140,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     apiVersion,
     present,
     maxAttempts: MAX_DELIVERY_ATTEMPTS,
+    platformOf: (account) => accounts.platformOf(account),
     ...(options.webhookUrl ? { startEndpoint: { url: options.webhookUrl, secret: webhookSecret } } : {}),
   });
   const outbox = new WebhookOutbox({
@@ -149,6 +160,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   const ctx: SandboxContext = {
     db,
     store,
+    accounts,
     clock,
     events,
     scheduler,
@@ -165,16 +177,42 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   presenters.set('balance_transaction', presentBalanceTransaction(ctx));
   presenters.set('event', presentEvent(events));
   presenters.set('dispute', presentDispute(ctx));
-  scheduler.handle(SETTLE_JOB, (id) => settlePaymentIntent(ctx, id));
-  scheduler.handle(SETTLE_REFUND_JOB, (id) => settleRefund(ctx, id));
-  scheduler.handle(EXPIRE_AUTHORIZATION_JOB, (id) => expireAuthorization(ctx, id));
-  scheduler.handle(OPEN_DISPUTE_JOB, (chargeId) => openDispute(ctx, chargeId));
-  scheduler.handle(DECIDE_DISPUTE_JOB, (target) => runDisputeDecision(ctx, target));
+  // A job runs as the account holding its object (a target is an id, or `id:outcome`).
+  const asOwnerOf = (run: (target: string) => void) => (target: string) =>
+    store.inAccount(store.accountOf(target.split(':')[0] as string) ?? null, () => run(target));
+  scheduler.handle(
+    SETTLE_JOB,
+    asOwnerOf((id) => settlePaymentIntent(ctx, id)),
+  );
+  scheduler.handle(
+    SETTLE_REFUND_JOB,
+    asOwnerOf((id) => settleRefund(ctx, id)),
+  );
+  scheduler.handle(
+    EXPIRE_AUTHORIZATION_JOB,
+    asOwnerOf((id) => expireAuthorization(ctx, id)),
+  );
+  scheduler.handle(
+    OPEN_DISPUTE_JOB,
+    asOwnerOf((chargeId) => openDispute(ctx, chargeId)),
+  );
+  scheduler.handle(
+    DECIDE_DISPUTE_JOB,
+    asOwnerOf((target) => runDisputeDecision(ctx, target)),
+  );
   events.subscribe(followAsyncPayments(ctx));
 
-  const services = { db, clock, idempotency: new IdempotencyKeys(db), apiVersion };
+  const services = {
+    db,
+    clock,
+    idempotency: new IdempotencyKeys(db),
+    apiVersion,
+    store,
+    accountFor: accountResolver(accounts),
+  };
   const api = new Router();
   const apiRoutes: ApiRoute[] = [
+    ...accountRoutes(ctx),
     ...customerRoutes(ctx),
     ...paymentMethodRoutes(ctx),
     ...paymentIntentRoutes(ctx),
@@ -197,8 +235,15 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     ...checkoutAdminRoutes(ctx),
     ...clockAdminRoutes(ctx),
     ...settlementAdminRoutes(ctx),
+    ...accountAdminRoutes(ctx, options.secretKey),
   ];
-  for (const route of adminRoutes) admin.on(route.method, route.path, adminHandler(db, route));
+  for (const route of adminRoutes) admin.on(route.method, route.path, adminHandler(db, store, route));
+  const requestLog = new RequestLog();
+  // Answers in place of the shell's own request counts: the same counts, plus each request's account.
+  admin.on('GET', '/_sandbox/requests', () => ({
+    status: 200,
+    body: requestLog.read(),
+  }));
 
   const server = createSandboxHttpServer({
     api,
@@ -215,6 +260,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
         events.clear();
         services.idempotency.clear();
         store.reset([START_SECRET_KEY]);
+        accounts.clear();
+        accounts.ensureForKey(options.secretKey);
         clearSettlement(ctx);
       })(),
     webhookStats: () => outbox.stats(),
@@ -222,6 +269,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   // Every answer carries a Request-Id, including the shell's own (401, 404, 429, injected 500);
   // API handlers set their own, which takes precedence over this default.
   server.prependListener('request', (_request, response) => response.setHeader('request-id', newId('req')));
+  server.prependListener('request', (request, response) => requestLog.observe(request, response));
 
   outbox.recoverInterrupted();
   outbox.start();

@@ -3,10 +3,12 @@ import type { SandboxRequest, SandboxResponse } from '../kit/http';
 import { stripeErrorBody } from './errors';
 
 /**
- * Only the secret key the sandbox was started with is accepted, as Bearer (what the SDK sends)
- * or as the Basic user name (what `curl -u sk_test_...:` sends). Refusals use Stripe's wording.
+ * Keys come as Bearer (what the SDK sends) or as the Basic user name (what `curl -u sk_test_...:`
+ * sends). The key the sandbox was started with is accepted, and so is any other well-formed test
+ * secret key: each is its own Stripe account, created on first use (see accounts.ts). Live keys
+ * and anything else are refused, in Stripe's wording.
  */
-function presentedKey(request: SandboxRequest): string | undefined {
+export function presentedKey(request: Pick<SandboxRequest, 'headers'>): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
   const bearer = /^Bearer\s+(\S+)$/i.exec(header);
@@ -24,6 +26,9 @@ export function maskKey(key: string): string {
   const kind = /^(sk|rk|pk)_(test|live)_/.exec(key)?.[0] ?? '';
   return `${kind}****${key.slice(-4)}`;
 }
+
+/** A test-mode secret key as Stripe issues them: `sk_test_` and letters, digits or underscores. */
+const TEST_SECRET_KEY = /^sk_test_[A-Za-z0-9_]{1,247}$/;
 
 function sameKey(a: string, b: string): boolean {
   const digest = (value: string) => crypto.createHash('sha256').update(value).digest();
@@ -44,7 +49,7 @@ export function authenticator(secretKey: string): (request: SandboxRequest) => S
         }),
       };
     }
-    if (!sameKey(key, secretKey)) {
+    if (!sameKey(key, secretKey) && !TEST_SECRET_KEY.test(key)) {
       return {
         status: 401,
         headers: { 'www-authenticate': 'Bearer realm="Stripe"' },

@@ -1,5 +1,6 @@
 import type { Logger } from '../../src/observability/logger';
 import type { SandboxDatabase } from '../kit/database';
+import type { Accounts } from './accounts';
 import type { SandboxClock } from './clock';
 import type { EventBus } from './eventBus';
 import type { Params } from './params';
@@ -33,6 +34,8 @@ export type Presenter = (object: StripeObject) => StripeObject;
 export interface SandboxContext {
   db: SandboxDatabase;
   store: Store;
+  /** Every key's account and the connected accounts of platforms. */
+  accounts: Accounts;
   clock: SandboxClock;
   events: EventBus;
   scheduler: Scheduler;

@@ -12,6 +12,10 @@ import type { StripeEvent, StripeObject, WebhookEndpoint } from './types';
  * enabled webhook endpoint whose `enabled_events` match plus the start endpoint, and tracked
  * per endpoint so `pending_webhooks` and `delivery_success` tell the truth. Emitting happens
  * inside the request's transaction, so an event exists exactly when its change does.
+ *
+ * Accounts: an event belongs to the account of its object. An account's own events go to its
+ * own non-Connect endpoints (and, for the sandbox's default account, to the start endpoint); a
+ * connected account's events carry `account` and go to its platform's Connect endpoints.
  */
 export const START_ENDPOINT_ID = 'we_sandbox_start';
 
@@ -31,6 +35,8 @@ export interface EventBusOptions {
   startEndpoint?: StartEndpoint;
   /** The outbox's attempt cap: a delivery that reaches it has failed for good. */
   maxAttempts: number;
+  /** The platform of a connected account; null for an account of its own. */
+  platformOf: (account: string) => string | null;
 }
 
 export class EventBus {
@@ -61,10 +67,14 @@ export class EventBus {
   }
 
   emit(type: string, object: StripeObject, origin: Origin, previousAttributes?: Record<string, unknown>): StripeEvent {
-    const endpoints = this.matchingEndpoints(type);
+    const { store } = this.options;
+    const account = store.accountFor(object);
+    const platform = this.options.platformOf(account);
+    const endpoints = this.matchingEndpoints(type, account, platform);
     const event: StripeEvent = {
       id: newId('evt'),
       object: 'event',
+      ...(platform ? { account } : {}),
       api_version: this.options.apiVersion,
       created: this.options.clock.nowSeconds(),
       data: {
@@ -76,7 +86,7 @@ export class EventBus {
       request: { id: origin.requestId, idempotency_key: origin.idempotencyKey },
       type,
     };
-    this.options.store.insert(event);
+    store.inAccount(account, () => store.insert(event));
     const track = this.options.db.prepare(
       'INSERT OR IGNORE INTO stripe_event_deliveries (event_id, endpoint_id) VALUES (?, ?)',
     );
@@ -89,7 +99,9 @@ export class EventBus {
       );
       this.outbox?.enqueue({ eventId: event.id, endpointId: endpoint.id, url: endpoint.url, payload });
     }
-    for (const listener of this.listeners) listener(event);
+    store.inAccount(account, () => {
+      for (const listener of this.listeners) listener(event);
+    });
     return event;
   }
 
@@ -141,16 +153,28 @@ export class EventBus {
     return this.options.store.internal<{ secret: string }>(endpointId)?.secret;
   }
 
-  private matchingEndpoints(type: string): Array<{ id: string; url: string; apiVersion: string | null }> {
+  private matchingEndpoints(
+    type: string,
+    account: string,
+    platform: string | null,
+  ): Array<{ id: string; url: string; apiVersion: string | null }> {
+    const { store } = this.options;
     const out: Array<{ id: string; url: string; apiVersion: string | null }> = [];
-    for (const endpoint of this.options.store.all<WebhookEndpoint>('webhook_endpoint')) {
+    const candidates = store.inAccount(platform ?? account, () =>
+      store.all<WebhookEndpoint>('webhook_endpoint').map((endpoint) => ({
+        endpoint,
+        connect: store.internal<{ connect?: boolean }>(endpoint.id)?.connect === true,
+      })),
+    );
+    for (const { endpoint, connect } of candidates) {
       if (endpoint.status !== 'enabled') continue;
+      if (connect !== (platform !== null)) continue;
       if (!endpoint.enabled_events.some((pattern) => eventTypeMatches(pattern, type))) continue;
       out.push({ id: endpoint.id, url: endpoint.url, apiVersion: endpoint.api_version });
     }
     // Oldest endpoint first, so deliveries queue in a predictable order.
     out.reverse();
-    if (this.options.startEndpoint)
+    if (this.options.startEndpoint && account === store.defaultAccount)
       out.push({ id: START_ENDPOINT_ID, url: this.options.startEndpoint.url, apiVersion: null });
     return out;
   }

@@ -76,6 +76,7 @@ export interface ListOptions {
 export function listObjects(store: Store, options: ListOptions): StripeList<StripeObject> {
   const conditions = [
     { sql: 'type = ?', args: [options.type] },
+    store.scopeCondition(),
     { sql: 'deleted = 0', args: [] },
     ...(options.conditions ?? []),
   ];

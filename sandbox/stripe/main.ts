@@ -15,7 +15,7 @@ async function main(): Promise<{ logger: Logger; close(): Promise<void> }> {
   const secretKey = env.STRIPE_SECRET_KEY;
   if (!secretKey) {
     process.stderr.write(
-      'STRIPE_SECRET_KEY is required: the sandbox accepts only that key (use an sk_test_... value).\n',
+      'STRIPE_SECRET_KEY is required (an sk_test_... value): its account is the default one; other sk_test_ keys get accounts of their own.\n',
     );
     process.exit(1);
   }

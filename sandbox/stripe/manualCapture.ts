@@ -171,7 +171,11 @@ export function expireDueAuthorizations(ctx: SandboxContext): number {
     if (intent.status !== 'requires_capture' || !intent.latest_charge) continue;
     const deadline = captureBefore(requireCharge(ctx, intent.latest_charge));
     if (deadline === undefined || deadline > now) continue;
-    releaseAuthorization(ctx, intent, 'automatic', SYSTEM_ORIGIN);
+    // Run as the intent's account (this sweep itself sees every account), so what the release
+    // creates stays in it.
+    ctx.store.inAccount(ctx.store.accountOf(intent.id) ?? null, () =>
+      releaseAuthorization(ctx, intent, 'automatic', SYSTEM_ORIGIN),
+    );
     expired += 1;
   }
   return expired;

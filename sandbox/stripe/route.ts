@@ -8,6 +8,7 @@ import { decodeForm, FormDecodingError, type FormObject } from './formEncoding';
 import { fingerprintOf, type IdempotencyKeys, MAX_KEY_LENGTH } from './idempotency';
 import { newId } from './ids';
 import { Params } from './params';
+import type { Store } from './store';
 
 /**
  * Wraps a resource's handler with what every Stripe endpoint does: decode the form-encoded
@@ -15,12 +16,17 @@ import { Params } from './params';
  * half-way leaves no trace), and answer with `Request-Id` and `Stripe-Version` headers.
  * Handlers are synchronous from lookup to commit, so two requests with one key can never both
  * run: the second always sees the first's stored answer (Stripe's 409 "in progress" cannot occur).
+ * Each request runs as its account (the store sees only that account's objects) and its
+ * idempotency keys are that account's: the same key under two accounts is two requests.
  */
 export interface RouteServices {
   db: SandboxDatabase;
   clock: SandboxClock;
   idempotency: IdempotencyKeys;
   apiVersion: string;
+  store: Store;
+  /** The account the request acts for (its key's, or a connected one); throws Stripe's 403. */
+  accountFor: (request: SandboxRequest) => string;
 }
 
 const JSON_TYPE = 'application/json';
@@ -62,10 +68,12 @@ export function apiHandler(services: RouteServices, route: ApiRoute): Handler {
       if (key && key.length > MAX_KEY_LENGTH) {
         throw invalidRequest(`Idempotency-Key must be at most ${MAX_KEY_LENGTH} characters long.`, 'Idempotency-Key');
       }
+      const account = services.accountFor(request);
       const raw = decodeParams(request);
       const fingerprint = key ? fingerprintOf(request.method, request.path, raw) : '';
+      const accountKey = `${account}:${key ?? ''}`;
       if (key) {
-        const found = services.idempotency.lookup(key, fingerprint, services.clock.nowSeconds());
+        const found = services.idempotency.lookup(accountKey, fingerprint, services.clock.nowSeconds());
         if (found.kind === 'mismatch') {
           throw stripeError(400, {
             type: 'idempotency_error',
@@ -86,11 +94,16 @@ export function apiHandler(services: RouteServices, route: ApiRoute): Handler {
         origin: { requestId, idempotencyKey: key ?? null },
       };
       return services.db.transaction((): SandboxResponse => {
-        const result: ApiResult = route.handler(call);
+        const result: ApiResult = services.store.inAccount(account, () => route.handler(call));
         const status = result.status ?? 200;
         const body = serialize(result.body);
         if (key && worthRemembering(status))
-          services.idempotency.remember(key, fingerprint, { status, body, requestId }, services.clock.nowSeconds());
+          services.idempotency.remember(
+            accountKey,
+            fingerprint,
+            { status, body, requestId },
+            services.clock.nowSeconds(),
+          );
         return { status, body, headers };
       })();
     } catch (error) {
@@ -101,13 +114,21 @@ export function apiHandler(services: RouteServices, route: ApiRoute): Handler {
   };
 }
 
-/** Admin routes take JSON (they are called by tests and operators, not by the SDK). */
-export function adminHandler(db: SandboxDatabase, route: AdminRoute): Handler {
+/**
+ * Admin routes take JSON (they are called by tests and operators, not by the SDK). A knob acting
+ * on one object (`/_sandbox/payment_intents/:id/...`) runs as the account holding it, so what it
+ * changes and emits stays in that account; other knobs run unscoped.
+ */
+export function adminHandler(db: SandboxDatabase, store: Store, route: AdminRoute): Handler {
   return (request): SandboxResponse => {
     const headers = { 'content-type': JSON_TYPE, 'request-id': newId('req') };
     try {
       const body = parseJsonBody(request.rawBody, shellErrorBody);
-      const result = db.transaction(() => route.handler({ body, path: request.params }))();
+      const target = request.params.id;
+      const account = target === undefined ? null : (store.accountOf(target) ?? null);
+      const result = db.transaction(() =>
+        store.inAccount(account, () => route.handler({ body, path: request.params })),
+      )();
       return { status: result.status ?? 200, body: serialize(result.body), headers };
     } catch (error) {
       if (error instanceof HttpError)

@@ -40,8 +40,20 @@ export function metadataPairs(object: StripeObject): Array<[string, string]> {
     .map(([key, value]) => [key, value.toLowerCase()]);
 }
 
+/**
+ * Each row belongs to one Stripe account (the `account` column): API requests run scoped to
+ * theirs (`inAccount`), so finds, lists and searches never see another account's objects.
+ * Admin knobs and timers run unscoped and reach any object by id (ids are globally unique);
+ * what they create lands in the account of the objects it relates to.
+ */
 export class Store {
-  constructor(readonly db: SandboxDatabase) {
+  private scope: string | null = null;
+
+  constructor(
+    readonly db: SandboxDatabase,
+    /** The account of the sandbox's configured key; rows from before accounts existed are its. */
+    readonly defaultAccount: string,
+  ) {
     const hadMetadataIndex =
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'stripe_metadata'").get() !==
       undefined;
@@ -57,7 +69,8 @@ export class Store {
         lookup TEXT,
         deleted INTEGER NOT NULL DEFAULT 0,
         data TEXT NOT NULL,
-        internal TEXT
+        internal TEXT,
+        account TEXT
       );
       CREATE INDEX IF NOT EXISTS stripe_objects_listing ON stripe_objects (type, created, seq);
       -- Filter and list order in one index: with (type, payment_intent) alone, SQLite walks every
@@ -80,11 +93,58 @@ export class Store {
       );
       CREATE INDEX IF NOT EXISTS stripe_metadata_lookup ON stripe_metadata (type, key, value);
     `);
+    const columns = db.prepare('PRAGMA table_info(stripe_objects)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'account')) db.exec('ALTER TABLE stripe_objects ADD COLUMN account TEXT');
+    db.prepare('UPDATE stripe_objects SET account = ? WHERE account IS NULL').run(defaultAccount);
+    db.exec('CREATE INDEX IF NOT EXISTS stripe_objects_by_account ON stripe_objects (account, type, created, seq)');
     // A database from before the index: fill it once from the stored objects.
     if (!hadMetadataIndex) {
       const rows = db.prepare('SELECT data FROM stripe_objects').all() as Array<{ data: string }>;
       for (const row of rows) this.indexMetadata(JSON.parse(row.data) as StripeObject);
     }
+  }
+
+  /** Runs `work` as one account (null: unscoped, as knobs and timers), then restores the scope. */
+  inAccount<T>(account: string | null, work: () => T): T {
+    const previous = this.scope;
+    this.scope = account;
+    try {
+      return work();
+    } finally {
+      this.scope = previous;
+    }
+  }
+
+  /** The account requests currently act for; null when unscoped. */
+  get currentAccount(): string | null {
+    return this.scope;
+  }
+
+  /** The SQL narrowing a query on `stripe_objects` to the current account (nothing when unscoped). */
+  scopeCondition(tableAlias = ''): { sql: string; args: string[] } {
+    return this.scope === null ? { sql: '1 = 1', args: [] } : { sql: `${tableAlias}account = ?`, args: [this.scope] };
+  }
+
+  /** Which account holds an object, whatever the scope. */
+  accountOf(id: string): string | undefined {
+    return (
+      this.db.prepare('SELECT account FROM stripe_objects WHERE id = ?').get(id) as { account: string } | undefined
+    )?.account;
+  }
+
+  /** The account a new or changed object belongs to: the scope's, else that of what it relates to. */
+  accountFor(object: StripeObject): string {
+    if (this.scope !== null) return this.scope;
+    const data = (object as { data?: { object?: unknown } }).data;
+    const source = (object as { source?: unknown }).source;
+    const related = [object.id, object.customer, object.payment_intent, object.charge, source, data?.object].map(
+      relatedId,
+    );
+    for (const id of related) {
+      const account = id ? this.accountOf(id) : undefined;
+      if (account) return account;
+    }
+    return this.defaultAccount;
   }
 
   private indexMetadata(object: StripeObject): void {
@@ -101,18 +161,18 @@ export class Store {
     const rows = this.db
       .prepare(
         `SELECT o.data FROM stripe_metadata m JOIN stripe_objects o ON o.id = m.object_id
-         WHERE m.type = ? AND m.key = ? AND m.value = ? AND o.type = ? AND o.deleted = 0
+         WHERE m.type = ? AND m.key = ? AND m.value = ? AND o.type = ? AND o.deleted = 0 AND ${this.scopeCondition('o.').sql}
          ORDER BY o.created DESC, o.seq DESC`,
       )
-      .all(type, key, value.toLowerCase(), type) as Array<{ data: string }>;
+      .all(type, key, value.toLowerCase(), type, ...this.scopeCondition('o.').args) as Array<{ data: string }>;
     return rows.map((row) => JSON.parse(row.data) as T);
   }
 
   insert<T extends StripeObject>(object: T, internal?: unknown): T {
     this.db
       .prepare(
-        `INSERT INTO stripe_objects (id, type, created, customer, payment_intent, charge, lookup, data, internal)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO stripe_objects (id, type, created, customer, payment_intent, charge, lookup, data, internal, account)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         object.id,
@@ -124,6 +184,7 @@ export class Store {
         lookupOf(object),
         JSON.stringify(object),
         internal === undefined ? null : JSON.stringify(internal),
+        this.accountFor(object),
       );
     this.indexMetadata(object);
     return object;
@@ -151,9 +212,12 @@ export class Store {
   }
 
   row(id: string): StoredRow | undefined {
+    const scope = this.scopeCondition();
     return this.db
-      .prepare('SELECT seq, id, type, created, deleted, data, internal FROM stripe_objects WHERE id = ?')
-      .get(id) as StoredRow | undefined;
+      .prepare(
+        `SELECT seq, id, type, created, deleted, data, internal FROM stripe_objects WHERE id = ? AND ${scope.sql}`,
+      )
+      .get(id, ...scope.args) as StoredRow | undefined;
   }
 
   /** The live (not deleted) object of that type, or undefined. */
@@ -187,15 +251,18 @@ export class Store {
     type: T['object'],
     where?: { column: 'customer' | 'payment_intent' | 'charge' | 'lookup'; value: string },
   ): T[] {
+    const scope = this.scopeCondition();
     const rows = where
       ? (this.db
           .prepare(
-            `SELECT data FROM stripe_objects WHERE type = ? AND deleted = 0 AND ${where.column} = ? ORDER BY created DESC, seq DESC`,
+            `SELECT data FROM stripe_objects WHERE type = ? AND deleted = 0 AND ${where.column} = ? AND ${scope.sql} ORDER BY created DESC, seq DESC`,
           )
-          .all(type, where.value) as Array<{ data: string }>)
+          .all(type, where.value, ...scope.args) as Array<{ data: string }>)
       : (this.db
-          .prepare('SELECT data FROM stripe_objects WHERE type = ? AND deleted = 0 ORDER BY created DESC, seq DESC')
-          .all(type) as Array<{ data: string }>);
+          .prepare(
+            `SELECT data FROM stripe_objects WHERE type = ? AND deleted = 0 AND ${scope.sql} ORDER BY created DESC, seq DESC`,
+          )
+          .all(type, ...scope.args) as Array<{ data: string }>);
     return rows.map((row) => JSON.parse(row.data) as T);
   }
 

@@ -352,6 +352,8 @@ export type EventRequest = { id: string | null; idempotency_key: string | null }
 export type StripeEvent = {
   id: string;
   object: 'event';
+  /** Set on a connected account's events only (Connect); a platform's own events have none. */
+  account?: string;
   api_version: string;
   created: number;
   data: { object: StripeObject; previous_attributes?: Record<string, unknown> };

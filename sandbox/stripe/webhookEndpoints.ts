@@ -12,6 +12,8 @@ import type { WebhookEndpoint } from './types';
  */
 export interface EndpointInternal {
   secret: string;
+  /** A Connect endpoint (`connect=true`): receives the connected accounts' events, not the account's own. */
+  connect?: boolean;
 }
 
 const MAX_ENDPOINTS = 16;
@@ -62,8 +64,7 @@ export function webhookEndpointRoutes(ctx: SandboxContext): ApiRoute[] {
         const apiVersion = params.string('api_version', { max: 50 });
         if (apiVersion !== undefined && !API_VERSION.test(apiVersion))
           throw invalidRequest(`Invalid api_version: ${apiVersion}`, 'api_version');
-        if (params.boolean('connect'))
-          throw invalidRequest('Connect webhook endpoints are not supported by this sandbox.', 'connect');
+        const connect = params.boolean('connect') ?? false;
         if (ctx.store.all('webhook_endpoint').length >= MAX_ENDPOINTS) {
           throw invalidRequest(`You have reached the maximum of ${MAX_ENDPOINTS} test webhook endpoints.`, 'url');
         }
@@ -80,7 +81,7 @@ export function webhookEndpointRoutes(ctx: SandboxContext): ApiRoute[] {
           status: 'enabled',
           url,
         };
-        const internal: EndpointInternal = { secret: newId('whsec') };
+        const internal: EndpointInternal = { secret: newId('whsec'), ...(connect ? { connect } : {}) };
         ctx.store.insert(endpoint, internal);
         return ok({ ...endpoint, secret: internal.secret });
       },

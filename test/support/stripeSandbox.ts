@@ -14,6 +14,8 @@ export interface StripeFixture {
   webhookSecret: string;
   setFaults(faults: FaultSettings): Promise<void>;
   admin(path: string, body?: unknown): Promise<unknown>;
+  /** The SDK for another `sk_test_` key: another Stripe account in the same sandbox. */
+  clientFor(secretKey: string): Stripe;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startStripeFixture(
       await admin('/_sandbox/faults', faults);
     },
     admin,
+    clientFor: (otherKey) => createStripeClient({ secretKey: otherKey, apiUrl: sandbox.url, maxNetworkRetries: 0 }),
     close: () => sandbox.close(),
   };
 }

@@ -17,12 +17,13 @@ describe('stripe sandbox: API behaviour', () => {
     await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
   });
 
-  it("accepts only its own key, with Stripe's 401", async () => {
-    const wrong = client(sandbox, 'sk_test_someone_elses_key_wxyz');
+  // Any well-formed sk_test_ key is an account of its own (accounts.test.ts); other keys are refused.
+  it("accepts only test secret keys, with Stripe's 401", async () => {
+    const wrong = client(sandbox, 'pk_test_someone_elses_key_wxyz');
     await expect(wrong.customers.list()).rejects.toMatchObject({
       type: 'StripeAuthenticationError',
       statusCode: 401,
-      message: 'Invalid API Key provided: sk_test_****wxyz',
+      message: 'Invalid API Key provided: pk_test_****wxyz',
     });
     const anonymous = await fetch(`${sandbox.url}/v1/customers`);
     expect(anonymous.status).toBe(401);

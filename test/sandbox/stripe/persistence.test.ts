@@ -1,14 +1,5 @@
 import Stripe from 'stripe';
-import {
-  adminPost,
-  client,
-  SECRET_KEY,
-  startReceiver,
-  startSandbox,
-  tempDataFile,
-  verifiedEvents,
-  waitFor,
-} from './helpers';
+import { adminPost, client, startReceiver, startSandbox, tempDataFile, verifiedEvents, waitFor } from './helpers';
 import { fakeLiveKey } from '../../support/fakeKeys';
 
 /** State lives in SQLite: a restarted sandbox still knows everything, and finishes what it started. */
@@ -76,11 +67,11 @@ describe('stripe sandbox: restart persistence', () => {
     await expect(startSandbox({ secretKey: fakeLiveKey('sk', '123456') })).rejects.toThrow(/live/);
     await expect(startSandbox({ secretKey: fakeLiveKey('rk', '123456') })).rejects.toThrow(/live/);
     await expect(startSandbox({ secretKey: '' })).rejects.toThrow(/secretKey/);
-    // Not a refusal of everything: a test key starts it, and that key (only) is then accepted.
+    // Not a refusal of everything: a test key starts it; a live key presented later is refused too.
     const sandbox = await startSandbox({ secretKey: 'sk_test_other_key_9876' });
     try {
       expect((await client(sandbox, 'sk_test_other_key_9876').customers.list()).object).toBe('list');
-      await expect(client(sandbox, SECRET_KEY).customers.list()).rejects.toBeInstanceOf(
+      await expect(client(sandbox, fakeLiveKey('sk', '123456')).customers.list()).rejects.toBeInstanceOf(
         Stripe.errors.StripeAuthenticationError,
       );
     } finally {
