@@ -6,17 +6,22 @@ import { createSandboxHttpServer } from '../kit/server';
 import { signPayload } from '../kit/signature';
 import { WebhookOutbox } from '../kit/webhookOutbox';
 import { createAdminRouter } from './admin';
-import { bearerAuthenticator } from './auth';
+import { tenantAdmission } from './auth';
 import { createMonotonicClock } from './clock';
-import { CustomerService } from './customerService';
 import { errorBody } from './errors';
-import { createEventPublisher, WEBHOOK_ENDPOINT_ID } from './events';
-import { OrderService } from './orderService';
-import { RefundRequestService } from './refundRequestService';
+import { tenantIdOfEndpoint } from './events';
+import { RequestLog } from './requestLog';
 import { API_PREFIX, createApiRouter } from './routes';
 import { createSqliteStore } from './store';
+import { TenantFaults } from './tenantFaults';
+import { TenantRegistry } from './tenants';
+import { tenantServicesFactory } from './tenantServices';
 
-/** Wires the Monstock sandbox together: one SQLite file, the API, the admin routes, webhooks. */
+/**
+ * Wires the Monstock sandbox together: one SQLite file, the API, the admin routes, webhooks.
+ * `apiToken`, `webhookUrl` and `webhookSecret` are the default tenant's; more tenants come from
+ * `POST /_sandbox/tenants`, each with its own token, webhook URL and secret (see tenants.ts).
+ */
 export interface MonstockSandboxOptions {
   /** 0 picks a free port (tests). */
   port?: number;
@@ -51,33 +56,39 @@ export async function startMonstockSandbox(options: MonstockSandboxOptions): Pro
   try {
     const store = createSqliteStore(db);
     const faults = new FaultController(options.faults ?? {});
-    const secret = options.webhookSecret;
+    const tenants = new TenantRegistry(db, {
+      apiToken: options.apiToken,
+      webhookSecret: options.webhookSecret,
+      webhookUrl: options.webhookUrl || undefined,
+    });
     const outbox = new WebhookOutbox({
       db,
       faults,
-      signerFor: (endpointId) =>
-        endpointId === WEBHOOK_ENDPOINT_ID
-          ? (payload) => ({ 'monstock-signature': signPayload(payload, secret) })
-          : undefined,
+      // Each tenant's deliveries are signed with that tenant's own secret.
+      signerFor: (endpointId) => {
+        const tenantId = tenantIdOfEndpoint(endpointId);
+        const secret = tenantId === undefined ? undefined : tenants.get(tenantId)?.webhookSecret;
+        return secret === undefined ? undefined : (payload) => ({ 'monstock-signature': signPayload(payload, secret) });
+      },
       ...(options.webhookBackoffBaseMs !== undefined ? { backoffBaseMs: options.webhookBackoffBaseMs } : {}),
       onResult: (result) =>
         result.ok
           ? logger.debug('webhook delivered', { ...result })
           : logger.info('webhook delivery failed', { ...result }),
     });
-    const events = createEventPublisher({ store, outbox, webhookUrl: options.webhookUrl || undefined });
     const clock = createMonotonicClock(store.latestTimestamp());
-    const orders = new OrderService({ store, clock, events });
-    const customers = new CustomerService({ store, clock, events });
-    const refundRequests = new RefundRequestService({ store, clock, events });
+    const servicesOf = tenantServicesFactory({ store, outbox, clock });
+    const tenantFaults = new TenantFaults();
+    const admission = tenantAdmission(tenants, tenantFaults);
+    const requestLog = new RequestLog(tenants);
 
     const server = createSandboxHttpServer({
-      api: createApiRouter({ orders, customers, refundRequests }),
-      admin: createAdminRouter({ store, orders, customers }),
+      api: createApiRouter((request) => servicesOf(admission.tenantOf(request))),
+      admin: createAdminRouter({ store, tenants, servicesOf, tenantFaults, requestLog }),
       faults,
       logger,
       apiPrefix: API_PREFIX,
-      authenticate: bearerAuthenticator(options.apiToken),
+      authenticate: (request) => admission.authenticate(request),
       errorBody,
       reset: () => {
         store.transaction(() => {
@@ -87,6 +98,7 @@ export async function startMonstockSandbox(options: MonstockSandboxOptions): Pro
       },
       webhookStats: () => outbox.stats(),
     });
+    server.prependListener('request', (request, response) => requestLog.observe(request, response));
     const started = await listen(server, options.port ?? DEFAULT_MONSTOCK_SANDBOX_PORT, options.host ?? '127.0.0.1');
     // Deliveries cut off by a previous crash go out again: at least once, as documented.
     outbox.recoverInterrupted();

@@ -1,9 +1,6 @@
-import { Router } from '../kit/http';
+import { Router, type SandboxRequest } from '../kit/http';
 import { errorBody } from './errors';
-import type { CustomerService } from './customerService';
-import type { OrderService } from './orderService';
 import { parseIfMatch } from './preconditions';
-import type { RefundRequestService } from './refundRequestService';
 import { parseBody, parseQuery } from './requests';
 import {
   customerInputSchema,
@@ -17,69 +14,73 @@ import {
   refundRequestListQuerySchema,
   refundRequestPatchSchema,
 } from './schemas';
+import type { TenantServices } from './tenantServices';
 
 /** The `/v1` routes of docs/monstock-api.yaml; authentication and faults come from the shell. */
 export const API_PREFIX = '/v1';
 
-export function createApiRouter(services: {
-  orders: OrderService;
-  customers: CustomerService;
-  refundRequests: RefundRequestService;
-}): Router {
-  const { orders, customers, refundRequests } = services;
+export function createApiRouter(servicesOf: (request: SandboxRequest) => TenantServices): Router {
+  // Each request is served by its own tenant's services (see auth.ts).
+  const orders = (request: SandboxRequest): TenantServices['orders'] => servicesOf(request).orders;
+  const customers = (request: SandboxRequest): TenantServices['customers'] => servicesOf(request).customers;
+  const refundRequests = (request: SandboxRequest): TenantServices['refundRequests'] =>
+    servicesOf(request).refundRequests;
   const router = new Router()
     .on('GET', `${API_PREFIX}/orders`, (request) => ({
       status: 200,
-      body: orders.list(parseQuery(orderListQuerySchema, request)),
+      body: orders(request).list(parseQuery(orderListQuerySchema, request)),
     }))
     .on('POST', `${API_PREFIX}/orders`, (request) => ({
       status: 201,
-      body: orders.create(parseBody(orderInputSchema, request)),
+      body: orders(request).create(parseBody(orderInputSchema, request)),
     }))
     .on('GET', `${API_PREFIX}/orders/:orderId`, (request) => ({
       status: 200,
-      body: orders.get(request.params.orderId ?? ''),
+      body: orders(request).get(request.params.orderId ?? ''),
     }))
     .on('PATCH', `${API_PREFIX}/orders/:orderId`, (request) => {
       const expected = parseIfMatch(request.headers['if-match']);
       const patch = parseBody(orderPatchSchema, request);
-      return { status: 200, body: orders.update(request.params.orderId ?? '', patch, expected) };
+      return { status: 200, body: orders(request).update(request.params.orderId ?? '', patch, expected) };
     })
     .on('POST', `${API_PREFIX}/orders/:orderId/payments`, (request) => {
       const expected = parseIfMatch(request.headers['if-match']);
       const input = parseBody(paymentInputSchema, request);
-      const result = orders.recordPayment(request.params.orderId ?? '', input, expected);
+      const result = orders(request).recordPayment(request.params.orderId ?? '', input, expected);
       return { status: result.created ? 201 : 200, body: result.order };
     })
     .on('POST', `${API_PREFIX}/orders/:orderId/refund-requests`, (request) => ({
       status: 201,
-      body: refundRequests.create(request.params.orderId ?? '', parseBody(refundRequestInputSchema, request)),
+      body: refundRequests(request).create(request.params.orderId ?? '', parseBody(refundRequestInputSchema, request)),
     }))
     .on('GET', `${API_PREFIX}/orders/:orderId/refund-requests`, (request) => ({
       status: 200,
-      body: refundRequests.list(request.params.orderId ?? '', parseQuery(refundRequestListQuerySchema, request)),
+      body: refundRequests(request).list(
+        request.params.orderId ?? '',
+        parseQuery(refundRequestListQuerySchema, request),
+      ),
     }))
     .on('PATCH', `${API_PREFIX}/orders/:orderId/refund-requests/:refundRequestId`, (request) => {
       const patch = parseBody(refundRequestPatchSchema, request);
       const { orderId = '', refundRequestId = '' } = request.params;
-      return { status: 200, body: refundRequests.update(orderId, refundRequestId, patch) };
+      return { status: 200, body: refundRequests(request).update(orderId, refundRequestId, patch) };
     })
     .on('GET', `${API_PREFIX}/customers`, (request) => ({
       status: 200,
-      body: customers.list(parseQuery(customerListQuerySchema, request)),
+      body: customers(request).list(parseQuery(customerListQuerySchema, request)),
     }))
     .on('POST', `${API_PREFIX}/customers`, (request) => ({
       status: 201,
-      body: customers.create(parseBody(customerInputSchema, request)),
+      body: customers(request).create(parseBody(customerInputSchema, request)),
     }))
     .on('GET', `${API_PREFIX}/customers/:customerId`, (request) => ({
       status: 200,
-      body: customers.get(request.params.customerId ?? ''),
+      body: customers(request).get(request.params.customerId ?? ''),
     }))
     .on('PATCH', `${API_PREFIX}/customers/:customerId`, (request) => {
       const expected = parseIfMatch(request.headers['if-match']);
       const patch = parseBody(customerPatchSchema, request);
-      return { status: 200, body: customers.update(request.params.customerId ?? '', patch, expected) };
+      return { status: 200, body: customers(request).update(request.params.customerId ?? '', patch, expected) };
     });
   return withAllowHeaders(router, {
     [`${API_PREFIX}/orders`]: ['GET', 'POST'],

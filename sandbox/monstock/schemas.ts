@@ -118,6 +118,13 @@ export const seedSchema = z.strictObject({
   currency: currency.default('EUR'),
   /** Seeded data emits webhooks like any change unless told not to (bulk backfill tests). */
   webhooks: z.boolean().default(true),
+  /** Whose data to seed (see POST /_sandbox/tenants); the default tenant when absent. */
+  tenantId: z.string().min(1).max(100).optional(),
+});
+
+/** `POST /_sandbox/tenants`: a new merchant; no webhookUrl records its events without sending them. */
+export const tenantInputSchema = z.strictObject({
+  webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 const limit = z

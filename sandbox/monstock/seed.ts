@@ -16,6 +16,7 @@ export interface SeedResult {
 
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
 
+/** `deps` are one tenant's: numbering and data are that tenant's own. */
 export function seed(
   deps: { store: MonstockStore; orders: OrderService; customers: CustomerService },
   input: SeedInput,

@@ -13,7 +13,18 @@ export interface MonstockFixture {
   client: MonstockClient;
   setFaults(faults: FaultSettings): Promise<void>;
   createOrder(totalAmount?: number, currency?: string): Promise<Order>;
+  /** Another merchant in the same sandbox (`POST /_sandbox/tenants`), with a client using its token. */
+  createTenant(options?: { webhookUrl?: string }): Promise<MonstockTenant>;
+  /** One tenant's outage knob: `unavailable` answers 503 to that tenant's token only; `{}` clears. */
+  setTenantFaults(tenantId: string, faults: { unavailable?: boolean }): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface MonstockTenant {
+  tenantId: string;
+  token: string;
+  webhookSecret: string;
+  client: MonstockClient;
 }
 
 /** A throwaway Monstock sandbox (in memory, any free port) and an adapter pointed at it. */
@@ -41,6 +52,17 @@ export async function startMonstockFixture(
     requestTimeoutMs: options.requestTimeoutMs ?? 5000,
   });
   let sequence = 0;
+  const tenantClients: MonstockClient[] = [];
+  const postAdmin = async (path: string, body: unknown, expectedStatus: number): Promise<unknown> => {
+    const answer = await request(`${sandbox.url}${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+    const text = await answer.body.text();
+    if (answer.statusCode !== expectedStatus) throw new Error(`POST ${path} failed: ${answer.statusCode} ${text}`);
+    return JSON.parse(text) as unknown;
+  };
   return {
     sandbox,
     client,
@@ -67,7 +89,25 @@ export async function startMonstockFixture(
         lines: [{ sku: 'SKU-1', quantity: 1, unitAmount: totalAmount }],
       });
     },
+    createTenant: async (tenantOptions = {}) => {
+      const created = (await postAdmin(
+        '/_sandbox/tenants',
+        tenantOptions.webhookUrl ? { webhookUrl: tenantOptions.webhookUrl } : {},
+        201,
+      )) as Omit<MonstockTenant, 'client'>;
+      const tenantClient = new MonstockClient({
+        apiUrl: sandbox.apiUrl,
+        apiToken: created.token,
+        requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+      });
+      tenantClients.push(tenantClient);
+      return { ...created, client: tenantClient };
+    },
+    setTenantFaults: async (tenantId, faults) => {
+      await postAdmin(`/_sandbox/tenants/${encodeURIComponent(tenantId)}/faults`, faults, 200);
+    },
     close: async () => {
+      await Promise.all(tenantClients.map((tenantClient) => tenantClient.close()));
       await client.close();
       await sandbox.close();
     },
