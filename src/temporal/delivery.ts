@@ -1,5 +1,10 @@
+import { setTimeout } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, type SignalDefinition } from '@temporalio/common';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  type SignalDefinition,
+} from '@temporalio/common';
 import type { MatchOutcome } from '../matching/orderMatcher';
 import {
   CUSTOMER_SYNC_WORKFLOW_TYPE,
@@ -9,6 +14,7 @@ import {
 } from '../shared/customerSync';
 import { customerSyncWorkflowId, orderWorkflowId, unmatchedPaymentWorkflowId } from '../shared/ids';
 import {
+  APPLIED_ORDER_VERSION_MEMO,
   monstockOrderSignal,
   ORDER_PAYMENT_WORKFLOW_TYPE,
   type MonstockOrderRef,
@@ -35,6 +41,7 @@ export interface WorkflowDelivery {
   toUnmatched(connectionId: string, paymentIntentId: string, reason: string, event: StripeEventRef): Promise<void>;
   /** A Stripe event after matching; resolves to the id of the workflow it went to. */
   toMatched(connectionId: string, outcome: MatchedOutcome, event: StripeEventRef): Promise<string>;
+  /** Resolves once Temporal has the change, or once the order's running workflow is found to have applied it. */
   orderChanged(connectionId: string, change: MonstockOrderRef): Promise<void>;
 }
 
@@ -54,8 +61,70 @@ function orderSearchAttributes(connectionId: string, orderId: string) {
   };
 }
 
+/**
+ * Order changes that may be Monstock's echo of the connector's own write: only webhook updates
+ * are checked. A creation, a cancellation, a refund request and the order feed's finds (which
+ * keep their own cursor) always go through.
+ */
+const ECHO_CANDIDATE_TYPES: ReadonlySet<MonstockOrderRef['type']> = new Set(['order.updated']);
+/** How long a change waits for a busy workflow to take its own write in; well inside a webhook's hand-off budget. */
+const ECHO_WAIT_MS = 1_500;
+const ECHO_POLL_MS = 50;
+
 export function createWorkflowDelivery(options: WorkflowDeliveryOptions): WorkflowDelivery {
   const { client, taskQueue } = options;
+  /**
+   * True when the order's running workflow has already applied this version (its memo says so):
+   * the signal would change nothing, and a signal is a billed action where a describe is not.
+   * Monstock's echo of our own write usually outruns the activity's result back to the workflow,
+   * so while the workflow is busy (an activity or a workflow task pending) it is asked again, for a
+   * short while. Anything unsure (no workflow, a closed run, no memo, still busy, Temporal not
+   * answering) says false, and the change is delivered as always.
+   */
+  async function alreadyApplied(connectionId: string, change: MonstockOrderRef): Promise<boolean> {
+    if (!ECHO_CANDIDATE_TYPES.has(change.type)) return false;
+    const handle = client.workflow.getHandle(orderWorkflowId(connectionId, change.orderId));
+    const giveUpAt = Date.now() + ECHO_WAIT_MS;
+    try {
+      for (;;) {
+        const described = await handle.describe();
+        if (described.status.name !== 'RUNNING') return false;
+        const applied = described.memo?.[APPLIED_ORDER_VERSION_MEMO];
+        if (typeof applied === 'number' && change.version <= applied) return true;
+        const busy = (described.raw.pendingActivities?.length ?? 0) > 0 || Boolean(described.raw.pendingWorkflowTask);
+        if (!busy || Date.now() >= giveUpAt) return false;
+        await setTimeout(ECHO_POLL_MS);
+      }
+    } catch {
+      return false;
+    }
+  }
+  /**
+   * A new order's workflow started with its first change in the input: one billed action where a
+   * signal-with-start is two. False when the workflow already runs (a redelivery, the feed was
+   * first): the change then goes as a signal, as any other.
+   */
+  async function startedWith(connectionId: string, change: MonstockOrderRef): Promise<boolean> {
+    const input: OrderPaymentWorkflowInput = {
+      connectionId,
+      orderId: change.orderId,
+      idleWindow: options.idleWindow,
+      firstChange: change,
+    };
+    try {
+      await client.workflow.start(ORDER_PAYMENT_WORKFLOW_TYPE, {
+        workflowId: orderWorkflowId(connectionId, change.orderId),
+        taskQueue,
+        args: [input],
+        staticSummary: `Payments of Monstock order ${change.orderId}`,
+        ...orderSearchAttributes(connectionId, change.orderId),
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw error;
+    }
+  }
   async function toOrderWorkflow<Payload>(
     connectionId: string,
     orderId: string,
@@ -75,7 +144,11 @@ export function createWorkflowDelivery(options: WorkflowDeliveryOptions): Workfl
   }
   const delivery: WorkflowDelivery = {
     toOrder: (connectionId, orderId, event) => toOrderWorkflow(connectionId, orderId, stripeEventSignal, event),
-    orderChanged: (connectionId, change) => toOrderWorkflow(connectionId, change.orderId, monstockOrderSignal, change),
+    async orderChanged(connectionId, change) {
+      if (change.type === 'order.created' && (await startedWith(connectionId, change))) return;
+      if (await alreadyApplied(connectionId, change)) return;
+      await toOrderWorkflow(connectionId, change.orderId, monstockOrderSignal, change);
+    },
     async toUnmatched(connectionId, paymentIntentId, reason, event) {
       const input: UnmatchedPaymentWorkflowInput = { connectionId, paymentIntentId, reason };
       await client.workflow.signalWithStart(UNMATCHED_PAYMENT_WORKFLOW_TYPE, {

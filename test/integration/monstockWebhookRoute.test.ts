@@ -120,11 +120,18 @@ describe('POST /webhooks/monstock', () => {
     }
   }
 
-  async function orderSignals(handle: WorkflowHandle): Promise<MonstockOrderRef[]> {
-    const signals = ((await handle.fetchHistory()).events ?? [])
+  /** The order changes the workflow received: the one it was started with (`firstChange`), then its signals. */
+  async function orderChanges(handle: WorkflowHandle): Promise<MonstockOrderRef[]> {
+    const events = (await handle.fetchHistory()).events ?? [];
+    const started = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const input = started ? await decodeHistoryPayload<{ firstChange?: MonstockOrderRef }>(started) : {};
+    const signals = events
       .map((event) => event.workflowExecutionSignaledEventAttributes)
       .filter((signal) => signal?.signalName === 'monstockOrder');
-    return Promise.all(signals.map((signal) => decodeHistoryPayload<MonstockOrderRef>(signal!.input!.payloads![0]!)));
+    const signalled = await Promise.all(
+      signals.map((signal) => decodeHistoryPayload<MonstockOrderRef>(signal!.input!.payloads![0]!)),
+    );
+    return [...(input.firstChange ? [input.firstChange] : []), ...signalled];
   }
 
   async function activitiesScheduled(handle: WorkflowHandle): Promise<number> {
@@ -162,7 +169,7 @@ describe('POST /webhooks/monstock', () => {
     expect(elapsed).toBeLessThan(5_000);
     process.stderr.write(`[monstock webhook] order created → intent written back to Monstock in ${elapsed} ms\n`);
 
-    const signals = await orderSignals(client.workflow.getHandle(orderWorkflowId('default', order.id)));
+    const signals = await orderChanges(client.workflow.getHandle(orderWorkflowId('default', order.id)));
     expect(signals[0]).toMatchObject({
       type: 'order.created',
       orderId: order.id,

@@ -5,18 +5,23 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AlignResult, ConnectorActivities, OrderPaymentSummary, SyncPaymentIntentResult } from '../../activities';
 import {
+  APPLIED_ORDER_VERSION_MEMO,
   monstockOrderSignal,
   paymentStateQuery,
   recordMovementSignal,
   resumeSignal,
   stripeEventSignal,
+  type MonstockOrderRef,
   type OrderPaymentState,
   type OrderPaymentWorkflowInput,
   type PaymentMovement,
@@ -32,7 +37,7 @@ import {
 } from '../../shared/searchAttributes';
 import { describeOrderPayment } from './summary';
 
-const activities = proxyActivities<ConnectorActivities>({
+const ACTIVITY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
@@ -41,7 +46,15 @@ const activities = proxyActivities<ConnectorActivities>({
     // Permanent errors are non-retryable and park the workflow instead.
     maximumInterval: '1 minute',
   },
-});
+} as const;
+const activities = proxyActivities<ConnectorActivities>(ACTIVITY_OPTIONS);
+/**
+ * The lean path runs the alignment and the sync as local activities: a marker in the workflow
+ * task that asked for them instead of a scheduled/started/completed triple and a second workflow
+ * task. Both are idempotent (Stripe idempotency keys, Monstock movement keys), so the at-least-once
+ * of a local activity (re-run if the worker dies mid-task) writes nothing twice.
+ */
+const localActivities = proxyLocalActivities<ConnectorActivities>(ACTIVITY_OPTIONS);
 
 const DEFAULT_IDLE_WINDOW = '120 days';
 const HISTORY_EVENTS_BEFORE_CONTINUE = 5_000;
@@ -53,6 +66,12 @@ const SKIP_ECHOED_VERSIONS_PATCH = 'order-payment-skip-echoed-versions';
  * intent is not this order's, so the state keeps only the order as read, not the intent.
  */
 const KEEP_REFUSED_INTENTS_OUT_PATCH = 'order-payment-keep-refused-intents-out';
+/**
+ * The lean path (fewer billed actions per order): one idle timer per run instead of one per quiet
+ * spell, and the applied order version published in the memo so the delivery edge drops Monstock's
+ * echo of our own writes before it becomes a signal.
+ */
+const LEAN_PATH_PATCH = 'order-payment-lean-path';
 
 /**
  * One per Monstock order. Stripe events name a payment intent; for each, the workflow has an
@@ -89,11 +108,13 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     state.pendingMovements = pending();
   });
   // Monstock → Stripe: a version already applied (or older) changes nothing.
-  setHandler(monstockOrderSignal, (change) => {
+  const onOrderChange = (change: MonstockOrderRef) => {
     highestVersionSeen = Math.max(highestVersionSeen, change.version);
     if (change.version > (state.orderVersion ?? 0)) orderChanged = true;
     state.pendingMovements = pending();
-  });
+  };
+  setHandler(monstockOrderSignal, onOrderChange);
+  if (input.firstChange) onOrderChange(input.firstChange);
   setHandler(recordMovementSignal, (movement) => {
     movementsToRecord.push(movement);
     state.pendingMovements = pending();
@@ -111,11 +132,13 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     ]);
   }
   setCurrentDetails(describeOrderPayment(state));
+  const lean = patched(LEAN_PATH_PATCH);
+  let idleWindowOver = false;
+  let idleTimerStarted = false;
+  let memoVersion: number | undefined;
 
   for (;;) {
-    // With work already waiting, the idle timer is started and cancelled in the same workflow task:
-    // it never reaches history, so it costs no action.
-    const gotWork = await condition(() => pending() > 0, input.idleWindow ?? DEFAULT_IDLE_WINDOW);
+    const gotWork = lean ? await nextWorkOfRun() : await nextWorkWithinIdleWindow();
     if (!gotWork) return state;
 
     // Order changes first, so a new order's intent exists before anything else is done for it.
@@ -130,7 +153,7 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
         continue;
       }
       const result = await untilDone(() =>
-        activities.alignStripeWithOrder({
+        (lean ? localActivities : activities).alignStripeWithOrder({
           connectionId: input.connectionId,
           orderId: input.orderId,
           ...(state.orderVersion !== undefined ? { appliedVersion: state.orderVersion } : {}),
@@ -148,7 +171,9 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
       const paymentIntentId = intentsToSync.values().next().value as string;
       // Removed before the read: an event that lands while it runs schedules one more read.
       intentsToSync.delete(paymentIntentId);
-      const result = await untilDone(() => activities.syncPaymentIntent({ orderId: input.orderId, paymentIntentId }));
+      const result = await untilDone(() =>
+        (lean ? localActivities : activities).syncPaymentIntent({ orderId: input.orderId, paymentIntentId }),
+      );
       // Only results recorded by the checking activity carry `refused`, so older histories replay as before.
       if (result.refused && patched(KEEP_REFUSED_INTENTS_OUT_PATCH)) applyOrder(result.order);
       else applySync(result);
@@ -164,14 +189,46 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
       }
     }
     state.pendingMovements = pending();
+    publishAppliedVersion();
     setCurrentDetails(describeOrderPayment(state));
 
     if (
       pending() === 0 &&
       (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE)
     ) {
-      await continueAsNew<typeof orderPaymentWorkflow>({ ...input, carried: state });
+      // The first change is applied by now: the next run starts from the carried state alone.
+      const { firstChange: _applied, ...rest } = input;
+      await continueAsNew<typeof orderPaymentWorkflow>({ ...rest, carried: state });
     }
+  }
+
+  /** With work already waiting, the timer is started and cancelled in one workflow task: not in history, no action. */
+  async function nextWorkWithinIdleWindow(): Promise<boolean> {
+    return condition(() => pending() > 0, input.idleWindow ?? DEFAULT_IDLE_WINDOW);
+  }
+
+  /**
+   * One timer per run, started the first time the run has nothing to do: the run ends one idle
+   * window after that, once no work is waiting, rather than one window after its last event. Each
+   * quiet spell would otherwise start (and bill) a timer of its own. A later event starts a new run,
+   * which rebuilds from Stripe and Monstock as any run does.
+   */
+  async function nextWorkOfRun(): Promise<boolean> {
+    if (pending() === 0 && !idleTimerStarted) {
+      idleTimerStarted = true;
+      void sleep(input.idleWindow ?? DEFAULT_IDLE_WINDOW).then(() => {
+        idleWindowOver = true;
+      });
+    }
+    await condition(() => pending() > 0 || idleWindowOver);
+    return pending() > 0;
+  }
+
+  /** The memo is not a billed action; only a version that moved is written. */
+  function publishAppliedVersion(): void {
+    if (!lean || state.orderVersion === undefined || state.orderVersion === memoVersion) return;
+    memoVersion = state.orderVersion;
+    upsertMemo({ [APPLIED_ORDER_VERSION_MEMO]: memoVersion });
   }
 
   /**
