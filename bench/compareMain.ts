@@ -3,9 +3,10 @@ import path from 'node:path';
 import { compareResults, formatComparison } from './compare';
 
 /**
- * `npm run bench:compare -- <result.json> [baseline.json] [--tolerance 0.2]`: per-metric change,
- * exit 1 on a regression beyond the tolerance. A result file may hold the bench's whole stdout:
- * its last JSON line is used.
+ * `npm run bench:compare -- <result.json> [baseline.json] [--tolerance 0.2]`: a per-metric
+ * verdict table; exit 1 when a gated metric (the steady counts, the connector's CPU) is worse
+ * beyond its own tolerance. `--tolerance` is the general one, for the informational rows. A
+ * result file may hold the bench's whole stdout: its last JSON line is used.
  */
 function readResult(file: string): unknown {
   const lines = fs

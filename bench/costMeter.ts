@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { request } from 'undici';
+import { clockTicksPerSecond } from './clockTicks';
 import { sampleProcess } from './procStats';
 
 /**
@@ -8,7 +9,15 @@ import { sampleProcess } from './procStats';
  * Temporal RPCs from the dev server's Prometheus endpoint (`service_requests` by operation) and
  * the API requests each sandbox served (`GET /_sandbox/requests`), read at the start and the end.
  */
-export const COST_PROCESSES = ['temporal', 'worker', 'webhooks', 'stripeSandbox', 'monstockSandbox', 'load'] as const;
+export const COST_PROCESSES = [
+  'temporal',
+  'worker',
+  'webhooks',
+  'stripeSandbox',
+  'monstockSandbox',
+  'database',
+  'load',
+] as const;
 export type CostProcess = (typeof COST_PROCESSES)[number];
 
 export interface CostSnapshot {
@@ -26,13 +35,14 @@ export interface PhaseCost {
   seconds: number;
   cpuMsPerPayment: Record<CostProcess, number | null>;
   connectorCpuMsPerPayment: number | null;
+  /** Every process of the stack and the load generator together. */
+  allProcessesCpuMsPerPayment: number | null;
   temporalRpcsPerPayment: number | null;
   temporalRpcsPerPaymentByOperation: Record<string, number>;
   stripeRequestsPerPayment: number | null;
   monstockRequestsPerPayment: number | null;
 }
 
-const TICK_MS = 10;
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** Sums `service_requests` (or `service_requests_total`) samples by their `operation` label. */
@@ -66,11 +76,15 @@ export function phaseCost(start: CostSnapshot, end: CostSnapshot, payments: numb
     temporalRpcsPerPayment = round2(total / payments);
   }
   const { worker, webhooks } = cpuMsPerPayment;
+  const all = Object.values(cpuMsPerPayment);
   return {
     payments,
     seconds: Math.round((end.at - start.at) / 100) / 10,
     cpuMsPerPayment,
     connectorCpuMsPerPayment: worker === null || webhooks === null ? null : round2(worker + webhooks),
+    allProcessesCpuMsPerPayment: all.some((value) => value === null)
+      ? null
+      : round2(all.reduce<number>((sum, value) => sum + value!, 0)),
     temporalRpcsPerPayment,
     temporalRpcsPerPaymentByOperation: byOperation,
     stripeRequestsPerPayment: per(start.stripeRequests, end.stripeRequests),
@@ -87,7 +101,7 @@ export interface CostTargets {
 
 function cpuMsOf(pid: number): number | undefined {
   try {
-    return sampleProcess(pid).cpuTicks * TICK_MS;
+    return (sampleProcess(pid).cpuTicks * 1000) / clockTicksPerSecond();
   } catch {
     return undefined;
   }

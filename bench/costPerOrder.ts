@@ -1,17 +1,24 @@
 import { Client, Connection } from '@temporalio/client';
 import { MonstockClient } from '../src/monstock/client';
+import { EncryptionCodec, parseEncryptionKeys } from '../src/temporal/codec/encryptionCodec';
+import { ORDER_PAYMENT_WORKFLOW_TYPE } from '../src/shared/orderPayment';
 import { orderWorkflowId } from '../src/shared/ids';
 import { benchStripeClient } from './stripeClient';
-import { historyEventFacts } from './historyFacts';
+import { phaseCost, takeSnapshot, type PhaseCost } from './costMeter';
 import { progress } from './progress';
+import { settle } from './settle';
 import { createSignalDescriber } from './signalDetails';
 import type { BenchStack } from './stack';
-import { countTemporalActions, sumActionCounts, type ActionCount } from './temporalActions';
+import { countRpcBilledActions } from './temporalActions';
+import { countWindowActions } from './windowActions';
 
 /**
- * Cost of one ordinary order: registered in Monstock (its webhook reaches the connector, which
- * creates the order's payment intent), paid in Stripe with that intent, recorded in Monstock; then
- * the workflow goes idle and completes. Every run with the order's workflow id is counted.
+ * Cost of one ordinary order, a phase of its own: a new customer and its order registered in
+ * Monstock (their webhooks reach the connector, which syncs the customer and creates the order's
+ * payment intent), paid in Stripe with that intent, recorded in Monstock; then the workflow goes
+ * idle and completes. Actions are those of every workflow with events in the phase (the
+ * customer-sync workflow included) plus heartbeats and queries from the server's RPC counters;
+ * CPU is every process's, from before the customer is created to after the worker settled.
  */
 export interface OrderCost {
   orderId: string;
@@ -19,7 +26,10 @@ export interface OrderCost {
   runs: number;
   actions: number;
   historyEvents: number;
-  breakdown: Array<{ run: number; eventId: number; actions: number; what: string }>;
+  /** Actions by workflow type (e.g. orderPaymentWorkflow, customerSyncWorkflow, rpc). */
+  actionsByWorkflowType: Record<string, number>;
+  cost: PhaseCost;
+  breakdown: Array<{ workflowType: string; run: number; eventId: number; actions: number; what: string }>;
 }
 
 const SIGNAL_SOURCES: Record<string, string> = {
@@ -27,15 +37,20 @@ const SIGNAL_SOURCES: Record<string, string> = {
   monstockOrder: 'a Monstock order webhook',
   recordMovement: 'a repair',
   resume: 'an operator',
+  customerChanged: 'a customer webhook',
 };
 
 export async function measureOrderCost(stack: BenchStack, idleWindowMs: number, index: number): Promise<OrderCost> {
   const monstock = new MonstockClient({ apiUrl: stack.monstockApiUrl, apiToken: stack.env.MONSTOCK_API_TOKEN! });
   const stripe = benchStripeClient(stack.env.STRIPE_SECRET_KEY!, stack.stripeUrl!);
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection, namespace: stack.namespace });
+  // The connector encrypts payloads (memo and summaries included): listing its workflows needs its codec.
+  const codec = new EncryptionCodec(parseEncryptionKeys(stack.env.PAYLOAD_ENCRYPTION_KEYS!));
+  const client = new Client({ connection, namespace: stack.namespace, dataConverter: { payloadCodecs: [codec] } });
   const describeSignal = createSignalDescriber(stack.env.PAYLOAD_ENCRYPTION_KEYS!);
   try {
+    const costStart = await takeSnapshot(stack.costTargets);
+    const fromMs = Date.now();
     const stamp = `${Date.now()}-${index}`;
     const customer = await monstock.createCustomer({
       email: `bench-cost-${stamp}@example.test`,
@@ -80,37 +95,55 @@ export async function measureOrderCost(stack: BenchStack, idleWindowMs: number, 
           `workflow ${workflowId} still running after ${Math.round((idleWindowMs * 4 + 60_000) / 1000)} s`,
         );
     }
-    const counts: ActionCount[] = [];
-    const breakdown: OrderCost['breakdown'] = [];
-    // Oldest run first.
-    for (const [position, run] of runs.reverse().entries()) {
-      const history = await client.workflow.getHandle(workflowId, run.runId).fetchHistory();
-      const facts = await Promise.all(
-        (history.events ?? []).map(async (event) => {
-          const fact = historyEventFacts(event);
-          const detail = fact.type === 'WorkflowExecutionSignaled' ? await describeSignal(event) : undefined;
-          return detail ? { ...fact, detail } : fact;
-        }),
-      );
-      const firstSignal = facts.find((event) => event.type === 'WorkflowExecutionSignaled')?.name;
-      const count = countTemporalActions(facts, {
-        startedBy: firstSignal
-          ? `signal-with-start from ${SIGNAL_SOURCES[firstSignal] ?? firstSignal}`
-          : 'client start',
+    await settle(stack);
+    const costEnd = await takeSnapshot(stack.costTargets);
+    const toMs = Date.now();
+    const window = await countWindowActions(client, {
+      taskQueue: stack.taskQueue,
+      fromMs,
+      toMs,
+      describeSignal,
+      hints: (workflowType) => ({
+        startedBy: 'signal-with-start or client start',
         signalSource: (name) => SIGNAL_SOURCES[name],
-        timerPurpose: 'idle window: the wait for the next event is a condition with a timeout',
-      });
-      counts.push(count);
-      for (const item of count.items)
-        breakdown.push({ run: position + 1, eventId: item.eventId, actions: item.actions, what: item.what });
+        ...(workflowType === ORDER_PAYMENT_WORKFLOW_TYPE
+          ? { timerPurpose: 'idle window: the wait for the next event is a condition with a timeout' }
+          : {}),
+      }),
+    });
+    const rpcDelta: Record<string, number> = {};
+    for (const [operation, count] of Object.entries(costEnd.temporalRequests ?? {}))
+      rpcDelta[operation] = count - (costStart.temporalRequests?.[operation] ?? 0);
+    const rpcItems = countRpcBilledActions(rpcDelta);
+    const actionsByWorkflowType: Record<string, number> = {};
+    const breakdown: OrderCost['breakdown'] = [];
+    const runOf = new Map<string, number>();
+    for (const workflow of window.byWorkflow) {
+      actionsByWorkflowType[workflow.workflowType] =
+        (actionsByWorkflowType[workflow.workflowType] ?? 0) + workflow.count.actions;
+      const run = (runOf.get(workflow.workflowId) ?? 0) + 1;
+      runOf.set(workflow.workflowId, run);
+      for (const item of workflow.count.items)
+        breakdown.push({
+          workflowType: workflow.workflowType,
+          run,
+          eventId: item.eventId,
+          actions: item.actions,
+          what: item.what,
+        });
     }
-    const total = sumActionCounts(counts);
+    for (const item of rpcItems) {
+      actionsByWorkflowType.rpc = (actionsByWorkflowType.rpc ?? 0) + item.actions;
+      breakdown.push({ workflowType: 'rpc', run: 0, eventId: 0, actions: item.actions, what: item.what });
+    }
     return {
       orderId: order.id,
       workflowId,
       runs: runs.length,
-      actions: total.actions,
-      historyEvents: total.historyEvents,
+      actions: window.total.actions + rpcItems.reduce((sum, item) => sum + item.actions, 0),
+      historyEvents: window.total.historyEvents,
+      actionsByWorkflowType,
+      cost: phaseCost(costStart, costEnd, 1),
       breakdown,
     };
   } finally {

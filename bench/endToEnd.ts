@@ -22,6 +22,13 @@ export interface EndToEndResult extends Latency {
   createErrors: number;
   /** Payments shown paid per second, from the first confirmation to the last one shown paid. */
   paidPerSecond: number;
+  /**
+   * Payments shown paid per second between the first and the last shown paid: equal to the offered
+   * rate when the connector keeps up (latency adds to both ends alike), lower when a backlog grows.
+   */
+  completedPerSecond: number;
+  /** Confirmed but not shown paid within the drain time. */
+  unpaid: number;
   firstError?: string;
 }
 
@@ -30,6 +37,8 @@ export async function measureEndToEnd(
   ratePerSecond: number,
   seconds: number,
   drainSeconds = 180,
+  /** Called once every order has its payment intent, right before the first confirmation. */
+  onIntentsReady?: () => Promise<void>,
 ): Promise<EndToEndResult> {
   const payments = Math.round(ratePerSecond * seconds);
   const monstock = new MonstockClient({ apiUrl: stack.monstockApiUrl, apiToken: stack.env.MONSTOCK_API_TOKEN! });
@@ -52,11 +61,13 @@ export async function measureEndToEnd(
     if (withIntent() !== payments)
       throw new Error(`seeded ${payments} orders, ${withIntent()} got their payment intent within ${drainSeconds} s`);
     progress(`end to end: ${payments} payments at ${ratePerSecond}/s`);
+    await onIntentsReady?.();
 
     const confirmedAt = new Map<string, number>();
     const latencies: number[] = [];
     let firstConfirm = Number.POSITIVE_INFINITY;
     let lastPaid = 0;
+    let firstPaid = Number.POSITIVE_INFINITY;
     let watching = true;
     let cursor = new Date().toISOString();
     const watcher = (async () => {
@@ -69,6 +80,7 @@ export async function measureEndToEnd(
           confirmedAt.delete(order.id);
           const paidAt = Date.parse(order.updatedAt);
           lastPaid = Math.max(lastPaid, paidAt);
+          firstPaid = Math.min(firstPaid, paidAt);
           latencies.push(Math.max(0, paidAt - t0));
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -97,7 +109,12 @@ export async function measureEndToEnd(
       payments,
       paid: latencies.length,
       createErrors: sent.errors,
+      unpaid,
       paidPerSecond: lastPaid > firstConfirm ? round1((latencies.length * 1000) / (lastPaid - firstConfirm)) : 0,
+      completedPerSecond:
+        latencies.length > 1 && lastPaid > firstPaid
+          ? round1(((latencies.length - 1) * 1000) / (lastPaid - firstPaid))
+          : 0,
       ...(sent.firstError ? { firstError: sent.firstError } : {}),
     };
     progress(

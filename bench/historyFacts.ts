@@ -26,6 +26,8 @@ function num(value: unknown): number | undefined {
 /** Reduces a fetched history event to what the action count needs. */
 export function historyEventFacts(event: ProtoEvent): HistoryEventFacts {
   const facts: HistoryEventFacts = { eventId: num(event.eventId) ?? 0, type: eventTypeName(event.eventType) };
+  const seconds = num(event.eventTime?.seconds);
+  if (seconds !== undefined) facts.eventTimeMs = seconds * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
   const set = (name: string | null | undefined, completedBy?: unknown) => {
     if (name) facts.name = name;
     const byTask = num(completedBy);
@@ -55,6 +57,13 @@ export function historyEventFacts(event: ProtoEvent): HistoryEventFacts {
     set(a.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name);
   if (a.signalExternalWorkflowExecutionInitiatedEventAttributes)
     set(a.signalExternalWorkflowExecutionInitiatedEventAttributes.signalName);
-  if (a.workflowExecutionStartedEventAttributes) set(a.workflowExecutionStartedEventAttributes.workflowType?.name);
+  const started = a.workflowExecutionStartedEventAttributes;
+  if (started) {
+    set(started.workflowType?.name);
+    if (started.parentWorkflowExecution?.workflowId) facts.startedByParent = true;
+    if (started.continuedExecutionRunId) facts.continuedAsNew = true;
+  }
+  if (a.workflowExecutionUpdateAcceptedEventAttributes)
+    set(a.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name);
   return facts;
 }

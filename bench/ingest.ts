@@ -58,7 +58,8 @@ const summarise = (result: LoadResult, offered?: number): PhaseResult => ({
 });
 
 export async function measureIngest(stack: BenchStack, settings: IngestSettings, label: string): Promise<IngestResult> {
-  const run = `${label}-${Date.now().toString(36)}`;
+  // Letters, digits and `_` only: the ids built from it must pass the webhook server's Stripe id check.
+  const run = `${label}_${Date.now().toString(36)}`;
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection, namespace: stack.namespace });
   const pool = new Pool(stack.ingestWebhookUrl, { connections: settings.concurrency, pipelining: 1 });

@@ -1,17 +1,19 @@
 import os from 'node:os';
+import { clockTicksPerSecond } from './clockTicks';
 import { measureOrderCost, type OrderCost } from './costPerOrder';
 import { measureEndToEnd, type EndToEndResult } from './endToEnd';
 import { measureFootprint, type FootprintResult } from './footprint';
 import { measureIngest, type IngestResult } from './ingest';
-import { phaseCost, takeSnapshot, type PhaseCost } from './costMeter';
+import type { PhaseCost } from './costMeter';
 import { progress } from './progress';
+import { measureRateSweep, type SweepResult } from './rateSweep';
 import { settle } from './settle';
 import { measureReconciliation, type ReconciliationResult } from './reconciliation';
 import { startBenchStack, type BenchStack } from './stack';
 
 /**
  * `npm run bench [-- --quick] [--no-tuning] [--only ingest,e2e,cost,reconciliation,footprint]
- * [--recon-payments N] [--footprint-workflows N]`:
+ * [--recon-payments N] [--footprint-workflows N] [--sweep-rates 5,10,20,30,40,60]`:
  * brings up its own embedded stack in a temp dir on free ports, measures, prints each section
  * as a JSON line on stdout as it completes and, last, one JSON object with everything; progress
  * goes to stderr. Everything it started is stopped at the end, on failure and on Ctrl-C.
@@ -26,8 +28,9 @@ interface Settings {
   steadySeconds: number;
   endToEndRatePerSecond: number;
   endToEndSeconds: number;
-  endToEndLowRatePerSecond: number;
-  endToEndLowSeconds: number;
+  /** Offered rates of the end-to-end sweep, rising; it stops at the first that does not hold. */
+  sweepRates: number[];
+  sweepSecondsPerRate: number;
   costOrders: number;
   reconciliationPayments: number;
   stripeRateLimitPerSecond: number;
@@ -54,6 +57,14 @@ function parseArgs(argv: readonly string[]): Settings {
     if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} takes a positive whole number`);
     return value;
   };
+  const listFlag = (flag: string, fallback: number[]): number[] => {
+    const at = argv.indexOf(flag);
+    if (at < 0) return fallback;
+    const values = (argv[at + 1] ?? '').split(',').map(Number);
+    if (values.length === 0 || values.some((value) => !Number.isFinite(value) || value <= 0))
+      throw new Error(`${flag} takes a comma-separated list of positive rates`);
+    return values.sort((a, b) => a - b);
+  };
   return {
     mode: quick ? 'quick' : 'full',
     ingestConcurrency: quick ? 16 : 32,
@@ -61,8 +72,8 @@ function parseArgs(argv: readonly string[]): Settings {
     steadySeconds: quick ? 6 : 20,
     endToEndRatePerSecond: 50,
     endToEndSeconds: quick ? 4 : 10,
-    endToEndLowRatePerSecond: 5,
-    endToEndLowSeconds: quick ? 6 : 20,
+    sweepRates: listFlag('--sweep-rates', [5, 10, 20, 30, 40, 60]),
+    sweepSecondsPerRate: quick ? 3 : 10,
     costOrders: quick ? 1 : 3,
     reconciliationPayments: numberFlag('--recon-payments', quick ? 1_000 : 10_000),
     stripeRateLimitPerSecond: 25,
@@ -132,7 +143,7 @@ async function main(): Promise<void> {
 
   let ingest: IngestResult | undefined;
   let endToEnd: EndToEndResult | undefined;
-  let endToEndLow: EndToEndResult | undefined;
+  let sweep: SweepResult | undefined;
   let e2eCost: PhaseCost | undefined;
   const costs: OrderCost[] = [];
   let reconciliation: ReconciliationResult | undefined;
@@ -153,23 +164,29 @@ async function main(): Promise<void> {
       emit('ingest', ingest);
     }
     if (settings.phases.includes('e2e')) {
-      await settle(stack);
-      // Cost per payment over both end-to-end runs: from before the orders are created to after
-      // their workflows went idle and closed (idle window, then the worker settled).
-      const costStart = await takeSnapshot(stack.costTargets);
-      endToEndLow = await measureEndToEnd(stack, settings.endToEndLowRatePerSecond, settings.endToEndLowSeconds);
-      emit('endToEnd.low', endToEndLow);
+      // Payments on existing orders at rising rates; each point's cost runs from every order
+      // having its intent to the worker settled after the idle window (see rateSweep.ts).
+      sweep = await measureRateSweep(stack, {
+        rates: settings.sweepRates,
+        secondsPerRate: settings.sweepSecondsPerRate,
+        p99TargetMs: 1_000,
+        idleWaitMs: idleWindowMs(settings.orderIdleWindow) + 1_000,
+        minAchievedShare: 0.9,
+      });
+      emit('endToEnd.sweep', { sustainedPerSecond: sweep.sustainedPerSecond, sweep: sweep.sweep });
+      e2eCost = sweep.paymentCost;
+      if (e2eCost) {
+        emit('cost.e2e', e2eCost);
+        progress(
+          `cost per payment: connector ${e2eCost.connectorCpuMsPerPayment} CPU-ms, ${e2eCost.temporalRpcsPerPayment} Temporal RPCs, ${e2eCost.stripeRequestsPerPayment} Stripe requests`,
+        );
+      }
+      // The overload point the earlier benches reported (endToEnd's own keys), kept comparable.
       await settle(stack);
       endToEnd = await measureEndToEnd(stack, settings.endToEndRatePerSecond, settings.endToEndSeconds);
       emit('endToEnd', endToEnd);
       await new Promise((resolve) => setTimeout(resolve, idleWindowMs(settings.orderIdleWindow) + 1_000));
       await settle(stack);
-      const costEnd = await takeSnapshot(stack.costTargets);
-      e2eCost = phaseCost(costStart, costEnd, endToEndLow.paid + endToEnd.paid);
-      emit('cost.e2e', e2eCost);
-      progress(
-        `cost per payment: connector ${e2eCost.connectorCpuMsPerPayment} CPU-ms, ${e2eCost.temporalRpcsPerPayment} Temporal RPCs, ${e2eCost.stripeRequestsPerPayment} Stripe requests`,
-      );
     }
     if (settings.phases.includes('cost')) {
       await settle(stack);
@@ -177,7 +194,7 @@ async function main(): Promise<void> {
         const cost = await measureOrderCost(stack, 5_000, index);
         costs.push(cost);
         progress(
-          `cost per order: ${cost.actions} actions, ${cost.historyEvents} history events over ${cost.runs} run(s)`,
+          `cost per order: ${cost.actions} actions (${JSON.stringify(cost.actionsByWorkflowType)}), ${cost.historyEvents} history events, connector ${cost.cost.connectorCpuMsPerPayment} CPU-ms`,
         );
       }
       emit('costPerOrder', { orders: costs });
@@ -202,12 +219,19 @@ async function main(): Promise<void> {
   const actionsPerOrder = costs.length ? median(costs.map((cost) => cost.actions)) : undefined;
   const historyEventsPerOrder = costs.length ? median(costs.map((cost) => cost.historyEvents)) : undefined;
   const typical = costs.find((cost) => cost.actions === actionsPerOrder);
+  const medianOf = (values: Array<number | null>) => {
+    const known = values.filter((value): value is number => value !== null);
+    return known.length === values.length && known.length > 0 ? median(known) : undefined;
+  };
+  const connectorCpuMsPerOrder = medianOf(costs.map((cost) => cost.cost.connectorCpuMsPerPayment));
+  const allProcessesCpuMsPerOrder = medianOf(costs.map((cost) => cost.cost.allProcessesCpuMsPerPayment));
   const result = {
     bench: 'monstock-stripe',
     startedAt,
     finishedAt: new Date().toISOString(),
     cores: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
+    clockTicksPerSecond: clockTicksPerSecond(),
     loadavg: {
       before: loadBefore.map((v) => Math.round(v * 100) / 100),
       after: os.loadavg().map((v) => Math.round(v * 100) / 100),
@@ -255,20 +279,51 @@ async function main(): Promise<void> {
           },
         }
       : {}),
-    ...(endToEnd ? { endToEnd: { ...endToEnd, ...(endToEndLow ? { atLowRate: endToEndLow } : {}) } } : {}),
+    ...(endToEnd && sweep
+      ? {
+          endToEnd: {
+            ...endToEnd,
+            ...(sweep.lowest ? { atLowRate: sweep.lowest } : {}),
+            sustainedPerSecond: sweep.sustainedPerSecond,
+            sweep: sweep.sweep.map(({ offeredPerSecond, achievedPerSecond, p50Ms, p99Ms, payments, paid, held }) => ({
+              offeredPerSecond,
+              achievedPerSecond,
+              p50Ms,
+              p99Ms,
+              payments,
+              paid,
+              held,
+            })),
+            sweepStoppedBecause: sweep.stoppedBecause,
+          },
+        }
+      : {}),
     ...(actionsPerOrder !== undefined
-      ? { actionsPerOrder, historyEventsPerOrder, actionsPerOrderEach: costs.map((cost) => cost.actions) }
+      ? {
+          actionsPerOrder,
+          historyEventsPerOrder,
+          actionsPerOrderEach: costs.map((cost) => cost.actions),
+          actionsPerOrderByWorkflowType: typical?.actionsByWorkflowType,
+          ...(connectorCpuMsPerOrder !== undefined ? { connectorCpuMsPerOrder } : {}),
+          ...(allProcessesCpuMsPerOrder !== undefined ? { allProcessesCpuMsPerOrder } : {}),
+          costPerOrder: {
+            basis:
+              'a phase of its own per order: new Monstock customer and order (webhooks on), the connector syncs the customer and creates the intent, the intent is paid, Monstock shows it paid, the workflow closes and the worker settles; actions of every workflow with events in that window plus heartbeats and queries from the RPC counters; CPU per process from /proc',
+            each: costs.map((cost) => ({ orderId: cost.orderId, actions: cost.actions, ...cost.cost })),
+          },
+        }
       : {}),
     ...(e2eCost
       ? {
           cpuMsPerPayment: e2eCost.cpuMsPerPayment,
           connectorCpuMsPerPayment: e2eCost.connectorCpuMsPerPayment,
+          allProcessesCpuMsPerPayment: e2eCost.allProcessesCpuMsPerPayment,
           stripeRequestsPerPayment: e2eCost.stripeRequestsPerPayment,
           monstockRequestsPerPayment: e2eCost.monstockRequestsPerPayment,
           temporalRpcsPerPayment: e2eCost.temporalRpcsPerPayment,
           costPerPayment: {
             basis:
-              'both end-to-end runs, from creating the orders (webhooks on) to their workflows closed; CPU utime+stime per process from /proc, Temporal RPCs from the dev server metrics (service_requests), API requests from GET /_sandbox/requests',
+              'payments on existing orders: every point of the end-to-end sweep, from every order having its intent to the worker settled after the idle window (order creation excluded: see costPerOrder); CPU utime+stime per process from /proc (CLK_TCK read), Temporal RPCs from the dev server metrics (service_requests), API requests from GET /_sandbox/requests',
             ...e2eCost,
           },
         }
@@ -283,6 +338,7 @@ async function main(): Promise<void> {
           }
         : {}),
       ...(endToEnd ? { endToEndP99Under1s: endToEnd.p99Ms < 1000 && endToEnd.paid === endToEnd.payments } : {}),
+      ...(sweep ? { endToEndSustainedAtLeast5PerSecond: sweep.sustainedPerSecond >= 5 } : {}),
       ...(reconciliation ? { reconciliationAtLeast80PercentOfBound: reconciliation.ratio >= 0.8 } : {}),
       ...(actionsPerOrder !== undefined ? { actionsPerOrderAtMost5: actionsPerOrder <= 5 } : {}),
     },

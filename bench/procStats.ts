@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { clockTicksPerSecond } from './clockTicks';
 
 /** RSS and CPU time of a process, from /proc (Linux). */
 export interface ProcSample {
@@ -6,8 +7,6 @@ export interface ProcSample {
   cpuTicks: number;
   at: number;
 }
-
-const TICKS_PER_SECOND = 100;
 
 export function sampleProcess(pid: number): ProcSample {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -30,7 +29,7 @@ export async function measureProcess(
   const elapsed = (last.at - first.at) / 1000;
   return {
     rssMb: Math.round(last.rssKb / 102.4) / 10,
-    cpuPercent: Math.round(((last.cpuTicks - first.cpuTicks) / TICKS_PER_SECOND / elapsed) * 1000) / 10,
+    cpuPercent: Math.round(((last.cpuTicks - first.cpuTicks) / clockTicksPerSecond() / elapsed) * 1000) / 10,
     seconds: Math.round(elapsed * 10) / 10,
   };
 }

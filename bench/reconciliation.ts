@@ -8,6 +8,7 @@ import { benchStripeClient } from './stripeClient';
 import { forEachConcurrently } from './load';
 import { ordersUpdatedSince, seedOrders, setFaults } from './monstockOrders';
 import { progress } from './progress';
+import { readSandboxRequests, servedBetween } from './sandboxRequestLog';
 import type { BenchStack } from './stack';
 import { round1 } from './stats';
 
@@ -17,7 +18,8 @@ import { round1 } from './stats';
  * to repair. Seeded before the rate limit is on, with the connector's Stripe webhook endpoint
  * paused (its events are not "failed deliveries" to replay) and Monstock's webhooks dropped.
  * Then the Stripe sandbox allows `rateLimit` requests/s (the worker's own limiter is the same)
- * and `npm run reconcile -- --json` runs over the window.
+ * and `npm run reconcile -- --json` runs over the window. The bound is the rate limit times the
+ * payments per Stripe request the sandbox actually served meanwhile (its request log).
  */
 export interface ReconciliationResult {
   payments: number;
@@ -27,7 +29,13 @@ export interface ReconciliationResult {
   boundBasis: string;
   ratio: number;
   seconds: number;
-  stripeCalls?: number;
+  /** Stripe requests the sandbox served during the run, from its own request log. */
+  stripeRequestsServed: number;
+  /** Requests the sandbox refused with 429 (its rate limit) during the run. */
+  stripeRequestsRateLimited: number;
+  stripeRequestsByRoute: Record<string, number>;
+  /** What the reconcile report says it called, for comparison only: the bound does not use it. */
+  reportedStripeCalls?: number;
   seedSeconds: number;
   counts: ReconciliationReport['counts'];
   byKind: ReconciliationReport['byKind'];
@@ -85,28 +93,34 @@ export async function measureReconciliation(
       `reconciliation: ${payments} seeded in ${seedSeconds}s; npm run reconcile -- --from ${from} --to ${to} --json (Stripe limited to ${rateLimit}/s)`,
     );
     let report: ReconciliationReport;
+    const logBefore = await readSandboxRequests(stack.stripeUrl);
+    let logAfter: Awaited<ReturnType<typeof readSandboxRequests>>;
     try {
       report = await runReconcileCli(stack.env, from, to);
     } finally {
+      logAfter = await readSandboxRequests(stack.stripeUrl);
       await setFaults(stack.stripeUrl, {});
     }
+    const stripeLog = servedBetween(logBefore, logAfter);
     const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
     const counts = report.counts as ReconciliationReport['counts'] & { stripeCalls?: number };
     const paymentsPerSecond = counts.intents / seconds;
-    const stripeCalls =
-      typeof counts.stripeCalls === 'number' && counts.stripeCalls > 0 ? counts.stripeCalls : undefined;
-    const boundPerSecond = stripeCalls ? (rateLimit * counts.intents) / stripeCalls : rateLimit / 4;
+    const reportedStripeCalls = typeof counts.stripeCalls === 'number' ? counts.stripeCalls : undefined;
+    if (stripeLog.served <= 0) throw new Error('the Stripe sandbox served no request during reconciliation');
+    const boundPerSecond = (rateLimit * counts.intents) / stripeLog.served;
     const result: ReconciliationResult = {
       payments,
       rateLimitPerSecond: rateLimit,
       paymentsPerSecond: round1(paymentsPerSecond),
       boundPerSecond: round1(boundPerSecond),
-      boundBasis: stripeCalls
-        ? 'rateLimit x intents / counts.stripeCalls (from the report)'
-        : 'rateLimit / 4: the report has no counts.stripeCalls, so 4 Stripe calls per payment are assumed',
+      boundBasis:
+        'rateLimit x intents / Stripe requests served during the run (the Stripe sandbox request log, 429s excluded)',
       ratio: Math.round((paymentsPerSecond / boundPerSecond) * 1000) / 1000,
       seconds: round1(seconds),
-      ...(stripeCalls ? { stripeCalls } : {}),
+      stripeRequestsServed: stripeLog.served,
+      stripeRequestsRateLimited: stripeLog.refused,
+      stripeRequestsByRoute: stripeLog.byRoute,
+      ...(reportedStripeCalls !== undefined ? { reportedStripeCalls } : {}),
       seedSeconds,
       counts: report.counts,
       byKind: report.byKind,

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { withDevelopmentValues } from '../src/config';
-import { managedSecretFile, writeManagedSecret } from '../src/starter/stripe/secretFile';
 import { benchStripeClient } from './stripeClient';
 import { DEV_SERVER_SQLITE_PRAGMAS, startEmbeddedTemporal, type EmbeddedTemporal } from '../dev/temporal/devServer';
 import { startChild, type BenchChild } from './children';
@@ -69,7 +68,10 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     // The dev server serves Prometheus metrics on a port of its own choosing (--metrics-port defaults to a free one).
     const temporalMetricsUrl = temporalPid ? await findTemporalMetricsUrl(temporalPid, [temporalPort]) : undefined;
     progress(`stack: dev server pid ${temporalPid ?? '?'}, metrics ${temporalMetricsUrl ?? 'not found'}`);
-    const [monstockPort, stripePort, webhookPort, ingestPort] = [
+    const [databasePort, monstockPort, stripePort, webhookPort, ingestPort, adminPort, ingestAdminPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -103,9 +105,22 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       MONSTOCK_POLL_INTERVAL: '24h',
       CUSTOMER_SYNC_POLL_INTERVAL: '24h',
       PORT: String(webhookPort),
+      // Each webhook server's admin listener on a free port of its own (the default would collide).
+      ADMIN_PORT: String(adminPort),
       HOST: '127.0.0.1',
+      // The connector's database, served by a process of the bench's own (started below).
+      DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${databasePort}/postgres`,
     });
-    progress('stack: sandboxes');
+    progress('stack: connector database and sandboxes');
+    const database = startChild(
+      'database',
+      'bench/databaseMain.ts',
+      { ...env, BENCH_DATABASE_PORT: String(databasePort) },
+      logDir,
+      /database listening/,
+    );
+    children.push(database);
+    await database.ready;
     const monstock = startChild('monstock-sandbox', 'sandbox/monstock/main.ts', env, logDir, /listening on/);
     const stripeSandbox = startChild('stripe-sandbox', 'sandbox/stripe/main.ts', env, logDir, /listening on/);
     children.push(monstock, stripeSandbox);
@@ -117,7 +132,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       // The managed endpoint's list (as in production: one delivery per payment, not every event).
       enabled_events: [...HANDLED_STRIPE_EVENT_TYPES],
     });
-    writeManagedSecret(managedSecretFile(dataDir, 'default'), { endpointId: endpoint.id, secret: endpoint.secret! });
+    // Its secret goes to the webhook servers as a configured one: how setup stores it is not what is measured.
+    env.STRIPE_WEBHOOK_SECRET = endpoint.secret!;
 
     progress('stack: webhook servers and worker');
     const webhooks = startChild(
@@ -130,7 +146,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     const ingest = startChild(
       'webhooks-ingest',
       'src/starter/webhookServer.main.ts',
-      { ...env, PORT: String(ingestPort), TEMPORAL_TASK_QUEUE: ingestTaskQueue },
+      { ...env, PORT: String(ingestPort), ADMIN_PORT: String(ingestAdminPort), TEMPORAL_TASK_QUEUE: ingestTaskQueue },
       logDir,
       /webhook server listening/,
     );
@@ -163,6 +179,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
           webhooks: webhooks.pid,
           stripeSandbox: stripeSandbox.pid,
           monstockSandbox: monstock.pid,
+          database: database.pid,
         },
         ...(temporalMetricsUrl ? { temporalMetricsUrl } : {}),
         stripeUrl: env.STRIPE_API_URL!,

@@ -1,10 +1,14 @@
 /**
  * Temporal Cloud actions of a workflow, counted from its history the way Cloud bills them
- * (docs.temporal.io/cloud/actions): a start (client, signal-with-start, continue-as-new) 1; a signal
- * 1, except the one that came in with a signal-with-start (already counted by the start); each
- * activity attempt 1; each timer 1; each search attribute upsert 1; all local activities of one
- * workflow task 1; a side effect 1; a child workflow 2; a signal sent to another workflow 1.
- * Queries and heartbeats are not in history and are not counted here.
+ * (docs.temporal.io/cloud/actions): a workflow start 1 (client start, signal-with-start,
+ * continue-as-new: the new run's start); every signal received 1, the one that came with a
+ * signal-with-start included (the start and the signal are two actions); each activity attempt 1;
+ * each timer 1 (a `condition` with a timeout is one); each search attribute upsert 1 (the
+ * TemporalChangeVersion one is exempt); all local activities of one workflow task 1; a side effect
+ * or other marker 1 (patch markers exempt); each accepted update 1; a child workflow 2 (its own
+ * start is counted here, not again in its history); a signal sent to another workflow is counted
+ * where it is received. Heartbeats, queries and rejected updates are not in history: they are
+ * counted from the server's RPC counters by `countRpcBilledActions`.
  *
  * Pure: takes events already reduced to what matters, so a hand-made history can be counted.
  */
@@ -22,6 +26,12 @@ export interface HistoryEventFacts {
   workflowTaskCompletedEventId?: number;
   /** Words for the breakdown, e.g. what a signal carried ("payment_intent.succeeded"). */
   detail?: string;
+  /** Epoch ms the server recorded the event (for counting a time window across workflows). */
+  eventTimeMs?: number;
+  /** WorkflowExecutionStarted: the run was started by a parent (its start is the parent's action). */
+  startedByParent?: boolean;
+  /** WorkflowExecutionStarted: the run continues an earlier one (continue-as-new). */
+  continuedAsNew?: boolean;
 }
 
 export interface ActionItem {
@@ -48,6 +58,7 @@ export interface DescribeHints {
 
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 const PATCH_MARKER = 'core_patch';
+const CHANGE_VERSION_ATTRIBUTE = 'TemporalChangeVersion';
 
 export function countTemporalActions(events: readonly HistoryEventFacts[], hints: DescribeHints = {}): ActionCount {
   const items: ActionItem[] = [];
@@ -74,16 +85,16 @@ export function countTemporalActions(events: readonly HistoryEventFacts[], hints
     switch (event.type) {
       case 'WorkflowExecutionStarted':
         startEventId = event.eventId;
-        add(1, `workflow start${hints.startedBy ? ` (${hints.startedBy})` : ''}`);
+        if (event.startedByParent) add(0, 'workflow start as a child (counted by the parent)');
+        else if (event.continuedAsNew) add(1, 'workflow start (continue-as-new)');
+        else add(1, `workflow start${hints.startedBy ? ` (${hints.startedBy})` : ''}`);
         break;
       case 'WorkflowExecutionSignaled': {
         const source = event.name ? hints.signalSource?.(event.name) : undefined;
         const label =
           `signal ${event.name ?? ''}${event.detail ? ` ${event.detail}` : ''}${source ? ` (${source})` : ''}`.trim();
-        // Signal-with-start writes the start then its signal, nothing between: one action for both.
-        if (startEventId !== undefined && event.eventId === startEventId + 1)
-          add(0, `${label}, came with the signal-with-start (counted by the start)`);
-        else add(1, label);
+        // Signal-with-start writes the start then its signal: Cloud bills both, the start and the signal.
+        add(1, startEventId !== undefined && event.eventId === startEventId + 1 ? `${label}, with the start` : label);
         break;
       }
       case 'ActivityTaskScheduled': {
@@ -95,7 +106,8 @@ export function countTemporalActions(events: readonly HistoryEventFacts[], hints
         add(1, `timer ${event.name ?? ''}${hints.timerPurpose ? ` (${hints.timerPurpose})` : ''}`.trim());
         break;
       case 'UpsertWorkflowSearchAttributes':
-        add(1, `search attribute upsert${event.name ? ` (${event.name})` : ''}`);
+        if (event.name === CHANGE_VERSION_ATTRIBUTE) add(0, 'TemporalChangeVersion upsert (exempt)');
+        else add(1, `search attribute upsert${event.name ? ` (${event.name})` : ''}`);
         break;
       case 'MarkerRecorded': {
         if (event.name === PATCH_MARKER) {
@@ -107,14 +119,23 @@ export function countTemporalActions(events: readonly HistoryEventFacts[], hints
             localActivityTasks.add(task);
             add(1, 'local activities of one workflow task');
           }
-        } else add(1, `marker ${event.name ?? ''}`.trim());
+        } else add(1, `side effect / marker ${event.name ?? ''}`.trim());
         break;
       }
+      case 'WorkflowExecutionUpdateAccepted':
+        add(1, `update ${event.name ?? ''}`.trim());
+        break;
       case 'StartChildWorkflowExecutionInitiated':
         add(2, `child workflow ${event.name ?? ''} (start + execution)`.trim());
         break;
       case 'SignalExternalWorkflowExecutionInitiated':
-        add(1, `signal sent to another workflow ${event.name ?? ''}`.trim());
+        add(0, `signal sent to another workflow ${event.name ?? ''} (counted where it is received)`.trim());
+        break;
+      case 'WorkflowExecutionContinuedAsNew':
+        add(0, "continue-as-new (counted by the next run's start)");
+        break;
+      case 'NexusOperationScheduled':
+        add(1, `Nexus operation ${event.name ?? ''}`.trim());
         break;
       case 'WorkflowExecutionOptionsUpdated':
         add(1, 'workflow execution options updated');
@@ -133,4 +154,21 @@ export function sumActionCounts(counts: readonly ActionCount[]): ActionCount {
     historyEvents: counts.reduce((sum, count) => sum + count.historyEvents, 0),
     items: counts.flatMap((count) => count.items),
   };
+}
+
+/** Billed operations that leave nothing in history, by the frontend RPC that carries them. */
+const RPC_BILLED: ReadonlyArray<{ operations: readonly string[]; what: string }> = [
+  { operations: ['RecordActivityTaskHeartbeat', 'RecordActivityTaskHeartbeatById'], what: 'activity heartbeats' },
+  { operations: ['QueryWorkflow'], what: 'queries' },
+];
+
+/**
+ * Heartbeats and queries over a phase, from the change in the server's RPC counters by
+ * operation (each recorded heartbeat and each query is one action).
+ */
+export function countRpcBilledActions(requestsByOperation: Readonly<Record<string, number>>): ActionItem[] {
+  return RPC_BILLED.flatMap(({ operations, what }) => {
+    const total = operations.reduce((sum, operation) => sum + Math.max(0, requestsByOperation[operation] ?? 0), 0);
+    return total > 0 ? [{ eventId: 0, type: operations[0]!, actions: total, what: `${what} (RPC counters)` }] : [];
+  });
 }

@@ -1,3 +1,7 @@
+import { startEmbeddedDatabase } from '../src/store/embedded';
+import { openDatabase } from '../src/store/database';
+import { parseEncryptionKeys } from '../src/temporal/codec/encryptionCodec';
+import type { ConnectorConfig } from '../src/config';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,6 +47,11 @@ export interface ChaosStackOptions {
   dataDir?: string;
   /** How often the worker's order feed walks Monstock (a Temporal duration). */
   orderFeedInterval?: string;
+  /**
+   * A PostgreSQL the run may use instead of starting its own embedded one: under Jest, whose VM
+   * cannot load PGlite in a test file, the integration project's database (DATABASE_URL).
+   */
+  databaseUrl?: string;
 }
 
 export async function startChaosStack(options: ChaosStackOptions): Promise<ChaosStack> {
@@ -91,16 +100,22 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     apiToken: secrets.monstockToken,
     requestTimeoutMs: 15_000,
   });
-  // `npm run setup`'s step: the connector's one managed endpoint, its signing secret kept in DATA_DIR.
+  // The connector's database, shared by its processes (PostgreSQL in production; embedded PGlite here).
+  const connectorDatabase = options.databaseUrl
+    ? { url: options.databaseUrl, stop: async () => undefined }
+    : await startEmbeddedDatabase({ dataDir: path.join(dataDir, 'db') });
+  // `npm run setup`'s step: the connector's one managed endpoint, its signing secret kept (encrypted) in the database.
+  const setupDatabase = await openDatabase(connectorDatabase.url);
   const endpoint = await setupStripeWebhookEndpoint({
     config: {
       connectionId: 'default',
-      dataDir,
+      temporal: { encryptionKeys: parseEncryptionKeys(secrets.encryption) } as ConnectorConfig['temporal'],
       webhookServer: { port: webhookPort!, host: '127.0.0.1', publicUrl: webhookBase },
     },
     stripe,
+    database: setupDatabase,
     logger: sandboxLogger,
-  });
+  }).finally(() => setupDatabase.end());
   progress(
     `sandboxes up (Monstock ${monstockSandbox.apiUrl}, Stripe ${stripeSandbox.url}); Stripe endpoint ${endpoint?.endpointId} ${endpoint?.action}`,
   );
@@ -134,6 +149,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     PORT: String(webhookPort),
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
+    DATABASE_URL: connectorDatabase.url,
     LOG_LEVEL: 'info',
     WORKFLOW_BUNDLE_PATH: bundleFile,
   });
@@ -166,6 +182,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       await Promise.allSettled([worker.stop(), webhooks.stop()]);
       await Promise.allSettled([monstock.close(), stripeSandbox.close(), monstockSandbox.close()]);
       await temporal.stop().catch(() => undefined);
+      await connectorDatabase.stop().catch(() => undefined);
       if (!keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -13,11 +13,21 @@ import { ensureOrderFeedRunning } from './temporal/longRunning';
 import { ensureReconciliationSchedule } from './temporal/reconciliationSchedule';
 import { createWorkflowDelivery } from './temporal/delivery';
 import { createWorker } from './temporal/createWorker';
+import { openConfiguredDatabase } from './store/database';
+import { installSdkMetrics } from './observability/sdkMetrics';
+import { withClientTracing } from './observability/temporalTracing';
+import { startTracing } from './observability/tracing';
+import { tracingEnabled } from './observability/tracingSettings';
 
 /** `npm run worker`: polls the task queue until SIGINT/SIGTERM, then drains in-flight tasks. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'worker', level: config.logLevel });
+  // Before any connection: the SDK's runtime is created once per process, with its metrics exporter.
+  if (installSdkMetrics(config.temporal.metricsAddress))
+    logger.info('temporal sdk metrics served', { url: `http://${config.temporal.metricsAddress}/metrics` });
+  const tracing = tracingEnabled() ? startTracing({ serviceName: 'monstock-stripe-worker' }) : undefined;
+  if (tracing) logger.info('tracing on: spans exported over OTLP/HTTP');
   const monstock = new MonstockClient({
     apiUrl: config.monstock.apiUrl,
     apiToken: config.monstock.apiToken,
@@ -26,7 +36,11 @@ async function main(): Promise<void> {
   const stripeOptions: StripeClientOptions = { secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl };
   const stripe = createStripeClient(stripeOptions);
   const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
-  const client = await connectClient(config);
+  // Reports go to the database every replica shares; migrated here, before any activity runs.
+  const database = await openConfiguredDatabase(config);
+  const untracedClient = await connectClient(config);
+  // Traced: workflows an activity signals or starts join the activity's trace.
+  const client = tracing ? withClientTracing(untracedClient, tracing) : untracedClient;
   // Before any workflow task: a namespace without the attributes would fail them all, in a loop.
   const added = await ensureSearchAttributes(client, config.temporal.namespace, ALL_SEARCH_ATTRIBUTES);
   if (added.length > 0) logger.info('search attributes registered', { namespace: config.temporal.namespace, added });
@@ -44,6 +58,7 @@ async function main(): Promise<void> {
       rejectUnencrypted: config.mode === 'production',
     }),
     logger,
+    ...(tracing ? { tracing } : {}),
     ...(config.temporal.maxCachedWorkflows !== undefined
       ? { overrides: { maxCachedWorkflows: config.temporal.maxCachedWorkflows } }
       : {}),
@@ -55,7 +70,7 @@ async function main(): Promise<void> {
       orderChanged: delivery.orderChanged,
       toUnmatched: delivery.toUnmatched,
       reconciliation: rateLimitedReconciliation({
-        dataDir: config.dataDir,
+        database,
         stripeRateLimitPerSecond: config.reconciliation.stripeRateLimitPerSecond,
         stripe: stripeOptions,
         monstock,
@@ -64,6 +79,7 @@ async function main(): Promise<void> {
       orderSettings: {
         createPaymentIntents: config.orders.createPaymentIntents,
         autoRefundCancelled: config.orders.autoRefundCancelled,
+        capture: config.orders.capture,
       },
     },
   });
@@ -112,8 +128,10 @@ async function main(): Promise<void> {
   });
   await worker.run();
   await monstock.close();
+  await database.end();
   await connection.close();
   await client.connection.close();
+  await tracing?.shutdown();
   logger.info('worker stopped');
 }
 

@@ -7,6 +7,7 @@ import { startStripeSandbox } from '../../sandbox/stripe/app';
 import { adminUrl } from '../../src/starter/admin/adminUrl';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../temporal/devServer';
 import { startTsChild, type ManagedChild } from './children';
+import { startEmbeddedDatabase } from '../../src/store/embedded';
 
 /**
  * `npm start`: the whole connector on embedded defaults in one terminal. Anything the user
@@ -98,6 +99,18 @@ async function main(): Promise<void> {
     lines.push(`Stripe sandbox       ${stripe.url}  (key: STRIPE_SECRET_KEY, webhook secret: ${shownSecret})`);
   } else {
     lines.push(`Stripe API           ${config.stripe.apiUrl ?? 'https://api.stripe.com'}  (yours)`);
+  }
+
+  if (!userEnv.DATABASE_URL) {
+    // The connector's own database (reports, managed webhook secret, webhook health): PGlite with
+    // its files in DATA_DIR/db, served over the Postgres wire protocol, so the worker and the
+    // webhook server reach it through DATABASE_URL exactly as they would a real PostgreSQL.
+    const database = await startEmbeddedDatabase({ dataDir: path.join(dataDir, 'db') });
+    env.DATABASE_URL = database.url;
+    stoppers.push({ name: 'connector database', stop: () => database.stop() });
+    lines.push(`Connector database   embedded PostgreSQL (PGlite), files in ${path.join(dataDir, 'db')}`);
+  } else {
+    lines.push('Connector database   DATABASE_URL  (yours)');
   }
 
   if (temporal) env.TEMPORAL_ADDRESS = temporal.address;

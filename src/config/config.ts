@@ -26,6 +26,8 @@ export interface ConnectorConfig {
     uiPort: number;
     /** The worker's sticky cache size; undefined: the SDK's default. */
     maxCachedWorkflows: number | undefined;
+    /** host:port of the worker's SDK metrics (Prometheus); undefined: not served. */
+    metricsAddress: string | undefined;
     /** Where people open the Web UI: the links on the admin pages. */
     uiUrl: string;
     cliPath: string | undefined;
@@ -50,10 +52,18 @@ export interface ConnectorConfig {
   stripe: { secretKey: string; webhookSecrets: string[]; apiUrl: string | undefined };
   matching: MatchSettings;
   customers: { pollInterval: string; concurrency: number };
-  orders: { idleWindow: string; createPaymentIntents: boolean; autoRefundCancelled: boolean };
+  orders: {
+    idleWindow: string;
+    createPaymentIntents: boolean;
+    autoRefundCancelled: boolean;
+    /** For orders without their own paymentCapture. */
+    capture: 'automatic' | 'on_shipment';
+  };
   reconciliation: { at: string; timeZone: string; windowHours: number; stripeRateLimitPerSecond: number };
   webhookServer: { port: number; host: string; publicUrl: string | undefined };
   sandboxes: { monstockPort: number; stripePort: number };
+  /** The database every replica shares (unset only in development, where `npm start` provides one). */
+  databaseUrl: string | undefined;
   dataDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -108,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
       devServerPort: s.TEMPORAL_DEV_SERVER_PORT,
       uiPort: s.TEMPORAL_UI_PORT,
       maxCachedWorkflows: s.WORKER_MAX_CACHED_WORKFLOWS,
+      metricsAddress: s.WORKER_METRICS_ADDRESS,
       uiUrl: s.TEMPORAL_UI_URL ?? `http://127.0.0.1:${s.TEMPORAL_UI_PORT}`,
       cliPath: s.TEMPORAL_CLI_PATH,
       encryptionKeys: s.PAYLOAD_ENCRYPTION_KEYS,
@@ -141,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
       idleWindow: s.ORDER_IDLE_WINDOW,
       createPaymentIntents: s.STRIPE_CREATE_PAYMENT_INTENTS,
       autoRefundCancelled: s.AUTO_REFUND_CANCELLED_ORDERS,
+      capture: s.STRIPE_CAPTURE,
     },
     reconciliation: {
       at: s.RECONCILIATION_AT,
@@ -150,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
     },
     webhookServer: { port: s.PORT, host: s.HOST, publicUrl: s.PUBLIC_WEBHOOK_URL },
     sandboxes: { monstockPort: s.MONSTOCK_SANDBOX_PORT, stripePort: s.STRIPE_SANDBOX_PORT },
+    databaseUrl: s.DATABASE_URL,
     dataDir: s.DATA_DIR,
     logLevel: s.LOG_LEVEL,
   };

@@ -16,6 +16,7 @@ export function registerConfigSecrets(config: ConnectorConfig): void {
     ...config.temporal.encryptionKeys.map((key) => key.key.toString('base64')),
     config.admin.token,
     config.temporal.security.apiKey,
+    config.databaseUrl,
   );
 }
 

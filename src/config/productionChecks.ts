@@ -121,6 +121,11 @@ export function productionProblems(env: NodeJS.ProcessEnv): string[] {
       );
   }
 
+  if (raw(env, 'DATABASE_URL') === undefined)
+    problems.push(
+      'DATABASE_URL must be set in production: reports, the managed Stripe webhook secret and webhook health live in a PostgreSQL database every replica shares (postgres://user:password@host:5432/database)',
+    );
+
   const stripeKey = raw(env, 'STRIPE_SECRET_KEY');
   const stripeUrl = raw(env, 'STRIPE_API_URL');
   if (stripeKey !== undefined && /^(sk|rk)_live_/.test(stripeKey) && !isStripeItself(stripeUrl))

@@ -134,6 +134,15 @@ export const SETTINGS = {
       "Workflows a worker keeps in memory between tasks (sticky cache); more saves history replays, fewer saves memory. Unset: the Temporal SDK's default for the machine's memory.",
     schema: z.coerce.number().int().min(0).max(100_000).optional(),
   }),
+  WORKER_METRICS_ADDRESS: setting({
+    name: 'WORKER_METRICS_ADDRESS',
+    description:
+      "host:port where the worker serves the Temporal SDK's Prometheus metrics at /metrics (task slots, schedule-to-start latency, sticky cache). Unset: not served.",
+    schema: z
+      .string()
+      .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')
+      .optional(),
+  }),
   TEMPORAL_CLI_PATH: setting({
     name: 'TEMPORAL_CLI_PATH',
     description:
@@ -277,6 +286,13 @@ export const SETTINGS = {
     schema: z.enum(['true', 'false']).transform((value) => value === 'true'),
     default: 'true',
   }),
+  STRIPE_CAPTURE: setting({
+    name: 'STRIPE_CAPTURE',
+    description:
+      'When an order is charged, for orders that do not say (paymentCapture): automatic (at payment) or on_shipment (authorised at payment, captured when the order is shipped).',
+    schema: z.enum(['automatic', 'on_shipment']),
+    default: 'automatic',
+  }),
   AUTO_REFUND_CANCELLED_ORDERS: setting({
     name: 'AUTO_REFUND_CANCELLED_ORDERS',
     description:
@@ -382,12 +398,19 @@ export const SETTINGS = {
   PUBLIC_WEBHOOK_URL: setting({
     name: 'PUBLIC_WEBHOOK_URL',
     description:
-      'Public base URL of the webhook server (e.g. https://connector.example.com). Set: `npm run setup` registers the Stripe webhook endpoint <url>/webhooks/stripe and keeps its secret in DATA_DIR. Unset: setup leaves Stripe alone.',
+      'Public base URL of the webhook server (e.g. https://connector.example.com). Set: `npm run setup` registers the Stripe webhook endpoint <url>/webhooks/stripe and keeps its secret, encrypted, in the database (DATABASE_URL). Unset: setup leaves Stripe alone.',
     schema: httpUrl.optional(),
+  }),
+  DATABASE_URL: setting({
+    name: 'DATABASE_URL',
+    description:
+      'PostgreSQL connection URL (postgres://user:password@host:5432/database) of the database every replica shares: reconciliation reports, the managed Stripe webhook secret (encrypted with PAYLOAD_ENCRYPTION_KEYS), webhook health. Give the connector a database of its own. Required in production; `npm start` serves an embedded one (PGlite, files in DATA_DIR/db).',
+    schema: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    secret: true,
   }),
   DATA_DIR: setting({
     name: 'DATA_DIR',
-    description: 'Folder for local state (dev server database, sandboxes).',
+    description: 'Folder for local state of `npm start` (dev server database, embedded connector database, sandboxes).',
     schema: z.string().min(1),
     default: './data',
   }),

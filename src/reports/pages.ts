@@ -3,7 +3,8 @@ import type { Client } from '@temporalio/client';
 import { htmlPage, type PageAnswer } from './html';
 import { isStripeTestKey, type LinkSettings } from './links';
 import { loadProblems, renderProblemsBody, type Problems } from './problems';
-import { ReportStore, type ReportFileReader } from './reportStore';
+import type { Database } from '../store/database';
+import { ReportStore, type ReportReader } from './reportStore';
 import { renderReportBody } from './reportPage';
 import type { WebhookHealth } from './webhookHealth';
 
@@ -11,8 +12,8 @@ export type PageHandler = (request: http.IncomingMessage) => Promise<PageAnswer>
 
 export interface ConnectorPagesOptions {
   client: Client;
-  /** DATA_DIR: reports are read from DATA_DIR/reports. */
-  dataDir: string;
+  /** The connector's database, where reconciliation stores reports (shared by every replica). */
+  database: Database;
   connectionId: string;
   namespace: string;
   /** Base URL of the Temporal Web UI, e.g. `http://127.0.0.1:${config.temporal.uiPort}`. */
@@ -22,8 +23,8 @@ export interface ConnectorPagesOptions {
   webhookHealth?: WebhookHealth;
   /** Runs charted on a report page (default 30). */
   chartRuns?: number;
-  /** How report files are read (tests count the reads); fs.readFile by default. */
-  readReportFile?: ReportFileReader;
+  /** How a whole report is read (tests count the reads); the store's findReport by default. */
+  readReport?: ReportReader;
   /** Each visibility scan of /problems waits this long at most (default 5 s). */
   problemsDeadlineMs?: number;
   /** A /problems answer is reused this long (default 5 s): reloads and concurrent GETs share one set of scans. */
@@ -34,7 +35,7 @@ const REPORT_PATH = /^\/reports\/([A-Za-z0-9][A-Za-z0-9_-]{0,127})(\.json)?$/;
 
 /**
  * The read-only pages of the connector, served by the admin listener: `/reports/latest[.json]`,
- * `/reports/<reportId>[.json]` and `/problems`. Cheap to ask for: report files are parsed once
+ * `/reports/<reportId>[.json]` and `/problems`. Cheap to ask for: reports are read whole once
  * (ReportStore), and concurrent or repeated /problems GETs share one set of visibility scans,
  * each with a deadline.
  */
@@ -50,7 +51,7 @@ export class ConnectorPages {
       connectionId: options.connectionId,
       stripeTestMode: isStripeTestKey(options.stripeSecretKey),
     };
-    this.store = new ReportStore(options.dataDir, options.readReportFile ? { readFile: options.readReportFile } : {});
+    this.store = new ReportStore(options.database, options.readReport ? { readReport: options.readReport } : {});
   }
 
   /** The handler for a path, if it is one of these pages. */
@@ -111,7 +112,7 @@ export class ConnectorPages {
     // A section Temporal could not answer in time is not reused: the next GET scans again.
     if (scanned.sections.some((section) => section.unreadable) && this.problemScan?.scan === scan)
       this.problemScan = undefined;
-    const problems: Problems = { ...scanned, webhooks: this.options.webhookHealth?.snapshot() ?? [] };
+    const problems: Problems = { ...scanned, webhooks: (await this.options.webhookHealth?.sharedSnapshot()) ?? [] };
     return htmlPage(200, 'Problems', renderProblemsBody(problems, this.links));
   }
 }

@@ -5,6 +5,7 @@ import { connectClient } from '../temporal/connection';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { createStripeClient } from '../stripe/client';
 import { setupStripeWebhookEndpoint } from './stripe/webhookEndpoint';
+import { openConfiguredDatabase } from '../store/database';
 
 /**
  * `npm run setup`: prepares a real cluster for the connector (the embedded dev server gets the
@@ -22,7 +23,13 @@ async function main(): Promise<void> {
   });
   await client.connection.close();
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl });
-  await setupStripeWebhookEndpoint({ config, stripe, logger });
+  // The managed endpoint's secret is stored where every replica's webhook server reads it.
+  const database = await openConfiguredDatabase(config);
+  try {
+    await setupStripeWebhookEndpoint({ config, stripe, database, logger });
+  } finally {
+    await database.end();
+  }
 }
 
 main().catch((error: unknown) => {

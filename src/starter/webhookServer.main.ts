@@ -16,6 +16,12 @@ import { createConnectorHttpServer } from './http/server';
 import { createCustomerChangeDelivery } from '../temporal/delivery';
 import { createMonstockWebhookRoute } from './monstock/route';
 import { createStripeWebhookRoute } from './stripe/route';
+import { openConfiguredDatabase } from '../store/database';
+import { replicaId } from '../store/replica';
+import { traceHttpServer } from '../observability/httpServerSpans';
+import { withClientTracing } from '../observability/temporalTracing';
+import { startTracing } from '../observability/tracing';
+import { tracingEnabled } from '../observability/tracingSettings';
 
 /**
  * `npm run webhooks`: the public webhook server (webhooks, /healthz and /readyz for load balancers,
@@ -25,7 +31,13 @@ import { createStripeWebhookRoute } from './stripe/route';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'webhooks', level: config.logLevel });
-  const client = await connectClient(config);
+  const tracing = tracingEnabled() ? startTracing({ serviceName: 'monstock-stripe-webhooks' }) : undefined;
+  if (tracing) logger.info('tracing on: spans exported over OTLP/HTTP');
+  // Reports, the managed webhook secret and webhook health: shared with every other replica.
+  const database = await openConfiguredDatabase(config);
+  const untracedClient = await connectClient(config);
+  // Traced: a webhook's signal-with-start carries its trace into the workflow.
+  const client = tracing ? withClientTracing(untracedClient, tracing) : untracedClient;
   // Built once: every request shares the connection pools and the matcher's cache.
   const monstock = new MonstockClient({
     apiUrl: config.monstock.apiUrl,
@@ -41,10 +53,13 @@ async function main(): Promise<void> {
   });
   const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
   const counters = defineWebhookCounters(new Counters());
-  const webhookHealth = new WebhookHealth(counters, { sources: ['stripe', 'monstock'] }).start();
+  const webhookHealth = new WebhookHealth(counters, {
+    sources: ['stripe', 'monstock'],
+    shared: { database, connectionId: config.connectionId, replicaId: replicaId() },
+  }).start();
   const pages = new ConnectorPages({
     client,
-    dataDir: config.dataDir,
+    database,
     connectionId: config.connectionId,
     namespace: config.temporal.namespace,
     temporalUiUrl: config.temporal.uiUrl,
@@ -65,6 +80,7 @@ async function main(): Promise<void> {
         client,
         matcher,
         config,
+        database,
         logger,
         counters,
         customerDelivery: customers.deliver,
@@ -73,6 +89,7 @@ async function main(): Promise<void> {
     },
     connectionIds: [config.connectionId],
   });
+  if (tracing) traceHttpServer(server, tracing.tracer);
   server.listen(config.webhookServer.port, config.webhookServer.host, () => {
     logger.info('webhook server listening', {
       url: `http://${config.webhookServer.host}:${config.webhookServer.port}`,
@@ -110,7 +127,13 @@ async function main(): Promise<void> {
     admin.close();
     admin.closeIdleConnections();
     server.close(() => {
-      void Promise.allSettled([client.connection.close(), monstock.close()]).finally(() => process.exit(0));
+      webhookHealth.stop();
+      void Promise.allSettled([
+        client.connection.close(),
+        monstock.close(),
+        tracing?.shutdown(),
+        database.end(),
+      ]).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();

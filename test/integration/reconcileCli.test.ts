@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { ReconciliationReport } from '../../src/shared/reconciliation';
 import { startConnectorHarness, type ConnectorHarness } from '../support/connectorHarness';
@@ -19,7 +17,6 @@ describe('npm run reconcile', () => {
   jest.setTimeout(120_000);
   let h: ConnectorHarness;
   let worker: RunningWorker;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reconcile-cli-'));
 
   beforeAll(async () => {
     h = await startConnectorHarness({ startWorker: false });
@@ -29,7 +26,7 @@ describe('npm run reconcile', () => {
       client: h.client,
       taskQueue: h.taskQueue,
     });
-    worker = await startTestWorker(h.taskQueue, { ...clients, reconciliation: h.reconciliation(dataDir) });
+    worker = await startTestWorker(h.taskQueue, { ...clients, reconciliation: h.reconciliation() });
   });
   afterAll(async () => {
     await worker?.stop();

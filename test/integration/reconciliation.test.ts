@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
-import { readReport } from '../../src/activities/reconciliation/reportFiles';
+import { findReport } from '../../src/store/reports';
 import { reconciliationWorkflowId, unmatchedPaymentWorkflowId } from '../../src/shared/ids';
 import {
   RECONCILIATION_WORKFLOW_TYPE,
@@ -201,7 +201,7 @@ describe('reconciliationWorkflow', () => {
       disputed: 0,
       difference: 18_700 - 22_999,
     });
-    const file = await readReport(first.report.reportFile!);
+    const file = (await findReport(harness.db.database, first.report.reportId))!;
     expect(file.findings.map(brief).sort()).toEqual(expected);
     const progress = await first.handle.query(reconciliationProgressQuery);
     expect(progress).toMatchObject({ phase: 'done', findings: 8, items: first.report.counts.items });
@@ -263,7 +263,9 @@ describe('reconciliationWorkflow', () => {
     expect(paged.report.findings).toHaveLength(3);
     expect(paged.report.findingsTruncated).toBe(true);
     expect(paged.report.counts.pages).toBeGreaterThan(whole.report.counts.pages);
-    expect((await readReport(paged.report.reportFile!)).findings).toHaveLength(whole.report.counts.findings);
+    expect((await findReport(harness.db.database, paged.report.reportId))!.findings).toHaveLength(
+      whole.report.counts.findings,
+    );
     const history = await paged.handle.describe();
     expect(history.runId).not.toBe(paged.report.reportId); // it continued as new at least once
     expect(whole.report.findings.every((f) => f.action !== 'repair_sent')).toBe(true);

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type Stripe from 'stripe';
 import { lastGoodRunAt, retentionWarnings } from '../../src/activities/reconciliation/retention';
+import { saveReport } from '../../src/store/reports';
 import { reconciliationWorkflowId, unmatchedPaymentWorkflowId } from '../../src/shared/ids';
 import {
   RECONCILIATION_WORKFLOW_TYPE,
@@ -152,30 +150,31 @@ describe('reconciliationWorkflow: failed deliveries and retention', () => {
   });
 
   it('warns when the last good run is older than Stripe’s 30 days of events, not when it is recent', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reconciliation-retention-'));
-    try {
-      const now = new Date('2026-03-01T02:00:00.000Z');
-      expect(await lastGoodRunAt(dir, 'default')).toBeUndefined();
-      fs.mkdirSync(path.join(dir, 'reports'));
-      const write = (reportId: string, connectionId: string, finishedAt: string, mtime: Date) => {
-        const file = path.join(dir, 'reports', `${reportId}.json`);
-        fs.writeFileSync(file, JSON.stringify({ reportId, connectionId, finishedAt, findings: [] }));
-        fs.utimesSync(file, mtime, mtime);
-      };
-      write('old', 'default', '2026-01-20T02:10:00.000Z', new Date('2026-01-20T02:10:00.000Z'));
-      write('other-connection', 'shop-b', '2026-02-28T02:10:00.000Z', new Date('2026-02-28T02:10:00.000Z'));
-      fs.writeFileSync(path.join(dir, 'reports', 'not-a-report.json'), '{');
-      const last = await lastGoodRunAt(dir, 'default');
-      expect(last).toBe('2026-01-20T02:10:00.000Z');
-      expect(retentionWarnings(last, now)).toEqual([
-        expect.stringMatching(/39 days ago.*longer ago than Stripe keeps events \(30 days\)/),
-      ]);
-      write('recent', 'default', '2026-02-27T02:10:00.000Z', new Date('2026-02-27T02:10:00.000Z'));
-      expect(await lastGoodRunAt(dir, 'default')).toBe('2026-02-27T02:10:00.000Z');
-      expect(await lastGoodRunAt(dir, 'default', 'recent')).toBe('2026-01-20T02:10:00.000Z');
-      expect(retentionWarnings('2026-02-27T02:10:00.000Z', now)).toEqual([]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    // A connection of this test's own: the file's database also holds the runs above.
+    const connectionId = `retention-${randomUUID().slice(0, 8)}`;
+    const database = async () => harness.db.database;
+    const now = new Date('2026-03-01T02:00:00.000Z');
+    expect(await lastGoodRunAt(database, connectionId)).toBeUndefined();
+    // Written in finish order: the last report written is the connection's last run.
+    const write = async (reportId: string, connection: string, finishedAt: string) => {
+      const report = {
+        reportId,
+        connectionId: connection,
+        finishedAt,
+        findings: [],
+      } as unknown as ReconciliationReport;
+      await saveReport(harness.db.database, report, `/reports/${reportId}`);
+    };
+    await write(`old-${connectionId}`, connectionId, '2026-01-20T02:10:00.000Z');
+    await write(`other-${connectionId}`, `${connectionId}-b`, '2026-02-28T02:10:00.000Z');
+    const last = await lastGoodRunAt(database, connectionId);
+    expect(last).toBe('2026-01-20T02:10:00.000Z');
+    expect(retentionWarnings(last, now)).toEqual([
+      expect.stringMatching(/39 days ago.*longer ago than Stripe keeps events \(30 days\)/),
+    ]);
+    await write(`recent-${connectionId}`, connectionId, '2026-02-27T02:10:00.000Z');
+    expect(await lastGoodRunAt(database, connectionId)).toBe('2026-02-27T02:10:00.000Z');
+    expect(await lastGoodRunAt(database, connectionId, `recent-${connectionId}`)).toBe('2026-01-20T02:10:00.000Z');
+    expect(retentionWarnings('2026-02-27T02:10:00.000Z', now)).toEqual([]);
   });
 });

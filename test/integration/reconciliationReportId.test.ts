@@ -54,7 +54,7 @@ describe('reconciliationWorkflow with an invalid carried report id', () => {
         client,
         taskQueue,
       }),
-      reconciliation: { dataDir, stripeRateLimitPerSecond: 25 },
+      reconciliation: { stripeRateLimitPerSecond: 25 },
     });
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { TEST_ENCRYPTION_KEYS } from '../support/temporal';
+import { loadManagedSecret } from '../../src/store/managedSecrets';
+import { startFileDatabase, type FileDatabase } from '../support/database';
 import type Stripe from 'stripe';
 import { DEFAULT_MATCH_RULES, parseMatchRules } from '../../src/matching/matchRules';
 import { OrderMatcher } from '../../src/matching/orderMatcher';
@@ -75,7 +75,7 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
   let recorder: StripeRecorder;
   let stripe: Stripe;
   let monstock: MonstockFixture;
-  let dataDir: string;
+  let db: FileDatabase;
   const logger = createLogger({ level: 'error' });
   const spec = () =>
     managedEndpointSpec({
@@ -95,13 +95,13 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
     [mock, monstock] = await Promise.all([startStripeMock(), startMonstockFixture()]);
     recorder = await startStripeRecorder(mock.port);
     stripe = createStripeClient({ secretKey: 'sk_test_123', apiUrl: recorder.url, maxNetworkRetries: 0 });
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stripe-contract-'));
+    db = await startFileDatabase();
   });
   afterAll(async () => {
     await recorder?.close();
     await mock?.stop();
     await monstock?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await db?.stop();
   });
   beforeEach(() => recorder?.take());
 
@@ -132,10 +132,16 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
 
   it('runs the whole setup step up to the secret, which stripe-mock’s fixture answer lacks', async () => {
     // list, create, then (no secret in the answer) delete: all accepted, so only our own check fails.
-    await expect(ensureStripeWebhookEndpoint({ stripe, spec: spec(), dataDir, logger })).rejects.toThrow(
-      /no signing secret/,
-    );
-    expect(fs.readdirSync(dataDir)).toEqual([]);
+    await expect(
+      ensureStripeWebhookEndpoint({
+        stripe,
+        spec: spec(),
+        database: db.database,
+        encryptionKeys: TEST_ENCRYPTION_KEYS,
+        logger,
+      }),
+    ).rejects.toThrow(/no signing secret/);
+    expect(await loadManagedSecret(db.database, TEST_ENCRYPTION_KEYS, 'default')).toBeUndefined();
     const taken = recorder.take();
     const created = taken[1]!.response as Stripe.WebhookEndpoint;
     expect(created.secret).toBeUndefined();

@@ -1,13 +1,9 @@
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import type Stripe from 'stripe';
 import { loadConfig, withDevelopmentValues } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
 import { listen, readBody, type StartedServer } from '../../sandbox/kit/http';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../src/events/stripeEventActions';
-import { managedSecretFile, readManagedSecret, writeManagedSecret } from '../../src/starter/stripe/secretFile';
 import { verifyStripeWebhook } from '../../src/starter/stripe/verify';
 import {
   ensureStripeWebhookEndpoint,
@@ -16,20 +12,24 @@ import {
   setupStripeWebhookEndpoint,
 } from '../../src/starter/stripe/webhookEndpoint';
 import { STRIPE_API_VERSION } from '../../src/stripe/client';
+import { deleteManagedSecret, loadManagedSecret, saveManagedSecret } from '../../src/store/managedSecrets';
+import { startFileDatabase, type FileDatabase } from '../support/database';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
-import { eventually } from '../support/temporal';
+import { eventually, TEST_ENCRYPTION_KEYS } from '../support/temporal';
 
 /** `npm run setup`'s Stripe step against the Stripe sandbox: one managed endpoint, kept in shape. */
 describe('managed Stripe webhook endpoint', () => {
   const logger = createLogger({ level: 'error' });
   let fixture: StripeFixture;
   let stripe: Stripe;
-  let dataDir: string;
+  // The database setup stores the secret in (a file's own: each test starts from none stored).
+  let db: FileDatabase;
   let receiver: StartedServer;
   const deliveries: Array<{ path: string; signature: string; body: Buffer }> = [];
 
   beforeAll(async () => {
     fixture = await startStripeFixture();
+    db = await startFileDatabase();
     stripe = fixture.stripe;
     receiver = await listen(
       http.createServer((incoming, outgoing) => {
@@ -49,17 +49,27 @@ describe('managed Stripe webhook endpoint', () => {
   afterAll(async () => {
     await fixture?.close();
     await receiver?.close();
+    await db?.stop();
   });
   beforeEach(async () => {
     await fixture.admin('/_sandbox/reset');
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stripe-endpoint-'));
+    for (const connectionId of ['default', 'shop-2', 'shop-3']) await deleteManagedSecret(db.database, connectionId);
     deliveries.length = 0;
   });
-  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   const spec = (connectionId = 'default') => managedEndpointSpec({ publicUrl: `${receiver.url}/`, connectionId });
   const ensure = (connectionId = 'default') =>
-    ensureStripeWebhookEndpoint({ stripe, spec: spec(connectionId), dataDir, logger });
+    ensureStripeWebhookEndpoint({
+      stripe,
+      spec: spec(connectionId),
+      database: db.database,
+      encryptionKeys: TEST_ENCRYPTION_KEYS,
+      logger,
+    });
+  const stored = (connectionId = 'default') => loadManagedSecret(db.database, TEST_ENCRYPTION_KEYS, connectionId);
+  /** The stored row as it is, ciphertext and all: an unchanged secret is not even rewritten. */
+  const storedRow = async () =>
+    (await db.database.query('SELECT * FROM managed_webhook_secrets WHERE connection_id = $1', ['default'])).rows[0];
   const endpoints = async () => (await stripe.webhookEndpoints.list({ limit: 100 })).data;
 
   it('creates one endpoint with exactly the handled events and the pinned API version, and keeps its secret privately', async () => {
@@ -76,12 +86,14 @@ describe('managed Stripe webhook endpoint', () => {
     });
     expect([...endpoint!.enabled_events].sort()).toEqual([...HANDLED_STRIPE_EVENT_TYPES].sort());
 
-    const file = managedSecretFile(dataDir, 'default');
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    const stored = readManagedSecret(file);
-    expect(stored).toEqual({ endpointId: result.endpointId, secret: expect.stringMatching(/^whsec_/) });
+    const secret = await stored();
+    expect(secret).toEqual({ endpointId: result.endpointId, secret: expect.stringMatching(/^whsec_/) });
+    // Stored encrypted, under the key's id: the plaintext secret is nowhere in the row.
+    const row = await storedRow();
+    expect(row.key_id).toBe(TEST_ENCRYPTION_KEYS[0]!.id);
+    expect(Buffer.from(row.ciphertext).includes(Buffer.from(secret!.secret))).toBe(false);
 
-    // What Stripe now sends there verifies with the secret on file.
+    // What Stripe now sends there verifies with the stored secret.
     await stripe.paymentIntents.create({
       amount: 1000,
       currency: 'eur',
@@ -93,23 +105,17 @@ describe('managed Stripe webhook endpoint', () => {
     );
     for (const delivery of deliveries) {
       expect(delivery.path).toBe('/webhooks/stripe');
-      expect(verifyStripeWebhook(delivery.body, delivery.signature, [stored!.secret]).ok).toBe(true);
+      expect(verifyStripeWebhook(delivery.body, delivery.signature, [secret!.secret]).ok).toBe(true);
     }
   });
 
   it('changes nothing on a second run', async () => {
     const first = await ensure();
-    const file = managedSecretFile(dataDir, 'default');
-    const before = {
-      endpoints: await endpoints(),
-      file: fs.readFileSync(file, 'utf8'),
-      mtime: fs.statSync(file).mtimeMs,
-    };
+    const before = { endpoints: await endpoints(), row: await storedRow() };
     const second = await ensure();
     expect(second).toEqual({ action: 'unchanged', endpointId: first.endpointId, deleted: [] });
     expect(await endpoints()).toEqual(before.endpoints);
-    expect(fs.readFileSync(file, 'utf8')).toBe(before.file);
-    expect(fs.statSync(file).mtimeMs).toBe(before.mtime);
+    expect(await storedRow()).toEqual(before.row);
   });
 
   it('never touches endpoints it did not create, nor another connection’s', async () => {
@@ -162,34 +168,36 @@ describe('managed Stripe webhook endpoint', () => {
       enabled_events: [...HANDLED_STRIPE_EVENT_TYPES],
       metadata: { managed_by: MANAGED_BY, connection_id: 'default' },
     });
-    const file = managedSecretFile(dataDir, 'default');
-    writeManagedSecret(file, { endpointId: old.id, secret: old.secret! });
+    await saveManagedSecret(db.database, TEST_ENCRYPTION_KEYS, 'default', { endpointId: old.id, secret: old.secret! });
     const result = await ensure();
     expect(result).toMatchObject({ action: 'replaced', deleted: [old.id] });
     const remaining = await endpoints();
     expect(remaining.map((endpoint) => [endpoint.id, endpoint.api_version])).toEqual([
       [result.endpointId, STRIPE_API_VERSION],
     ]);
-    expect(readManagedSecret(file)?.endpointId).toBe(result.endpointId);
-    expect(readManagedSecret(file)?.secret).not.toBe(old.secret);
+    expect((await stored())?.endpointId).toBe(result.endpointId);
+    expect((await stored())?.secret).not.toBe(old.secret);
   });
 
-  it('replaces its endpoint when the secret file was lost (Stripe never shows a secret twice)', async () => {
+  it('replaces its endpoint when the stored secret was lost (Stripe never shows a secret twice)', async () => {
     const first = await ensure();
-    fs.rmSync(managedSecretFile(dataDir, 'default'));
+    await deleteManagedSecret(db.database, 'default');
     const result = await ensure();
     expect(result).toMatchObject({ action: 'replaced', deleted: [first.endpointId] });
-    expect(readManagedSecret(managedSecretFile(dataDir, 'default'))?.endpointId).toBe(result.endpointId);
+    expect((await stored())?.endpointId).toBe(result.endpointId);
     expect((await endpoints()).map((endpoint) => endpoint.id)).toEqual([result.endpointId]);
   });
 
   it('is skipped when PUBLIC_WEBHOOK_URL is not set, and used when it is', async () => {
-    const base = withDevelopmentValues({ DATA_DIR: dataDir });
-    expect(await setupStripeWebhookEndpoint({ config: loadConfig(base), stripe, logger })).toBeUndefined();
+    const base = withDevelopmentValues({ DATABASE_URL: db.url });
+    expect(
+      await setupStripeWebhookEndpoint({ config: loadConfig(base), stripe, database: db.database, logger }),
+    ).toBeUndefined();
     expect(await endpoints()).toEqual([]);
     const result = await setupStripeWebhookEndpoint({
       config: loadConfig({ ...base, PUBLIC_WEBHOOK_URL: receiver.url, CONNECTION_ID: 'shop-3' }),
       stripe,
+      database: db.database,
       logger,
     });
     expect(result?.action).toBe('created');

@@ -17,7 +17,8 @@ import {
 } from '../../src/shared/orderPayment';
 import { createConnectorHttpServer, type WebhookRoute } from '../../src/starter/http/server';
 import { createStripeWebhookRoute } from '../../src/starter/stripe/route';
-import { managedSecretFile, writeManagedSecret } from '../../src/starter/stripe/secretFile';
+import { deleteManagedSecret, saveManagedSecret } from '../../src/store/managedSecrets';
+import { startFileDatabase, type FileDatabase } from '../support/database';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeFixture, TEST_STRIPE_WEBHOOK_SECRET, type StripeFixture } from '../support/stripeSandbox';
 import {
@@ -38,6 +39,8 @@ describe('POST /webhooks/stripe', () => {
   const taskQueue = uniqueTaskQueue('stripe-webhook');
   const logger = createLogger({ level: 'error' });
   let dataDir: string;
+  // Where setup would store the managed endpoint's secret: this file's own database.
+  let db: FileDatabase;
   let config: ConnectorConfig;
   let monstock: MonstockFixture;
   let stripe: StripeFixture;
@@ -49,6 +52,7 @@ describe('POST /webhooks/stripe', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stripe-webhook-'));
+    db = await startFileDatabase();
     config = loadConfig(
       withDevelopmentValues({
         STRIPE_WEBHOOK_SECRET: TEST_STRIPE_WEBHOOK_SECRET,
@@ -95,6 +99,7 @@ describe('POST /webhooks/stripe', () => {
     await client?.connection.close();
     await monstock?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await db?.stop();
   });
 
   /** A Stripe-shaped event, signed as Stripe signs (or with another secret). */
@@ -355,11 +360,12 @@ describe('POST /webhooks/stripe', () => {
       .catch(() => undefined);
   });
 
-  it('also accepts the managed endpoint’s secret, from a file written while it runs', async () => {
+  it('also accepts the managed endpoint’s secret, stored (by setup, on any replica) while it runs', async () => {
     const managedRoute = createStripeWebhookRoute({
       client,
       matcher: new OrderMatcher({ stripe: stripe.stripe, monstock: monstock.client, settings: config.matching }),
       config,
+      database: db.database,
       logger,
       counters,
       secretReloadIntervalMs: 0,
@@ -380,13 +386,13 @@ describe('POST /webhooks/stripe', () => {
     };
     expect((await call(TEST_STRIPE_WEBHOOK_SECRET)).status).toBe(200);
     expect((await call('whsec_managed_endpoint_secret')).status).toBe(400);
-    writeManagedSecret(managedSecretFile(dataDir, 'default'), {
+    await saveManagedSecret(db.database, config.temporal.encryptionKeys, 'default', {
       endpointId: 'we_managed_1',
       secret: 'whsec_managed_endpoint_secret',
     });
     expect((await call('whsec_managed_endpoint_secret')).status).toBe(200);
     expect((await call(TEST_STRIPE_WEBHOOK_SECRET)).status).toBe(200);
-    fs.rmSync(managedSecretFile(dataDir, 'default'));
+    await deleteManagedSecret(db.database, 'default');
   });
 
   it('answers 503 when Stripe cannot tell which order a charge belongs to, so Stripe retries', async () => {

@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import type http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ConnectorPages } from '../../src/reports/pages';
+import type { Database } from '../../src/store/database';
+import { findReport, saveReport } from '../../src/store/reports';
+import { startFileDatabase, type FileDatabase } from '../support/database';
 import { loadProblems, renderProblemsBody } from '../../src/reports/problems';
 import type { ReconciliationReport } from '../../src/shared/reconciliation';
 
@@ -29,39 +29,37 @@ function report(reportId: string, day: string, collected: number): Reconciliatio
   };
 }
 
+/** The problems page reads no report: a database it must not touch. */
+const unusedDatabase = {} as Database;
+
 const get = (pages: ConnectorPages, url: string) =>
   pages.handlerFor(url.split('?')[0]!)!({ url } as http.IncomingMessage);
 
-describe('report pages read each file once', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'page-cost-'));
-  const reports = path.join(dataDir, 'reports');
+describe('report pages read each report once', () => {
   const reads = new Map<string, number>();
+  let db: FileDatabase;
   let pages: ConnectorPages;
 
-  beforeAll(() => {
-    fs.mkdirSync(reports);
-    ['2026-11-01', '2026-11-02', '2026-11-03'].forEach((day, index) => {
-      const file = path.join(reports, `r-${index + 1}.json`);
-      fs.writeFileSync(file, JSON.stringify(report(`r-${index + 1}`, day, 1000 * (index + 1))));
-      const at = new Date(`${day}T23:59:59.000Z`);
-      fs.utimesSync(file, at, at);
-    });
+  beforeAll(async () => {
+    db = await startFileDatabase();
+    for (const [index, day] of ['2026-11-01', '2026-11-02', '2026-11-03'].entries())
+      await saveReport(db.database, report(`r-${index + 1}`, day, 1000 * (index + 1)), `/reports/r-${index + 1}`);
     pages = new ConnectorPages({
       client: {} as Client,
-      dataDir,
+      database: db.database,
       connectionId: 'default',
       namespace: 'default',
       temporalUiUrl: 'http://127.0.0.1:8233',
       stripeSecretKey: 'sk_test_x',
-      readReportFile: async (file) => {
-        reads.set(path.basename(file), (reads.get(path.basename(file)) ?? 0) + 1);
-        return fs.promises.readFile(file, 'utf8');
+      readReport: async (database, reportId) => {
+        reads.set(reportId, (reads.get(reportId) ?? 0) + 1);
+        return findReport(database, reportId);
       },
     });
   });
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(async () => db?.stop());
 
-  it('parses a report (and the charted runs) once for repeated GETs, and again only when its file changes', async () => {
+  it('reads a report (and the charted runs) once for repeated GETs, and again only when it is rewritten', async () => {
     for (let round = 0; round < 5; round += 1) {
       const page = await get(pages, '/reports/latest');
       expect(page.status).toBe(200);
@@ -70,26 +68,20 @@ describe('report pages read each file once', () => {
       expect((await get(pages, '/reports/r-1')).status).toBe(200);
       expect(JSON.parse((await get(pages, '/reports/r-2.json')).body)).toMatchObject({ reportId: 'r-2' });
     }
-    // Every file once: the shown reports and the chart's list share the parsed files.
-    expect(Object.fromEntries(reads)).toEqual({ 'r-1.json': 1, 'r-2.json': 1, 'r-3.json': 1 });
+    // Every report once: the shown reports and the chart's list share the read reports.
+    expect(Object.fromEntries(reads)).toEqual({ 'r-1': 1, 'r-2': 1, 'r-3': 1 });
 
-    // A run rewrites r-3 (new content, new mtime): it alone is read again, for the page and the chart.
-    const file = path.join(reports, 'r-3.json');
-    fs.writeFileSync(file, JSON.stringify(report('r-3', '2026-11-03', 777_777)));
-    const later = new Date('2026-11-04T00:00:00.000Z');
-    fs.utimesSync(file, later, later);
+    // A run rewrites r-3 (new content): it alone is read again, for the page and the chart.
+    await saveReport(db.database, report('r-3', '2026-11-03', 777_777), '/reports/r-3');
     const json = JSON.parse((await get(pages, '/reports/latest.json')).body) as ReconciliationReport;
     expect(json.totals.eur!.stripeCollected).toBe(777_777);
     expect((await get(pages, '/reports/latest')).body).toContain('7777.77 EUR');
-    expect(Object.fromEntries(reads)).toEqual({ 'r-1.json': 1, 'r-2.json': 1, 'r-3.json': 2 });
+    expect(Object.fromEntries(reads)).toEqual({ 'r-1': 1, 'r-2': 1, 'r-3': 2 });
 
-    // A new run appears: the chart list reads the new file only.
-    const added = path.join(reports, 'r-4.json');
-    fs.writeFileSync(added, JSON.stringify(report('r-4', '2026-11-05', 5000)));
-    const newest = new Date('2026-11-05T23:59:59.000Z');
-    fs.utimesSync(added, newest, newest);
+    // A new run appears: the chart list reads the new report only.
+    await saveReport(db.database, report('r-4', '2026-11-05', 5000), '/reports/r-4');
     expect((await get(pages, '/reports/latest')).body).toContain('r-4');
-    expect(Object.fromEntries(reads)).toEqual({ 'r-1.json': 1, 'r-2.json': 1, 'r-3.json': 2, 'r-4.json': 1 });
+    expect(Object.fromEntries(reads)).toEqual({ 'r-1': 1, 'r-2': 1, 'r-3': 2, 'r-4': 1 });
     expect((await get(pages, '/reports/no-such')).status).toBe(404);
   });
 });
@@ -142,7 +134,7 @@ describe('problems page under a slow Temporal', () => {
     const { client, scans } = slowClient(undefined);
     const pages = new ConnectorPages({
       client,
-      dataDir: os.tmpdir(),
+      database: unusedDatabase,
       connectionId: 'default',
       namespace: 'default',
       temporalUiUrl: 'http://127.0.0.1:8233',
@@ -164,7 +156,7 @@ describe('problems page under a slow Temporal', () => {
     const { client, scans } = slowClient(0);
     const pages = new ConnectorPages({
       client,
-      dataDir: os.tmpdir(),
+      database: unusedDatabase,
       connectionId: 'default',
       namespace: 'default',
       temporalUiUrl: 'http://127.0.0.1:8233',

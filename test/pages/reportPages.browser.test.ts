@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createLogger } from '../../src/observability/logger';
 import { formatAmount } from '../../src/payments/money';
 import { ConnectorPages } from '../../src/reports/pages';
+import { startFileDatabase, type FileDatabase } from '../support/database';
 import { listen, type StartedServer } from '../../sandbox/kit/http';
 import { reconciliationWorkflowId, unmatchedPaymentWorkflowId } from '../../src/shared/ids';
 import {
@@ -52,7 +51,8 @@ describe('report and problems pages in headless Chromium', () => {
   let server: StartedServer;
   let browser: Browser;
   let page: Page;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-pages-'));
+  // A database of this file's own: /reports/latest is this file's run, whatever other files write.
+  let db: FileDatabase | undefined;
   const foreignRequests: string[] = [];
 
   beforeAll(async () => {
@@ -62,6 +62,7 @@ describe('report and problems pages in headless Chromium', () => {
       );
     }
     h = await startConnectorHarness({ startWorker: false });
+    db = await startFileDatabase();
     const clients = connectorClients({
       monstock: h.monstock.client,
       stripe: h.sdk,
@@ -71,11 +72,11 @@ describe('report and problems pages in headless Chromium', () => {
     worker = await startTestWorker(h.taskQueue, {
       ...clients,
       toUnmatched: h.delivery.toUnmatched,
-      reconciliation: h.reconciliation(dataDir),
+      reconciliation: h.reconciliation(db.database),
     });
     const pages = new ConnectorPages({
       client: h.client,
-      dataDir,
+      database: db.database,
       connectionId: 'default',
       namespace: h.client.options.namespace,
       temporalUiUrl: 'http://127.0.0.1:8233',
@@ -101,7 +102,7 @@ describe('report and problems pages in headless Chromium', () => {
     await server?.close();
     await worker?.stop();
     await h?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await db?.stop();
   });
 
   it('shows the latest report with the JSON report’s totals, counts per kind and findings, and lists an unmatched payment as a problem', async () => {

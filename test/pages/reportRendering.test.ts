@@ -1,12 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Counters, defineWebhookCounters, WEBHOOK_COUNTERS } from '../../src/observability/counters';
 import { escapeHtml } from '../../src/reports/html';
 import { stripeDashboardUrl, orderWorkflowUrl, type LinkSettings } from '../../src/reports/links';
 import { renderProblemsBody, problemQueries } from '../../src/reports/problems';
 import { chartPoints, FINDINGS_PER_PAGE, renderChart, renderReportBody } from '../../src/reports/reportPage';
 import { isValidReportId, loadLatestReport, loadRecentReports, loadReport } from '../../src/reports/reportStore';
+import { savePart, saveReport } from '../../src/store/reports';
+import { startFileDatabase } from '../support/database';
 import { totalsBySource, WebhookHealth } from '../../src/reports/webhookHealth';
 import type { ReconciliationFinding, ReconciliationReport } from '../../src/shared/reconciliation';
 
@@ -221,27 +220,22 @@ describe('report files', () => {
     });
   });
 
-  it('reads the latest by mtime, the last 30 for the chart, and refuses ids that leave the directory', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-pages-'));
+  it('reads the latest written, the last 30 for the chart, and refuses ids that are not ids', async () => {
+    const db = await startFileDatabase();
     try {
-      const dir = path.join(dataDir, 'reports');
-      fs.mkdirSync(path.join(dir, 'r-x.parts'), { recursive: true });
-      for (let i = 0; i < 35; i++) {
-        const file = path.join(dir, `r-${i}.json`);
-        fs.writeFileSync(file, JSON.stringify(report({ reportId: `r-${i}` })));
-        const at = new Date(Date.UTC(2026, 9, 1 + i));
-        fs.utimesSync(file, at, at);
-      }
-      fs.writeFileSync(path.join(dir, 'r-99.json.tmp'), '{half');
-      expect((await loadLatestReport(dataDir))?.reportId).toBe('r-34');
-      const recent = await loadRecentReports(dataDir, 30);
+      expect(await loadLatestReport(db.database)).toBeUndefined();
+      for (let i = 0; i < 35; i++) await saveReport(db.database, report({ reportId: `r-${i}` }), `/reports/r-${i}`);
+      // Parts of a run still going are not a report.
+      await savePart(db.database, 'r-x', 'stripe', 0, report({ reportId: 'r-x' }).findings);
+      expect((await loadLatestReport(db.database))?.reportId).toBe('r-34');
+      const recent = await loadRecentReports(db.database, 30);
       expect(recent.map((r) => r.reportId)).toEqual(Array.from({ length: 30 }, (_, i) => `r-${34 - i}`));
-      expect((await loadReport(dataDir, 'r-3'))?.reportId).toBe('r-3');
-      expect(await loadReport(dataDir, '../../etc/passwd')).toBeUndefined();
+      expect((await loadReport(db.database, 'r-3'))?.reportId).toBe('r-3');
+      expect(await loadReport(db.database, '../../etc/passwd')).toBeUndefined();
+      expect(await loadReport(db.database, 'r-x')).toBeUndefined();
       expect(isValidReportId('..')).toBe(false);
-      expect(await loadLatestReport(path.join(dataDir, 'none'))).toBeUndefined();
     } finally {
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await db.stop();
     }
   });
 });

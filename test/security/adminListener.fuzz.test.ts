@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Pool } from 'undici';
 import { listen, type StartedServer } from '../../sandbox/kit/http';
@@ -12,6 +9,8 @@ import {
 } from '../../src/observability/counters';
 import { createLogger } from '../../src/observability/logger';
 import { ConnectorPages } from '../../src/reports/pages';
+import { saveReport } from '../../src/store/reports';
+import { startFileDatabase, type FileDatabase } from '../support/database';
 import type { ReconciliationReport } from '../../src/shared/reconciliation';
 import { createAdminAuthenticator } from '../../src/starter/admin/authenticator';
 import { createAdminServer } from '../../src/starter/admin/adminServer';
@@ -47,7 +46,7 @@ interface Route {
 
 describe('admin listener under bad credentials (fuzz)', () => {
   jest.setTimeout(120_000);
-  let dataDir: string;
+  let db: FileDatabase | undefined;
   let issuer: TestIssuer;
   let client: Client;
   let admin: StartedServer;
@@ -57,8 +56,7 @@ describe('admin listener under bad credentials (fuzz)', () => {
   let secrets: string[];
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-fuzz-'));
-    fs.mkdirSync(path.join(dataDir, 'reports'));
+    db = await startFileDatabase();
     const report: ReconciliationReport = {
       reportId: REPORT_ID,
       connectionId: 'default',
@@ -83,13 +81,13 @@ describe('admin listener under bad credentials (fuzz)', () => {
       ],
       findingsTruncated: false,
     };
-    fs.writeFileSync(path.join(dataDir, 'reports', `${REPORT_ID}.json`), JSON.stringify(report));
+    await saveReport(db.database, report, `/reports/${REPORT_ID}`);
     [issuer, client] = await Promise.all([startTestIssuer(), connectTestClient()]);
     const counters = defineWebhookCounters(new Counters());
     counters.inc(WEBHOOK_COUNTERS.received, { source: 'stripe' });
     const pages = new ConnectorPages({
       client,
-      dataDir,
+      database: db.database,
       connectionId: 'default',
       namespace: client.options.namespace,
       temporalUiUrl: 'http://127.0.0.1:8233',
@@ -139,7 +137,7 @@ describe('admin listener under bad credentials (fuzz)', () => {
       },
       { method: 'POST', path: '/codec/decode', body: wire(encrypted!) },
     ];
-    secrets = [REPORT_ID, '98765', 'pi_leakcheck_771', 'ord_leakcheck_772', dataDir, 'A-SECRET-1042', ADMIN_TOKEN];
+    secrets = [REPORT_ID, '98765', 'pi_leakcheck_771', 'ord_leakcheck_772', db.url, 'A-SECRET-1042', ADMIN_TOKEN];
     secrets.push(WEBHOOK_COUNTERS.received, 'reports', 'amount_mismatch', issuer.issuer);
   });
 
@@ -148,7 +146,7 @@ describe('admin listener under bad credentials (fuzz)', () => {
     await admin?.close();
     await issuer?.close();
     await client?.connection.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await db?.stop();
   });
 
   const now = () => Math.floor(Date.now() / 1000);

@@ -183,7 +183,7 @@ describe('payload encryption', () => {
         taskQueue,
         {
           ...connectorClients({ monstock: h.monstock.client, stripe: h.sdk, client: h.client, taskQueue }),
-          reconciliation: { dataDir, stripeRateLimitPerSecond: 25, stripe: rejecting },
+          reconciliation: { stripeRateLimitPerSecond: 25, stripe: rejecting },
         },
         { dataConverter: connectorDataConverter(TEST_ENCRYPTION_KEYS, { rejectUnencrypted: true }) },
       );

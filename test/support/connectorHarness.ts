@@ -1,3 +1,4 @@
+import type { Database } from '../../src/store/database';
 import http from 'node:http';
 import os from 'node:os';
 import type { Client } from '@temporalio/client';
@@ -35,8 +36,11 @@ export interface ConnectorHarness {
   worker: RunningWorker | undefined;
   startWorker(): Promise<RunningWorker>;
   stopWorker(): Promise<void>;
-  /** Reconciliation's settings for a test worker: reports in `dataDir`, Stripe behind a limiter of `ratePerSecond`. */
-  reconciliation(dataDir: string, ratePerSecond?: number): ReconciliationSettings;
+  /**
+   * Reconciliation's settings for a test worker: reports in `database` (unset: the run's, from
+   * DATABASE_URL), Stripe behind a limiter of `ratePerSecond`.
+   */
+  reconciliation(database?: Database, ratePerSecond?: number): ReconciliationSettings;
   /** An order in Monstock for `amount` minor units, and its customer. */
   order(amount: number, currency?: string): Promise<Order>;
   close(): Promise<void>;
@@ -105,9 +109,9 @@ export async function startConnectorHarness(
     config,
     counters,
     delivery: createWorkflowDelivery({ client, taskQueue, idleWindow: '1 hour' }),
-    reconciliation: (dataDir, ratePerSecond = 25) =>
+    reconciliation: (database, ratePerSecond = 25) =>
       rateLimitedReconciliation({
-        dataDir,
+        ...(database ? { database } : {}),
         stripeRateLimitPerSecond: ratePerSecond,
         stripe: { secretKey: TEST_STRIPE_KEY, apiUrl: stripe.url, maxNetworkRetries: 0 },
         monstock: monstock.client,

@@ -1,5 +1,6 @@
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../../dev/temporal/devServer';
 import { findTemporalCli, HOW_TO_GET_TEMPORAL } from '../../dev/temporal/findBinary';
+import { startTestDatabase } from './database';
 
 /**
  * One real Temporal dev server for the whole run. A machine without the binary fails here with
@@ -13,6 +14,8 @@ export default async function globalSetup(): Promise<void> {
     process.stderr.write(`\n[tests] Temporal CLI not found locally; trying the SDK download. ${HOW_TO_GET_TEMPORAL}\n`);
   }
   const started = Date.now();
+  // The connector's database (reports, managed secret, webhook health): DATABASE_URL for everything the tests start.
+  await startTestDatabase();
   const temporal = await startEmbeddedTemporal({ binary });
   (globalThis as { __TEMPORAL__?: EmbeddedTemporal }).__TEMPORAL__ = temporal;
   process.env.TEMPORAL_TEST_ADDRESS = temporal.address;

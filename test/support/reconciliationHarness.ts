@@ -1,14 +1,15 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { startConnectorHarness, type ConnectorHarness } from './connectorHarness';
+import { startFileDatabase, type FileDatabase } from './database';
 import { connectorClients, startTestWorker, type RunningWorker } from './temporal';
 
-/** The connector harness plus a worker whose reconciliation writes reports to a fresh folder. */
+/**
+ * The connector harness plus a worker whose reconciliation writes reports to a database of this
+ * test file's own, so "the last good run" is one of this file's runs.
+ */
 export interface ReconciliationHarness {
   h: ConnectorHarness;
   worker: RunningWorker;
-  dataDir: string;
+  db: FileDatabase;
   close(): Promise<void>;
 }
 
@@ -24,7 +25,7 @@ export async function startReconciliationHarness(
     startWorker: false,
     ...(options.stripeWebhooks === false ? { stripeWebhooks: false } : {}),
   });
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), options.folderPrefix));
+  const db = await startFileDatabase();
   const clients = connectorClients({
     monstock: h.monstock.client,
     stripe: h.sdk,
@@ -34,16 +35,16 @@ export async function startReconciliationHarness(
   const worker = await startTestWorker(h.taskQueue, {
     ...clients,
     ...(options.unmatched === false ? {} : { toUnmatched: h.delivery.toUnmatched }),
-    reconciliation: h.reconciliation(dataDir, options.stripeRateLimitPerSecond),
+    reconciliation: h.reconciliation(db.database, options.stripeRateLimitPerSecond),
   });
   return {
     h,
     worker,
-    dataDir,
+    db,
     async close() {
       await worker.stop();
       await h.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await db.stop();
     },
   };
 }

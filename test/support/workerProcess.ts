@@ -28,6 +28,8 @@ export async function startWorkerProcess(options: {
       CONNECTOR_MODE: 'development',
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      // The run's database (test/support/database.ts), as a deployment's DATABASE_URL.
+      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
       TEMPORAL_ADDRESS: testTemporalAddress(),
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       MONSTOCK_API_URL: options.monstockApiUrl,

@@ -1,4 +1,4 @@
-import { compareResults, valueAt } from '../../bench/compare';
+import { compareResults, formatComparison, valueAt } from '../../bench/compare';
 
 const metrics = [
   { path: 'ingest.eventsPerSecond', better: 'higher' as const },
@@ -36,20 +36,66 @@ describe('compareResults', () => {
   });
 });
 
-describe('the per-payment cost metrics', () => {
-  it('compares CPU and request counts with lower as better', () => {
-    const baseline = {
-      cpuMsPerPayment: { worker: 10, temporal: 20 },
-      connectorCpuMsPerPayment: 12,
-      stripeRequestsPerPayment: 3,
+describe('the gated steady counts', () => {
+  const baseline = {
+    actionsPerOrder: 8,
+    historyEventsPerOrder: 30,
+    stripeRequestsPerPayment: 3,
+    connectorCpuMsPerPayment: 40,
+    connectorCpuMsPerOrder: 100,
+    cpuMsPerPayment: { worker: 10, temporal: 20 },
+    endToEnd: { p99Ms: 200 },
+  };
+
+  it('fails on one more action or history event per order, whatever the general tolerance', () => {
+    const current = { ...baseline, actionsPerOrder: 9, historyEventsPerOrder: 31 };
+    const result = compareResults(current, baseline, 0.5);
+    expect(result.regressions.map((item) => item.path)).toEqual(['actionsPerOrder', 'historyEventsPerOrder']);
+    expect(result.changes.find((item) => item.path === 'actionsPerOrder')!.verdict).toBe('REGRESSION');
+  });
+
+  it('gives the connector CPU 25% and Stripe requests 5%', () => {
+    const within = {
+      ...baseline,
+      connectorCpuMsPerPayment: 49,
+      connectorCpuMsPerOrder: 124,
+      stripeRequestsPerPayment: 3.1,
     };
-    const current = {
-      cpuMsPerPayment: { worker: 15, temporal: 10 },
-      connectorCpuMsPerPayment: 12,
-      stripeRequestsPerPayment: 5,
+    expect(compareResults(within, baseline).regressions).toEqual([]);
+    const beyond = {
+      ...baseline,
+      connectorCpuMsPerPayment: 51,
+      connectorCpuMsPerOrder: 126,
+      stripeRequestsPerPayment: 3.2,
     };
+    expect(compareResults(beyond, baseline).regressions.map((item) => item.path)).toEqual([
+      'stripeRequestsPerPayment',
+      'connectorCpuMsPerPayment',
+      'connectorCpuMsPerOrder',
+    ]);
+  });
+
+  it('shows load-dependent metrics as worse without failing on them', () => {
+    const current = { ...baseline, cpuMsPerPayment: { worker: 30, temporal: 20 }, endToEnd: { p99Ms: 900 } };
     const result = compareResults(current, baseline, 0.2);
-    expect(result.regressions.map((item) => item.path)).toEqual(['cpuMsPerPayment.worker', 'stripeRequestsPerPayment']);
-    expect(result.changes.find((item) => item.path === 'cpuMsPerPayment.temporal')!.better).toBe('lower');
+    expect(result.regressions).toEqual([]);
+    const p99 = result.changes.find((item) => item.path === 'endToEnd.p99Ms')!;
+    expect(p99).toMatchObject({ gate: false, regression: true, verdict: 'worse' });
+    expect(result.changes.find((item) => item.path === 'cpuMsPerPayment.worker')!.verdict).toBe('worse');
+  });
+
+  it('counts a count that was zero and is no longer as a regression', () => {
+    const result = compareResults({ ...baseline, actionsPerOrder: 1 }, { ...baseline, actionsPerOrder: 0 });
+    expect(result.regressions.map((item) => item.path)).toEqual(['actionsPerOrder']);
+  });
+
+  it('prints one verdict row per metric and says which gates failed', () => {
+    const result = compareResults({ ...baseline, actionsPerOrder: 7, connectorCpuMsPerOrder: 200 }, baseline);
+    const text = formatComparison(result, 0.2);
+    const rowOf = (path: string) => text.split('\n').find((line) => line.includes(` ${path} `))!;
+    expect(rowOf('actionsPerOrder')).toMatch(/^better\s+gate/);
+    expect(rowOf('connectorCpuMsPerOrder')).toMatch(/^REGRESSION\s+gate .* \+100%/);
+    expect(rowOf('ingest.eventsPerSecond')).toMatch(/^missing\s+info/);
+    expect(text).toContain('1 gated regression(s): connectorCpuMsPerOrder.');
   });
 });

@@ -17,14 +17,30 @@ describe('bench cost meter', () => {
   it('divides each process delta by the payments', () => {
     const start: CostSnapshot = {
       at: 1_000,
-      cpuMs: { temporal: 100, worker: 200, webhooks: 50, stripeSandbox: 10, monstockSandbox: 20, load: 5 },
+      cpuMs: {
+        temporal: 100,
+        worker: 200,
+        webhooks: 50,
+        stripeSandbox: 10,
+        monstockSandbox: 20,
+        database: 30,
+        load: 5,
+      },
       temporalRequests: { A: 10, B: 5 },
       stripeRequests: 100,
       monstockRequests: 40,
     };
     const end: CostSnapshot = {
       at: 11_000,
-      cpuMs: { temporal: 300, worker: 600, webhooks: 150, stripeSandbox: 30, monstockSandbox: 60, load: 25 },
+      cpuMs: {
+        temporal: 300,
+        worker: 600,
+        webhooks: 150,
+        stripeSandbox: 30,
+        monstockSandbox: 60,
+        database: 50,
+        load: 25,
+      },
       temporalRequests: { A: 30, B: 5, C: 20 },
       stripeRequests: 130,
       monstockRequests: 80,
@@ -32,8 +48,17 @@ describe('bench cost meter', () => {
     expect(phaseCost(start, end, 10)).toEqual({
       payments: 10,
       seconds: 10,
-      cpuMsPerPayment: { temporal: 20, worker: 40, webhooks: 10, stripeSandbox: 2, monstockSandbox: 4, load: 2 },
+      cpuMsPerPayment: {
+        temporal: 20,
+        worker: 40,
+        webhooks: 10,
+        stripeSandbox: 2,
+        monstockSandbox: 4,
+        database: 2,
+        load: 2,
+      },
       connectorCpuMsPerPayment: 50,
+      allProcessesCpuMsPerPayment: 80,
       temporalRpcsPerPayment: 4,
       temporalRpcsPerPaymentByOperation: { A: 2, C: 2 },
       stripeRequestsPerPayment: 3,
@@ -46,6 +71,7 @@ describe('bench cost meter', () => {
     expect(cost.cpuMsPerPayment.worker).toBe(1);
     expect(cost.cpuMsPerPayment.webhooks).toBeNull();
     expect(cost.connectorCpuMsPerPayment).toBeNull();
+    expect(cost.allProcessesCpuMsPerPayment).toBeNull();
     expect(cost.temporalRpcsPerPayment).toBeNull();
     expect(cost.stripeRequestsPerPayment).toBeNull();
   });

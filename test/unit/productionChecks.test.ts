@@ -21,6 +21,7 @@ const good: NodeJS.ProcessEnv = {
   STRIPE_WEBHOOK_SECRET: 'whsec_7a1b3d5f609f2c4e',
   ADMIN_TOKEN: 'adm-5f609f2c4e7a1b3d5f609f2c4e7a1b3d',
   PUBLIC_WEBHOOK_URL: 'https://connector.example.com',
+  DATABASE_URL: 'postgres://connector:pw-3d5f609f2c4e@db.internal:5432/connector',
 };
 
 const developmentSecrets = (Object.values(SETTINGS) as Array<SettingDefinition<unknown>>).filter(
@@ -39,6 +40,13 @@ function refusal(env: NodeJS.ProcessEnv): string {
 }
 
 describe('production mode (the default)', () => {
+  it('refuses to start without DATABASE_URL, naming it and never showing a value', () => {
+    const { DATABASE_URL: _unset, ...withoutDatabase } = good;
+    const problems = productionProblems(withoutDatabase);
+    expect(problems).toEqual([expect.stringMatching(/^DATABASE_URL must be set in production/)]);
+    expect(productionProblems(good)).toEqual([]);
+  });
+
   it('starts with secrets of its own and https everywhere', () => {
     const config = loadConfig(good);
     expect(config.mode).toBe('production');

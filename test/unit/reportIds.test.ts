@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type Stripe from 'stripe';
@@ -12,14 +9,16 @@ import {
   writePart,
   writeReport,
   writeSeenIntents,
+  type DatabaseSource,
 } from '../../src/activities/reconciliation/reportFiles';
-import { isValidReportId, reportFilePath, reportPartsDir } from '../../src/reports/reportPaths';
+import { isValidReportId } from '../../src/reports/reportPaths';
+import type { Database } from '../../src/store/database';
 import type { ReconciliationFinding, ReconciliationReport } from '../../src/shared/reconciliation';
 
 /**
- * The report id reaches file names on the write side (part files, the report, the recursive
- * delete of `<id>.parts`) straight from workflow input: an id that is not one must be refused,
- * non-retryably, before anything outside DATA_DIR/reports is read, written or deleted.
+ * The report id reaches the stored reports and parts straight from workflow input (and the
+ * pages' URLs): an id that is not one must be refused, non-retryably, before the database is
+ * even asked for. (Storing and assembling a valid run: test/integration/sharedStore.test.ts.)
  */
 const BAD_IDS = [
   '../../etc/x',
@@ -68,10 +67,22 @@ function reportOf(reportId: string): ReconciliationReport {
   };
 }
 
-/** Every file and folder under `dir`, relative, sorted. */
-function tree(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).map((entry) => entry.toString()).sort();
-}
+/** A database no call may reach: every use fails the test. */
+let databaseAsked = 0;
+const refusingDatabase: DatabaseSource = async () => {
+  databaseAsked += 1;
+  throw new Error('no database should be asked for an invalid report id');
+};
+const unusedPool = new Proxy(
+  {},
+  {
+    get(_target, property) {
+      if (property === 'then') return undefined;
+      databaseAsked += 1;
+      throw new Error(`no database should be used for an invalid report id (asked for ${String(property)})`);
+    },
+  },
+) as Database;
 
 function expectInvalidReportId(error: unknown): void {
   expect(error).toBeInstanceOf(ApplicationFailure);
@@ -79,21 +90,8 @@ function expectInvalidReportId(error: unknown): void {
 }
 
 describe('report ids on the write side', () => {
-  let root: string;
-  let dataDir: string;
-
   beforeEach(() => {
-    // root/ holds DATA_DIR (root/data) and what a traversing id would reach: root/victim.parts, root/etc.
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'report-ids-'));
-    dataDir = path.join(root, 'data');
-    fs.mkdirSync(path.join(dataDir, 'reports'), { recursive: true });
-    fs.mkdirSync(path.join(root, 'victim.parts'));
-    fs.writeFileSync(path.join(root, 'victim.parts', 'stripe-00000000.json'), JSON.stringify([finding]));
-    fs.writeFileSync(path.join(root, 'victim.parts', 'keep.txt'), 'precious');
-    fs.mkdirSync(path.join(root, 'etc'));
-  });
-  afterEach(() => {
-    fs.rmSync(root, { recursive: true, force: true });
+    databaseAsked = 0;
   });
 
   it('knows a report id (a run id) from anything that could leave the reports folder', () => {
@@ -104,51 +102,25 @@ describe('report ids on the write side', () => {
     expect(isValidReportId(undefined)).toBe(false);
   });
 
-  it('builds no path from an invalid id: the failure is non-retryable', () => {
-    for (const id of BAD_IDS) {
-      for (const build of [reportFilePath, reportPartsDir]) {
-        let thrown: unknown;
-        try {
-          build(dataDir, id);
-        } catch (error) {
-          thrown = error;
-        }
-        expectInvalidReportId(thrown);
-      }
-    }
-    expect(reportFilePath(dataDir, 'r-1')).toBe(path.join(dataDir, 'reports', 'r-1.json'));
-    expect(reportPartsDir(dataDir, 'r-1')).toBe(path.join(dataDir, 'reports', 'r-1.parts'));
-  });
-
-  it('writePart, writeSeenIntents, readParts, readSeenIntents and writeReport refuse an invalid id and touch nothing', async () => {
-    const before = tree(root);
+  it('writePart, writeSeenIntents, readParts, readSeenIntents and writeReport refuse an invalid id before asking for the database', async () => {
     for (const id of BAD_IDS) {
       const attempts: Array<() => Promise<unknown>> = [
-        () => writePart(dataDir, id, 'stripe', 0, [finding]),
-        () => writePart(dataDir, id, 'stripe', 0, []), // the "no findings" branch deletes a file
-        () => writeSeenIntents(dataDir, id, 0, ['pi_1']),
-        () => readParts(dataDir, id),
-        () => readSeenIntents(dataDir, id),
-        () => writeReport(dataDir, reportOf(id)),
+        () => writePart(refusingDatabase, id, 'stripe', 0, [finding]),
+        () => writePart(refusingDatabase, id, 'stripe', 0, []), // the "no findings" branch deletes a part
+        () => writeSeenIntents(refusingDatabase, id, 0, ['pi_1']),
+        () => readParts(refusingDatabase, id),
+        () => readSeenIntents(refusingDatabase, id),
+        () => writeReport(refusingDatabase, reportOf(id)),
       ];
       for (const attempt of attempts) expectInvalidReportId(await attempt().catch((error: unknown) => error));
     }
-    // Nothing written, moved or deleted: not root/victim.parts (the recursive delete), root/etc or the reports folder.
-    expect(tree(root)).toEqual(before);
-    expect(fs.readFileSync(path.join(root, 'victim.parts', 'keep.txt'), 'utf8')).toBe('precious');
-    expect(fs.existsSync(path.join(root, 'victim.json'))).toBe(false);
-    expect(fs.existsSync(path.join(root, 'etc', 'x.parts'))).toBe(false);
+    expect(databaseAsked).toBe(0);
   });
 
-  it('still writes and assembles a valid run inside DATA_DIR/reports', async () => {
-    const id = '0b9f6a52-5c1e-4d8e-9a0b-6f1f3d2c7e11';
-    await writePart(dataDir, id, 'stripe', 0, [finding]);
-    await writeSeenIntents(dataDir, id, 0, ['pi_1']);
-    expect([...(await readSeenIntents(dataDir, id))]).toEqual(['pi_1']);
-    const { reportFile, findings } = await writeReport(dataDir, reportOf(id));
-    expect(reportFile).toBe(path.join(dataDir, 'reports', `${id}.json`));
-    expect(findings).toBe(1);
-    expect(tree(path.join(dataDir, 'reports'))).toEqual([`${id}.json`]);
+  it('asks for the database once the id is valid (so the refusals above are the id check, not a broken database)', async () => {
+    const error = await writePart(refusingDatabase, 'r-1', 'stripe', 0, [finding]).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/no database should be asked/);
+    expect(databaseAsked).toBe(1);
   });
 
   describe('the reconciliation activities', () => {
@@ -168,7 +140,7 @@ describe('report ids on the write side', () => {
         deliverToOrder: async () => {
           throw new Error('no repair should be sent for an invalid report id');
         },
-        reconciliation: { dataDir, stripeRateLimitPerSecond: 25 },
+        reconciliation: { database: unusedPool, stripeRateLimitPerSecond: 25 },
       } as unknown as ReconciliationClients);
     }
 
@@ -187,7 +159,6 @@ describe('report ids on the write side', () => {
     }
 
     it('fail at once, non-retryably, before reading a page or sending a repair', async () => {
-      const before = tree(root);
       const acts = activities();
       const quiet = {
         log: () => undefined,
@@ -217,7 +188,7 @@ describe('report ids on the write side', () => {
           await env.run(acts.writeReconciliationReport, reportOf(id)).catch((error: unknown) => error),
         );
       }
-      expect(tree(root)).toEqual(before);
+      expect(databaseAsked).toBe(0);
     });
   });
 });

@@ -1,56 +1,68 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { managedSecretFile, readManagedSecret, writeManagedSecret } from '../../src/starter/stripe/secretFile';
 import { StripeWebhookSecrets } from '../../src/starter/stripe/secrets';
 
-/** The managed endpoint's secret file and the webhook's set of valid secrets. */
+/**
+ * The webhook's set of valid secrets: the configured ones plus the managed endpoint's, read from
+ * where setup stored it (the database; here a loader standing in for it, counted).
+ */
 describe('stripe webhook secrets', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stripe-secrets-'));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  function storedSecret(initial: string | undefined) {
+    const state = { value: initial, reads: 0 };
+    const load = async () => {
+      state.reads += 1;
+      return state.value;
+    };
+    return { state, load };
+  }
 
-  it('writes the secret file readable by its owner only, and reads it back', () => {
-    const file = managedSecretFile(path.join(dir, 'data'), 'shop-2');
-    expect(path.basename(file)).toBe('stripe-webhook-secret.shop-2');
-    writeManagedSecret(file, { endpointId: 'we_1', secret: 'whsec_managed_1' });
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(readManagedSecret(file)).toEqual({ endpointId: 'we_1', secret: 'whsec_managed_1' });
-    expect(readManagedSecret(path.join(dir, 'missing'))).toBeUndefined();
-  });
-
-  it('accepts a bare secret pasted into the file by hand', () => {
-    const file = path.join(dir, 'stripe-webhook-secret.default');
-    fs.writeFileSync(file, 'whsec_by_hand\n');
-    expect(readManagedSecret(file)).toEqual({ secret: 'whsec_by_hand' });
-  });
-
-  it('adds the managed secret to the configured ones and picks up a replaced file, at most once per interval', () => {
-    const file = path.join(dir, 'stripe-webhook-secret.default');
-    writeManagedSecret(file, { endpointId: 'we_1', secret: 'whsec_managed_1' });
+  it('adds the managed secret to the configured ones and picks up a replaced one, at most once per interval', async () => {
+    const { state, load } = storedSecret('whsec_managed_1');
     let now = 0;
     const secrets = new StripeWebhookSecrets({
       configured: ['whsec_configured'],
-      file,
+      load,
       reloadIntervalMs: 1000,
       now: () => now,
     });
-    expect(secrets.current()).toEqual(['whsec_configured', 'whsec_managed_1']);
+    expect(await secrets.current()).toEqual(['whsec_configured', 'whsec_managed_1']);
+    expect(await secrets.current()).toEqual(['whsec_configured', 'whsec_managed_1']);
+    expect(state.reads).toBe(1);
 
-    writeManagedSecret(file, { endpointId: 'we_2', secret: 'whsec_managed_2' });
+    state.value = 'whsec_managed_2';
     now = 500;
-    expect(secrets.reload()).toBe(false);
+    expect(await secrets.reload()).toBe(false);
+    expect(state.reads).toBe(1);
     now = 1500;
-    expect(secrets.reload()).toBe(true);
-    expect(secrets.current()).toEqual(['whsec_configured', 'whsec_managed_2']);
+    expect(await secrets.reload()).toBe(true);
+    expect(await secrets.current()).toEqual(['whsec_configured', 'whsec_managed_2']);
     now = 3000;
-    expect(secrets.reload()).toBe(false);
+    expect(await secrets.reload()).toBe(false);
+    expect(state.reads).toBe(3);
   });
 
-  it('works without a file', () => {
-    const secrets = new StripeWebhookSecrets({ configured: ['whsec_a', 'whsec_b'], file: path.join(dir, 'none') });
-    expect(secrets.current()).toEqual(['whsec_a', 'whsec_b']);
+  it('keeps the secret read before when the store cannot be read', async () => {
+    let fail = false;
+    let now = 0;
+    const secrets = new StripeWebhookSecrets({
+      configured: ['whsec_configured'],
+      load: async () => {
+        if (fail) throw new Error('database down');
+        return 'whsec_managed_1';
+      },
+      reloadIntervalMs: 0,
+      now: () => now,
+    });
+    expect(await secrets.current()).toEqual(['whsec_configured', 'whsec_managed_1']);
+    fail = true;
+    now = 10;
+    expect(await secrets.reload()).toBe(false);
+    expect(await secrets.current()).toEqual(['whsec_configured', 'whsec_managed_1']);
+  });
+
+  it('works without a stored secret, and without a store', async () => {
+    const none = new StripeWebhookSecrets({ configured: ['whsec_a', 'whsec_b'], load: async () => undefined });
+    expect(await none.current()).toEqual(['whsec_a', 'whsec_b']);
+    const without = new StripeWebhookSecrets({ configured: ['whsec_a'] });
+    expect(await without.current()).toEqual(['whsec_a']);
+    expect(await without.reload()).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import type { ReconciliationReport } from '../../shared/reconciliation';
 import { createReplayFailedStripeEvents } from './failedEventReplay';
 import { createReconcileMonstockPages } from './monstockWalk';
-import { writeReport } from './reportFiles';
+import { databaseSource, writeReport } from './reportFiles';
 import { createCheckReconciliationRetention } from './retention';
 import { createReconcileStripePages } from './stripeWalk';
 import { DEFAULT_RECONCILIATION_SETTINGS, type ReconciliationClients, type ReconciliationContext } from './types';
@@ -13,20 +13,21 @@ import { DEFAULT_RECONCILIATION_SETTINGS, type ReconciliationClients, type Recon
 export function createReconciliationActivities(clients: ReconciliationClients) {
   const { reconciliation: settings = DEFAULT_RECONCILIATION_SETTINGS, ...rest } = clients;
   // Reconciliation reads through its own (rate-limited) Stripe client and matcher when set.
+  const database = databaseSource(settings.database);
   const context: ReconciliationContext = {
     ...rest,
     stripe: settings.stripe ?? clients.stripe,
     matcher: settings.matcher ?? clients.matcher,
-    dataDir: settings.dataDir,
+    database,
   };
   return {
     reconcileStripePages: createReconcileStripePages(context),
     reconcileMonstockPages: createReconcileMonstockPages(context),
     replayFailedStripeEvents: createReplayFailedStripeEvents(context),
-    checkReconciliationRetention: createCheckReconciliationRetention(settings.dataDir),
-    /** Assembles DATA_DIR/reports/<reportId>.json from the run's part files, with every finding. */
+    checkReconciliationRetention: createCheckReconciliationRetention(database),
+    /** Stores the run's report, with every finding gathered from its parts, where every replica reads it. */
     async writeReconciliationReport(report: ReconciliationReport): Promise<{ reportFile: string; findings: number }> {
-      return writeReport(settings.dataDir, report);
+      return writeReport(database, report);
     },
   };
 }

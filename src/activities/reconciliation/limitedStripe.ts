@@ -1,3 +1,4 @@
+import type { Database } from '../../store/database';
 import type { MatchSettings } from '../../matching/matchRules';
 import { OrderMatcher } from '../../matching/orderMatcher';
 import type { MonstockClient } from '../../monstock/client';
@@ -11,7 +12,8 @@ import type { ReconciliationSettings } from './types';
  * Checkout reads, retries) counts against STRIPE_RATE_LIMIT_PER_SECOND.
  */
 export function rateLimitedReconciliation(options: {
-  dataDir: string;
+  /** Unset: the process's database, from DATABASE_URL. */
+  database?: Database;
   stripeRateLimitPerSecond: number;
   stripe: StripeClientOptions;
   monstock: MonstockClient;
@@ -22,7 +24,7 @@ export function rateLimitedReconciliation(options: {
     rateLimiter: sharedStripeLimiter(options.stripeRateLimitPerSecond),
   });
   return {
-    dataDir: options.dataDir,
+    ...(options.database ? { database: options.database } : {}),
     stripeRateLimitPerSecond: options.stripeRateLimitPerSecond,
     stripe,
     matcher: new OrderMatcher({ stripe, monstock: options.monstock, settings: options.matching }),

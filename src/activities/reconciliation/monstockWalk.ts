@@ -22,7 +22,7 @@ export function createReconcileMonstockPages(context: ReconciliationContext) {
   return async function reconcileMonstockPages(input: ReconcilePagesInput): Promise<ReconcilePagesResult> {
     return walkPages(input, async (progress) => {
       const to = Date.parse(input.window.to);
-      const seen = await readSeenIntents(context.dataDir, input.reportId);
+      const seen = await readSeenIntents(context.database, input.reportId);
       return {
         async readPage() {
           const listed = () =>
@@ -38,7 +38,7 @@ export function createReconcileMonstockPages(context: ReconciliationContext) {
           await forEachItem(progress, inWindow, async (order) => {
             pageFindings.push(...(await reconcileOrder(context, input, order, progress, seen)));
           });
-          await finishPage(context.dataDir, input, progress, 'monstock', pageFindings);
+          await finishPage(context.database, input, progress, 'monstock', pageFindings);
           progress.done = !page.nextCursor || inWindow.length < page.data.length;
           if (page.nextCursor) progress.cursor = page.nextCursor;
         },

@@ -1,7 +1,7 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { emptyCounts, mergeByKind } from '../../reconciliation/totals';
 import type { ReconciliationFinding } from '../../shared/reconciliation';
-import { writePart } from './reportFiles';
+import { writePart, type DatabaseSource } from './reportFiles';
 import type { ReconcilePagesInput, ReconcilePagesResult } from './types';
 
 /**
@@ -62,9 +62,9 @@ export function record(progress: ReconcilePagesResult, finding: ReconciliationFi
   return finding;
 }
 
-/** Writes a page's findings to its part file, keeps what the workflow has room for, and counts the page. */
+/** Stores a page's findings as its part, keeps what the workflow has room for, and counts the page. */
 export async function finishPage(
-  dataDir: string,
+  database: DatabaseSource,
   input: ReconcilePagesInput,
   progress: ReconcilePagesResult,
   phase: 'stripe' | 'monstock',
@@ -72,7 +72,7 @@ export async function finishPage(
 ): Promise<void> {
   // Stable order inside a page, whatever order the concurrent comparisons finished in.
   pageFindings.sort((a, b) => findingSortKey(a).localeCompare(findingSortKey(b)));
-  await writePart(dataDir, input.reportId, phase, progress.pageSeq, pageFindings);
+  await writePart(database, input.reportId, phase, progress.pageSeq, pageFindings);
   const room = input.keepFindings - progress.findings.length;
   if (room > 0) progress.findings.push(...pageFindings.slice(0, room));
   progress.pageSeq += 1;

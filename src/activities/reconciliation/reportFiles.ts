@@ -1,35 +1,35 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { readDirOrEmpty, reportFilePath, reportPartsDir } from '../../reports/reportPaths';
+import { assertValidReportId } from '../../reports/reportPaths';
+import { databaseFromEnvironment, type Database } from '../../store/database';
+import { findReport, loadParts, loadSeenIntents, savePart, saveReport, saveSeenIntents } from '../../store/reports';
 import type { ReconciliationFinding, ReconciliationReport } from '../../shared/reconciliation';
 
 /**
- * Findings of a run live on disk, not in workflow history: one part file per page (rewritten
- * whole when a page is read again, so a retried page never doubles its findings), assembled at
- * the end into DATA_DIR/reports/<reportId>.json.
+ * Findings of a run live in the connector's database (src/store/reports), not in workflow
+ * history: one part per page (rewritten whole when a page is read again, so a retried page never
+ * doubles its findings), assembled at the end into the report every replica's pages serve.
  *
- * The report id comes from workflow input: every path here is built by reportPaths, which
- * refuses an id that is not one (a non-retryable failure) before anything is read, written or
- * deleted.
+ * The report id comes from workflow input: an id that is not one is refused here (a
+ * non-retryable failure) before the database is even asked for, and again by the store.
  */
-const partsDir = reportPartsDir;
 
-const PHASES = ['stripe', 'monstock'] as const;
+/** Where reconciliation's database comes from: the worker's pool, or the process's DATABASE_URL. */
+export type DatabaseSource = () => Promise<Database>;
+
+export function databaseSource(database: Database | undefined): DatabaseSource {
+  return database ? async () => database : () => databaseFromEnvironment();
+}
+
+const PROCESS_DATABASE = databaseSource(undefined);
 
 export async function writePart(
-  dataDir: string,
+  database: DatabaseSource,
   reportId: string,
-  phase: (typeof PHASES)[number],
+  phase: 'stripe' | 'monstock',
   seq: number,
   findings: readonly ReconciliationFinding[],
 ): Promise<void> {
-  const file = path.join(partsDir(dataDir, reportId), `${phase}-${String(seq).padStart(8, '0')}.json`);
-  if (findings.length === 0) {
-    await fs.rm(file, { force: true });
-    return;
-  }
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, JSON.stringify(findings));
+  assertValidReportId(reportId);
+  await savePart(await database(), reportId, phase, seq, findings);
 }
 
 /**
@@ -37,56 +37,48 @@ export async function writePart(
  * them without asking Stripe again. Rewritten whole, like the findings, when a page is re-read.
  */
 export async function writeSeenIntents(
-  dataDir: string,
+  database: DatabaseSource,
   reportId: string,
   seq: number,
   intentIds: readonly string[],
 ): Promise<void> {
-  const file = path.join(partsDir(dataDir, reportId), `seen-${String(seq).padStart(8, '0')}.txt`);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, intentIds.join('\n'));
+  assertValidReportId(reportId);
+  await saveSeenIntents(await database(), reportId, seq, intentIds);
 }
 
-/** Every intent the Stripe walk of this run compared (empty when its files are on another machine). */
-export async function readSeenIntents(dataDir: string, reportId: string): Promise<Set<string>> {
-  const dir = partsDir(dataDir, reportId);
-  const seen = new Set<string>();
-  for (const file of (await readDirOrEmpty(dir)).filter((f) => f.startsWith('seen-'))) {
-    for (const id of (await fs.readFile(path.join(dir, file), 'utf8')).split('\n')) if (id) seen.add(id);
-  }
-  return seen;
+/** Every intent the Stripe walk of this run compared, whichever replica's worker walked it. */
+export async function readSeenIntents(database: DatabaseSource, reportId: string): Promise<Set<string>> {
+  assertValidReportId(reportId);
+  return loadSeenIntents(await database(), reportId);
 }
 
-export async function readParts(dataDir: string, reportId: string): Promise<ReconciliationFinding[]> {
-  const dir = partsDir(dataDir, reportId);
-  const files = await readDirOrEmpty(dir);
-  const ordered = files
-    .filter((f) => f.endsWith('.json'))
-    .sort(
-      (a, b) =>
-        PHASES.indexOf(a.split('-')[0] as never) - PHASES.indexOf(b.split('-')[0] as never) || a.localeCompare(b),
-    );
-  const findings: ReconciliationFinding[] = [];
-  for (const file of ordered)
-    findings.push(...(JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as ReconciliationFinding[]));
-  return findings;
+export async function readParts(database: DatabaseSource, reportId: string): Promise<ReconciliationFinding[]> {
+  assertValidReportId(reportId);
+  return loadParts(await database(), reportId);
 }
 
-/** Writes the full report (atomically: a reader never sees half a file) and drops the part files. */
+/** Where a stored report is read: the admin listener's report page. */
+export function reportLocation(reportId: string): string {
+  return `/reports/${reportId}`;
+}
+
+/** Stores the full report (all or nothing) and drops its parts. */
 export async function writeReport(
-  dataDir: string,
+  database: DatabaseSource,
   report: ReconciliationReport,
 ): Promise<{ reportFile: string; findings: number }> {
-  const reportFile = reportFilePath(dataDir, report.reportId);
-  const findings = await readParts(dataDir, report.reportId);
-  await fs.mkdir(path.dirname(reportFile), { recursive: true });
-  const temporary = `${reportFile}.tmp`;
-  await fs.writeFile(temporary, JSON.stringify({ ...report, reportFile, findings, findingsTruncated: false }, null, 2));
-  await fs.rename(temporary, reportFile);
-  await fs.rm(partsDir(dataDir, report.reportId), { recursive: true, force: true });
-  return { reportFile, findings: findings.length };
+  assertValidReportId(report.reportId);
+  const reportFile = reportLocation(report.reportId);
+  const { findings } = await saveReport(await database(), report, reportFile);
+  return { reportFile, findings };
 }
 
-export async function readReport(reportFile: string): Promise<ReconciliationReport> {
-  return JSON.parse(await fs.readFile(reportFile, 'utf8')) as ReconciliationReport;
+/** A stored report with every finding (the process's database unless told otherwise). */
+export async function readReport(
+  reportId: string,
+  database: DatabaseSource = PROCESS_DATABASE,
+): Promise<ReconciliationReport> {
+  const report = await findReport(await database(), reportId);
+  if (!report) throw new Error(`no report ${reportId} in the database`);
+  return report;
 }

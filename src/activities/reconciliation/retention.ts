@@ -1,57 +1,23 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { log } from '@temporalio/activity';
-import type { ReconciliationReport } from '../../shared/reconciliation';
-import { assertValidReportId, isValidReportId, readDirOrEmpty, reportsDir } from '../../reports/reportPaths';
+import { assertValidReportId } from '../../reports/reportPaths';
+import { lastFinishedAt } from '../../store/reports';
+import type { DatabaseSource } from './reportFiles';
 import { STRIPE_EVENT_RETENTION_DAYS } from './failedEvents';
 import type { RetentionCheckInput, RetentionCheckResult } from './types';
 
 const DAY_MS = 86_400_000;
 
 /**
- * The finish time of the connection's last successful run: the newest report file
- * (DATA_DIR/reports/<reportId>.json, written only when a run completes) of that connection,
- * other than `exceptReportId`. Files are read newest first and the first match wins.
+ * The finish time of the connection's last successful run: its newest report (written only when
+ * a run completes), other than `exceptReportId`.
  */
 export async function lastGoodRunAt(
-  dataDir: string,
+  database: DatabaseSource,
   connectionId: string,
   exceptReportId?: string,
 ): Promise<string | undefined> {
-  const dir = reportsDir(dataDir);
-  const names = (await readDirOrEmpty(dir)).filter(
-    (name) => name.endsWith('.json') && isValidReportId(name.slice(0, -'.json'.length)),
-  );
-  const stats = await Promise.all(
-    names.map(async (name) => {
-      const stat = await fs.stat(path.join(dir, name)).catch(() => undefined);
-      return stat?.isFile() ? { name, mtime: stat.mtimeMs } : undefined;
-    }),
-  );
-  const files = stats
-    .filter((s): s is { name: string; mtime: number } => s !== undefined)
-    .sort((a, b) => b.mtime - a.mtime);
-  let best: string | undefined;
-  for (const file of files) {
-    let report: Partial<ReconciliationReport>;
-    try {
-      report = JSON.parse(await fs.readFile(path.join(dir, file.name), 'utf8')) as Partial<ReconciliationReport>;
-    } catch {
-      continue; // not a report (or removed meanwhile)
-    }
-    if (
-      report.connectionId !== connectionId ||
-      report.reportId === exceptReportId ||
-      typeof report.finishedAt !== 'string' ||
-      Number.isNaN(Date.parse(report.finishedAt))
-    ) {
-      continue;
-    }
-    if (!best || Date.parse(report.finishedAt) > Date.parse(best)) best = report.finishedAt;
-    // Files are newest first: the first report found is the last run (its mtime is its finish).
-    break;
-  }
-  return best;
+  const finishedAt = await lastFinishedAt(await database(), connectionId, exceptReportId);
+  return finishedAt !== undefined && !Number.isNaN(Date.parse(finishedAt)) ? finishedAt : undefined;
 }
 
 /** The loud warnings for a run whose previous good run is missing or older than Stripe keeps events. */
@@ -68,12 +34,12 @@ export function retentionWarnings(lastGood: string | undefined, now: Date): stri
   ];
 }
 
-export function createCheckReconciliationRetention(dataDir: string) {
-  /** Finds the previous good run (DATA_DIR/reports) and warns loudly when Stripe's event retention has been outrun. */
+export function createCheckReconciliationRetention(database: DatabaseSource) {
+  /** Finds the previous good run (the stored reports) and warns loudly when Stripe's event retention was outrun. */
   return async function checkReconciliationRetention(input: RetentionCheckInput): Promise<RetentionCheckResult> {
     // The run's first activity: a report id that could not name a report file ends the run here, non-retryably.
     assertValidReportId(input.reportId);
-    const last = await lastGoodRunAt(dataDir, input.connectionId, input.reportId);
+    const last = await lastGoodRunAt(database, input.connectionId, input.reportId);
     const warnings = retentionWarnings(last, new Date());
     const logAttributes = { connectionId: input.connectionId, reportId: input.reportId, lastGoodRunAt: last ?? null };
     for (const warning of warnings) log.warn(`reconciliation: ${warning}`, logAttributes);

@@ -30,8 +30,8 @@ export function createReconcileStripePages(context: ReconciliationContext) {
           pageFindings.push(...found);
         });
         const intentIds = page.data.map((intent) => intent.id);
-        await writeSeenIntents(context.dataDir, input.reportId, progress.pageSeq, intentIds);
-        await finishPage(context.dataDir, input, progress, 'stripe', pageFindings);
+        await writeSeenIntents(context.database, input.reportId, progress.pageSeq, intentIds);
+        await finishPage(context.database, input, progress, 'stripe', pageFindings);
         passStripePage(progress, page);
       },
     }));

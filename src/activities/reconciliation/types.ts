@@ -1,4 +1,6 @@
 import type Stripe from 'stripe';
+import type { Database } from '../../store/database';
+import type { DatabaseSource } from './reportFiles';
 import type { OrderMatcher } from '../../matching/orderMatcher';
 import type { MonstockClient } from '../../monstock/client';
 import type { ReconciliationTally, ReconciliationWindow } from '../../shared/reconciliation';
@@ -15,8 +17,8 @@ export type DeliverToUnmatched = (
 ) => Promise<void>;
 
 export interface ReconciliationSettings {
-  /** Where reports go: DATA_DIR/reports/<reportId>.json. */
-  dataDir: string;
+  /** Where reports go: the connector's database (unset: the process's, from DATABASE_URL). */
+  database?: Database;
   /** Stripe requests per second this worker's reconciliation may make (enforced by `stripe`'s rate limiter). */
   stripeRateLimitPerSecond: number;
   /**
@@ -29,7 +31,6 @@ export interface ReconciliationSettings {
 }
 
 export const DEFAULT_RECONCILIATION_SETTINGS: ReconciliationSettings = {
-  dataDir: './data',
   stripeRateLimitPerSecond: 25,
 };
 
@@ -45,10 +46,10 @@ export interface ReconciliationClients {
 
 /**
  * What the activities work with: the clients, with `stripe` and `matcher` already the ones the
- * settings name (the rate-limited pair) when set, and the report folder.
+ * settings name (the rate-limited pair) when set, and the database reports go to.
  */
 export interface ReconciliationContext extends Omit<ReconciliationClients, 'reconciliation'> {
-  dataDir: string;
+  database: DatabaseSource;
 }
 
 export interface ReconcilePagesInput {

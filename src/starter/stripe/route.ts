@@ -8,7 +8,8 @@ import { beforeDeadline, handOffBefore } from '../http/deadline';
 import type { WebhookAnswer, WebhookRoute } from '../http/server';
 import { stripeEventAction, type StripeEventAction, type StripeWebhookEvent } from '../../events/stripeEventActions';
 import { matchEvent } from '../../matching/matchEvent';
-import { managedSecretFile } from './secretFile';
+import type { Database } from '../../store/database';
+import { loadManagedSecret } from '../../store/managedSecrets';
 import { StripeWebhookSecrets } from './secrets';
 import { verifyStripeWebhook, type VerifyResult } from './verify';
 
@@ -27,7 +28,9 @@ import { verifyStripeWebhook, type VerifyResult } from './verify';
  */
 export interface StripeWebhookRouteOptions extends WebhookRouteOptions {
   matcher: OrderMatcher;
-  config: Pick<ConnectorConfig, 'stripe' | 'temporal' | 'orders' | 'dataDir'>;
+  config: Pick<ConnectorConfig, 'stripe' | 'temporal' | 'orders'>;
+  /** Where `npm run setup` stored the managed endpoint's secret (every replica's); unset: configured secrets only. */
+  database?: Database;
   secretReloadIntervalMs?: number;
 }
 
@@ -43,13 +46,16 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
   const { logger, answerWithinMs, temporalDeadlineMs, delivery } = webhookRouteBasics(options, 'stripe');
   const secretsByConnection = new Map<string, StripeWebhookSecrets>();
   const liveKey = isLiveStripeKey(config.stripe.secretKey);
+  const keys = config.temporal.encryptionKeys;
+  const managedSecretOf = (database: Database, connectionId: string) => async () =>
+    (await loadManagedSecret(database, keys, connectionId))?.secret;
 
   const secretsOf = (connectionId: string): StripeWebhookSecrets => {
     let secrets = secretsByConnection.get(connectionId);
     if (!secrets) {
       secrets = new StripeWebhookSecrets({
         configured: config.stripe.webhookSecrets,
-        file: managedSecretFile(config.dataDir, connectionId),
+        ...(options.database ? { load: managedSecretOf(options.database, connectionId) } : {}),
         ...(options.secretReloadIntervalMs !== undefined ? { reloadIntervalMs: options.secretReloadIntervalMs } : {}),
       });
       secretsByConnection.set(connectionId, secrets);
@@ -59,7 +65,7 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
 
   return async ({ connectionId, headers, rawBody }) => {
     counters.inc(C.received, SOURCE);
-    const verified = verify(secretsOf(connectionId), rawBody, headers['stripe-signature']);
+    const verified = await verify(secretsOf(connectionId), rawBody, headers['stripe-signature']);
     if (!verified.ok) {
       counters.inc(C.rejected, { ...SOURCE, reason: verified.reason });
       logger.warn('stripe webhook rejected', { connectionId, reason: verified.reason });
@@ -191,10 +197,14 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
   }
 }
 
-function verify(secrets: StripeWebhookSecrets, rawBody: Buffer, header: string | string[] | undefined): VerifyResult {
-  const first = verifyStripeWebhook(rawBody, header, secrets.current());
-  // Setup may have just replaced the managed endpoint (and its secret file): look once more.
-  if (!first.ok && first.reason === 'bad_signature' && secrets.reload())
-    return verifyStripeWebhook(rawBody, header, secrets.current());
+async function verify(
+  secrets: StripeWebhookSecrets,
+  rawBody: Buffer,
+  header: string | string[] | undefined,
+): Promise<VerifyResult> {
+  const first = verifyStripeWebhook(rawBody, header, await secrets.current());
+  // Setup (on any replica) may have just replaced the managed endpoint and its secret: look once more.
+  if (!first.ok && first.reason === 'bad_signature' && (await secrets.reload()))
+    return verifyStripeWebhook(rawBody, header, await secrets.current());
   return first;
 }

@@ -4,7 +4,9 @@ import type { Logger } from '../../observability/logger';
 import { registerSecrets } from '../../observability/logger';
 import { STRIPE_API_VERSION } from '../../stripe/client';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../events/stripeEventActions';
-import { managedSecretFile, readManagedSecret, writeManagedSecret } from './secretFile';
+import type { Database } from '../../store/database';
+import { loadManagedSecret, saveManagedSecret } from '../../store/managedSecrets';
+import type { EncryptionKey } from '../../temporal/codec/encryptionCodec';
 
 /**
  * The connector's own Stripe webhook endpoint, kept by `npm run setup`: one per connection, found
@@ -75,18 +77,22 @@ export async function deleteManagedEndpoint(stripe: Stripe, endpointId: string):
   await stripe.webhookEndpoints.del(endpointId);
 }
 
-/** Idempotent: when Stripe already shows the wanted endpoint and its secret is on file, nothing is written. */
+/**
+ * Idempotent: when Stripe already shows the wanted endpoint and its secret is stored, nothing is
+ * written. The secret goes to the connector's database, encrypted with `encryptionKeys`, where
+ * every replica's webhook server reads it.
+ */
 export async function ensureStripeWebhookEndpoint(options: {
   stripe: Stripe;
   spec: ManagedEndpointSpec;
-  dataDir: string;
+  database: Database;
+  encryptionKeys: EncryptionKey[];
   logger: Logger;
 }): Promise<EndpointSetupResult> {
-  const { stripe, spec, logger } = options;
-  const file = managedSecretFile(options.dataDir, spec.connectionId);
-  const stored = readManagedSecret(file);
+  const { stripe, spec, logger, database, encryptionKeys } = options;
+  const stored = await loadManagedSecret(database, encryptionKeys, spec.connectionId);
   const managed = await listManagedEndpoints(stripe, spec.connectionId);
-  // Kept only if its secret is on file: Stripe never shows a secret again, and without it no
+  // Kept only if its secret is stored: Stripe never shows a secret again, and without it no
   // delivery from that endpoint could be verified.
   const keeper = managed.find(
     (endpoint) => endpoint.id === stored?.endpointId && endpoint.api_version === spec.apiVersion,
@@ -112,7 +118,10 @@ export async function ensureStripeWebhookEndpoint(options: {
     }
     registerSecrets(created.secret);
     // Written before the old endpoint goes, so some endpoint's deliveries always verify.
-    writeManagedSecret(file, { endpointId: created.id, secret: created.secret });
+    await saveManagedSecret(database, encryptionKeys, spec.connectionId, {
+      endpointId: created.id,
+      secret: created.secret,
+    });
     result = { action: managed.length > 0 ? 'replaced' : 'created', endpointId: created.id, deleted: [] };
   }
   for (const old of managed) {
@@ -125,7 +134,6 @@ export async function ensureStripeWebhookEndpoint(options: {
     url: spec.url,
     apiVersion: spec.apiVersion,
     events: spec.enabledEvents.length,
-    file,
   });
   return result;
 }
@@ -137,8 +145,9 @@ function sameEvents(current: readonly string[], wanted: readonly string[]): bool
 
 /** The setup step: PUBLIC_WEBHOOK_URL unset means the operator manages Stripe's endpoints by hand. */
 export async function setupStripeWebhookEndpoint(options: {
-  config: Pick<ConnectorConfig, 'connectionId' | 'dataDir' | 'webhookServer'>;
+  config: Pick<ConnectorConfig, 'connectionId' | 'webhookServer' | 'temporal'>;
   stripe: Stripe;
+  database: Database;
   logger: Logger;
 }): Promise<EndpointSetupResult | undefined> {
   const { config, logger } = options;
@@ -149,5 +158,11 @@ export async function setupStripeWebhookEndpoint(options: {
     return undefined;
   }
   const spec = managedEndpointSpec({ publicUrl: config.webhookServer.publicUrl, connectionId: config.connectionId });
-  return ensureStripeWebhookEndpoint({ stripe: options.stripe, spec, dataDir: config.dataDir, logger });
+  return ensureStripeWebhookEndpoint({
+    stripe: options.stripe,
+    spec,
+    database: options.database,
+    encryptionKeys: config.temporal.encryptionKeys,
+    logger,
+  });
 }

@@ -1,0 +1,110 @@
+import type pg from 'pg';
+
+/**
+ * The schema, as an ordered list of versioned migrations: append, never edit one that shipped.
+ * `migrate` applies the missing ones at start, in one transaction holding an advisory lock, so
+ * replicas starting together wait for each other and every migration is applied exactly once.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'reports, managed webhook secrets, webhook health',
+    sql: `
+      CREATE TABLE reconciliation_reports (
+        report_id text PRIMARY KEY,
+        connection_id text NOT NULL,
+        finished_at timestamptz NOT NULL,
+        written_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        -- The report without its findings (what the chart reads), and the findings apart.
+        summary jsonb NOT NULL,
+        findings jsonb NOT NULL
+      );
+      CREATE INDEX reconciliation_reports_newest ON reconciliation_reports (written_at DESC, report_id DESC);
+      CREATE INDEX reconciliation_reports_connection ON reconciliation_reports (connection_id, written_at DESC);
+
+      -- A run's findings per page, rewritten whole when a page is read again; dropped once the report is written.
+      CREATE TABLE reconciliation_parts (
+        report_id text NOT NULL,
+        phase text NOT NULL CHECK (phase IN ('stripe', 'monstock')),
+        seq integer NOT NULL,
+        findings jsonb NOT NULL,
+        PRIMARY KEY (report_id, phase, seq)
+      );
+      -- The payment intents each Stripe page compared, so the Monstock walk skips them.
+      CREATE TABLE reconciliation_seen_intents (
+        report_id text NOT NULL,
+        seq integer NOT NULL,
+        intent_ids text[] NOT NULL,
+        PRIMARY KEY (report_id, seq)
+      );
+
+      -- Encrypted with PAYLOAD_ENCRYPTION_KEYS; key_id names the key, so rotation keeps it readable.
+      CREATE TABLE managed_webhook_secrets (
+        connection_id text PRIMARY KEY,
+        endpoint_id text NOT NULL,
+        key_id text NOT NULL,
+        ciphertext bytea NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );
+
+      -- One row per replica and source: the health page sums the rows.
+      CREATE TABLE webhook_health (
+        connection_id text NOT NULL,
+        replica_id text NOT NULL,
+        source text NOT NULL,
+        succeeded bigint NOT NULL DEFAULT 0,
+        rejected bigint NOT NULL DEFAULT 0,
+        unavailable bigint NOT NULL DEFAULT 0,
+        failed bigint NOT NULL DEFAULT 0,
+        last_success_at timestamptz,
+        last_failure_at timestamptz,
+        updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        PRIMARY KEY (connection_id, replica_id, source)
+      );
+    `,
+  },
+];
+
+/** Any constant unique to this application: the advisory lock replicas take while migrating. */
+const MIGRATION_LOCK = 727_384_213;
+
+/** Applies the migrations `pool`'s database lacks; returns the versions this call applied. */
+export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version integer PRIMARY KEY,
+         name text NOT NULL,
+         applied_at timestamptz NOT NULL DEFAULT clock_timestamp()
+       )`,
+    );
+    const done = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(done.rows.map((row) => row.version));
+    const now: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+      now.push(migration.version);
+    }
+    await client.query('COMMIT');
+    return now;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
