@@ -1,13 +1,15 @@
-/** `npm run chaos -- [--orders N] [--seed S] [--concurrency C] [--keep-data]`. */
+/** `npm run chaos -- [--orders N] [--seed S] [--concurrency C] [--keep-data] [--no-merchant-flows]`. */
 export interface ChaosArgs {
   orders: number;
   seed: number;
   concurrency: number | undefined;
   keepData: boolean;
+  /** Capture-at-shipment orders and Monstock refund requests in the mix (on unless --no-merchant-flows). */
+  merchantFlows: boolean;
 }
 
 export const CHAOS_USAGE =
-  'usage: npm run chaos -- [--orders N (default 1000)] [--seed S (default: random)] [--concurrency C] [--keep-data]';
+  'usage: npm run chaos -- [--orders N (default 1000)] [--seed S (default: random)] [--concurrency C] [--keep-data] [--no-merchant-flows]';
 
 export class ChaosArgsError extends Error {}
 
@@ -15,7 +17,13 @@ export function parseChaosArgs(
   argv: readonly string[],
   randomSeed: () => number = () => Math.floor(Math.random() * 1_000_000),
 ): ChaosArgs {
-  const args: ChaosArgs = { orders: 1000, seed: Number.NaN, concurrency: undefined, keepData: false };
+  const args: ChaosArgs = {
+    orders: 1000,
+    seed: Number.NaN,
+    concurrency: undefined,
+    keepData: false,
+    merchantFlows: true,
+  };
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
     const number = (min: number, max: number): number => {
@@ -30,6 +38,7 @@ export function parseChaosArgs(
     else if (arg === '--seed') args.seed = number(0, 2 ** 31 - 1);
     else if (arg === '--concurrency') args.concurrency = number(1, 64);
     else if (arg === '--keep-data') args.keepData = true;
+    else if (arg === '--no-merchant-flows') args.merchantFlows = false;
     else throw new ChaosArgsError(`unknown argument ${JSON.stringify(arg.slice(0, 60))}`);
   }
   if (Number.isNaN(args.seed)) args.seed = randomSeed();

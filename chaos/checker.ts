@@ -4,6 +4,8 @@ import type { MovementKind, MovementStatus, Order, Payment } from '../src/monsto
 // as given instead of restating them (and drifting). Nothing of the connector's code is used.
 import { summarizePayments } from '../sandbox/monstock/paymentStatus';
 import type { LedgerEntry, LedgerIndex, LedgerIntent } from './ledger';
+import { askedThroughMonstock, merchantMonstockProblems, merchantStripeProblems } from './merchantChecks';
+import type { RefundRequest } from '../src/monstock/schemas';
 import {
   ORDER_METADATA_KEY,
   type BalanceFacts,
@@ -49,7 +51,12 @@ export interface OrderEvidence {
   /** What the shop did for this order. */
   entry: LedgerEntry;
   /** Undefined when Monstock could not show the order at all. */
-  monstock: Pick<Order, 'totalAmount' | 'paymentStatus' | 'amountPaid' | 'amountRefunded' | 'payments'> | undefined;
+  monstock:
+    | (Pick<Order, 'totalAmount' | 'paymentStatus' | 'amountPaid' | 'amountRefunded' | 'payments'> &
+        Partial<Pick<Order, 'status'>>)
+    | undefined;
+  /** The order's refund requests as Monstock shows them (read only for orders the shop asked refunds for). */
+  refundRequests?: readonly RefundRequest[];
   /** Stripe's fresh view of each of the ledger's intents for this order (one missing: Stripe does not know it). */
   stripe: readonly IntentFacts[];
   /**
@@ -133,29 +140,37 @@ export function expectOrder(entry: LedgerEntry, stripe: readonly IntentFacts[]):
       ? { rule: 'ifShown', value: paidCharge.methodType }
       : UNCHECKED;
 
-    // The payment itself, keyed by the intent. Cards only in this run: an async payment that
-    // failed after showing pending (which the connector records on the intent) does not occur.
-    const ledgerStatus = intentMovementStatus(intent.status);
-    const stripeStatus = facts ? intentMovementStatus(facts.status) : ledgerStatus;
-    if (facts && stripeStatus !== ledgerStatus && intent.status !== 'processing')
-      mismatch(intent.id, `intent status ${facts.status}, shop saw ${intent.status}`);
-    if (facts && stripeStatus === 'succeeded' && facts.amountReceived !== intent.amount)
-      mismatch(intent.id, `amount received ${facts.amountReceived}, shop paid ${intent.amount}`);
-    if (stripeStatus) {
-      const charge =
-        stripeStatus === 'succeeded' ? paidCharge : facts?.charges.find((candidate) => candidate.status === 'pending');
-      movements.push({
-        kind: 'payment',
-        transactionRef: intent.id,
-        amount: intent.amount,
-        currency,
-        status: stripeStatus,
-        // The payment happened when its charge did (the intent was created when checkout began).
-        occurredAt: charge?.created,
-        method: charge?.methodType ? { rule: 'equal', value: charge.methodType } : UNCHECKED,
-        fee: stripeStatus === 'succeeded' ? feeRule(charge) : { rule: 'absent' },
-        ...(charge?.last4 ? { last4: charge.last4 } : {}),
-      });
+    if (intent.captureMethod === 'manual') {
+      if (facts && facts.captureMethod !== 'manual')
+        mismatch(intent.id, `capture_method ${facts.captureMethod}, the shop asked for manual`);
+      movements.push(heldPaymentMovement(entry, intent, facts, paidCharge));
+    } else {
+      // The payment itself, keyed by the intent. Cards only in this run: an async payment that
+      // failed after showing pending (which the connector records on the intent) does not occur.
+      const ledgerStatus = intentMovementStatus(intent.status);
+      const stripeStatus = facts ? intentMovementStatus(facts.status) : ledgerStatus;
+      if (facts && stripeStatus !== ledgerStatus && intent.status !== 'processing')
+        mismatch(intent.id, `intent status ${facts.status}, shop saw ${intent.status}`);
+      if (facts && stripeStatus === 'succeeded' && facts.amountReceived !== intent.amount)
+        mismatch(intent.id, `amount received ${facts.amountReceived}, shop paid ${intent.amount}`);
+      if (stripeStatus) {
+        const charge =
+          stripeStatus === 'succeeded'
+            ? paidCharge
+            : facts?.charges.find((candidate) => candidate.status === 'pending');
+        movements.push({
+          kind: 'payment',
+          transactionRef: intent.id,
+          amount: intent.amount,
+          currency,
+          status: stripeStatus,
+          // The payment happened when its charge did (the intent was created when checkout began).
+          occurredAt: charge?.created,
+          method: charge?.methodType ? { rule: 'equal', value: charge.methodType } : UNCHECKED,
+          fee: stripeStatus === 'succeeded' ? feeRule(charge) : { rule: 'absent' },
+          ...(charge?.last4 ? { last4: charge.last4 } : {}),
+        });
+      }
     }
 
     // Each declined attempt, keyed by its failed charge.
@@ -211,7 +226,10 @@ export function expectOrder(entry: LedgerEntry, stripe: readonly IntentFacts[]):
     }
     for (const seen of facts?.refunds ?? []) {
       if (intent.refunds.some((refund) => refund.id === seen.id)) continue;
-      mismatch(seen.id, `Stripe shows a refund ${seen.id} the shop did not make`);
+      // A refund the shop asked for through Monstock: the connector made it (chaos/merchantChecks.ts
+      // judges how many and how much); the order must show it like any refund.
+      if (!askedThroughMonstock(entry, seen))
+        mismatch(seen.id, `Stripe shows a refund ${seen.id} the shop did not make`);
       movements.push({
         kind: 'refund',
         transactionRef: seen.id,
@@ -263,16 +281,24 @@ export function expectOrder(entry: LedgerEntry, stripe: readonly IntentFacts[]):
   return { movements, mismatches };
 }
 
-/** Whether Stripe agrees with everything the shop's ledger says of this order. */
+/**
+ * Whether Stripe agrees with everything the shop's ledger says of this order, and shows all the
+ * connector had to do in Stripe for it (captures, releases, refunds asked through Monstock): then
+ * Stripe's side of the order no longer moves.
+ */
 export function stripeAgreesWithLedger(entry: LedgerEntry, stripe: readonly IntentFacts[]): boolean {
-  return expectOrder(entry, stripe).mismatches.length === 0;
+  return expectOrder(entry, stripe).mismatches.length === 0 && merchantStripeProblems(entry, stripe).length === 0;
 }
 
 export function checkOrder(evidence: OrderEvidence, index: LedgerIndex = new Map()): Problem[] {
   const { entry } = evidence;
   const orderId = entry.orderId;
   const { movements: expected, mismatches } = expectOrder(entry, evidence.stripe);
-  const problems: Problem[] = [...mismatches];
+  const problems: Problem[] = [
+    ...mismatches,
+    ...merchantStripeProblems(entry, evidence.stripe),
+    ...merchantMonstockProblems(evidence),
+  ];
   const order = evidence.monstock;
   if (!order) {
     return [
@@ -419,7 +445,7 @@ function intentMovementStatus(status: string): MovementStatus | undefined {
   return undefined;
 }
 
-function refundMovementStatus(status: string): MovementStatus {
+export function refundMovementStatus(status: string): MovementStatus {
   if (status === 'succeeded') return 'succeeded';
   if (status === 'failed' || status === 'canceled') return 'failed';
   return 'pending';
@@ -444,6 +470,42 @@ const LEDGER_DISPUTE_STATUS: Record<LedgerIntent['disputes'][number]['outcome'],
  */
 function monstockCurrency(currency: string): string {
   return currency.toUpperCase();
+}
+
+/**
+ * A payment held for capture at shipment: the connector captures the order's total due when the
+ * shop ships it (succeeded with the captured amount, Stripe's fee and net), or releases the hold
+ * when the shop cancels (canceled). The capture happens well after the charge was created and the
+ * contract leaves open which instant the connector writes: occurredAt is not judged.
+ */
+function heldPaymentMovement(
+  entry: LedgerEntry,
+  intent: LedgerIntent,
+  facts: IntentFacts | undefined,
+  charge: ChargeFacts | undefined,
+): ExpectedMovement {
+  const shipped = entry.capture?.outcome === 'shipped';
+  const method: Rule<string> = charge?.methodType ? { rule: 'equal', value: charge.methodType } : UNCHECKED;
+  const common = {
+    kind: 'payment' as const,
+    transactionRef: intent.id,
+    currency: monstockCurrency(intent.currency),
+    occurredAt: undefined,
+    method,
+    ...(charge?.last4 ? { last4: charge.last4 } : {}),
+  };
+  if (!entry.capture) {
+    // Neither shipped nor cancelled yet (a run cut short): the money is only held.
+    return { ...common, amount: intent.amount, status: 'authorized', fee: { rule: 'absent' } };
+  }
+  if (!shipped) return { ...common, amount: intent.amount, status: 'canceled', fee: { rule: 'absent' } };
+  return {
+    ...common,
+    amount: entry.capture.amountDue ?? intent.amount,
+    status: 'succeeded',
+    // Until Stripe shows the capture, no balance transaction tells the fee.
+    fee: facts?.status === 'succeeded' ? feeRule(charge) : UNCHECKED,
+  };
 }
 
 function declineMovement(ref: string, intent: LedgerIntent, charge: ChargeFacts | undefined): ExpectedMovement {

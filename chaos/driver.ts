@@ -1,49 +1,23 @@
 import Stripe from 'stripe';
 import type { MonstockClient } from '../src/monstock/client';
-import { MonstockApiError } from '../src/monstock/errors';
 import type { LedgerEntry, LedgerIntent } from './ledger';
-import type { Random } from './random';
+import { askRefunds, linesFor, shipOrCancel } from './merchantFlows';
+import { monstockRetry } from './monstockRetry';
+import { storyOf, type OrderPlan } from './orderPlan';
 
 export type { LedgerEntry } from './ledger';
+export { monstockRetry } from './monstockRetry';
+export { planOrder, storyOf, type OrderPlan } from './orderPlan';
 
 /**
  * The shop and its buyers: orders registered in Monstock and paid through Stripe with the shop's
  * own payment intents (`metadata.monstock_order_id`); a share declined once before paying, a
  * share refunded (in full, in part, twice in part), a share disputed (some disputes then won or
- * lost). Every choice comes from the seeded generator. What the shop does is written to its
- * ledger (chaos/ledger.ts) as it happens: the checker's expectation starts from there.
+ * lost), a share held for capture at shipment then shipped or cancelled, a share refunded through
+ * Monstock's refund requests (chaos/merchantFlows.ts). Every choice comes from the seeded
+ * generator (chaos/orderPlan.ts). What the shop does is written to its ledger (chaos/ledger.ts)
+ * as it happens: the checker's expectation starts from there.
  */
-
-export interface OrderPlan {
-  amount: number;
-  declinedFirst: boolean;
-  dispute: 'none' | 'open' | 'won' | 'lost';
-  refunds: number[];
-}
-
-/** Pure: what happens to order `index`. */
-export function planOrder(random: Random): OrderPlan {
-  const amount = random.int(5, 400) * 50;
-  const declinedFirst = random.chance(0.1);
-  const roll = random.next();
-  if (roll < 0.08) {
-    const outcome = random.next();
-    return { amount, declinedFirst, dispute: outcome < 0.5 ? 'open' : outcome < 0.75 ? 'won' : 'lost', refunds: [] };
-  }
-  if (roll < 0.18) return { amount, declinedFirst, dispute: 'none', refunds: [amount] };
-  if (roll < 0.33) return { amount, declinedFirst, dispute: 'none', refunds: [Math.floor(amount / 3)] };
-  if (roll < 0.38)
-    return { amount, declinedFirst, dispute: 'none', refunds: [Math.floor(amount / 4), Math.floor(amount / 5)] };
-  return { amount, declinedFirst, dispute: 'none', refunds: [] };
-}
-
-export function storyOf(plan: OrderPlan): string {
-  const parts = [plan.declinedFirst ? 'declined, then paid' : 'paid'];
-  if (plan.refunds.length === 1) parts.push(plan.refunds[0] === plan.amount ? 'refunded in full' : 'refunded in part');
-  if (plan.refunds.length > 1) parts.push(`refunded in part ${plan.refunds.length} times`);
-  if (plan.dispute !== 'none') parts.push(`disputed${plan.dispute === 'open' ? '' : `, ${plan.dispute}`}`);
-  return parts.join(', ');
-}
 
 export interface DriverOptions {
   monstock: MonstockClient;
@@ -83,12 +57,13 @@ async function driveOne(index: number, plan: OrderPlan, options: DriverOptions):
   const { stripe, monstock } = options;
   const customerId = options.customers[index % options.customers.length]!;
   const reference = `CH-${options.runId}-${index + 1}`;
-  const lines = [{ sku: `SKU-${(index % 7) + 1}`, quantity: 1, unitAmount: plan.amount }];
+  const lines = linesFor(plan, `SKU-${(index % 7) + 1}`);
+  const paymentCapture = plan.capture ? 'on_shipment' : 'automatic';
   // Monstock may be answering 5xx or 429 right now: the shop retries like any client would.
   const order = await monstockRetry(
     async () =>
       (await monstock.listOrders({ reference })).data[0] ??
-      monstock.createOrder({ reference, customerId, currency: 'EUR', lines }),
+      monstock.createOrder({ reference, customerId, currency: 'EUR', lines, paymentCapture }),
   );
   const entry: LedgerEntry = {
     orderId: order.id,
@@ -101,10 +76,19 @@ async function driveOne(index: number, plan: OrderPlan, options: DriverOptions):
   const metadata = { monstock_order_id: order.id };
   const idem = (step: string) => ({ idempotencyKey: `chaos-${options.runId}-${index}-${step}` });
   const paymentMethod = plan.dispute === 'none' ? 'pm_card_visa' : 'pm_card_createDispute';
+  // Held for capture at shipment: confirming only authorises; the connector captures or releases.
+  const captureMethod = plan.capture ? 'manual' : 'automatic';
   const created = await stripe.paymentIntents.create(
     plan.declinedFirst
-      ? { amount: plan.amount, currency: 'eur', metadata }
-      : { amount: plan.amount, currency: 'eur', payment_method: paymentMethod, confirm: true, metadata },
+      ? { amount: plan.amount, currency: 'eur', capture_method: captureMethod, metadata }
+      : {
+          amount: plan.amount,
+          currency: 'eur',
+          capture_method: captureMethod,
+          payment_method: paymentMethod,
+          confirm: true,
+          metadata,
+        },
     idem('create'),
   );
   const ledgerIntent: LedgerIntent = {
@@ -117,6 +101,7 @@ async function driveOne(index: number, plan: OrderPlan, options: DriverOptions):
     declines: [],
     refunds: [],
     disputes: [],
+    ...(plan.capture ? { captureMethod: 'manual' as const } : {}),
   };
   entry.intents.push(ledgerIntent);
   if (plan.declinedFirst) {
@@ -152,6 +137,8 @@ async function driveOne(index: number, plan: OrderPlan, options: DriverOptions):
     }
     ledgerIntent.disputes.push({ id: dispute.id, outcome: plan.dispute });
   }
+  await shipOrCancel(monstock, entry, plan, lines);
+  await askRefunds(monstock, entry, plan, `chaos-${options.runId}-${index}`);
   return entry;
 }
 
@@ -162,22 +149,5 @@ async function openedDispute(stripe: Stripe, paymentIntentId: string): Promise<S
     if (dispute) return dispute;
     if (Date.now() > deadline) throw new Error(`no dispute opened on ${paymentIntentId} within 30 s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-export async function monstockRetry<T>(call: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await call();
-    } catch (error) {
-      const retryable = !(error instanceof MonstockApiError) || error.retryable;
-      if (!retryable || Date.now() > deadline) throw error;
-      const wait =
-        error instanceof MonstockApiError && error.retryAfterMs !== undefined
-          ? error.retryAfterMs
-          : Math.min(100 * 2 ** attempt, 2000);
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
   }
 }

@@ -78,7 +78,12 @@ async function readOne(
     options.ownerCache?.set(ref, owner);
     owners[ref] = owner;
   }
-  return { entry, monstock: order, stripe, owners };
+  // The shop's refund requests, read only for the orders it asked refunds for.
+  const refundRequests =
+    order && (entry.refundRequests?.length ?? 0) > 0
+      ? await clients.monstock.listRefundRequests(entry.orderId)
+      : undefined;
+  return { entry, monstock: order, stripe, owners, ...(refundRequests ? { refundRequests } : {}) };
 }
 
 /** An intent Stripe does not know is left out (the checker reports it against the ledger). */

@@ -37,17 +37,43 @@ export interface LedgerIntent {
   declines: LedgerDecline[];
   refunds: LedgerRefund[];
   disputes: LedgerDispute[];
+  /** `manual`: held for capture at shipment (the connector captures or releases it, never the shop). */
+  captureMethod?: 'automatic' | 'manual';
+}
+
+/** What the shop did with an order paid for capture at shipment. */
+export interface LedgerCapture {
+  outcome: 'shipped' | 'cancelled';
+  /** The order's total due when the shop shipped it: what the connector must capture (none when cancelled). */
+  amountDue: number | undefined;
+  /** Whether the shop removed a line before shipping. */
+  reduced: boolean;
+}
+
+/** A refund the shop asked for in Monstock (a refund request), for the connector to make in Stripe. */
+export interface LedgerRefundRequest {
+  id: string;
+  amount: number;
+  /** Monstock's form (upper case), like the order's. */
+  currency: string;
+  /** What the connector must end with: refunded, or refused because it asks more than is refundable. */
+  expected: 'succeeded' | 'rejected';
 }
 
 export interface LedgerEntry {
   orderId: string;
   reference: string;
-  /** What the shop ordered: the sum of the lines it sent. */
+  /** What the shop ordered: the sum of the lines it sent (after removing any before shipping). */
   totalAmount: number;
   /** The order's currency, as the shop registered it in Monstock. */
   currency: string;
   intents: LedgerIntent[];
   story: string;
+  /** Orders paid for capture at shipment only. */
+  capture?: LedgerCapture;
+  /** The order status the shop left the order in, when it changed it (shipped, cancelled). */
+  orderStatus?: 'shipped' | 'cancelled';
+  refundRequests?: LedgerRefundRequest[];
 }
 
 /** Which order the shop did each thing for: intent, declined charge, refund and dispute ids. */

@@ -1,4 +1,5 @@
 import { CHAOS_USAGE, ChaosArgsError, parseChaosArgs } from './args';
+import { NO_MERCHANT_FLOWS } from './orderPlan';
 import { stderrProgress } from './progress';
 import { defaultChaosOptions, runChaos } from './run';
 
@@ -23,6 +24,7 @@ async function main(): Promise<number> {
   const options = defaultChaosOptions(args.orders, args.seed, progress);
   if (args.concurrency !== undefined) options.concurrency = args.concurrency;
   options.keepData = args.keepData;
+  if (!args.merchantFlows) options.merchantShares = NO_MERCHANT_FLOWS;
   const report = await runChaos(options);
   progress(
     report.ok

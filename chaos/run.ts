@@ -2,6 +2,7 @@ import { problemCount } from './checker';
 import { converge } from './converge';
 import { driveOrders, monstockRetry, planOrder, type LedgerEntry } from './driver';
 import { FaultRunner } from './faultRunner';
+import { DEFAULT_MERCHANT_SHARES, type MerchantShares } from './orderPlan';
 import { planFaults, type FaultPlanOptions } from './faultPlan';
 import type { Progress } from './progress';
 import { seededRandom } from './random';
@@ -21,12 +22,16 @@ export interface ChaosOptions {
   /** Spread the orders over at least this long; 0: as fast as the stack takes them. */
   minDriveMs: number;
   faults: FaultPlanOptions;
+  /** Shares of capture-at-shipment orders and Monstock refund requests (NO_MERCHANT_FLOWS: none). */
+  merchantShares: MerchantShares;
   quietMs: number;
   settleTimeoutMs: number;
   afterReconcileTimeoutMs: number;
   reconcileTimeoutMs: number;
   progress: Progress;
   dataDir?: string;
+  /** An existing PostgreSQL for the connector (the tests'); unset: an embedded one of the run's own. */
+  databaseUrl?: string;
   keepData?: boolean;
 }
 
@@ -43,6 +48,7 @@ export function defaultChaosOptions(orders: number, seed: number, progress: Prog
       stretchSeconds: 6,
       webhooks: { dropRate: 0.03, duplicateRate: 0.15, reorderRate: 0.15, delayMs: 1500 },
     },
+    merchantShares: DEFAULT_MERCHANT_SHARES,
     quietMs: 30_000,
     settleTimeoutMs: 180_000,
     afterReconcileTimeoutMs: 180_000,
@@ -55,11 +61,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const { progress } = options;
   const startedAt = Date.now();
   const random = seededRandom(options.seed);
-  const plans = Array.from({ length: options.orders }, () => planOrder(random));
+  const plans = Array.from({ length: options.orders }, () => planOrder(random, options.merchantShares));
   const faultPlan = planFaults(options.faults, random);
   const runId = `${options.seed}-${Date.now().toString(36)}`;
 
-  const stack = await startChaosStack({ progress, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const stack = await startChaosStack({
+    progress,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+  });
   try {
     const windowFrom = new Date(Date.now() - 60_000).toISOString();
     const customers: string[] = [];

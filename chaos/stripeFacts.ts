@@ -33,6 +33,8 @@ export interface RefundFacts {
   currency: string;
   created: number;
   balance: BalanceFacts | undefined;
+  /** The connector names the Monstock refund request a refund answers here. */
+  metadata: Record<string, string>;
 }
 
 export interface DisputeFacts {
@@ -55,6 +57,7 @@ export interface IntentFacts {
   currency: string;
   created: number;
   metadata: Record<string, string>;
+  captureMethod: string;
   charges: ChargeFacts[];
   refunds: RefundFacts[];
   disputes: DisputeFacts[];
@@ -65,6 +68,8 @@ export type RefOwner =
   { known: false } | { known: true; paymentIntent: string | undefined; orderId: string | undefined };
 
 export const ORDER_METADATA_KEY = 'monstock_order_id';
+/** Where the connector names, on a Stripe refund, the Monstock refund request it answers. */
+export const REFUND_REQUEST_METADATA_KEY = 'monstock_refund_request_id';
 
 export async function readIntentFacts(stripe: Stripe, paymentIntentId: string): Promise<IntentFacts> {
   const [intent, charges, refunds, disputes] = await Promise.all([
@@ -82,6 +87,7 @@ export async function readIntentFacts(stripe: Stripe, paymentIntentId: string): 
     currency: intent.currency,
     created: intent.created,
     metadata: { ...intent.metadata },
+    captureMethod: intent.capture_method,
     charges: [],
     refunds: [],
     disputes: [],
@@ -139,6 +145,7 @@ async function refundFacts(stripe: Stripe, refund: Stripe.Refund): Promise<Refun
     currency: refund.currency,
     created: refund.created,
     balance: await balanceOf(stripe, refund.balance_transaction),
+    metadata: { ...refund.metadata },
   };
 }
 

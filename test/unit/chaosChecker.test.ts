@@ -46,6 +46,7 @@ function stripeFor(ledger: LedgerEntry): IntentFacts[] {
     currency: intent.currency,
     created: T0 + n,
     metadata: { ...intent.metadata },
+    captureMethod: intent.captureMethod ?? 'automatic',
     charges: [
       ...intent.declines.map((decline, d) => ({
         id: decline.chargeId!,
@@ -82,6 +83,7 @@ function stripeFor(ledger: LedgerEntry): IntentFacts[] {
       currency: intent.currency,
       created: T0 + 20 + r,
       balance: { fee: 0, net: -refund.amount, currency: 'eur' },
+      metadata: {},
     })),
     disputes: intent.disputes.map((dispute) => ({
       id: dispute.id,

@@ -60,12 +60,21 @@ describe('chaos plan', () => {
 
 describe('npm run chaos arguments', () => {
   it('defaults to 1000 orders and a random seed', () => {
-    expect(parseChaosArgs([], () => 42)).toEqual({ orders: 1000, seed: 42, concurrency: undefined, keepData: false });
-    expect(parseChaosArgs(['--orders', '60', '--seed', '7', '--concurrency', '3', '--keep-data'])).toEqual({
+    expect(parseChaosArgs([], () => 42)).toEqual({
+      orders: 1000,
+      seed: 42,
+      concurrency: undefined,
+      keepData: false,
+      merchantFlows: true,
+    });
+    expect(
+      parseChaosArgs(['--orders', '60', '--seed', '7', '--concurrency', '3', '--keep-data', '--no-merchant-flows']),
+    ).toEqual({
       orders: 60,
       seed: 7,
       concurrency: 3,
       keepData: true,
+      merchantFlows: false,
     });
   });
 
