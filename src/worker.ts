@@ -14,6 +14,7 @@ import { ensureReconciliationSchedule } from './temporal/reconciliationSchedule'
 import { createWorkflowDelivery } from './temporal/delivery';
 import { createWorker } from './temporal/createWorker';
 import { openConfiguredDatabase } from './store/database';
+import { stripeBudgetLimiter } from './store/stripeBudget';
 import { installSdkMetrics } from './observability/sdkMetrics';
 import { withClientTracing } from './observability/temporalTracing';
 import { startTracing } from './observability/tracing';
@@ -33,11 +34,19 @@ async function main(): Promise<void> {
     apiToken: config.monstock.apiToken,
     requestTimeoutMs: config.monstock.requestTimeoutMs,
   });
-  const stripeOptions: StripeClientOptions = { secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl };
-  const stripe = createStripeClient(stripeOptions);
-  const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
   // Reports go to the database every replica shares; migrated here, before any activity runs.
   const database = await openConfiguredDatabase(config);
+  // One Stripe budget per account across all workers: every Stripe request this worker makes (order path and
+  // reconciliation, the SDK's retries included) takes a slot on the schedule the workers share in the database.
+  const stripeBudget = stripeBudgetLimiter({
+    database,
+    secretKey: config.stripe.secretKey,
+    ratePerSecond: config.reconciliation.stripeRateLimitPerSecond,
+    logger,
+  });
+  const stripeOptions: StripeClientOptions = { secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl };
+  const stripe = createStripeClient({ ...stripeOptions, rateLimiter: stripeBudget });
+  const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
   const untracedClient = await connectClient(config);
   // Traced: workflows an activity signals or starts join the activity's trace.
   const client = tracing ? withClientTracing(untracedClient, tracing) : untracedClient;
@@ -72,6 +81,7 @@ async function main(): Promise<void> {
       reconciliation: rateLimitedReconciliation({
         database,
         stripeRateLimitPerSecond: config.reconciliation.stripeRateLimitPerSecond,
+        rateLimiter: stripeBudget,
         stripe: stripeOptions,
         monstock,
         matching: config.matching,

@@ -315,7 +315,7 @@ export const SETTINGS = {
   STRIPE_RATE_LIMIT_PER_SECOND: setting({
     name: 'STRIPE_RATE_LIMIT_PER_SECOND',
     description:
-      'Stripe API calls per second reconciliation may make, shared by its activities in one worker (Stripe allows 25/s in test mode, 100/s live).',
+      'Stripe API calls per second for the account, shared by every worker through the database (order path and reconciliation; Stripe allows 25/s in test mode, 100/s live).',
     schema: z.coerce.number().positive().max(1000),
     default: '25',
   }),

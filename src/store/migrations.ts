@@ -69,6 +69,45 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'stripe rate budget shared by every worker of an account',
+    sql: `
+      -- One row per Stripe account (scope: a short hash of its key, never the key): the end of the
+      -- account's request schedule. Workers reserve slots after it (src/store/stripeBudget.ts), so
+      -- the table never grows beyond one row per key in use.
+      CREATE TABLE stripe_rate_budget (
+        scope text PRIMARY KEY,
+        next_slot timestamptz NOT NULL
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'connection registry',
+    sql: `
+      -- One row per merchant connection added at runtime (src/store/connections.ts); the connection
+      -- configured by environment variables ("default") is not stored. Removed rows stay, without
+      -- secrets, so ids in old workflow histories still name something.
+      CREATE TABLE connections (
+        id text PRIMARY KEY,
+        monstock_api_url text NOT NULL,
+        -- A Stripe Connect account under the platform key; NULL when the secrets hold a Stripe key.
+        stripe_account_id text,
+        settings jsonb NOT NULL DEFAULT '{}',
+        status text NOT NULL CHECK (status IN ('active', 'paused', 'removed')),
+        -- Monstock token, Monstock webhook secret, Stripe key: one JSON document encrypted with
+        -- PAYLOAD_ENCRYPTION_KEYS; key_id names the key, so rotation keeps it readable.
+        secrets_key_id text,
+        secrets_ciphertext bytea,
+        version integer NOT NULL DEFAULT 1,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        removed_at timestamptz,
+        CHECK (status = 'removed' OR (secrets_key_id IS NOT NULL AND secrets_ciphertext IS NOT NULL))
+      );
+    `,
+  },
 ];
 
 /** Any constant unique to this application: the advisory lock replicas take while migrating. */

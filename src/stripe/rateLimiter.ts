@@ -69,3 +69,146 @@ export function sharedStripeLimiter(ratePerSecond: number): SlidingWindowLimiter
   }
   return limiter;
 }
+
+/** Times on the shared schedule's clock (Unix ms), not this process's. */
+export interface Reservation {
+  /** The end of the last slot reserved: the first is `count * gapMs` before it. */
+  endMs: number;
+  /** The schedule's clock when it answered. */
+  nowMs: number;
+}
+
+/** Reserves `count` consecutive slots, `gapMs` apart, on a schedule every process of the account shares. */
+export type ReserveSlots = (count: number, gapMs: number) => Promise<Reservation>;
+
+export interface SharedScheduleOptions {
+  /** Slots are `(1000 + marginMs) / rate` apart, so calls sent a little late still never put rate + 1 in a second. */
+  marginMs?: number;
+  /** The most slots one reservation takes: fewer round trips, but slots held ahead are closed to other processes. */
+  maxBatch?: number;
+  /** How long a reservation may take before this process limits itself alone. */
+  reserveTimeoutMs?: number;
+  /** How long this process limits itself alone after a failed reservation before asking the schedule again. */
+  retryAfterMs?: number;
+  /** Used while the schedule cannot be reached. */
+  fallback: RateLimiter;
+  onFallback?: (error: unknown) => void;
+  onRecovered?: () => void;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * One request schedule for every process spending the same Stripe account's budget: each call
+ * waits for a slot reserved on a shared schedule (the database's), slots globally spaced
+ * `gap` apart. Even spacing across processes is what keeps any one-second window, however the
+ * server aligns it, at or under the rate; per-second buckets would allow a full second's worth at
+ * the end of one second and again at the start of the next. A process reserves only as many
+ * slots as it has callers waiting (at most `maxBatch`), so it does not hold slots it will not use.
+ * If the schedule cannot be reached, calls go through `fallback` (this process alone) rather than
+ * stop: Stripe then answers 429 to any excess, which the client waits out.
+ */
+export class SharedScheduleLimiter implements RateLimiter {
+  readonly gapMs: number;
+  private readonly slots: number[] = [];
+  /** Slots asked for by callers that have none yet. */
+  private waiting = 0;
+  private reserving: Promise<void> | undefined;
+  private fallbackUntil = Number.NEGATIVE_INFINITY;
+  private degraded = false;
+  /** The schedule's clock minus this process's, from the quickest recent round trip (NTP's way). */
+  private offset = { ms: 0, score: Number.POSITIVE_INFINITY, at: 0 };
+  private readonly marginMs: number;
+  private readonly maxBatch: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    readonly ratePerSecond: number,
+    private readonly reserve: ReserveSlots,
+    private readonly options: SharedScheduleOptions,
+  ) {
+    if (!(ratePerSecond > 0)) throw new Error('ratePerSecond must be positive');
+    this.marginMs = options.marginMs ?? 50;
+    this.maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 4));
+    this.gapMs = (1000 + this.marginMs) / ratePerSecond;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async take(count = 1): Promise<void> {
+    this.waiting += count;
+    let left = count;
+    try {
+      for (; left > 0; left -= 1) await this.takeOne(() => (this.waiting -= 1));
+    } finally {
+      // A caller that failed gives back the slots it no longer waits for.
+      if (left > 1) this.waiting -= left - 1;
+    }
+  }
+
+  private async takeOne(assigned: () => void): Promise<void> {
+    for (;;) {
+      if (this.now() < this.fallbackUntil) {
+        assigned();
+        return this.options.fallback.take(1);
+      }
+      const slot = this.nextSlot();
+      if (slot !== undefined) {
+        assigned();
+        const wait = slot - this.now();
+        if (wait > 0) await this.sleep(Math.ceil(wait));
+        return;
+      }
+      this.reserving ??= this.reserveMore().finally(() => (this.reserving = undefined));
+      await this.reserving;
+    }
+  }
+
+  /** The next reserved slot still worth using: one long past would put this call beside another process's. */
+  private nextSlot(): number | undefined {
+    const now = this.now();
+    while (this.slots.length > 0 && this.slots[0]! < now - this.marginMs / 2) this.slots.shift();
+    return this.slots.shift();
+  }
+
+  private async reserveMore(): Promise<void> {
+    const count = Math.min(this.maxBatch, Math.max(1, this.waiting));
+    try {
+      const sentAt = this.now();
+      const answer = await withTimeout(this.reserve(count, this.gapMs), this.options.reserveTimeoutMs ?? 2000);
+      this.learnOffset(sentAt, this.now(), answer.nowMs);
+      const first = answer.endMs - count * this.gapMs - this.offset.ms;
+      for (let i = 0; i < count; i += 1) this.slots.push(first + i * this.gapMs);
+      if (this.degraded) {
+        this.degraded = false;
+        this.options.onRecovered?.();
+      }
+    } catch (error) {
+      this.fallbackUntil = this.now() + (this.options.retryAfterMs ?? 5000);
+      if (!this.degraded) {
+        this.degraded = true;
+        this.options.onFallback?.(error);
+      }
+    }
+  }
+
+  /**
+   * The schedule's clock was read somewhere in the round trip: halfway is the best guess, off by at most half the
+   * trip. A busy database makes some trips slow, so the quickest recent one is kept (a sample ages 1 ms a second,
+   * so drift is followed): processes then agree on slot times to a few ms, well within the margin.
+   */
+  private learnOffset(sentAt: number, receivedAt: number, scheduleNow: number): void {
+    const aged = this.offset.score + (receivedAt - this.offset.at) / 1000;
+    const score = receivedAt - sentAt;
+    if (score <= aged) this.offset = { ms: scheduleNow - (sentAt + receivedAt) / 2, score, at: receivedAt };
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
