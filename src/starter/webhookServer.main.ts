@@ -11,6 +11,8 @@ import { connectClient } from '../temporal/connection';
 import { createAdminAuthenticator } from './admin/authenticator';
 import { adminUrl } from './admin/adminUrl';
 import { codecOpenInDevelopment, createAdminServer } from './admin/adminServer';
+import { createConnectionsApi } from './admin/connectionsApi';
+import { ConnectionService } from '../connections/service';
 import { createTemporalReadiness } from './http/readiness';
 import { createConnectorHttpServer } from './http/server';
 import { createCustomerChangeDelivery } from '../temporal/delivery';
@@ -103,6 +105,9 @@ async function main(): Promise<void> {
     metrics: async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }),
     codec: { codec: new EncryptionCodec(config.temporal.encryptionKeys), corsOrigins: config.codec.corsOrigins },
     codecWithoutToken: codecOpenInDevelopment(config.mode, config.admin.host),
+    connections: createConnectionsApi(
+      new ConnectionService({ database, config, logger: logger.child({ listener: 'admin', part: 'connections' }) }),
+    ),
   });
   admin.on('error', (error) => {
     logger.error('admin listener failed', { error, url: adminUrl(config.admin.host, config.admin.port) });

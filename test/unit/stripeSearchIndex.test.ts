@@ -28,7 +28,7 @@ function indexed(store: Store, query: string): string[] {
 }
 
 describe('the Stripe sandbox metadata search index', () => {
-  const store = new Store(openDatabase(':memory:'));
+  const store = new Store(openDatabase(':memory:'), 'acct_default');
   store.insert(intent('pi_1', 10, { monstock_order_id: 'ord_A' }));
   store.insert(intent('pi_2', 20, { monstock_order_id: 'ORD_a' }, { status: 'succeeded' }));
   store.insert(intent('pi_3', 20, { monstock_order_id: 'ord_b', other: 'x' }));
@@ -60,7 +60,7 @@ describe('the Stripe sandbox metadata search index', () => {
   });
 
   it('follows saves, deletions and resets', () => {
-    const own = new Store(openDatabase(':memory:'));
+    const own = new Store(openDatabase(':memory:'), 'acct_default');
     own.insert(intent('pi_a', 1, { k: 'one' }));
     own.save(intent('pi_a', 1, { k: 'two' }));
     expect(own.withMetadata('payment_intent', 'k', 'one')).toEqual([]);
@@ -74,9 +74,9 @@ describe('the Stripe sandbox metadata search index', () => {
 
   it('fills the index of a database made before it existed', () => {
     const db = openDatabase(':memory:');
-    new Store(db).insert(intent('pi_old', 1, { k: 'v' }));
+    new Store(db, 'acct_default').insert(intent('pi_old', 1, { k: 'v' }));
     db.exec('DROP TABLE stripe_metadata');
-    const reopened = new Store(db);
+    const reopened = new Store(db, 'acct_default');
     expect(reopened.withMetadata('payment_intent', 'k', 'v').map((object) => object.id)).toEqual(['pi_old']);
   });
 });

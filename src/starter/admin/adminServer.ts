@@ -3,6 +3,7 @@ import type { Logger } from '../../observability/logger';
 import { answerCodec, codecCorsHeaders, codecPath, type CodecEndpointOptions } from '../http/codecEndpoint';
 import { json, readLimitedBody } from '../http/io';
 import type { AdminAuthenticator } from './authenticator';
+import type { ConnectionsApi } from './connectionsApi';
 import { isLoopbackHost } from './loopback';
 
 /** A read-only page: reports, problems, metrics. */
@@ -29,6 +30,8 @@ export interface AdminServerOptions {
    * Decide it with `codecOpenInDevelopment`; every other route still needs a token.
    */
   codecWithoutToken?: boolean;
+  /** /connections: the connection registry (connectionsApi.ts); unset: not served. */
+  connections?: ConnectionsApi;
 }
 
 /**
@@ -43,7 +46,8 @@ const UNAUTHORIZED = { error: 'authentication required' } as const;
 
 /**
  * The admin listener (ADMIN_HOST:ADMIN_PORT, loopback by default): `/reports/latest`,
- * `/reports/<id>` (`.json` too), `/problems`, `/metrics`, `/codec/encode`, `/codec/decode`. Every
+ * `/reports/<id>` (`.json` too), `/problems`, `/metrics`, `/codec/encode`, `/codec/decode`, and
+ * `/connections` when given the registry (connectionsApi.ts). Every
  * request needs `Authorization: Bearer <ADMIN_TOKEN or an OIDC access token>`, checked before the
  * path is even looked at, so an unauthenticated caller learns nothing (not which pages exist):
  * 401 with `WWW-Authenticate: Bearer` and a fixed body. The exceptions: a CORS preflight of the
@@ -101,6 +105,12 @@ export function createAdminServer(options: AdminServerOptions): http.Server {
       outgoing.writeHead(answer.status, answer.headers);
       outgoing.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
       return;
+    }
+    if (options.connections?.handles(url.pathname)) {
+      const body = method === 'POST' || method === 'PATCH' ? await readLimitedBody(incoming) : Buffer.alloc(0);
+      if (body === 'too_large') return json(outgoing, 413, { error: 'body exceeds 1 MiB' }, { connection: 'close' });
+      const answer = await options.connections.answer(method, url.pathname, body);
+      return json(outgoing, answer.status, answer.body, { 'cache-control': 'no-store' });
     }
     const page = url.pathname === '/metrics' ? options.metrics : options.pages.handlerFor(url.pathname);
     if (!page) return json(outgoing, 404, { error: 'not found' });
