@@ -59,6 +59,8 @@ describe('production is the default mode of every entry point', () => {
       const { code, output } = await run(entry, [], example);
       expect(code).toBe(1);
       for (const definition of developmentSecrets) expect(output).toMatch(new RegExp(`${definition.name} is required`));
+      // .env.example leaves DATABASE_URL commented out: production refuses to run without its database.
+      expect(output).toMatch(/DATABASE_URL must be set in production/);
       expect(output).not.toMatch(/\n\s+at /);
     },
   );

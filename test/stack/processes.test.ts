@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { withDevelopmentValues } from '../../src/config/config';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
 import { uniqueTaskQueue } from '../support/temporal';
@@ -38,6 +39,19 @@ describe('worker and webhook server processes', () => {
       expect(output).toMatch(/STRIPE_SECRET_KEY is invalid/);
       expect(output).not.toContain('pk_live_not_a_secret_key');
       expect(output).not.toMatch(/\n\s+at /);
+    },
+  );
+
+  it.each(['src/worker.ts', 'src/starter/webhookServer.main.ts'])(
+    '%s in development mode without DATABASE_URL stops before Temporal, naming DATABASE_URL and `npm start`',
+    async (entry) => {
+      // Every secret set to its development value, as `npm start` does, and Temporal at a closed port: only the
+      // database is missing, and the process must notice it before it tries Temporal.
+      const { code, output } = await run(entry, withDevelopmentValues({ TEMPORAL_ADDRESS: '127.0.0.1:1' }));
+      expect(code).toBe(1);
+      expect(output).toMatch(/DATABASE_URL is not set/);
+      expect(output).toContain('`npm start`');
+      expect(output).not.toMatch(/127\.0\.0\.1:1\b/);
     },
   );
 

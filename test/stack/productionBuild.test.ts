@@ -104,6 +104,17 @@ function startNode(cwd: string, entry: string, env: NodeJS.ProcessEnv): NodeProc
   };
 }
 
+/** A require or import of the embedded database module or of PGlite (a mere mention in a comment does not count). */
+const LOADS_EMBEDDED_DATABASE = /(?:require\(|import\(|from)\s*["'][^"']*(?:store\/embedded|@electric-sql\/pglite)/;
+
+/** Every .js file under `folder`, at any depth. */
+function compiledFiles(folder: string): string[] {
+  return fs
+    .readdirSync(folder, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.js'))
+    .map((name) => path.join(folder, name));
+}
+
 /** Node looks for packages in every parent folder: one there would hide a missing dependency. */
 function expectNoParentNodeModules(folder: string): void {
   for (let dir = path.dirname(folder); ; dir = path.dirname(dir)) {
@@ -179,6 +190,12 @@ describe('the production build (src/ compiled, production dependencies only, pla
     expect(
       fs.readdirSync(path.join(app, 'lib')).filter((name) => ['sandbox', 'dev', 'test', 'src'].includes(name)),
     ).toEqual([]);
+    // The embedded PGlite is for `npm start` and the tests: no module a production process runs may load it.
+    const loadsEmbedded = compiledFiles(path.join(app, 'lib'))
+      .filter((file) => path.relative(path.join(app, 'lib'), file) !== path.join('store', 'embedded.js'))
+      .filter((file) => LOADS_EMBEDDED_DATABASE.test(fs.readFileSync(file, 'utf8')))
+      .map((file) => path.relative(app, file));
+    expect(loadsEmbedded).toEqual([]);
   });
 
   it('refuses, built and with CONNECTOR_MODE unset, the secrets written in the repository, naming each variable', async () => {
@@ -230,8 +247,6 @@ describe('the production build (src/ compiled, production dependencies only, pla
         credentials: { secretKey: secrets.stripeKey, webhookSecret: secrets.stripeWebhook },
       }),
     ]);
-    const dataDir = path.join(app, 'data');
-    fs.mkdirSync(dataDir, { recursive: true });
     // Only what an operator would set: no development values exist outside `npm start`.
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -251,7 +266,9 @@ describe('the production build (src/ compiled, production dependencies only, pla
       ADMIN_TOKEN: secrets.adminToken,
       ADMIN_PORT: String(await freePort()),
       ORDER_IDLE_WINDOW: '1 hour',
-      DATA_DIR: dataDir,
+      // The run's database (test/support/database.ts), as an operator's PostgreSQL. No DATA_DIR: the production
+      // processes keep their state there and nothing on local disk.
+      DATABASE_URL: process.env.DATABASE_URL,
       HOST: '127.0.0.1',
       PORT: String(port),
       WORKFLOW_BUNDLE_PATH: path.join(app, 'lib/workflow-bundle.js'),
@@ -339,5 +356,7 @@ describe('the production build (src/ compiled, production dependencies only, pla
     expect(worker.output()).toContain('"msg":"worker stopped"');
     for (const output of [worker.output(), webhooks.output()])
       expect(output).not.toMatch(/Cannot find module|MODULE_NOT_FOUND|ERR_UNKNOWN_FILE_EXTENSION/);
+    // Their state went to the database: nothing was written to the default DATA_DIR (./data) of their folder.
+    expect(fs.existsSync(path.join(app, 'data'))).toBe(false);
   }, 180_000);
 });

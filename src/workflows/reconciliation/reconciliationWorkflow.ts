@@ -47,9 +47,10 @@ const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
  */
 const FAILED_EVENTS_PATCH = 'reconciliation-failed-events-and-retention';
 /**
- * The report id names files under DATA_DIR/reports. A run's own id is its run id; one carried in
- * the input (continue-as-new, or whoever started the workflow) that could not name a report file
- * fails the run at once. Only such a run records this marker, so valid runs replay unchanged and a
+ * The report id keys the run's report and its parts in the connector's database (src/store), and
+ * reaches URLs of the report pages. A run's own id is its run id; one carried in the input
+ * (continue-as-new, or whoever started the workflow) that is not a valid report id fails the run
+ * at once. Only such a run records this marker, so valid runs replay unchanged and a
  * run recorded before the check goes on (its activities refuse the id, non-retryably).
  */
 const REPORT_ID_PATCH = 'reconciliation-report-id-checked';
@@ -58,7 +59,8 @@ const REPORT_ID_PATCH = 'reconciliation-report-id-checked';
  * Proves Stripe and Monstock agree over a window: walks Stripe's payment intents created in it,
  * then Monstock's orders changed in it, compares them (src/reconciliation), hands what is
  * repairable to the order workflows and reports the rest. History holds counts, cursors and the
- * first findings only; every finding goes to DATA_DIR/reports/<reportId>.json. Continues as new
+ * first findings only; every finding goes to the report stored in the connector's database
+ * (DATABASE_URL, src/store/reports.ts) under the report id. Continues as new
  * with its cursors before the history grows large.
  */
 export async function reconciliationWorkflow(input: ReconciliationWorkflowInput): Promise<ReconciliationReport> {
