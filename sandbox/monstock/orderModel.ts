@@ -33,7 +33,8 @@ export function newOrder(input: OrderInput, id: string, at: string): Order {
     lines: copyLines(input.lines),
     totalAmount: 0,
     status: input.status ?? 'confirmed',
-    paymentCapture: input.paymentCapture ?? 'automatic',
+    // Absent: the connection's default decides (the connector's STRIPE_CAPTURE).
+    ...(input.paymentCapture ? { paymentCapture: input.paymentCapture } : {}),
     paymentStatus: 'unpaid',
     amountPaid: 0,
     amountRefunded: 0,
@@ -142,13 +143,19 @@ export function applyMovement(
     };
     return { outcome: 'created', order: withComputedAmounts({ ...order, payments: [...order.payments, payment] }) };
   }
-  if (existing.amount !== input.amount || existing.currency !== input.currency) {
+  // Ours: capturing an authorisation may take less than was held (the rest is released).
+  const capturedLess =
+    existing.kind === 'payment' &&
+    existing.status === 'authorized' &&
+    input.status !== 'authorized' &&
+    input.amount < existing.amount;
+  if ((existing.amount !== input.amount && !capturedLess) || existing.currency !== input.currency) {
     return {
       outcome: 'conflict',
       message: `${input.kind} ${input.transactionRef} was recorded with ${existing.amount} ${existing.currency}, not ${input.amount} ${input.currency}`,
     };
   }
-  const updated: Payment = { ...existing };
+  const updated: Payment = { ...existing, amount: input.amount };
   for (const field of UPDATABLE) {
     const value = input[field];
     if (value !== undefined) Object.assign(updated, { [field]: value });
@@ -156,7 +163,7 @@ export function applyMovement(
   // A pendingReason says why a pending movement waits: it leaves with the pending status.
   if (updated.status !== 'pending') delete updated.pendingReason;
   if (updated.status !== existing.status) updated.occurredAt = occurredAt;
-  const changed = UPDATABLE.some((field) => updated[field] !== existing[field]);
+  const changed = updated.amount !== existing.amount || UPDATABLE.some((field) => updated[field] !== existing[field]);
   if (!changed) return { outcome: 'unchanged', order };
   const payments = order.payments.map((payment, at) => (at === index ? updated : payment));
   return { outcome: 'updated', order: withComputedAmounts({ ...order, payments }) };

@@ -28,10 +28,13 @@ export function refundRequestProblem(order: Order, input: RefundRequestInput): s
 }
 
 /**
- * A finished request (succeeded, rejected) stays finished: only the same report again is
- * accepted, so a replay is harmless but a contradiction is a 409. A failed one may be retried.
+ * A rejected request stays rejected: only the same report again is accepted, so a replay is
+ * harmless but a contradiction is a 409. A succeeded one can still fail (Stripe fails a refund
+ * days later, e.g. the card was closed), and only that; a failed one may be retried.
  */
 const FINISHED: readonly RefundRequestStatus[] = ['succeeded', 'rejected'];
+/** The one way out of a finished status: what Stripe says happened to the money. */
+const LATER_FAILURE: Partial<Record<RefundRequestStatus, RefundRequestStatus>> = { succeeded: 'failed' };
 const EXPLAINED: readonly RefundRequestStatus[] = ['failed', 'rejected'];
 
 export type RefundPatchOutcome =
@@ -61,7 +64,7 @@ export function applyRefundRequestPatch(current: RefundRequest, patch: RefundReq
     next.failureReason !== current.failureReason ||
     next.stripeRefundIds.length !== current.stripeRefundIds.length;
   if (!changed) return { outcome: 'unchanged', request: current };
-  if (FINISHED.includes(current.status)) {
+  if (FINISHED.includes(current.status) && LATER_FAILURE[current.status] !== next.status) {
     return {
       outcome: 'conflict',
       message: `refund request ${current.id} is ${current.status} already; it cannot change any more`,

@@ -102,8 +102,8 @@ export interface Order {
   lines: OrderLine[];
   totalAmount: number;
   status: OrderStatus;
-  /** Ours: "automatic" unless the order was created or patched to capture on shipment. */
-  paymentCapture: PaymentCapture;
+  /** Ours: absent unless the order was created or patched with one (absent: the connection's default). */
+  paymentCapture?: PaymentCapture;
   paymentStatus: PaymentStatus;
   amountPaid: number;
   amountRefunded: number;

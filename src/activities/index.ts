@@ -6,6 +6,7 @@ import { createOrderFeedActivities, type OrderChanged } from './orderFeed';
 import { createReconciliationActivities, type DeliverToUnmatched, type ReconciliationSettings } from './reconciliation';
 import { createAlignStripeWithOrder, type OrderSettings } from './orderPayment/alignStripeWithOrder';
 import { createRecordMovement } from './orderPayment/recordMovement';
+import { createProcessRefundRequests } from './orderPayment/refundRequests';
 import { createSyncPaymentIntent } from './orderPayment/syncPaymentIntent';
 import { createUnmatchedActivities, type DeliverToOrder } from './unmatched/unmatchedActivities';
 
@@ -32,6 +33,7 @@ export function createActivities(clients: ActivityClients) {
     recordMovement: createRecordMovement(clients.monstock),
     syncPaymentIntent: createSyncPaymentIntent(clients),
     alignStripeWithOrder: createAlignStripeWithOrder(clients),
+    processRefundRequests: createProcessRefundRequests(clients),
     ...createUnmatchedActivities(clients),
     ...createOrderFeedActivities(clients),
     ...createCustomerSyncActivities(clients),
@@ -51,3 +53,4 @@ export type {
 } from './reconciliation';
 export type { OrderChanged, PollOrderFeedInput, PollOrderFeedResult } from './orderFeed';
 export type { SyncPaymentIntentInput, SyncPaymentIntentResult } from './orderPayment/syncPaymentIntent';
+export type { ProcessRefundRequestsInput, ProcessRefundRequestsResult } from './orderPayment/refundRequests';

@@ -12,3 +12,10 @@ export function refValue(refs: Record<string, string> | null | undefined, key: s
   const value = refs?.[key];
   return value ? value : undefined;
 }
+
+/**
+ * On the Monstock customer only: the version the connector's own write produced. Written in the
+ * write itself (guarded by If-Match, and Monstock adds one to the version on each change), so a
+ * signed `customer.updated` whose snapshot is at exactly this version is the echo of that write.
+ */
+export const MONSTOCK_SYNC_VERSION_KEY = 'stripeSyncVersion';

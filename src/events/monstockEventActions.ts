@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CustomerChangedEvent } from '../shared/customerSync';
+import { isOwnWrite } from '../customers/ownWrites';
+import type { CustomerChangeAtEdge } from '../shared/customerSync';
 import { describeBadId, isSafeMonstockId } from '../shared/ids';
 import type { MonstockOrderRef } from '../shared/orderPayment';
 
@@ -28,7 +29,7 @@ export const ORDER_EVENT_TYPES = [
 export const CUSTOMER_EVENT_TYPES = ['customer.created', 'customer.updated'] as const;
 export const HANDLED_MONSTOCK_EVENT_TYPES: readonly string[] = [...ORDER_EVENT_TYPES, ...CUSTOMER_EVENT_TYPES];
 
-export type MonstockCustomerChange = CustomerChangedEvent & { source: 'monstock'; eventId: string; changedAt: string };
+export type MonstockCustomerChange = CustomerChangeAtEdge & { source: 'monstock'; eventId: string; changedAt: string };
 
 export type InvalidObjectReason = 'invalid_order' | 'invalid_customer' | 'invalid_id';
 
@@ -49,6 +50,14 @@ const orderKeySchema = z.object({
 });
 
 const customerKeySchema = z.object({ id: z.string().min(1) });
+/**
+ * What a signed snapshot says about who wrote it. Read apart from the key: a snapshot without
+ * these (or with them malformed) is still routed, as a change to sync.
+ */
+const customerWriterSchema = z.object({
+  version: z.number().int().min(0),
+  externalRefs: z.record(z.string(), z.string()),
+});
 
 const isOrderType = (type: string): type is (typeof ORDER_EVENT_TYPES)[number] =>
   (ORDER_EVENT_TYPES as readonly string[]).includes(type);
@@ -77,10 +86,16 @@ export function monstockEventAction(event: MonstockWebhookEvent): MonstockEventA
     const customer = customerKeySchema.safeParse(object);
     if (!customer.success) return { kind: 'reject', reason: 'invalid_customer' };
     if (!isSafeMonstockId(customer.data.id)) return invalidId('customer_id', customer.data.id);
-    return {
-      kind: 'customer',
-      change: { source: 'monstock', customerId: customer.data.id, eventId: event.id, changedAt: event.createdAt },
+    const change: MonstockCustomerChange = {
+      source: 'monstock',
+      customerId: customer.data.id,
+      eventId: event.id,
+      changedAt: event.createdAt,
     };
+    // Only an update can be our echo: a creation by the connector is not marked (its first version is Monstock's).
+    const writer = customerWriterSchema.safeParse(object);
+    if (event.type === 'customer.updated' && writer.success && isOwnWrite(writer.data)) change.ownWrite = true;
+    return { kind: 'customer', change };
   }
   return { kind: 'skip', reason: 'unknown_type' };
 }

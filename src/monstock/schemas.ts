@@ -97,7 +97,8 @@ export const orderSchema = z.object({
   lines: z.array(orderLineSchema).optional(),
   totalAmount: z.number().int(),
   status: orderStatusSchema,
-  paymentCapture: paymentCaptureSchema.default('automatic'),
+  /** Absent: the connection's default (the connector's STRIPE_CAPTURE). */
+  paymentCapture: paymentCaptureSchema.optional(),
   paymentStatus: paymentStatusSchema,
   amountPaid: z.number().int(),
   amountRefunded: z.number().int(),

@@ -12,6 +12,11 @@ import type { ChargeSnapshot, DisputeSnapshot, PaymentIntentSnapshot, RefundSnap
  *   (3-D Secure: pendingReason requires_action) or the bank settles (SEPA, Klarna: pendingReason
  *   processing), succeeded once paid (with fee and net), failed if a payment we saw pending fails
  *   (an async debit that bounces, an authentication that fails);
+ * - an authorisation (manual capture, captured at shipment): authorized for the amount capturable
+ *   (no fee or net: no money moved yet), succeeded once captured (the amount captured, with fee and
+ *   net), canceled when it is released (failureReason `authorization_released`: the merchant
+ *   cancelled it) or lapsed unused (`authorization_expired`: Stripe's `cancellation_reason:
+ *   automatic`);
  * - each declined attempt: keyed by its charge id, status failed, with the reason;
  * - each refund: keyed by its id (pending, succeeded, failed);
  * - each dispute: keyed by its id (needs_response, won, lost).
@@ -36,6 +41,13 @@ export function movementsFromStripe(
 
   if (snapshot.status === 'succeeded' && succeededCharge) {
     movements.push(paymentMovement(snapshot, succeededCharge, 'succeeded'));
+  } else if (snapshot.status === 'requires_capture') {
+    movements.push(authorisationMovement(snapshot, succeededCharge ?? lastCharge, 'authorized'));
+  } else if (snapshot.status === 'canceled' && wasAuthorised(snapshot, recordedIntent)) {
+    movements.push({
+      ...authorisationMovement(snapshot, succeededCharge ?? lastCharge, 'canceled'),
+      failureReason: snapshot.cancellationReason === 'automatic' ? 'authorization_expired' : 'authorization_released',
+    });
   } else if (snapshot.status === 'processing' || pendingCharge) {
     movements.push({
       ...paymentMovement(snapshot, pendingCharge ?? latestCharge(snapshot), 'pending'),
@@ -85,6 +97,33 @@ export function movementsToWrite(desired: readonly PaymentMovement[], recorded: 
     // A movement written before Monstock knew the settlement currency gets it once.
     return movement.settlementCurrency !== undefined && existing.settlementCurrency !== movement.settlementCurrency;
   });
+}
+
+/** A held authorisation moved no money: no fee, no net; its amount is what was (or could have been) captured. */
+function authorisationMovement(
+  snapshot: PaymentIntentSnapshot,
+  charge: ChargeSnapshot | undefined,
+  status: 'authorized' | 'canceled',
+): PaymentMovement {
+  const capturable = snapshot.amountCapturable ?? 0;
+  const stripeAmount = capturable > 0 ? capturable : (charge?.amount ?? snapshot.amount);
+  return {
+    kind: 'payment',
+    transactionRef: snapshot.id,
+    amount: toMonstockAmount(stripeAmount, snapshot.currency),
+    currency: toMonstockCurrency(snapshot.currency),
+    status,
+    occurredAt: isoFromUnix(charge?.created ?? snapshot.created),
+    ...method(charge),
+  };
+}
+
+/** A canceled intent held money before: an uncaptured charge, or Monstock shows it authorised. */
+function wasAuthorised(snapshot: PaymentIntentSnapshot, recordedIntent: Payment | undefined): boolean {
+  return (
+    recordedIntent?.status === 'authorized' ||
+    snapshot.charges.some((charge) => charge.status === 'succeeded' && charge.captured === false)
+  );
 }
 
 function paymentMovement(

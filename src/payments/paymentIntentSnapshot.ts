@@ -9,6 +9,10 @@ export interface ChargeSnapshot {
   amount: number;
   currency: string;
   created: number;
+  /** false while only authorised (manual capture); absent on snapshots from before it was read. */
+  captured?: boolean;
+  /** When an uncaptured card authorisation lapses (unix seconds): `payment_method_details.card.capture_before`. */
+  captureBefore?: number;
   /** Stripe's payment method type: card, sepa_debit, ... */
   methodType?: string;
   /** "visa ****4242", "sepa_debit ****3000": never more than the last four digits. */
@@ -34,6 +38,8 @@ export interface RefundSnapshot {
   currency: string;
   created: number;
   failureReason?: string;
+  /** The Monstock refund request it was made for (its metadata), when the connector made it for one. */
+  refundRequestId?: string;
 }
 
 export interface DisputeSnapshot {
@@ -50,6 +56,10 @@ export interface PaymentIntentSnapshot {
   status: string;
   amount: number;
   amountReceived: number;
+  /** Authorised and not yet captured (manual capture), in Stripe's unit; 0 otherwise. */
+  amountCapturable?: number;
+  /** Why a canceled intent was: `automatic` when an authorisation lapsed, else the merchant's reason. */
+  cancellationReason?: string;
   currency: string;
   created: number;
   latestChargeId?: string;

@@ -4,6 +4,7 @@ import { CurrencyAmountError, toMonstockAmount, toMonstockCurrency } from '../pa
 import type { PaymentIntentSnapshot } from '../payments/paymentIntentSnapshot';
 import type { PaymentMovement } from '../shared/orderPayment';
 import type { FindingKind, ReconciliationFinding } from '../shared/reconciliation';
+import { compareTimeBound, isNotice } from './compareAuthorisations';
 
 /**
  * The comparison, as pure functions: what Monstock should show for a payment intent is what
@@ -66,9 +67,17 @@ function isStripeMovement(payment: Payment): boolean {
  * converted to Monstock minor units first (toMonstockAmount); an amount that does not convert
  * exactly is itself a finding for a person (amount_mismatch, not repairable), never rounded.
  */
-export function compareIntent(snapshot: PaymentIntentSnapshot, match: IntentMatch): Discrepancy[] {
+export function compareIntent(
+  snapshot: PaymentIntentSnapshot,
+  match: IntentMatch,
+  at: { now?: number } = {},
+): Discrepancy[] {
   try {
-    return compareConverted(snapshot, match);
+    const found = compareConverted(snapshot, match);
+    // Time-bound notices need a clock: the activities pass theirs, and only orders concern a person.
+    if (at.now !== undefined && match.kind === 'order')
+      found.push(...compareTimeBound(snapshot, match.order.id, at.now));
+    return found;
   } catch (error) {
     if (!(error instanceof CurrencyAmountError) || match.kind === 'ignored') throw error;
     return [
@@ -154,6 +163,18 @@ function compareConverted(snapshot: PaymentIntentSnapshot, match: IntentMatch): 
       continue;
     }
     const monstock = { status: existing.status, amount: existing.amount, currency: existing.currency };
+    if (movement.kind === 'payment' && existing.status === 'authorized' && movement.status !== 'authorized') {
+      // The hold ended at Stripe (lapsed, released or captured, perhaps for less): Monstock is behind,
+      // and the order workflow writes Stripe's end of it (amount included) when handed the intent.
+      found.push({
+        ...facts,
+        monstock,
+        kind: 'authorization_expired',
+        repairable: true,
+        detail: `Monstock shows authorisation ${movement.transactionRef} still held; Stripe shows it ${movement.status}${movement.failureReason ? ` (${movement.failureReason})` : ''}`,
+      });
+      continue;
+    }
     if (existing.currency !== movement.currency) {
       found.push({
         ...facts,
@@ -190,7 +211,8 @@ function compareConverted(snapshot: PaymentIntentSnapshot, match: IntentMatch): 
           monstock,
           kind: 'status_mismatch',
           repairable: behind,
-          detail: `${movement.kind} ${movement.transactionRef}: Stripe ${movement.status}, Monstock ${existing.status}${behind ? '' : ' (Monstock ahead of Stripe)'}`,
+          // The failed payment's reason (a declined card, a failed 3-D Secure) is what a person acts on.
+          detail: `${movement.kind} ${movement.transactionRef}: Stripe ${movement.status}${movement.failureReason ? ` (${movement.failureReason})` : ''}, Monstock ${existing.status}${behind ? '' : ' (Monstock ahead of Stripe)'}`,
         });
       }
       continue;
@@ -299,5 +321,6 @@ export function compareOrder(
 
 /** One repair per intent, and only when nothing about it is unsafe: a contradiction is never overwritten. */
 export function shouldRepairIntent(found: readonly Discrepancy[]): boolean {
-  return found.length > 0 && found.every((f) => f.repairable);
+  // A notice (an authorisation about to lapse, an abandoned authentication) is no contradiction.
+  return found.some((f) => f.repairable) && found.every((f) => f.repairable || isNotice(f));
 }

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { htmlPage, type PageAnswer } from './html';
 import { isStripeTestKey, type LinkSettings } from './links';
 import { loadProblems, renderProblemsBody, type Problems } from './problems';
+import type { ReconciliationReport } from '../shared/reconciliation';
 import type { Database } from '../store/database';
 import { ReportStore, type ReportReader } from './reportStore';
 import { renderReportBody } from './reportPage';
@@ -95,12 +96,24 @@ export class ConnectorPages {
     );
   }
 
+  /** The latest report, for its abandoned authentications: a database hiccup leaves that list out, not the page. */
+  private async latestForProblems(): Promise<ReconciliationReport | undefined> {
+    try {
+      return await this.store.latest();
+    } catch {
+      return undefined;
+    }
+  }
+
   async problems(): Promise<PageAnswer> {
     const now = Date.now();
     if (!this.problemScan || now - this.problemScan.at >= (this.options.problemsCacheMs ?? 5_000)) {
-      const scan = loadProblems(this.options.client, this.options.connectionId, [], {
-        ...(this.options.problemsDeadlineMs !== undefined ? { deadlineMs: this.options.problemsDeadlineMs } : {}),
-      });
+      const scan = this.latestForProblems().then((latestReport) =>
+        loadProblems(this.options.client, this.options.connectionId, [], {
+          ...(this.options.problemsDeadlineMs !== undefined ? { deadlineMs: this.options.problemsDeadlineMs } : {}),
+          ...(latestReport ? { latestReport } : {}),
+        }),
+      );
       this.problemScan = { at: now, scan };
       // A failed scan is not kept: the next GET tries again.
       scan.catch(() => {

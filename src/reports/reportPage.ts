@@ -3,6 +3,7 @@ import { parseUnmatchedPaymentWorkflowId, unmatchedPaymentWorkflowId } from '../
 import {
   FINDING_KINDS,
   type CurrencyTotals,
+  type FindingKind,
   type ReconciliationFinding,
   type ReconciliationReport,
 } from '../shared/reconciliation';
@@ -148,6 +149,31 @@ function totalsTable(report: ReconciliationReport): string {
   return `<table id="totals">${head}\n${rows}</table>`;
 }
 
+/** What each kind means, in a person's words: shown next to the kind's code on the page. */
+export const FINDING_TITLES: Record<FindingKind, string> = {
+  payment_missing_on_order: 'Stripe payment not on the Monstock order',
+  amount_mismatch: 'Amounts differ',
+  currency_mismatch: 'Currencies differ',
+  status_mismatch: 'Statuses differ',
+  fee_missing: "Stripe's fee not on Monstock",
+  refund_missing: 'Stripe refund not on the Monstock order',
+  dispute_missing: 'Stripe dispute not on the Monstock order',
+  paid_without_stripe_money: 'Paid in Monstock, no money in Stripe',
+  unmatched_payment: 'Stripe payment with no Monstock order',
+  order_without_intent: 'Amount due and no Stripe payment',
+  authorization_expired: 'Card authorisation lapsed or ended (Monstock still shows it held)',
+  authorization_expiring: 'Card authorisation lapses within 2 days: capture or ship',
+  authentication_abandoned: 'Customer left 3-D Secure unfinished for over 24 h',
+  refund_request_without_refund: 'Monstock refund request with no Stripe refund',
+  refund_without_request: 'Stripe refund naming a refund request Monstock does not match',
+  refund_request_status_mismatch: 'Refund request status disagrees with Stripe',
+};
+
+function kindTitle(kind: string): string {
+  const title = (FINDING_TITLES as Record<string, string>)[kind];
+  return title ? ` <span class="kind-title">${escapeHtml(title)}</span>` : '';
+}
+
 function countsTable(report: ReconciliationReport): string {
   const known = new Set<string>(FINDING_KINDS);
   const kinds = [
@@ -158,7 +184,7 @@ function countsTable(report: ReconciliationReport): string {
   const rows = kinds
     .map(
       (kind) =>
-        `<tr class="kind" data-kind="${escapeHtml(kind)}"><td><code>${escapeHtml(kind)}</code></td><td class="num count">${escapeHtml((report.byKind as Record<string, number>)[kind] ?? 0)}</td></tr>`,
+        `<tr class="kind" data-kind="${escapeHtml(kind)}"><td><code>${escapeHtml(kind)}</code>${kindTitle(kind)}</td><td class="num count">${escapeHtml((report.byKind as Record<string, number>)[kind] ?? 0)}</td></tr>`,
     )
     .join('\n');
   return `<table id="counts"><tr><th>Kind</th><th>Findings</th></tr>\n${rows}</table>`;
@@ -203,8 +229,10 @@ function monstockCell(finding: ReconciliationFinding): string {
   if (finding.orderId) parts.push(`order <code>${escapeHtml(finding.orderId)}</code>`);
   if (finding.transactionRef && finding.kind === 'paid_without_stripe_money')
     parts.push(`ref <code>${escapeHtml(finding.transactionRef)}</code>`);
+  if (finding.refundRequestId) parts.push(`refund request <code>${escapeHtml(finding.refundRequestId)}</code>`);
   const values = side(finding.monstock, finding.currency);
   if (values) parts.push(values);
+  if (finding.expiresAt) parts.push(`lapses <time>${escapeHtml(finding.expiresAt)}</time>`);
   return parts.join('<br>');
 }
 
@@ -221,7 +249,7 @@ function workflowCell(finding: ReconciliationFinding, links: LinkSettings): stri
 }
 
 function findingRow(finding: ReconciliationFinding, index: number, links: LinkSettings): string {
-  return `<tr class="finding" data-kind="${escapeHtml(finding.kind)}"><td class="num">${index + 1}</td><td><code>${escapeHtml(finding.kind)}</code>${finding.repairable ? ' <span class="ok">(repairable)</span>' : ''}</td><td>${escapeHtml(finding.action)}</td><td>${stripeCell(finding, links)}</td><td>${monstockCell(finding)}</td><td>${workflowCell(finding, links)}</td><td>${escapeHtml(finding.detail)}</td></tr>`;
+  return `<tr class="finding" data-kind="${escapeHtml(finding.kind)}"><td class="num">${index + 1}</td><td><code>${escapeHtml(finding.kind)}</code>${kindTitle(finding.kind)}${finding.repairable ? ' <span class="ok">(repairable)</span>' : ''}</td><td>${escapeHtml(finding.action)}</td><td>${stripeCell(finding, links)}</td><td>${monstockCell(finding)}</td><td>${workflowCell(finding, links)}</td><td>${escapeHtml(finding.detail)}</td></tr>`;
 }
 
 export interface ReportPageInput {

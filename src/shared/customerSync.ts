@@ -20,6 +20,13 @@ export interface CustomerChangedEvent {
 
 export const customerChangedSignal = defineSignal<[CustomerChangedEvent]>('customerChanged');
 
+/**
+ * A change as a webhook route hands it over. `ownWrite`: the signed Monstock snapshot is exactly
+ * the record the connector's own write produced (src/customers/ownWrites.ts), so the delivery
+ * drops it instead of paying a signal for a sync that would find nothing to do. Never signalled.
+ */
+export type CustomerChangeAtEdge = CustomerChangedEvent & { ownWrite?: boolean };
+
 /** One customer to bring into line, as queued in the workflow (ids only: no personal data in history). */
 export interface PendingCustomerChange {
   /** Serialisation key: no two syncs with the same key run at once (see src/customers/syncKeys.ts). */

@@ -57,6 +57,8 @@ export interface OrderPaymentState {
   /** Set while the workflow is parked on a permanent error, waiting for an operator. */
   needsAttention?: { reason: string; since: string };
   pendingMovements: number;
+  /** The authorisation waiting for shipment (manual capture) and when it lapses (ISO); absent otherwise. */
+  authorization?: { paymentIntentId: string; expiresAt: string };
 }
 
 /**

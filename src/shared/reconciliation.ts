@@ -17,6 +17,12 @@ export const FINDING_KINDS = [
   'paid_without_stripe_money',
   'unmatched_payment',
   'order_without_intent',
+  'authorization_expired',
+  'authorization_expiring',
+  'authentication_abandoned',
+  'refund_request_without_refund',
+  'refund_without_request',
+  'refund_request_status_mismatch',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -40,6 +46,10 @@ export interface ReconciliationFinding {
   currency?: string;
   stripe?: { status?: string; amount?: number; currency?: string };
   monstock?: { status?: string; amount?: number; currency?: string };
+  /** The Monstock refund request concerned (rfq_...), for the refund-request kinds. */
+  refundRequestId?: string;
+  /** When the card authorisation lapses or lapsed (ISO 8601), for the authorisation kinds. */
+  expiresAt?: string;
   detail: string;
 }
 

@@ -15,6 +15,8 @@ export const OrderPaymentStatus = defineSearchAttributeKey('OrderPaymentStatus',
 export const PaymentUnmatched = defineSearchAttributeKey('PaymentUnmatched', SearchAttributeType.BOOL);
 export const NeedsAttention = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
 export const CancelledAfterPayment = defineSearchAttributeKey('CancelledAfterPayment', SearchAttributeType.BOOL);
+/** When the order's card authorisation lapses unless captured (capture at shipment); empty otherwise. */
+export const AuthorizationExpiresAt = defineSearchAttributeKey('AuthorizationExpiresAt', SearchAttributeType.DATETIME);
 /** How many customers customerSyncWorkflow has set aside (a count, never who). */
 export const CustomerSyncFailures = defineSearchAttributeKey('CustomerSyncFailures', SearchAttributeType.INT);
 
@@ -36,5 +38,6 @@ export const ALL_SEARCH_ATTRIBUTES = [
   PaymentUnmatched,
   NeedsAttention,
   CancelledAfterPayment,
+  AuthorizationExpiresAt,
   CustomerSyncFailures,
 ] as const;

@@ -35,12 +35,14 @@ export async function findOpenIntentOfOrder(
 /**
  * `amount` is in Monstock minor units (ISO 4217); Stripe gets its own unit (toStripeAmount), or the
  * call throws CurrencyAmountError before reaching Stripe for an amount Stripe cannot take exactly.
+ * `captureMethod: "manual"` only authorises at payment (an order captured at shipment).
  */
 export async function createOrderIntent(
   stripe: Stripe,
   order: OrderForIntent,
   customerId: string,
   amount: number,
+  captureMethod: 'automatic' | 'manual' = 'automatic',
 ): Promise<Stripe.PaymentIntent> {
   const stripeAmount = toStripeAmount(amount, order.currency);
   return stripe.paymentIntents.create(
@@ -48,10 +50,14 @@ export async function createOrderIntent(
       amount: stripeAmount,
       currency: toStripeCurrency(order.currency),
       customer: customerId,
+      // Stripe's own default otherwise, so requests for ordinary orders stay as they were.
+      ...(captureMethod === 'manual' ? { capture_method: 'manual' as const } : {}),
       description: `Order ${order.reference} (Monstock ${order.id})`,
       metadata: { [CONNECTOR_ORDER_ID_KEY]: order.id, [ORDER_REFERENCE_KEY]: order.reference },
     },
-    { idempotencyKey: `monstock-stripe:intent:${order.id}:v${order.version}:${amount}` },
+    {
+      idempotencyKey: `monstock-stripe:intent:${order.id}:v${order.version}:${amount}${captureMethod === 'manual' ? ':manual' : ''}`,
+    },
   );
 }
 
@@ -76,6 +82,34 @@ export function cancelIntent(stripe: Stripe, intentId: string): Promise<Stripe.P
     { cancellation_reason: 'abandoned' },
     { idempotencyKey: `monstock-stripe:intent-cancel:${intentId}` },
   );
+}
+
+/**
+ * Captures `amount` (Monstock minor units) of an authorised intent; Stripe releases the rest. Keyed
+ * by intent and amount, so a retried run captures once. An intent captured already (a run that died
+ * after Stripe answered) is answered `payment_intent_unexpected_state`: read again, and done if it
+ * no longer waits for a capture.
+ */
+export async function captureIntent(
+  stripe: Stripe,
+  intentId: string,
+  amount: number,
+  currency: string,
+): Promise<Stripe.PaymentIntent> {
+  const amountToCapture = toStripeAmount(amount, currency);
+  try {
+    return await stripe.paymentIntents.capture(
+      intentId,
+      { amount_to_capture: amountToCapture },
+      { idempotencyKey: `monstock-stripe:intent-capture:${intentId}:${amount}` },
+    );
+  } catch (error) {
+    if (!(error instanceof Stripe.errors.StripeInvalidRequestError) || error.code !== 'payment_intent_unexpected_state')
+      throw error;
+    const current = await stripe.paymentIntents.retrieve(intentId);
+    if (current.status === 'succeeded') return current;
+    throw error;
+  }
 }
 
 /** Refunds what is left of a payment, once; an intent refunded already counts as done. */

@@ -5,6 +5,7 @@ import type {
   PaymentIntentSnapshot,
   RefundSnapshot,
 } from '../payments/paymentIntentSnapshot';
+import { REFUND_REQUEST_ID_KEY } from '../payments/refundPlan';
 
 /**
  * Reads one payment intent and everything that moved money on it, fresh from Stripe, and keeps
@@ -110,6 +111,10 @@ function snapshotOf(
     status: intent.status,
     amount: intent.amount,
     amountReceived: intent.amount_received,
+    ...(intent.amount_capturable ? { amountCapturable: intent.amount_capturable } : {}),
+    ...(intent.cancellation_reason !== null && intent.cancellation_reason !== undefined
+      ? { cancellationReason: intent.cancellation_reason }
+      : {}),
     currency: intent.currency,
     created: intent.created,
     ...(idOf(intent.latest_charge) ? { latestChargeId: idOf(intent.latest_charge)! } : {}),
@@ -137,6 +142,8 @@ export function chargeSnapshot(charge: Stripe.Charge): ChargeSnapshot {
     amount: charge.amount,
     currency: charge.currency,
     created: charge.created,
+    ...(charge.status === 'succeeded' ? { captured: charge.captured } : {}),
+    ...(typeof details?.card?.capture_before === 'number' ? { captureBefore: details.card.capture_before } : {}),
     ...(methodType ? { methodType } : {}),
     ...(label && last4 ? { methodDetails: `${label} ****${last4}` } : {}),
     ...(charge.failure_code ? { failureCode: charge.failure_code } : {}),
@@ -154,6 +161,7 @@ function refundSnapshot(refund: Stripe.Refund): RefundSnapshot {
     currency: refund.currency,
     created: refund.created,
     ...(refund.failure_reason ? { failureReason: refund.failure_reason } : {}),
+    ...(refund.metadata?.[REFUND_REQUEST_ID_KEY] ? { refundRequestId: refund.metadata[REFUND_REQUEST_ID_KEY] } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import type { MatchOutcome } from '../matching/orderMatcher';
 import {
   CUSTOMER_SYNC_WORKFLOW_TYPE,
   customerChangedSignal,
-  type CustomerChangedEvent,
+  type CustomerChangeAtEdge,
   type CustomerSyncWorkflowInput,
 } from '../shared/customerSync';
 import { customerSyncWorkflowId, orderWorkflowId, unmatchedPaymentWorkflowId } from '../shared/ids';
@@ -177,8 +177,11 @@ export function createWorkflowDelivery(options: WorkflowDeliveryOptions): Workfl
  * `ensureRunning` at start-up) starts the workflow if it is not running.
  */
 export interface CustomerChangeDelivery {
-  /** For the Monstock and Stripe webhook routes, on every `customer.*` event. */
-  deliver(connectionId: string, change: CustomerChangedEvent): Promise<void>;
+  /**
+   * For the Monstock and Stripe webhook routes, on every `customer.*` event. Resolves without
+   * asking Temporal anything when the change is Monstock's echo of the connector's own write.
+   */
+  deliver(connectionId: string, change: CustomerChangeAtEdge): Promise<void>;
   /**
    * Starts the workflow unless it already runs (worker or setup start-up); polling alone then keeps customers in sync.
    */
@@ -211,10 +214,13 @@ export function createCustomerChangeDelivery(options: CustomerChangeDeliveryOpti
   });
   return {
     async deliver(connectionId, change) {
+      // The write's own activity already synced this very version: a signal (billed) would find nothing to do.
+      if (change.ownWrite === true) return;
+      const { ownWrite: _ownWrite, ...event } = change;
       await client.workflow.signalWithStart(CUSTOMER_SYNC_WORKFLOW_TYPE, {
         ...common(connectionId),
         signal: customerChangedSignal,
-        signalArgs: [change],
+        signalArgs: [event],
       });
     },
     async ensureRunning(connectionId) {

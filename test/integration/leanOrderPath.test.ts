@@ -47,6 +47,11 @@ import {
  */
 const MAX_ACTIONS_PER_ORDER = 7;
 const MAX_HISTORY_EVENTS_PER_ORDER = 20;
+/**
+ * Before: 2 (Monstock's `customer.created`, then its echo of the Stripe customer id the connector
+ * wrote back). The echo now carries the connector's version marker and is dropped at the edge.
+ */
+const CUSTOMER_SYNC_SIGNALS_PER_NEW_CUSTOMER = 1;
 
 describe('the lean order path', () => {
   const taskQueue = uniqueTaskQueue('lean-order');
@@ -164,6 +169,11 @@ describe('the lean order path', () => {
       async () => ((await monstock.client.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined),
       15_000,
     );
+    // The customer sync's write-back (and so Monstock's echo of it) has happened before counting its signals.
+    await eventually(
+      async () => (await monstock.client.getCustomer(order.customerId)).externalRefs.stripeCustomerId,
+      15_000,
+    );
     await settled(handle);
 
     const history = await handle.fetchHistory();
@@ -182,5 +192,6 @@ describe('the lean order path', () => {
     expect((await monstock.client.getOrder(order.id)).paymentStatus).toBe('paid');
     expect(count.actions).toBeLessThanOrEqual(MAX_ACTIONS_PER_ORDER);
     expect(count.historyEvents).toBeLessThanOrEqual(MAX_HISTORY_EVENTS_PER_ORDER);
+    expect(customerSignals).toBe(CUSTOMER_SYNC_SIGNALS_PER_NEW_CUSTOMER);
   });
 });

@@ -97,7 +97,7 @@ describe('planIntent in Monstock minor units', () => {
 
   it('plans the KWD amount due as it is; converting it for Stripe refuses 1.235 KWD', () => {
     const plan = planIntent(order({ currency: 'KWD', totalAmount: 1235 }), undefined, on);
-    expect(plan).toEqual({ kind: 'create', amount: 1235 });
+    expect(plan).toEqual({ kind: 'create', amount: 1235, captureMethod: 'automatic' });
     expect(() => toStripeAmount(1235, 'KWD')).toThrow(/not rounded/);
   });
 });

@@ -8,6 +8,7 @@ import {
 } from '../../customers/crossRefs';
 import type { CustomerFields } from '../../customers/fields';
 import { fingerprint } from '../../customers/fingerprint';
+import { ownWriteMarker } from '../../customers/ownWrites';
 import {
   fieldsFromMonstock,
   monstockCreateInput,
@@ -77,7 +78,13 @@ async function createInStripe(
   );
   await clients.monstock.updateCustomer(
     monstock.id,
-    { externalRefs: { [MONSTOCK_STRIPE_ID_KEY]: created.id, [MONSTOCK_SYNC_HASH_KEY]: hash } },
+    {
+      externalRefs: {
+        [MONSTOCK_STRIPE_ID_KEY]: created.id,
+        [MONSTOCK_SYNC_HASH_KEY]: hash,
+        ...ownWriteMarker(monstock.version),
+      },
+    },
     monstock.version,
   );
   return {
@@ -153,7 +160,9 @@ async function reconcile(
   const externalRefs: Record<string, string> = {};
   if (monstockRefs.stripeId !== stripe.id) externalRefs[MONSTOCK_STRIPE_ID_KEY] = stripe.id;
   if (monstockRefs.hash !== hash) externalRefs[MONSTOCK_SYNC_HASH_KEY] = hash;
-  if (Object.keys(externalRefs).length > 0) monstockPatch.externalRefs = externalRefs;
+  // Only with a write: the marker lets the webhook edge drop Monstock's echo of it (src/customers/ownWrites.ts).
+  if (Object.keys(monstockPatch).length > 0 || Object.keys(externalRefs).length > 0)
+    monstockPatch.externalRefs = { ...externalRefs, ...ownWriteMarker(monstock.version) };
 
   const stripeFieldChanges = stripeFieldParams(stripeFields, target, stripe.address?.state);
   const stripeParams: Stripe.CustomerUpdateParams = { ...stripeFieldChanges };

@@ -1,9 +1,10 @@
 import type Stripe from 'stripe';
 import type { MonstockClient } from '../../monstock/client';
 import type { Order } from '../../monstock/schemas';
-import { planIntent, type IntentFacts, type IntentPlan } from '../../payments/intentPlan';
+import { planIntent, type CaptureMode, type IntentFacts, type IntentPlan } from '../../payments/intentPlan';
 import {
   cancelIntent,
+  captureIntent,
   createOrderIntent,
   findOpenIntentOfOrder,
   refundCancelledOrderPayment,
@@ -21,6 +22,8 @@ export interface OrderSettings {
   createPaymentIntents: boolean;
   /** Refund an order cancelled after payment without asking a person. */
   autoRefundCancelled: boolean;
+  /** For orders without their own paymentCapture (STRIPE_CAPTURE); automatic when unset. */
+  capture?: CaptureMode;
 }
 
 export interface AlignResult {
@@ -32,6 +35,10 @@ export interface AlignResult {
   plan: IntentPlan['kind'];
   why?: string;
   paymentIntentId?: string;
+  /** The authorisation captured by this run (`plan: "capture"`); paymentIntentId is the balance's intent, if any. */
+  capturedIntentId?: string;
+  /** Writes this run made to the order (the new intent's id written back): each adds one version. */
+  ownWrites?: number;
   cancelledAfterPayment?: { netPaid: number; refunded: boolean };
 }
 
@@ -71,7 +78,10 @@ export function createAlignStripeWithOrder(clients: {
         };
       }
       const intent = await currentIntent(order);
-      const plan = planIntent(order, intent, { createIntents: settings.createPaymentIntents });
+      const plan = planIntent(paidAsStripeShows(order, intent), intent, {
+        createIntents: settings.createPaymentIntents,
+        capture: settings.capture ?? 'automatic',
+      });
       const result: AlignResult = {
         order: summariseOrder(order),
         versionRead: order.version,
@@ -81,9 +91,24 @@ export function createAlignStripeWithOrder(clients: {
       };
       switch (plan.kind) {
         case 'create': {
-          const created = await createIntent(input.connectionId, order, plan.amount);
+          const created = await createIntent(input.connectionId, order, plan.amount, plan.captureMethod);
           order = await clients.monstock.updateOrder(order.id, { externalRefs: { stripePaymentIntentId: created.id } });
-          return { ...result, order: summariseOrder(order), paymentIntentId: created.id };
+          return { ...result, order: summariseOrder(order), paymentIntentId: created.id, ownWrites: 1 };
+        }
+        case 'capture': {
+          await captureIntent(clients.stripe, plan.intentId, plan.amountToCapture, intent?.currency ?? order.currency);
+          if (plan.balance === undefined)
+            return { ...result, paymentIntentId: plan.intentId, capturedIntentId: plan.intentId };
+          // In this run, not on a later order event: the lean path may drop that event as our own echo.
+          const created = await createIntent(input.connectionId, order, plan.balance, 'automatic');
+          order = await clients.monstock.updateOrder(order.id, { externalRefs: { stripePaymentIntentId: created.id } });
+          return {
+            ...result,
+            order: summariseOrder(order),
+            paymentIntentId: created.id,
+            capturedIntentId: plan.intentId,
+            ownWrites: 1,
+          };
         }
         case 'update_amount':
           await updateIntentAmount(clients.stripe, plan.intentId, plan.amount, order);
@@ -113,9 +138,14 @@ export function createAlignStripeWithOrder(clients: {
     return intent ? facts(intent) : undefined;
   }
 
-  async function createIntent(connectionId: string, order: Order, amount: number): Promise<Stripe.PaymentIntent> {
+  async function createIntent(
+    connectionId: string,
+    order: Order,
+    amount: number,
+    captureMethod: 'automatic' | 'manual',
+  ): Promise<Stripe.PaymentIntent> {
     const customer = await stripeCustomerForOrder(clients, connectionId, order.customerId);
-    return createOrderIntent(clients.stripe, order, customer, amount);
+    return createOrderIntent(clients.stripe, order, customer, amount, captureMethod);
   }
 
   /** Refunds what is left of every succeeded payment intent on the order, each once. */
@@ -129,12 +159,31 @@ export function createAlignStripeWithOrder(clients: {
   }
 }
 
-/** The intent as planIntent compares it with the order: its amount in Monstock minor units. */
+/** The intent as planIntent compares it with the order: its amounts in Monstock minor units. */
 function facts(intent: Stripe.PaymentIntent): IntentFacts {
   return {
     id: intent.id,
     status: intent.status,
     amount: toMonstockAmount(intent.amount, intent.currency),
     currency: intent.currency,
+    ...(intent.status === 'succeeded'
+      ? { amountReceived: toMonstockAmount(intent.amount_received, intent.currency) }
+      : {}),
+    ...(intent.status === 'requires_capture'
+      ? { amountCapturable: toMonstockAmount(intent.amount_capturable, intent.currency) }
+      : {}),
   };
+}
+
+/**
+ * The order with the current intent's payment counted even when Monstock does not show it yet: a
+ * run retried after it captured (and before the sync wrote the payment) must not ask for the
+ * captured amount again, and asks for the same balance, so the same idempotency key answers.
+ */
+function paidAsStripeShows(order: Order, intent: IntentFacts | undefined): Order {
+  if (!intent || intent.status !== 'succeeded' || intent.amountReceived === undefined) return order;
+  const shown = order.payments.some(
+    (payment) => payment.kind === 'payment' && payment.transactionRef === intent.id && payment.status === 'succeeded',
+  );
+  return shown ? order : { ...order, amountPaid: order.amountPaid + intent.amountReceived };
 }

@@ -6,12 +6,14 @@ import { OrderMatcher } from '../../matching/orderMatcher';
 import type { MonstockClient } from '../../monstock/client';
 import { CurrencyAmountError, toMonstockAmount } from '../../payments/money';
 import { movementsFromStripe, movementsToWrite } from '../../payments/movementsFromStripe';
+import type { PaymentIntentSnapshot } from '../../payments/paymentIntentSnapshot';
 import { parseOrderWorkflowId } from '../../shared/ids';
 import type { PaymentMovement, StripeEventRef } from '../../shared/orderPayment';
 import { hintsFromRecorded, readPaymentIntentSnapshotFor } from '../../stripe/readPaymentIntentSnapshot';
 import { withActivityFailures } from '../failures';
 import type { DeliverToUnmatched } from '../reconciliation/types';
 import { withAmountFailures } from './amountFailures';
+import { reportRefundRequestsFromStripe } from './refundRequestReports';
 import { summariseOrder, type OrderPaymentSummary } from './recordMovement';
 
 export interface SyncPaymentIntentInput {
@@ -34,6 +36,10 @@ export interface SyncPaymentIntentResult {
    * another integration's payment (left alone), or when no delivery was wired (reported only).
    */
   refused?: { reason: string; sentToUnmatched: boolean };
+  /** While the intent is only authorised (`requires_capture`): when the hold lapses (ISO), from `capture_before`. */
+  authorizationExpiresAt?: string;
+  /** The intent is authorised and the order has shipped: the workflow aligns, which captures it. */
+  awaitingCapture?: true;
 }
 
 export interface SyncPaymentIntentClients {
@@ -106,7 +112,10 @@ export function createSyncPaymentIntent(clients: SyncPaymentIntentClients) {
       for (const movement of toWrite) {
         order = (await clients.monstock.recordPayment(input.orderId, { ...movement, provider: 'stripe' })).order;
       }
+      // After the movements, so the order already shows the refund when its request is reported.
+      await reportRefundRequestsFromStripe(clients.monstock, input.orderId, snapshot.refunds);
       return {
+        ...authorisation(snapshot, order.status),
         order: summariseOrder(order),
         versionRead: initialOrder.version,
         paymentIntent,
@@ -120,6 +129,19 @@ export function createSyncPaymentIntent(clients: SyncPaymentIntentClients) {
       };
     }
   }
+}
+
+/** What the workflow needs of an authorisation: its expiry, and whether the order shipped (paid once captured). */
+function authorisation(
+  snapshot: PaymentIntentSnapshot,
+  orderStatus: string,
+): Pick<SyncPaymentIntentResult, 'authorizationExpiresAt' | 'awaitingCapture'> {
+  if (snapshot.status !== 'requires_capture') return {};
+  const captureBefore = snapshot.charges.find((charge) => charge.id === snapshot.latestChargeId)?.captureBefore;
+  return {
+    ...(captureBefore !== undefined ? { authorizationExpiresAt: new Date(captureBefore * 1000).toISOString() } : {}),
+    ...(orderStatus === 'shipped' || orderStatus === 'delivered' ? { awaitingCapture: true as const } : {}),
+  };
 }
 
 /**

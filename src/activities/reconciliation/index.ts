@@ -19,6 +19,7 @@ export function createReconciliationActivities(clients: ReconciliationClients) {
     stripe: settings.stripe ?? clients.stripe,
     matcher: settings.matcher ?? clients.matcher,
     database,
+    now: settings.now ?? (() => Date.now()),
   };
   return {
     reconcileStripePages: createReconcileStripePages(context),

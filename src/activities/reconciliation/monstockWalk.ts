@@ -10,6 +10,7 @@ import { honouringRateLimit } from './monstockRetry';
 import { forEachItem, walkPages } from './pageWalk';
 import { finishPage, lastSavePoint, record } from './progress';
 import { readSeenIntents } from './reportFiles';
+import { checkRefundRequests } from './refundRequestCheck';
 import { actOnIntent, actOnOrder } from './repairs';
 import type { ReconcilePagesInput, ReconcilePagesResult, ReconciliationContext } from './types';
 
@@ -67,10 +68,12 @@ async function reconcileOrder(
     }
     findings.push(await actOnOrder(context, input, progress, order, discrepancy));
   }
+  const read = new Map<string, PaymentIntentSnapshot>();
   for (const intentId of intentIds) {
     // The Stripe walk compared (and repaired) it already: no need to ask Stripe again.
     if (seen.has(intentId)) continue;
     const snapshot = await snapshotOrMissing(context, intentId);
+    if (snapshot) read.set(intentId, snapshot);
     if (!snapshot) {
       const missing = orderPaymentsWithoutIntent(order, intentId);
       findings.push(...missing.map((d) => record(progress, { ...d, action: 'reported' })));
@@ -78,9 +81,10 @@ async function reconcileOrder(
     }
     // Created in the window: the Stripe walk compares it (and repairs it) already.
     if (createdInWindow(snapshot.created, input.window)) continue;
-    const found = compareIntent(snapshot, { kind: 'order', order });
+    const found = compareIntent(snapshot, { kind: 'order', order }, { now: context.now() });
     findings.push(...(await actOnIntent(context, input, progress, snapshot, found, undefined)));
   }
+  findings.push(...(await checkRefundRequests(context, input, progress, order, intentIds, read)));
   return findings;
 }
 

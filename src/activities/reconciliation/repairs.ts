@@ -58,6 +58,36 @@ export async function actOnOrder(
   return record(progress, { ...discrepancy, action: discrepancy.repairable ? 'not_repaired' : 'reported' });
 }
 
+/**
+ * Refund-request findings of one order: what is repairable goes back to the order workflow as one
+ * `order.refund_requested` change (never dropped as already applied: the workflow looks at the
+ * order's requests again, idempotently), whatever the number of requests concerned.
+ */
+export async function actOnRefundRequests(
+  context: ReconciliationContext,
+  input: ReconcilePagesInput,
+  progress: ReconcilePagesResult,
+  order: Order,
+  found: Discrepancy[],
+): Promise<ReconciliationFinding[]> {
+  const sent = input.repair && context.orderChanged !== undefined && found.some((d) => d.repairable);
+  if (sent) {
+    const change: MonstockOrderRef = {
+      eventId: `reconcile:${input.reportId}:${order.id}:refund-requests`,
+      type: 'order.refund_requested',
+      orderId: order.id,
+      version: order.version,
+      updatedAt: order.updatedAt,
+    };
+    await context.orderChanged!(input.connectionId, change);
+    progress.counts.repairsSent += 1;
+  }
+  return found.map((d) => {
+    const action = !d.repairable ? 'reported' : sent ? 'order_change_sent' : 'not_repaired';
+    return record(progress, { ...d, action });
+  });
+}
+
 /** What a repair hands the payment's workflow: a synthetic event, one per run and intent (`repairEventId`). */
 function repairEvent(reportId: string, paymentIntentId: string): StripeEventRef {
   return {

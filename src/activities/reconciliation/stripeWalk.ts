@@ -71,6 +71,6 @@ async function reconcileIntent(
   const shown = match.kind === 'order' ? match.order.payments : [];
   const snapshot = await readListedIntentSnapshot(context.stripe, intent, hintsFromRecorded(shown));
   intentTotals(progress.totals, snapshot, match.kind === 'order' ? match.order : undefined, (progress.daily ??= {}));
-  const found = compareIntent(snapshot, match);
+  const found = compareIntent(snapshot, match, { now: context.now() });
   return actOnIntent(context, input, progress, snapshot, found, match.kind === 'unmatched' ? match.reason : undefined);
 }

@@ -28,6 +28,11 @@ export interface ReconciliationSettings {
    */
   stripe?: Stripe;
   matcher?: OrderMatcher;
+  /**
+   * "Now" for the time-bound findings (an authorisation about to lapse, an authentication
+   * abandoned, a refund request past its grace), epoch ms. Unset: the process clock; tests age them.
+   */
+  now?: () => number;
 }
 
 export const DEFAULT_RECONCILIATION_SETTINGS: ReconciliationSettings = {
@@ -50,6 +55,7 @@ export interface ReconciliationClients {
  */
 export interface ReconciliationContext extends Omit<ReconciliationClients, 'reconciliation'> {
   database: DatabaseSource;
+  now: () => number;
 }
 
 export interface ReconcilePagesInput {

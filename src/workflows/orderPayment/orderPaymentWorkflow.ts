@@ -27,6 +27,7 @@ import {
   type PaymentMovement,
 } from '../../shared/orderPayment';
 import {
+  AuthorizationExpiresAt,
   CancelledAfterPayment,
   ConnectionId,
   MonstockOrderId,
@@ -72,6 +73,18 @@ const KEEP_REFUSED_INTENTS_OUT_PATCH = 'order-payment-keep-refused-intents-out';
  * echo of our own writes before it becomes a signal.
  */
 const LEAN_PATH_PATCH = 'order-payment-lean-path';
+/**
+ * Capture at shipment: the authorisation's expiry in the search attribute AuthorizationExpiresAt
+ * (cleared once captured or released), and an alignment (which captures) when a payment is
+ * authorised on an order that has already shipped.
+ */
+const AUTHORIZATION_EXPIRY_PATCH = 'order-payment-authorization-expiry';
+/**
+ * Monstock's refund requests carried out in Stripe: after an `order.refund_requested` change, and
+ * after any other change Monstock made to an order with money paid (the order feed cannot tell a
+ * refund request from another change, so a lost webhook loses nothing).
+ */
+const REFUND_REQUESTS_PATCH = 'order-payment-refund-requests';
 
 /**
  * One per Monstock order. Stripe events name a payment intent; for each, the workflow has an
@@ -99,6 +112,8 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   let realignRequested = false;
   let highestVersionSeen = 0;
   let resumeRequested = false;
+  // A refund request was announced: processed after the alignment its change triggers (or at once, for a repeat).
+  let refundRequested = false;
   const pending = () => intentsToSync.size + movementsToRecord.length + (orderChanged ? 1 : 0);
 
   setHandler(stripeEventSignal, (event) => {
@@ -111,6 +126,11 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   const onOrderChange = (change: MonstockOrderRef) => {
     highestVersionSeen = Math.max(highestVersionSeen, change.version);
     if (change.version > (state.orderVersion ?? 0)) orderChanged = true;
+    // Never skipped as applied: a repeat only looks at the order's requests again (idempotent).
+    if (change.type === 'order.refund_requested') {
+      refundRequested = true;
+      orderChanged = true;
+    }
     state.pendingMovements = pending();
   };
   setHandler(monstockOrderSignal, onOrderChange);
@@ -148,7 +168,10 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
       realignRequested = false;
       // Every version seen is applied by now (the change arrived while our write was running): nothing to align.
       const echoOnly = !realign && state.orderVersion !== undefined && highestVersionSeen <= state.orderVersion;
+      const refundsAsked = refundRequested;
+      refundRequested = false;
       if (echoOnly && patched(SKIP_ECHOED_VERSIONS_PATCH)) {
+        if (refundsAsked && patched(REFUND_REQUESTS_PATCH)) await processRefundRequests();
         state.pendingMovements = pending();
         continue;
       }
@@ -160,6 +183,9 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
         }),
       );
       applyAlign(result);
+      // A realign of our own (paid elsewhere) is no Monstock change: no request can have come with it.
+      const monstockChanged = refundsAsked || (!realign && state.amountPaid > 0);
+      if (monstockChanged && patched(REFUND_REQUESTS_PATCH)) await processRefundRequests();
     } else if (movementsToRecord.length > 0) {
       const movement = movementsToRecord.shift()!;
       const summary = await untilDone(() => activities.recordMovement({ orderId: input.orderId, movement }));
@@ -184,6 +210,12 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
           item.kind === 'payment' && item.status === 'succeeded' && item.transactionRef !== state.currentIntentId,
       );
       if (paidElsewhere && state.currentIntentId !== undefined) {
+        orderChanged = true;
+        realignRequested = true;
+      }
+      // Only results of the capture-aware activity carry these, so older histories replay as before.
+      if (!result.refused) noteAuthorisation(result);
+      if (result.awaitingCapture && patched(AUTHORIZATION_EXPIRY_PATCH)) {
         orderChanged = true;
         realignRequested = true;
       }
@@ -224,6 +256,12 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     return pending() > 0;
   }
 
+  async function processRefundRequests(): Promise<void> {
+    await untilDone(() =>
+      activities.processRefundRequests({ connectionId: input.connectionId, orderId: input.orderId }),
+    );
+  }
+
   /** The memo is not a billed action; only a version that moved is written. */
   function publishAppliedVersion(): void {
     if (!lean || state.orderVersion === undefined || state.orderVersion === memoVersion) return;
@@ -258,7 +296,7 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   function applyAlign(result: AlignResult): void {
     if (result.paymentIntentId) state.currentIntentId = result.paymentIntentId;
     // Our own write-back adds one version; a webhook for it must not trigger another round.
-    const ownWrites = result.plan === 'create' ? 1 : 0;
+    const ownWrites = result.ownWrites ?? (result.plan === 'create' ? 1 : 0);
     if (result.applied) noteVersions(result.versionRead, result.order.version, ownWrites);
     if (result.cancelledAfterPayment && !state.cancelledAfterPayment) {
       state.cancelledAfterPayment = {
@@ -305,6 +343,26 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     const existing = state.movements.find((item) => item.kind === kind && item.transactionRef === transactionRef);
     if (existing) existing.status = status;
     else state.movements.push({ kind, transactionRef, status, amount, currency });
+  }
+
+  /**
+   * Publishes when the authorisation lapses while it waits for shipment, so an operator can list the
+   * orders to ship (or capture) before their money is released; cleared once captured or released.
+   */
+  function noteAuthorisation(result: SyncPaymentIntentResult): void {
+    const expiresAt = result.authorizationExpiresAt;
+    const intentId = result.paymentIntent.id;
+    if (expiresAt !== undefined) {
+      if (state.authorization?.expiresAt === expiresAt || !patched(AUTHORIZATION_EXPIRY_PATCH)) return;
+      state.authorization = { paymentIntentId: intentId, expiresAt };
+      upsertSearchAttributes([{ key: AuthorizationExpiresAt, value: new Date(expiresAt) }]);
+    } else if (
+      state.authorization?.paymentIntentId === intentId &&
+      result.paymentIntent.status !== 'requires_capture'
+    ) {
+      delete state.authorization;
+      upsertSearchAttributes([{ key: AuthorizationExpiresAt, value: null }]);
+    }
   }
 
   /** Returns true when the intent is new to this order. */

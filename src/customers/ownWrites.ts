@@ -1,0 +1,26 @@
+import { MONSTOCK_SYNC_VERSION_KEY, refValue } from './crossRefs';
+
+/**
+ * The connector's own writes to a Monstock customer, recognisable from the record alone: every
+ * write sends `If-Match: <version>` and names the version it will produce (Monstock adds one on
+ * each change, and the marker itself is always a change). A later edit by anyone else moves the
+ * version past the marker, so only the record exactly as the connector left it matches.
+ */
+export function ownWriteMarker(ifMatchVersion: number): Record<string, string> {
+  return { [MONSTOCK_SYNC_VERSION_KEY]: String(ifMatchVersion + 1) };
+}
+
+/** The customer as a signed Monstock webhook shows it, or as read: untyped fields count as unknown. */
+export interface CustomerSnapshot {
+  version?: number | undefined;
+  externalRefs?: Record<string, string> | undefined;
+}
+
+/**
+ * True only when the snapshot is the very version the connector's write produced. Anything
+ * missing or different says false: the change is then synced as any other.
+ */
+export function isOwnWrite(snapshot: CustomerSnapshot): boolean {
+  if (snapshot.version === undefined || !Number.isSafeInteger(snapshot.version)) return false;
+  return refValue(snapshot.externalRefs, MONSTOCK_SYNC_VERSION_KEY) === String(snapshot.version);
+}
