@@ -1,13 +1,17 @@
 #!/bin/sh
-# Creates Temporal's two PostgreSQL databases and brings their schemas up to date (idempotent),
-# as the official admin-tools image documents; the temporalio/server image does not do it itself.
+# Brings Temporal's two databases to the schema of this server version, as dev/temporalServer/setupSchemas.ts
+# does: `setup-schema -v 0.0` (only the version tables, idempotent), then `update-schema`, which applies just the
+# versions a database lacks. Safe on every start; it is how an upgrade migrates. The password comes from
+# SQL_PASSWORD (environment, never argv). The databases themselves come from deploy/postgres/init.
 set -eu
 until nc -z -w 2 postgresql 5432; do echo 'waiting for PostgreSQL'; sleep 1; done
 for db in temporal temporal_visibility; do
   kind=temporal
   [ "$db" = temporal_visibility ] && kind=visibility
-  temporal-sql-tool --plugin postgres12 --ep postgresql -u "$POSTGRES_USER" -p 5432 --db "$db" create || true
-  temporal-sql-tool --plugin postgres12 --ep postgresql -u "$POSTGRES_USER" -p 5432 --db "$db" setup-schema -v 0.0 || true
-  temporal-sql-tool --plugin postgres12 --ep postgresql -u "$POSTGRES_USER" -p 5432 --db "$db" update-schema -d "/etc/temporal/schema/postgresql/v12/$kind/versioned"
+  common="--plugin postgres12 --ep postgresql --port 5432 --user $POSTGRES_USER --db $db"
+  # shellcheck disable=SC2086
+  temporal-sql-tool $common setup-schema -v 0.0
+  # shellcheck disable=SC2086
+  temporal-sql-tool $common update-schema -d "/etc/temporal/schema/postgresql/v12/$kind/versioned"
 done
 echo 'Temporal schemas ready'
