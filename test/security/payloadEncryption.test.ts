@@ -102,7 +102,11 @@ describe('payload encryption', () => {
 
     const decoded = await h.client.workflow.getHandle(orderWorkflowId('default', order.id)).fetchHistory();
     const viaCodec = await new EncryptionCodec(TEST_ENCRYPTION_KEYS).decode(
-      (decoded.events ?? []).flatMap((event) => event.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
+      (decoded.events ?? []).flatMap((event) => [
+        ...(event.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
+        // Local activities (the lean order path) record their results in a marker's details.
+        ...Object.values(event.markerRecordedEventAttributes?.details ?? {}).flatMap((value) => value.payloads ?? []),
+      ]),
     );
     expect(viaCodec.map((payload) => Buffer.from(payload.data ?? []).toString()).join('\n')).toContain(order.reference);
   });
