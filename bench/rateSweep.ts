@@ -4,6 +4,7 @@ import { joinCostWindows } from './costWindows';
 import { progress } from './progress';
 import { settle } from './settle';
 import type { BenchStack } from './stack';
+import { sweepStopReason } from './stripeBudgetNote';
 
 /**
  * End to end at rising offered rates, each for a bounded number of payments, stopping at the
@@ -19,6 +20,8 @@ export interface SweepPoint {
   paid: number;
   p50Ms: number;
   p99Ms: number;
+  /** From the Stripe sandbox's request log over this point's window. */
+  stripeRequestsPerPayment: number | null;
   held: boolean;
 }
 
@@ -39,6 +42,8 @@ export interface SweepSettings {
   idleWaitMs: number;
   /** Achieved below this share of the offered rate means the backlog grows. */
   minAchievedShare: number;
+  /** The worker's Stripe budget (STRIPE_RATE_LIMIT_PER_SECOND), to tell a budget cap from a connector limit. */
+  stripeRateLimitPerSecond: number;
 }
 
 /** Why a point did not hold, or undefined when it did. */
@@ -68,9 +73,11 @@ export async function measureRateSweep(stack: BenchStack, settings: SweepSetting
     await new Promise((resolve) => setTimeout(resolve, settings.idleWaitMs));
     await settle(stack);
     const end = await takeSnapshot(stack.costTargets);
+    let stripeRequestsPerPayment: number | null = null;
     if (start) {
       windows.push({ start, end });
       paidForCost += result.paid;
+      stripeRequestsPerPayment = phaseCost(start, end, result.paid).stripeRequestsPerPayment;
     }
     const why = sweepVerdict(result, settings);
     sweep.push({
@@ -80,10 +87,11 @@ export async function measureRateSweep(stack: BenchStack, settings: SweepSetting
       paid: result.paid,
       p50Ms: result.p50Ms,
       p99Ms: result.p99Ms,
+      stripeRequestsPerPayment,
       held: why === undefined,
     });
     if (why !== undefined) {
-      stoppedBecause = `${rate}/s: ${why}`;
+      stoppedBecause = sweepStopReason(rate, why, settings.stripeRateLimitPerSecond, stripeRequestsPerPayment);
       break;
     }
     sustainedPerSecond = rate;

@@ -73,6 +73,7 @@ describe('sweepVerdict', () => {
     p99TargetMs: 1_000,
     idleWaitMs: 0,
     minAchievedShare: 0.9,
+    stripeRateLimitPerSecond: 100,
   };
   const point = (over: Partial<EndToEndResult>): EndToEndResult => ({
     count: 50,
