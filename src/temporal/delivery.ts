@@ -69,7 +69,8 @@ function orderSearchAttributes(connectionId: string, orderId: string) {
 const ECHO_CANDIDATE_TYPES: ReadonlySet<MonstockOrderRef['type']> = new Set(['order.updated']);
 /** How long a change waits for a busy workflow to take its own write in; well inside a webhook's hand-off budget. */
 const ECHO_WAIT_MS = 1_500;
-const ECHO_POLL_MS = 50;
+/** First wait before asking again; doubled each time, so a slow workflow costs a few describes, not thirty. */
+const ECHO_FIRST_POLL_MS = 50;
 
 export function createWorkflowDelivery(options: WorkflowDeliveryOptions): WorkflowDelivery {
   const { client, taskQueue } = options;
@@ -85,6 +86,7 @@ export function createWorkflowDelivery(options: WorkflowDeliveryOptions): Workfl
     if (!ECHO_CANDIDATE_TYPES.has(change.type)) return false;
     const handle = client.workflow.getHandle(orderWorkflowId(connectionId, change.orderId));
     const giveUpAt = Date.now() + ECHO_WAIT_MS;
+    let wait = ECHO_FIRST_POLL_MS;
     try {
       for (;;) {
         const described = await handle.describe();
@@ -93,7 +95,8 @@ export function createWorkflowDelivery(options: WorkflowDeliveryOptions): Workfl
         if (typeof applied === 'number' && change.version <= applied) return true;
         const busy = (described.raw.pendingActivities?.length ?? 0) > 0 || Boolean(described.raw.pendingWorkflowTask);
         if (!busy || Date.now() >= giveUpAt) return false;
-        await setTimeout(ECHO_POLL_MS);
+        await setTimeout(Math.min(wait, Math.max(0, giveUpAt - Date.now())));
+        wait *= 2;
       }
     } catch {
       return false;
