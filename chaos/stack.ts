@@ -54,6 +54,21 @@ export interface ChaosStackOptions {
   databaseUrl?: string;
 }
 
+/**
+ * A database given by the caller outlives one run (Jest's integration database serves every run
+ * of the process) and keeps the managed webhook secret encrypted with the key of the run that
+ * stored it: every run against it uses that same key, or the next run's setup cannot read it.
+ */
+const encryptionKeyOfDatabase = new Map<string, string>();
+
+function encryptionKeyFor(databaseUrl: string | undefined): string {
+  const fresh = `chaos:${randomBytes(32).toString('base64')}`;
+  if (databaseUrl === undefined) return fresh;
+  const key = encryptionKeyOfDatabase.get(databaseUrl) ?? fresh;
+  encryptionKeyOfDatabase.set(databaseUrl, key);
+  return key;
+}
+
 export async function startChaosStack(options: ChaosStackOptions): Promise<ChaosStack> {
   const { progress } = options;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'monstock-stripe-chaos-'));
@@ -65,7 +80,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     stripeKey: `sk_test_chaos_${randomBytes(12).toString('hex')}`,
     // The webhook route trusts this and the managed endpoint's secret (kept in DATA_DIR by setup).
     stripeWebhook: `whsec_chaos_${randomBytes(12).toString('hex')}`,
-    encryption: `chaos:${randomBytes(32).toString('base64')}`,
+    encryption: encryptionKeyFor(options.databaseUrl),
     adminToken: randomBytes(32).toString('hex'),
   };
   const [temporalPort, monstockPort, stripePort, webhookPort, adminPort] = await distinctFreePorts(5);

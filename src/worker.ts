@@ -1,20 +1,15 @@
 import { loadConfigOrExit } from './config';
 import { ALL_SEARCH_ATTRIBUTES } from './shared/searchAttributes';
 import { ensureSearchAttributes } from './temporal/registerSearchAttributes';
-import { MonstockClient } from './monstock/client';
 import { createLogger } from './observability/logger';
-import { rateLimitedReconciliation } from './activities/reconciliation/limitedStripe';
-import { createStripeClient, type StripeClientOptions } from './stripe/client';
-import { OrderMatcher } from './matching/orderMatcher';
+import { ConnectionClientsCache } from './connections/clients';
+import { ConnectionRegistry } from './connections/registry';
+import { ConnectionWorkKeeper } from './connections/workKeeper';
 import { connectClient, connectWorker } from './temporal/connection';
-import { createCustomerChangeDelivery } from './temporal/delivery';
 import { connectorDataConverter } from './temporal/dataConverter';
-import { ensureOrderFeedRunning } from './temporal/longRunning';
-import { ensureReconciliationSchedule } from './temporal/reconciliationSchedule';
 import { createWorkflowDelivery } from './temporal/delivery';
 import { createWorker } from './temporal/createWorker';
 import { openConfiguredDatabase } from './store/database';
-import { stripeBudgetLimiter } from './store/stripeBudget';
 import { installSdkMetrics } from './observability/sdkMetrics';
 import { withClientTracing } from './observability/temporalTracing';
 import { startTracing } from './observability/tracing';
@@ -29,24 +24,18 @@ async function main(): Promise<void> {
     logger.info('temporal sdk metrics served', { url: `http://${config.temporal.metricsAddress}/metrics` });
   const tracing = tracingEnabled() ? startTracing({ serviceName: 'monstock-stripe-worker' }) : undefined;
   if (tracing) logger.info('tracing on: spans exported over OTLP/HTTP');
-  const monstock = new MonstockClient({
-    apiUrl: config.monstock.apiUrl,
-    apiToken: config.monstock.apiToken,
-    requestTimeoutMs: config.monstock.requestTimeoutMs,
-  });
   // Reports go to the database every replica shares; migrated here, before any activity runs.
   const database = await openConfiguredDatabase(config);
-  // One Stripe budget per account across all workers: every Stripe request this worker makes (order path and
-  // reconciliation, the SDK's retries included) takes a slot on the schedule the workers share in the database.
-  const stripeBudget = stripeBudgetLimiter({
+  // Every connection this deployment serves (the environment's is `default`), read from the database.
+  const registry = new ConnectionRegistry({ database, config });
+  // Each activity gets the clients of the connection its input names: its Monstock tenant, its Stripe account behind
+  // that account's budget shared by all workers (clients.ts). No process-wide client is on the workflow path.
+  const connectionClients = new ConnectionClientsCache({
+    registry,
     database,
-    secretKey: config.stripe.secretKey,
-    ratePerSecond: config.reconciliation.stripeRateLimitPerSecond,
+    fallbackConnectionId: config.connectionId,
     logger,
   });
-  const stripeOptions: StripeClientOptions = { secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl };
-  const stripe = createStripeClient({ ...stripeOptions, rateLimiter: stripeBudget });
-  const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
   const untracedClient = await connectClient(config);
   // Traced: workflows an activity signals or starts join the activity's trace.
   const client = tracing ? withClientTracing(untracedClient, tracing) : untracedClient;
@@ -72,25 +61,10 @@ async function main(): Promise<void> {
       ? { overrides: { maxCachedWorkflows: config.temporal.maxCachedWorkflows } }
       : {}),
     clients: {
-      monstock,
-      stripe,
-      matcher,
+      clientsFor: (connectionId) => connectionClients.clientsFor(connectionId),
       deliverToOrder: delivery.toOrder,
       orderChanged: delivery.orderChanged,
       toUnmatched: delivery.toUnmatched,
-      reconciliation: rateLimitedReconciliation({
-        database,
-        stripeRateLimitPerSecond: config.reconciliation.stripeRateLimitPerSecond,
-        rateLimiter: stripeBudget,
-        stripe: stripeOptions,
-        monstock,
-        matching: config.matching,
-      }),
-      orderSettings: {
-        createPaymentIntents: config.orders.createPaymentIntents,
-        autoRefundCancelled: config.orders.autoRefundCancelled,
-        capture: config.orders.capture,
-      },
     },
   });
 
@@ -98,46 +72,20 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => logger.info('shutting down: draining in-flight tasks', { signal }));
 
-  // Webhooks can be lost: the feed reads Monstock's order list so no order change is missed.
-  // Started here, so every deployment has it; one already running keeps its cursor.
-  const feed = await ensureOrderFeedRunning(client, {
-    connectionId: config.connectionId,
-    taskQueue: config.temporal.taskQueue,
-    pollInterval: config.monstock.pollInterval,
-  });
-  logger.info('monstock order feed running', {
-    workflowId: feed.workflowId,
-    pollInterval: config.monstock.pollInterval,
-  });
-  // Likewise customer sync: polling alone keeps customers in line while webhooks are down.
-  await createCustomerChangeDelivery({
-    client,
-    taskQueue: config.temporal.taskQueue,
-    pollInterval: config.customers.pollInterval,
-    concurrency: config.customers.concurrency,
-  }).ensureRunning(config.connectionId);
-  logger.info('customer sync running', { pollInterval: config.customers.pollInterval });
-  // The nightly reconciliation is a Temporal Schedule (created or updated here, idempotently).
-  await ensureReconciliationSchedule(client, {
-    connectionId: config.connectionId,
-    taskQueue: config.temporal.taskQueue,
-    at: config.reconciliation.at,
-    timeZone: config.reconciliation.timeZone,
-    windowHours: config.reconciliation.windowHours,
-    options: { checkOrderIntents: config.orders.createPaymentIntents },
-  });
-  logger.info('reconciliation scheduled', {
-    at: config.reconciliation.at,
-    timeZone: config.reconciliation.timeZone,
-    windowHours: config.reconciliation.windowHours,
-  });
+  // Webhooks can be lost: each connection's order feed reads Monstock's order list so no order change is missed;
+  // its customer sync polls likewise; its nightly reconciliation is a Temporal Schedule. The keeper starts them for
+  // every active connection now (idempotent: one already running keeps its cursor), then follows the registry:
+  // added and resumed connections start, paused ones stop their feed and sync, removed ones stop everything.
+  const keeper = new ConnectionWorkKeeper({ client, registry, taskQueue: config.temporal.taskQueue, logger });
+  await keeper.start();
   logger.info('worker started', {
     taskQueue: config.temporal.taskQueue,
     namespace: config.temporal.namespace,
     temporal: config.temporal.address,
   });
   await worker.run();
-  await monstock.close();
+  await keeper.stop();
+  await connectionClients.close();
   await database.end();
   await connection.close();
   await client.connection.close();

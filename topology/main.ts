@@ -38,8 +38,8 @@ async function main(): Promise<number> {
     const report = await runTopology({ ...args, progress, cleanup });
     progress(
       report.ok
-        ? 'PASS: every order matches Stripe, and both replicas serve the same report and problems pages'
-        : `FAIL: lost ${report.lost}, duplicated ${report.duplicated}, wrongStatus ${report.wrongStatus}, wrongOrder ${report.wrongOrder}, ledgerMismatch ${report.ledgerMismatch}, reports identical ${report.reportsIdenticalOnReplicas}`,
+        ? 'PASS: every order matches Stripe, both replicas serve the same report and problems pages, and the connector kept within its Stripe budget'
+        : `FAIL: lost ${report.lost}, duplicated ${report.duplicated}, wrongStatus ${report.wrongStatus}, wrongOrder ${report.wrongOrder}, ledgerMismatch ${report.ledgerMismatch}, reports identical ${report.reportsIdenticalOnReplicas}, Stripe ${report.stripeRequestsPerSecondMax}/s of ${report.stripeRateLimitPerSecond}/s`,
     );
     await cleanup.runAll(progress);
     process.stdout.write(`${JSON.stringify(report)}\n`);

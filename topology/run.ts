@@ -1,4 +1,5 @@
 import { problemCount, type Problem } from '../chaos/checker';
+import { TOPOLOGY_SHAPE } from './processEnvironments';
 import { converge } from '../chaos/converge';
 import { driveOrders, monstockRetry, planOrder, type LedgerEntry } from '../chaos/driver';
 import { DEFAULT_MERCHANT_SHARES } from '../chaos/orderPlan';
@@ -46,7 +47,14 @@ export interface TopologyReport {
   stripeRequestsPerSecondMax: number;
   /** The shop's requests included. */
   stripeRequestsPerSecondMaxAllClients: number;
+  /** The connector's busiest clock second (a fixed-window count, never above the any-window one). */
+  stripeRequestsPerClockSecondMax: number;
+  /** How late the Stripe sandbox's event loop ran: requests it counts on arrival can be crowded by as much. */
+  stripeSandboxEventLoopDelayMs: { max: number; p99: number };
   stripeRateLimitPerSecond: number;
+  /** The most arrivals in one second the sandbox may count with the connector within its budget (stalls included). */
+  stripeArrivalsPerSecondAllowed: number;
+  stripeBudgetKept: boolean;
   reportsIdenticalOnReplicas: boolean;
   replicaPages: ReplicaPages['pages'];
   convergeSeconds: number | null;
@@ -58,8 +66,6 @@ export interface TopologyReport {
   problems: Problem[];
 }
 
-const WORKERS = 2;
-const WEBHOOK_REPLICAS = 2;
 const MIN_DRIVE_MS = 60_000;
 
 export async function runTopology(options: TopologyOptions): Promise<TopologyReport> {
@@ -70,8 +76,8 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyRep
   const runId = `${options.seed}-${Date.now().toString(36)}`;
 
   const stack = await startTopology({
-    workers: WORKERS,
-    webhookReplicas: WEBHOOK_REPLICAS,
+    workers: TOPOLOGY_SHAPE.workers,
+    webhookReplicas: TOPOLOGY_SHAPE.webhookReplicas,
     progress,
     cleanup: options.cleanup,
     keepData: options.keepData,
@@ -136,6 +142,15 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyRep
     progress(`${names.length} metric names written to deploy/grafana/exported-metrics.txt`);
   }
 
+  // The sandbox counts arrivals; while its event loop stalls, requests sent evenly queue up and
+  // arrive together. Sent within the budget, at most limit × (1 s + the longest stall) arrive in any
+  // one second (one more for the window's edge): above that, the connector overspent.
+  const stallSeconds = rate.sandboxEventLoopDelayMs.max / 1000;
+  const arrivalsAllowed = Math.floor(stack.stripeRateLimitPerSecond * (1 + stallSeconds)) + 1;
+  const budgetKept = rate.connector <= arrivalsAllowed;
+  progress(
+    `Stripe budget ${budgetKept ? 'kept' : 'EXCEEDED'}: ${rate.connector} connector requests in the busiest second at the sandbox, ${arrivalsAllowed} allowed (limit ${stack.stripeRateLimitPerSecond}/s, longest sandbox stall ${Math.round(stallSeconds * 1000)} ms)`,
+  );
   const { final } = result;
   const report = result.reconciliation.report;
   const stories: Record<string, number> = {};
@@ -143,7 +158,8 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyRep
   const sumExits = (supervisors: typeof stack.workers) =>
     supervisors.reduce((sum, supervisor) => sum + supervisor.stats().unexpectedExits, 0);
   return {
-    ok: problemCount(final) === 0 && pages.identical,
+    // The budget is the account's: the connector together never above it in any second.
+    ok: problemCount(final) === 0 && pages.identical && budgetKept,
     ordersChecked: final.ordersChecked,
     lost: final.lost,
     duplicated: final.duplicated,
@@ -155,7 +171,11 @@ export async function runTopology(options: TopologyOptions): Promise<TopologyRep
     temporal: { version: stack.temporal.version, persistence: stack.temporal.persistence },
     stripeRequestsPerSecondMax: rate.connector,
     stripeRequestsPerSecondMaxAllClients: rate.allClients,
+    stripeRequestsPerClockSecondMax: rate.connectorClockSecond,
+    stripeSandboxEventLoopDelayMs: rate.sandboxEventLoopDelayMs,
     stripeRateLimitPerSecond: stack.stripeRateLimitPerSecond,
+    stripeArrivalsPerSecondAllowed: arrivalsAllowed,
+    stripeBudgetKept: budgetKept,
     reportsIdenticalOnReplicas: pages.identical,
     replicaPages: pages.pages,
     convergeSeconds: result.convergeSeconds ?? null,

@@ -1,4 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import {
+  connectorEnvironment,
+  setupEnvironment,
+  webhookReplicaEnvironment,
+  workerEnvironment,
+} from './processEnvironments';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -133,40 +139,23 @@ export async function startTopology(options: TopologyOptions): Promise<TopologyS
   progress(`sandboxes up as processes (Stripe ${stripeSandboxUrl}, Monstock ${monstockSandboxUrl})`);
 
   const bundleFile = path.join(dataDir, 'workflow-bundle.js');
-  const env = (): NodeJS.ProcessEnv => ({
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'production',
-    // Production mode: every secret is this run's own, the database is PostgreSQL, and loopback http is allowed.
-    CONNECTOR_MODE: 'production',
-    ADMIN_TOKEN: secrets.adminToken,
-    CONNECTION_ID: 'default',
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_NAMESPACE: temporal.namespace,
-    TEMPORAL_TASK_QUEUE: 'monstock-stripe-topology',
-    TEMPORAL_UI_PORT: '1',
-    PAYLOAD_ENCRYPTION_KEYS: secrets.encryption,
-    MONSTOCK_API_URL: `${monstockSandboxUrl}${API_PREFIX}`,
-    MONSTOCK_API_TOKEN: secrets.monstockToken,
-    MONSTOCK_WEBHOOK_SECRET: secrets.monstockWebhook,
-    MONSTOCK_POLL_INTERVAL: '30 seconds',
-    STRIPE_API_URL: stripeSandboxUrl,
-    STRIPE_SECRET_KEY: secrets.stripeKey,
-    STRIPE_WEBHOOK_SECRET: secrets.stripeWebhook,
-    // The shop pays with intents of its own (metadata.monstock_order_id), as in the chaos run.
-    STRIPE_CREATE_PAYMENT_INTENTS: 'false',
-    STRIPE_RATE_LIMIT_PER_SECOND: String(STRIPE_RATE_LIMIT_PER_SECOND),
-    PUBLIC_WEBHOOK_URL: proxyUrl,
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: 'info',
-    WORKFLOW_BUNDLE_PATH: bundleFile,
+  // The same variables docker-compose.yml gives its services (test/unit/composeMatchesTopology.test.ts).
+  const shared = connectorEnvironment({
+    secrets,
+    temporal: { address: temporal.address, namespace: temporal.namespace },
+    monstockApiUrl: `${monstockSandboxUrl}${API_PREFIX}`,
+    stripeApiUrl: stripeSandboxUrl,
+    publicWebhookUrl: proxyUrl,
+    dataDir,
+    databaseUrl,
+    workflowBundlePath: bundleFile,
+    stripeRateLimitPerSecond: STRIPE_RATE_LIMIT_PER_SECOND,
   });
+  const env = (): NodeJS.ProcessEnv => ({ ...shared });
 
   // `npm run setup`: search attributes, then the managed Stripe endpoint (at the load balancer's URL),
   // its secret in the database.
-  await runToCompletion('src/starter/setup.ts', env(), path.join(logDir, 'setup.log'), 120_000);
+  await runToCompletion('src/starter/setup.ts', setupEnvironment(shared), path.join(logDir, 'setup.log'), 120_000);
   progress(`npm run setup done: search attributes registered, Stripe endpoint ${proxyUrl}/webhooks/stripe`);
 
   // Bundled once, as a container image does, so a restarted worker is back in seconds.
@@ -179,7 +168,7 @@ export async function startTopology(options: TopologyOptions): Promise<TopologyS
   const webhookReplicas = webhookPorts.map((port, index) => {
     const supervisor = createSupervisor(
       { ...WEBHOOK_SERVER, name: `webhooks-${index + 1}` },
-      { env: () => ({ ...env(), PORT: String(port), ADMIN_PORT: String(adminPorts[index]) }), logDir, progress },
+      { env: () => webhookReplicaEnvironment(shared, { port, adminPort: adminPorts[index]! }), logDir, progress },
     );
     cleanup.add(`webhooks-${index + 1}`, () => supervisor.stop());
     return supervisor;
@@ -187,7 +176,7 @@ export async function startTopology(options: TopologyOptions): Promise<TopologyS
   const workers = metricsPorts.map((port, index) => {
     const supervisor = createSupervisor(
       { ...WORKER, name: `worker-${index + 1}` },
-      { env: () => ({ ...env(), WORKER_METRICS_ADDRESS: `127.0.0.1:${port}` }), logDir, progress },
+      { env: () => workerEnvironment(shared, `127.0.0.1:${port}`), logDir, progress },
     );
     cleanup.add(`worker-${index + 1}`, () => supervisor.stop());
     return supervisor;

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { claimedAccount } from './accountScope';
 
 /**
@@ -11,6 +12,9 @@ import { claimedAccount } from './accountScope';
  * enforcing a per-second limit counts), over all requests and per client: the application name a
  * Stripe SDK sends in its User-Agent (`appInfo`, e.g. the connector's `monstock-stripe`), else
  * `unnamed`. It lets a run read the maximum requests per second from the sandbox's own records.
+ * `perWindow` is the same over any window of one second, wherever it starts (the strict count: a
+ * limiter that allows N per second allows no more than N in any such window, while clock seconds
+ * can hide up to twice N straddling a boundary); `second` is then the second the window ends in.
  */
 export interface LoggedRequest {
   method: string;
@@ -32,6 +36,12 @@ export interface RequestLogReading {
   byAccount: Record<string, number>;
   recent: LoggedRequest[];
   perSecond: { max: BusiestSecond; maxByClient: Record<string, BusiestSecond> };
+  perWindow: { max: BusiestSecond; maxByClient: Record<string, BusiestSecond> };
+  /**
+   * How late the sandbox's own event loop ran (ms): requests are counted when it reads them, so a
+   * stall of this length can crowd requests sent evenly into a shorter time than they were sent in.
+   */
+  eventLoopDelayMs: { max: number; p99: number };
 }
 
 const RECENT_LIMIT = 1000;
@@ -66,16 +76,43 @@ class SecondCounter {
   }
 }
 
+/** Counts the requests of the last second (any 1000 ms ending now) and keeps the busiest such window seen. */
+class WindowCounter {
+  /** Arrival times (ms) within the last second, oldest first. */
+  private readonly arrivals: number[] = [];
+  readonly max: BusiestSecond = { count: 0, second: null };
+
+  add(nowMs: number): void {
+    this.arrivals.push(nowMs);
+    while (this.arrivals[0]! <= nowMs - 1000) this.arrivals.shift();
+    if (this.arrivals.length > this.max.count) {
+      this.max.count = this.arrivals.length;
+      this.max.second = Math.floor(nowMs / 1000);
+    }
+  }
+}
+
+interface Counters {
+  second: SecondCounter;
+  window: WindowCounter;
+}
+
+const newCounters = (): Counters => ({ second: new SecondCounter(), window: new WindowCounter() });
+
 export class RequestLog {
-  private readonly allSeconds = new SecondCounter();
-  private readonly clientSeconds = new Map<string, SecondCounter>();
+  private readonly all = newCounters();
+  private readonly byClient = new Map<string, Counters>();
 
   private total = 0;
   private readonly byRoute: Record<string, number> = {};
   private readonly byAccount: Record<string, number> = {};
   private readonly recent: LoggedRequest[] = [];
 
-  constructor(private readonly now: () => number = Date.now) {}
+  private readonly eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.eventLoopDelay.enable();
+  }
 
   observe(request: http.IncomingMessage, response: http.ServerResponse): void {
     const pathname = new URL(request.url ?? '/', 'http://sandbox').pathname;
@@ -96,27 +133,39 @@ export class RequestLog {
   }
 
   read(): RequestLogReading {
-    const maxByClient: Record<string, BusiestSecond> = {};
-    for (const [client, counter] of this.clientSeconds) maxByClient[client] = { ...counter.max };
+    const secondsByClient: Record<string, BusiestSecond> = {};
+    const windowsByClient: Record<string, BusiestSecond> = {};
+    for (const [client, counters] of this.byClient) {
+      secondsByClient[client] = { ...counters.second.max };
+      windowsByClient[client] = { ...counters.window.max };
+    }
     return {
       total: this.total,
       byRoute: { ...this.byRoute },
       byAccount: { ...this.byAccount },
       recent: [...this.recent],
-      perSecond: { max: { ...this.allSeconds.max }, maxByClient },
+      perSecond: { max: { ...this.all.second.max }, maxByClient: secondsByClient },
+      perWindow: { max: { ...this.all.window.max }, maxByClient: windowsByClient },
+      eventLoopDelayMs: {
+        max: Math.round(this.eventLoopDelay.max / 1e6),
+        p99: Math.round(this.eventLoopDelay.percentile(99) / 1e6),
+      },
     };
   }
 
   private countSecond(client: string): void {
-    const second = Math.floor(this.now() / 1000);
-    this.allSeconds.add(second);
-    let counter = this.clientSeconds.get(client);
-    if (!counter) {
+    const nowMs = this.now();
+    const second = Math.floor(nowMs / 1000);
+    this.all.second.add(second);
+    this.all.window.add(nowMs);
+    let counters = this.byClient.get(client);
+    if (!counters) {
       // Bounded: a client name is at most 60 characters, and only so many SDK callers exist.
-      if (this.clientSeconds.size >= 50) client = 'unnamed';
-      counter = this.clientSeconds.get(client) ?? new SecondCounter();
-      this.clientSeconds.set(client, counter);
+      if (this.byClient.size >= 50) client = 'unnamed';
+      counters = this.byClient.get(client) ?? newCounters();
+      this.byClient.set(client, counters);
     }
-    counter.add(second);
+    counters.second.add(second);
+    counters.window.add(nowMs);
   }
 }

@@ -29,7 +29,7 @@ import {
   newConnectionSchema,
   type ConnectionChanges,
 } from './schema';
-import { WORK_BY_WORKER, WORK_PENDING, workersServe } from './work';
+import { describeWork, WORK_STOPPED } from './work';
 
 /**
  * The operations behind `npm run connections` and the admin API's /connections, in one place so
@@ -168,12 +168,12 @@ export class ConnectionService {
     if (!removed) throw new ConnectionError('not_found', `no connection ${id}`);
     this.options.logger.info('connection removed', { connectionId: id });
     await this.registry.refresh();
-    // Registered connections' work is never started yet (work.ts), so there is nothing to stop.
-    return { id, removed: true, stripeEndpointsDeleted: deleted, work: 'none was started' };
+    // The workers see the connection gone and stop its work and open workflows (workKeeper.ts).
+    return { id, removed: true, stripeEndpointsDeleted: deleted, work: WORK_STOPPED };
   }
 
   private view(connection: ResolvedConnection): ConnectionView {
-    return publicView(this.options.config, connection, workersServe(connection) ? WORK_BY_WORKER : WORK_PENDING);
+    return publicView(this.options.config, connection, describeWork(connection));
   }
 
   private async storedOrThrow(id: string): Promise<StoredConnection> {

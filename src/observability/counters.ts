@@ -19,6 +19,8 @@ interface Series {
 export interface NotedWebhookEvent {
   at: string;
   source: string;
+  /** The connection it arrived for (unset where a route does not know one). */
+  connection?: string;
   reason: string;
   eventId: string;
   type: string;
@@ -106,7 +108,12 @@ function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
-/** The webhook routes' counters, one family per outcome, each labelled with its `source`. */
+/**
+ * The webhook routes' counters, one family per outcome, each labelled with its `source` (stripe,
+ * monstock, stripe-connect) and its `connection`: the connection's id; `unknown` for a path naming
+ * no connection (never the path's id, which anyone can invent); `platform` for a Connect event not
+ * yet attributed to one.
+ */
 export const WEBHOOK_COUNTERS = {
   received: 'monstock_stripe_webhook_events_received_total',
   accepted: 'monstock_stripe_webhook_events_accepted_total',
@@ -127,12 +134,12 @@ export function defineWebhookCounters(counters: Counters): Counters {
     )
     .define(
       WEBHOOK_COUNTERS.rejected,
-      'Requests refused with 400, by reason (missing_signature, bad_signature, stale_timestamp, malformed_json, not_an_event, invalid_id, livemode_mismatch, invalid_order, invalid_customer).',
+      'Requests refused with 400, by reason (missing_signature, bad_signature, stale_timestamp, malformed_json, not_an_event, invalid_id, livemode_mismatch, invalid_order, invalid_customer; 404 unknown_connection).',
     )
     .define(WEBHOOK_COUNTERS.unknown, 'Verified events of a type the connector does not handle, acknowledged with 200.')
     .define(
       WEBHOOK_COUNTERS.ignored,
-      'Verified events acknowledged without delivery, by reason (ignore_rule, no_payment_intent, redundant, object_not_found, customer_sync_not_wired).',
+      'Verified events acknowledged without delivery, by reason (ignore_rule, no_payment_intent, redundant, object_not_found, customer_sync_not_wired; on stripe-connect: no_account, unknown_account).',
     )
     .define(
       WEBHOOK_COUNTERS.unmatched,
@@ -140,7 +147,7 @@ export function defineWebhookCounters(counters: Counters): Counters {
     )
     .define(
       WEBHOOK_COUNTERS.unavailable,
-      'Events answered 503 (Temporal, Stripe or Monstock unreachable) so the sender retries.',
+      'Events answered 503 so the sender retries: Temporal, Stripe or Monstock unreachable; reason paused (the connection is paused) or registry_unavailable.',
     )
     .define(
       WEBHOOK_COUNTERS.failed,

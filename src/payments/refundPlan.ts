@@ -41,6 +41,22 @@ export interface RefundAsk {
   currency: string;
 }
 
+/**
+ * An intent of the order whose money is on its way (Stripe shows it `processing`, `requires_action`
+ * or `requires_capture`): what it will capture may make a request refundable that is not yet.
+ */
+export interface AwaitedIntent {
+  paymentIntentId: string;
+  status: string;
+}
+
+/** Intent statuses whose money may still arrive: a request waits for them rather than being rejected. */
+export const AWAITED_INTENT_STATUSES: ReadonlySet<string> = new Set([
+  'processing',
+  'requires_action',
+  'requires_capture',
+]);
+
 export type RefundPlan =
   /** Nothing was refunded for it and it cannot be: Monstock is told why. */
   | { kind: 'reject'; failureReason: string }
@@ -51,7 +67,12 @@ export type RefundPlan =
       kind: 'refund';
       create: Array<{ paymentIntentId: string; amount: number }>;
       existing: ExistingRefund[];
-    };
+    }
+  /**
+   * Not refundable yet, but a payment of the order is still on its way: the request stays open and
+   * is looked at again once that payment lands (rejecting it would lose a legitimate ask to a race).
+   */
+  | { kind: 'wait'; why: string; awaiting: string[] };
 
 const LIVE = (refund: ExistingRefund) => refund.status !== 'failed' && refund.status !== 'canceled';
 
@@ -59,6 +80,7 @@ export function planRefund(
   ask: RefundAsk,
   orderCurrency: string,
   intents: ReadonlyArray<RefundableIntent>,
+  awaited: ReadonlyArray<AwaitedIntent> = [],
 ): RefundPlan {
   const existing = intents.flatMap((intent) => intent.refundsForRequest);
   const failed = existing.find((refund) => refund.status === 'failed');
@@ -96,6 +118,14 @@ export function planRefund(
     if (amount <= 0) continue;
     create.push({ paymentIntentId: intent.paymentIntentId, amount });
     remaining -= amount;
+  }
+  if (remaining > 0 && awaited.length > 0) {
+    const ids = awaited.map((intent) => intent.paymentIntentId);
+    return {
+      kind: 'wait',
+      why: `not refundable yet: waiting for ${awaited.map((intent) => `${intent.paymentIntentId} (${intent.status})`).join(', ')}`,
+      awaiting: ids,
+    };
   }
   if (remaining > 0) {
     const refundable = shown(asked - remaining - done, ask.currency);

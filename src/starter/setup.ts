@@ -6,6 +6,7 @@ import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { createStripeClient } from '../stripe/client';
 import { setupStripeWebhookEndpoint } from './stripe/webhookEndpoint';
 import { openConfiguredDatabase } from '../store/database';
+import { stripeBudgetLimiter } from '../store/stripeBudget';
 
 /**
  * `npm run setup`: prepares a real cluster for the connector (the embedded dev server gets the
@@ -22,9 +23,19 @@ async function main(): Promise<void> {
     total: ALL_SEARCH_ATTRIBUTES.length,
   });
   await client.connection.close();
-  const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl });
   // The managed endpoint's secret is stored where every replica's webhook server reads it.
   const database = await openConfiguredDatabase(config);
+  // A setup run beside running workers spends the same account's budget as they do.
+  const stripe = createStripeClient({
+    secretKey: config.stripe.secretKey,
+    apiUrl: config.stripe.apiUrl,
+    rateLimiter: stripeBudgetLimiter({
+      database,
+      secretKey: config.stripe.secretKey,
+      ratePerSecond: config.reconciliation.stripeRateLimitPerSecond,
+      logger,
+    }),
+  });
   try {
     await setupStripeWebhookEndpoint({ config, stripe, database, logger });
   } finally {

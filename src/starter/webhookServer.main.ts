@@ -1,12 +1,9 @@
 import { loadConfigOrExit } from '../config';
-import { OrderMatcher } from '../matching/orderMatcher';
-import { MonstockClient } from '../monstock/client';
 import { Counters, defineWebhookCounters, PROMETHEUS_CONTENT_TYPE } from '../observability/counters';
 import { createLogger } from '../observability/logger';
 import { ConnectorPages } from '../reports/pages';
 import { WebhookHealth } from '../reports/webhookHealth';
 import { EncryptionCodec } from '../temporal/codec/encryptionCodec';
-import { createStripeClient } from '../stripe/client';
 import { connectClient } from '../temporal/connection';
 import { createAdminAuthenticator } from './admin/authenticator';
 import { adminUrl } from './admin/adminUrl';
@@ -17,7 +14,13 @@ import { createTemporalReadiness } from './http/readiness';
 import { createConnectorHttpServer } from './http/server';
 import { createCustomerChangeDelivery } from '../temporal/delivery';
 import { createMonstockWebhookRoute } from './monstock/route';
-import { createStripeWebhookRoute } from './stripe/route';
+import { createStripeConnectRoute } from './stripe/connectRoute';
+import { connectWebhookSecrets, connectWebhookSecretsFromEnv } from './stripe/connectSecrets';
+import { createStripeWebhookHandlers } from './stripe/route';
+import { WebhookConnections } from './http/webhookConnections';
+import { connectionStripeClient } from './stripe/connectionStripeClient';
+import { stripeBudgetLimiter, stripeBudgetScope } from '../store/stripeBudget';
+import type { RateLimiter } from '../stripe/rateLimiter';
 import { openConfiguredDatabase } from '../store/database';
 import { replicaId } from '../store/replica';
 import { traceHttpServer } from '../observability/httpServerSpans';
@@ -40,23 +43,49 @@ async function main(): Promise<void> {
   const untracedClient = await connectClient(config);
   // Traced: a webhook's signal-with-start carries its trace into the workflow.
   const client = tracing ? withClientTracing(untracedClient, tracing) : untracedClient;
-  // Built once: every request shares the connection pools and the matcher's cache.
-  const monstock = new MonstockClient({
-    apiUrl: config.monstock.apiUrl,
-    apiToken: config.monstock.apiToken,
-    requestTimeoutMs: config.monstock.requestTimeoutMs,
+  const connectionService = new ConnectionService({
+    database,
+    config,
+    logger: logger.child({ listener: 'admin', part: 'connections' }),
   });
-  // Short timeouts: a webhook must be answered within seconds; a slow read answers 503 and Stripe retries.
-  const stripe = createStripeClient({
-    secretKey: config.stripe.secretKey,
-    apiUrl: config.stripe.apiUrl,
-    maxNetworkRetries: 1,
-    timeoutMs: 5_000,
+  // Every connection the registry knows (and `default` from the environment), each with its own
+  // secrets and clients, built once per connection version: requests share pools and matcher caches.
+  // The matcher reads Stripe on the webhook path: those reads spend the same per-account budget as
+  // the workers' (one limiter per key, on the schedule every process shares in the database).
+  const stripeBudgets = new Map<string, RateLimiter>();
+  const budgetOf = (stripe: { secretKey: string; account?: string | undefined }): RateLimiter => {
+    const scope = stripeBudgetScope(stripe.secretKey, stripe.account);
+    let budget = stripeBudgets.get(scope);
+    if (!budget) {
+      budget = stripeBudgetLimiter({
+        database,
+        secretKey: stripe.secretKey,
+        stripeAccount: stripe.account,
+        ratePerSecond: config.reconciliation.stripeRateLimitPerSecond,
+        logger,
+      });
+      stripeBudgets.set(scope, budget);
+    }
+    return budget;
+  };
+  const connections = new WebhookConnections({
+    registry: connectionService.registry,
+    config,
+    database,
+    stripeFor: (connection) => {
+      // Short timeouts, as the default: a webhook is answered within seconds. connectionStripeClient
+      // hands these options to createStripeClient, rateLimiter included.
+      const clientOptions = {
+        maxNetworkRetries: 1,
+        timeoutMs: 5_000,
+        rateLimiter: budgetOf(connection.stripe),
+      };
+      return connectionStripeClient(connection, clientOptions);
+    },
   });
-  const matcher = new OrderMatcher({ stripe, monstock, settings: config.matching });
   const counters = defineWebhookCounters(new Counters());
   const webhookHealth = new WebhookHealth(counters, {
-    sources: ['stripe', 'monstock'],
+    sources: ['stripe', 'monstock', 'stripe-connect'],
     shared: { database, connectionId: config.connectionId, replicaId: replicaId() },
   }).start();
   const pages = new ConnectorPages({
@@ -74,22 +103,44 @@ async function main(): Promise<void> {
     pollInterval: config.customers.pollInterval,
     concurrency: config.customers.concurrency,
   });
+  const stripeWebhooks = createStripeWebhookHandlers({
+    client,
+    config,
+    database,
+    logger,
+    counters,
+    customerDelivery: customers.deliver,
+    connections,
+  });
   const server = createConnectorHttpServer({
     logger,
     readiness: createTemporalReadiness(client),
     webhooks: {
-      stripe: createStripeWebhookRoute({
+      stripe: stripeWebhooks.route,
+      monstock: createMonstockWebhookRoute({
         client,
-        matcher,
         config,
-        database,
         logger,
         counters,
         customerDelivery: customers.deliver,
+        webhookSecretsOf: connections.monstockWebhookSecrets,
       }),
-      monstock: createMonstockWebhookRoute({ client, config, logger, counters, customerDelivery: customers.deliver }),
     },
-    connectionIds: [config.connectionId],
+    platformWebhooks: {
+      'stripe-connect': createStripeConnectRoute({
+        counters,
+        logger,
+        secrets: connectWebhookSecrets({
+          configured: connectWebhookSecretsFromEnv(),
+          database,
+          keys: config.temporal.encryptionKeys,
+        }),
+        connectionOfAccount: connections.byStripeAccount,
+        deliverVerified: stripeWebhooks.deliverVerified,
+      }),
+    },
+    connectionState: connections.state,
+    counters,
   });
   if (tracing) traceHttpServer(server, tracing.tracer);
   server.listen(config.webhookServer.port, config.webhookServer.host, () => {
@@ -105,9 +156,7 @@ async function main(): Promise<void> {
     metrics: async () => ({ status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: counters.toPrometheus() }),
     codec: { codec: new EncryptionCodec(config.temporal.encryptionKeys), corsOrigins: config.codec.corsOrigins },
     codecWithoutToken: codecOpenInDevelopment(config.mode, config.admin.host),
-    connections: createConnectionsApi(
-      new ConnectionService({ database, config, logger: logger.child({ listener: 'admin', part: 'connections' }) }),
-    ),
+    connections: createConnectionsApi(connectionService),
   });
   admin.on('error', (error) => {
     logger.error('admin listener failed', { error, url: adminUrl(config.admin.host, config.admin.port) });
@@ -135,7 +184,7 @@ async function main(): Promise<void> {
       webhookHealth.stop();
       void Promise.allSettled([
         client.connection.close(),
-        monstock.close(),
+        connections.close(),
         tracing?.shutdown(),
         database.end(),
       ]).finally(() => process.exit(0));

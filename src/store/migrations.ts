@@ -108,6 +108,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'processes sharing a stripe rate budget',
+    sql: `
+      -- Which processes (workers, webhook replicas) spent a Stripe account's budget lately: each
+      -- reservation marks its own row (src/store/stripeBudget.ts), so while the database cannot be
+      -- reached a process limits itself to its share of the rate, not all of it. Rows of processes
+      -- gone for an hour are deleted by the same reservations.
+      CREATE TABLE stripe_budget_clients (
+        scope text NOT NULL,
+        client_id text NOT NULL,
+        last_seen timestamptz NOT NULL,
+        PRIMARY KEY (scope, client_id)
+      );
+    `,
+  },
 ];
 
 /** Any constant unique to this application: the advisory lock replicas take while migrating. */

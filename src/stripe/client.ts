@@ -16,6 +16,8 @@ export interface StripeClientOptions {
   timeoutMs?: number;
   /** Every request waits its turn here (reconciliation's client: Stripe counts requests per second and account). */
   rateLimiter?: RateLimiter;
+  /** A Stripe Connect account: every request acts on it (`Stripe-Account`), under the platform key. */
+  stripeAccount?: string | undefined;
 }
 
 export function createStripeClient(options: StripeClientOptions): Stripe {
@@ -29,6 +31,7 @@ export function createStripeClient(options: StripeClientOptions): Stripe {
     telemetry: false,
     httpClient: new CountingHttpClient(options.rateLimiter),
     appInfo: { name: 'monstock-stripe', url: 'https://github.com/monstock-stripe' },
+    ...(options.stripeAccount ? { stripeAccount: options.stripeAccount } : {}),
     ...(base
       ? {
           host: base.hostname,

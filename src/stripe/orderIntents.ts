@@ -32,6 +32,24 @@ export async function findOpenIntentOfOrder(
   return found.data[0];
 }
 
+/** Stripe's largest search page; an order with more intents than this is not one a shop makes. */
+const ORDER_INTENTS_PAGE = 100;
+
+/**
+ * The ids of every intent carrying the order's id, whatever their status: what Stripe knows of
+ * the order's payments even before the connector wrote any of them to Monstock (a refund request
+ * made right after paying). Stripe's search lags its writes by a moment, so callers add the ids
+ * they already know.
+ */
+export async function findIntentIdsOfOrder(stripe: Stripe, orderId: string): Promise<string[]> {
+  const found = await stripe.paymentIntents.search({
+    // Quoted as Stripe's query language wants: an id is data, never part of the query.
+    query: `metadata['${CONNECTOR_ORDER_ID_KEY}']:'${orderId.replace(/[\\']/g, (char) => `\\${char}`)}'`,
+    limit: ORDER_INTENTS_PAGE,
+  });
+  return found.data.map((intent) => intent.id);
+}
+
 /**
  * `amount` is in Monstock minor units (ISO 4217); Stripe gets its own unit (toStripeAmount), or the
  * call throws CurrencyAmountError before reaching Stripe for an amount Stripe cannot take exactly.

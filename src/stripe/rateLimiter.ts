@@ -86,8 +86,18 @@ export interface SharedScheduleOptions {
   marginMs?: number;
   /** The most slots one reservation takes: fewer round trips, but slots held ahead are closed to other processes. */
   maxBatch?: number;
-  /** How long a reservation may take before this process limits itself alone. */
+  /**
+   * How long a reservation may take before the schedule counts as unreachable. Generous: a busy
+   * database answers slowly, and a slow answer is still the shared budget; limiting alone while it
+   * is merely slow is what let every process spend the whole rate at once.
+   */
   reserveTimeoutMs?: number;
+  /**
+   * Whether a failed reservation means the schedule cannot be reached (a connection error, the
+   * timeout), so `fallback` serves; any other failure is the caller's (the Stripe call fails and is
+   * retried as any failed call is). Default: every failure is an outage.
+   */
+  isOutage?: (error: unknown) => boolean;
   /** How long this process limits itself alone after a failed reservation before asking the schedule again. */
   retryAfterMs?: number;
   /** Used while the schedule cannot be reached. */
@@ -105,8 +115,9 @@ export interface SharedScheduleOptions {
  * server aligns it, at or under the rate; per-second buckets would allow a full second's worth at
  * the end of one second and again at the start of the next. A process reserves only as many
  * slots as it has callers waiting (at most `maxBatch`), so it does not hold slots it will not use.
- * If the schedule cannot be reached, calls go through `fallback` (this process alone) rather than
- * stop: Stripe then answers 429 to any excess, which the client waits out.
+ * If the schedule cannot be reached, calls go through `fallback` (this process alone, at its share)
+ * rather than stop: Stripe then answers 429 to any excess, which the client waits out. A slow
+ * schedule is waited for: it is still the one budget.
  */
 export class SharedScheduleLimiter implements RateLimiter {
   readonly gapMs: number;
@@ -116,8 +127,11 @@ export class SharedScheduleLimiter implements RateLimiter {
   private reserving: Promise<void> | undefined;
   private fallbackUntil = Number.NEGATIVE_INFINITY;
   private degraded = false;
-  /** The schedule's clock minus this process's, from the quickest recent round trip (NTP's way). */
-  private offset = { ms: 0, score: Number.POSITIVE_INFINITY, at: 0 };
+  /**
+   * The schedule's clock minus this process's: `ms`, chosen within [`low`, `high`], the range every
+   * recent round trip agrees with (widened 1 ms a second since `at`, so drift is followed).
+   */
+  private offset = { ms: 0, low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY, at: 0 };
   private readonly marginMs: number;
   private readonly maxBatch: number;
   private readonly now: () => number;
@@ -148,6 +162,7 @@ export class SharedScheduleLimiter implements RateLimiter {
   }
 
   private async takeOne(assigned: () => void): Promise<void> {
+    let wokenLate = false;
     for (;;) {
       if (this.now() < this.fallbackUntil) {
         assigned();
@@ -158,10 +173,23 @@ export class SharedScheduleLimiter implements RateLimiter {
         assigned();
         const wait = slot - this.now();
         if (wait > 0) await this.sleep(Math.ceil(wait));
-        return;
+        // Woken late (a busy event loop stalled): sent now, this call would land beside the next
+        // slots' calls, the other processes' included, as would every call the stall held. It
+        // waits for a slot still ahead instead, once: a timer always late by the same amount only
+        // shifts the calls, it does not crowd them, and must not starve them.
+        if (wokenLate || this.now() - slot <= this.marginMs / 2) return;
+        wokenLate = true;
+        this.waiting += 1;
+        continue;
       }
       this.reserving ??= this.reserveMore().finally(() => (this.reserving = undefined));
-      await this.reserving;
+      try {
+        await this.reserving;
+      } catch (error) {
+        // Not an outage: this call fails, and no longer waits for a slot.
+        assigned();
+        throw error;
+      }
     }
   }
 
@@ -176,7 +204,10 @@ export class SharedScheduleLimiter implements RateLimiter {
     const count = Math.min(this.maxBatch, Math.max(1, this.waiting));
     try {
       const sentAt = this.now();
-      const answer = await withTimeout(this.reserve(count, this.gapMs), this.options.reserveTimeoutMs ?? 2000);
+      const answer = await withTimeout(
+        this.reserve(count, this.gapMs),
+        this.options.reserveTimeoutMs ?? DEFAULT_RESERVE_TIMEOUT_MS,
+      );
       this.learnOffset(sentAt, this.now(), answer.nowMs);
       const first = answer.endMs - count * this.gapMs - this.offset.ms;
       for (let i = 0; i < count; i += 1) this.slots.push(first + i * this.gapMs);
@@ -185,6 +216,7 @@ export class SharedScheduleLimiter implements RateLimiter {
         this.options.onRecovered?.();
       }
     } catch (error) {
+      if (!(error instanceof ReservationTimeout) && !(this.options.isOutage?.(error) ?? true)) throw error;
       this.fallbackUntil = this.now() + (this.options.retryAfterMs ?? 5000);
       if (!this.degraded) {
         this.degraded = true;
@@ -194,21 +226,35 @@ export class SharedScheduleLimiter implements RateLimiter {
   }
 
   /**
-   * The schedule's clock was read somewhere in the round trip: halfway is the best guess, off by at most half the
-   * trip. A busy database makes some trips slow, so the quickest recent one is kept (a sample ages 1 ms a second,
-   * so drift is followed): processes then agree on slot times to a few ms, well within the margin.
+   * The schedule's clock was read somewhere in the round trip, so the offset lies between its
+   * reading minus the answer's arrival and its reading minus the question's departure. Each trip
+   * narrows the range (a busy host makes some trips slow, so the midpoint of one trip can be
+   * hundreds of ms off: slots shifted that far put this process's calls beside another's, and
+   * slots all in the past are reserved again and again). Within the range the value nearest zero
+   * is taken: the same clock for processes on one host, and clocks within the range of each other
+   * otherwise. An answer outside the range (a clock stepped) starts it again.
    */
   private learnOffset(sentAt: number, receivedAt: number, scheduleNow: number): void {
-    const aged = this.offset.score + (receivedAt - this.offset.at) / 1000;
-    const score = receivedAt - sentAt;
-    if (score <= aged) this.offset = { ms: scheduleNow - (sentAt + receivedAt) / 2, score, at: receivedAt };
+    const widen = Math.max(0, receivedAt - this.offset.at) / 1000;
+    let low = Math.max(this.offset.low - widen, scheduleNow - receivedAt);
+    let high = Math.min(this.offset.high + widen, scheduleNow - sentAt);
+    if (low > high) {
+      low = scheduleNow - receivedAt;
+      high = scheduleNow - sentAt;
+    }
+    this.offset = { ms: Math.min(Math.max(0, low), high), low, high, at: receivedAt };
   }
 }
+
+/** A database under load (load average 20 on a CI host) may take seconds; an outage takes longer than this. */
+const DEFAULT_RESERVE_TIMEOUT_MS = 30_000;
+
+class ReservationTimeout extends Error {}
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new ReservationTimeout(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

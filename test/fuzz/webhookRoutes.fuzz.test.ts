@@ -58,17 +58,19 @@ const REJECT_REASONS: Record<Source, readonly string[]> = {
   ],
 };
 
-function routeCounts(counters: Counters, source: Source) {
-  const labels = { source };
+function routeCounts(counters: Counters, source: Source, connections: readonly string[]) {
+  // Every count is labelled with its connection: summed over the connections the requests name.
+  const get = (name: string, labels: Record<string, string> = {}) =>
+    connections.reduce((sum, connection) => sum + counters.get(name, { source, connection, ...labels }), 0);
   const sumOver = (name: string, key: string, values: readonly string[]) =>
-    values.reduce((sum, value) => sum + counters.get(name, { ...labels, [key]: value }), 0);
+    values.reduce((sum, value) => sum + get(name, { [key]: value }), 0);
   return {
-    received: counters.get(C.received, labels),
+    received: get(C.received),
     rejected: sumOver(C.rejected, 'reason', REJECT_REASONS[source]),
     accepted: sumOver(C.accepted, 'workflow', ['order', 'unmatched', 'customer', 'customer_sync']),
-    unavailable: counters.get(C.unavailable, labels),
+    unavailable: get(C.unavailable),
     acknowledged:
-      counters.get(C.unknown, labels) +
+      get(C.unknown) +
       sumOver(C.ignored, 'reason', ['ignore_rule', 'no_payment_intent', 'customer_sync_not_wired', 'object_not_found']),
   };
 }
@@ -80,6 +82,7 @@ describe('webhook routes under bad input (fuzz)', () => {
   const markerQueue = uniqueTaskQueue('fuzz-marker');
   // Its own connection id, so the valid events' workflow ids cannot meet another test file's.
   const validConnection = `fuzz-${validQueue.slice(-8)}`;
+  const knownConnections = ['default', validConnection];
   const logger = createLogger({ level: 'error' });
   let dataDir: string;
   let monstock: MonstockFixture;
@@ -163,9 +166,12 @@ describe('webhook routes under bad input (fuzz)', () => {
       seed: SEED,
       perSource: PER_SOURCE,
       secrets: { stripe: TEST_STRIPE_WEBHOOK_SECRET, monstock: TEST_MONSTOCK_WEBHOOK_SECRET },
-      knownConnections: ['default', validConnection],
+      knownConnections,
     });
-    const before = { stripe: routeCounts(fuzzCounters, 'stripe'), monstock: routeCounts(fuzzCounters, 'monstock') };
+    const before = {
+      stripe: routeCounts(fuzzCounters, 'stripe', knownConnections),
+      monstock: routeCounts(fuzzCounters, 'monstock', knownConnections),
+    };
     const workflowsBefore = await countOn(fuzzQueue);
 
     const outcomes: FuzzOutcome[] = [];
@@ -211,7 +217,7 @@ describe('webhook routes under bad input (fuzz)', () => {
     }
     expect({ seed: SEED, workflows: await countOn(fuzzQueue) }).toEqual({ seed: SEED, workflows: workflowsBefore });
     for (const source of ['stripe', 'monstock'] as const) {
-      const after = routeCounts(fuzzCounters, source);
+      const after = routeCounts(fuzzCounters, source, knownConnections);
       const mine = outcomes.filter((outcome) => outcome.fuzzCase.source === source);
       const routed = mine.filter((outcome) => outcome.fuzzCase.reachesRoute);
       const rawReached = mine.filter((outcome) => outcome.fuzzCase.raw && outcome.status === 400).length;
@@ -344,7 +350,9 @@ describe('webhook routes under bad input (fuzz)', () => {
     const refused = answers.filter((answer) => answer.status !== 200);
     expect({ seed: SEED, refused }).toEqual({ seed: SEED, refused: [] });
     const delivered = sequence.filter((event) => !/invoice\.paid|product\.updated|redundant/.test(event.note)).length;
-    const accepted = routeCounts(validCounters, 'stripe').accepted + routeCounts(validCounters, 'monstock').accepted;
+    const accepted =
+      routeCounts(validCounters, 'stripe', knownConnections).accepted +
+      routeCounts(validCounters, 'monstock', knownConnections).accepted;
     expect(accepted).toBe(delivered);
     // One order workflow per order, however many events and duplicates reached it.
     await eventually(async () => ((await countOn(validQueue)) === orders.length ? true : undefined), 10_000, 200);

@@ -331,6 +331,95 @@ describe('capture at shipment', () => {
     }, 90_000);
   });
 
+  describe("the shop's own checkout authorises (the connector creates no intent)", () => {
+    const taskQueue = uniqueTaskQueue('capture-shop');
+    let worker: RunningWorker;
+
+    beforeAll(async () => {
+      routeTo(taskQueue);
+      const clients = connectorClients({
+        monstock: monstock.client,
+        stripe: stripe.stripe,
+        client,
+        taskQueue,
+        orderSettings: { createPaymentIntents: false, autoRefundCancelled: false },
+      });
+      worker = await startTestWorker(taskQueue, clients);
+    });
+
+    afterAll(async () => {
+      await worker?.stop();
+    });
+
+    /** Authorised by an intent the shop made (its id never written back to the order), Monstock showing it. */
+    async function authorisedByShop(amount: number) {
+      const created = await createOrder(amount, 'on_shipment');
+      const intent = await stripe.stripe.paymentIntents.create({
+        amount,
+        currency: 'eur',
+        capture_method: 'manual',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        metadata: { monstock_order_id: created.id },
+      });
+      expect(intent.status).toBe('requires_capture');
+      const order = await orderWhere(created.id, (o) => movementOf(o, intent.id)?.status === 'authorized');
+      expect(order.externalRefs.stripePaymentIntentId).toBeUndefined();
+      return { order, intentId: intent.id };
+    }
+
+    it('captures at shipment the authorisation Monstock shows', async () => {
+      const { order, intentId } = await authorisedByShop(3900);
+      await monstock.client.updateOrder(order.id, { status: 'shipped' });
+      const paid = await orderWhere(order.id, (o) => o.paymentStatus === 'paid');
+      expect(movementOf(paid, intentId)).toMatchObject({ status: 'succeeded', amount: 3900 });
+      expect(await capturesOf(intentId)).toBe(1);
+    });
+
+    it('captures what is due after a line was removed, the rest released', async () => {
+      const { order, intentId } = await authorisedByShop(5000);
+      await monstock.client.updateOrder(order.id, { lines: [{ sku: 'SKU-1', quantity: 1, unitAmount: 3750 }] });
+      await monstock.client.updateOrder(order.id, { status: 'shipped' });
+      const paid = await orderWhere(order.id, (o) => o.paymentStatus === 'paid');
+      expect(paid.amountPaid).toBe(3750);
+      expect(await stripe.stripe.paymentIntents.retrieve(intentId)).toMatchObject({
+        status: 'succeeded',
+        amount_received: 3750,
+      });
+    });
+
+    it('releases it when the order is cancelled before shipment', async () => {
+      const { order, intentId } = await authorisedByShop(4100);
+      await monstock.client.updateOrder(order.id, { status: 'cancelled' });
+      const released = await orderWhere(order.id, (o) => movementOf(o, intentId)?.status === 'canceled');
+      expect(movementOf(released, intentId)).toMatchObject({ failureReason: 'authorization_released' });
+      expect((await stripe.stripe.paymentIntents.retrieve(intentId)).status).toBe('canceled');
+      expect(await capturesOf(intentId)).toBe(0);
+    });
+
+    it('releases it when the cancellation is aligned before the authorisation reaches Monstock', async () => {
+      const created = await createOrder(4300, 'on_shipment');
+      // Stripe's webhooks are late: the cancellation is aligned while Monstock shows nothing authorised.
+      await stripe.setFaults({ webhooks: { delayMs: 3_000 } });
+      const intent = await stripe.stripe.paymentIntents.create({
+        amount: 4300,
+        currency: 'eur',
+        capture_method: 'manual',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        metadata: { monstock_order_id: created.id },
+      });
+      await monstock.client.updateOrder(created.id, { status: 'cancelled' });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(movementOf(await monstock.client.getOrder(created.id), intent.id)).toBeUndefined();
+      await stripe.setFaults({});
+
+      const released = await orderWhere(created.id, (o) => movementOf(o, intent.id)?.status === 'canceled');
+      expect(movementOf(released, intent.id)).toMatchObject({ failureReason: 'authorization_released' });
+      expect((await stripe.stripe.paymentIntents.retrieve(intent.id)).status).toBe('canceled');
+    });
+  });
+
   describe('with the production worker process (STRIPE_CAPTURE=on_shipment)', () => {
     const taskQueue = uniqueTaskQueue('capture-process');
     let worker: WorkerProcess | undefined;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { WORK_BY_WORKER } from '../../src/connections/work';
 import { listManagedEndpoints } from '../../src/starter/stripe/webhookEndpoint';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
 import { TEST_ENCRYPTION_KEYS } from '../support/temporal';
@@ -89,7 +90,7 @@ describe('npm run connections', () => {
       monstockUrl: 'http://127.0.0.1:4999/v1',
       stripe: { kind: 'key', livemode: false },
       webhooks: { monstock: `${PUBLIC_URL}/webhooks/monstock/${id}`, stripe: `${PUBLIC_URL}/webhooks/stripe/${id}` },
-      work: 'pending: workers do not yet serve registered connections',
+      work: WORK_BY_WORKER,
       stripeEndpoint: { registered: true, action: 'created' },
     });
     const endpoints = await listManagedEndpoints(fixture.clientFor(stripeKey), id);

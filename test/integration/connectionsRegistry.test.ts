@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { loadConfig, withDevelopmentValues, type ConnectorConfig } from '../../src/config';
 import { ConnectionRegistry } from '../../src/connections/registry';
 import { ConnectionError, ConnectionService } from '../../src/connections/service';
-import { startConnectionWork, stopConnectionWork } from '../../src/connections/work';
+import { startConnectionWork, stopConnectionWork, WORK_BY_WORKER } from '../../src/connections/work';
 import { createLogger } from '../../src/observability/logger';
 import { customerSyncWorkflowId, orderFeedWorkflowId, reconciliationScheduleId } from '../../src/shared/ids';
 import { createAdminServer } from '../../src/starter/admin/adminServer';
@@ -77,7 +77,7 @@ describe('connection registry', () => {
       settings: { capture: 'on_shipment' },
       webhooks: { monstock: `${PUBLIC_URL}/webhooks/monstock/${id}`, stripe: `${PUBLIC_URL}/webhooks/stripe/${id}` },
       version: 1,
-      work: 'pending: workers do not yet serve registered connections',
+      work: WORK_BY_WORKER,
       stripeEndpoint: { registered: true, action: 'created' },
     });
     const shown = JSON.stringify(added);

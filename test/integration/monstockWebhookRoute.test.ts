@@ -177,11 +177,13 @@ describe('POST /webhooks/monstock', () => {
       updatedAt: order.updatedAt,
     });
     expect(signals[0]!.eventId).toMatch(/^evt_/);
-    expect(counters.get(C.accepted, { source: 'monstock', workflow: 'order' })).toBeGreaterThanOrEqual(1);
+    expect(
+      counters.get(C.accepted, { source: 'monstock', connection: 'default', workflow: 'order' }),
+    ).toBeGreaterThanOrEqual(1);
     // The order's customer was created first: acknowledged, counted, left for customer sync.
-    expect(counters.get(C.ignored, { source: 'monstock', reason: 'customer_sync_not_wired' })).toBeGreaterThanOrEqual(
-      1,
-    );
+    expect(
+      counters.get(C.ignored, { source: 'monstock', connection: 'default', reason: 'customer_sync_not_wired' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('follows line changes with the amount, then cancels the intent when the order is cancelled', async () => {
@@ -226,7 +228,8 @@ describe('POST /webhooks/monstock', () => {
   it('refuses a bad, missing or stale signature, a broken body and an order without its version with 400, and starts nothing', async () => {
     const forged = { id: 'ord_forged_1', version: 1, updatedAt: new Date().toISOString(), totalAmount: 100 };
     const body = eventBody('order.created', forged);
-    const rejected = (reason: string) => counters.get(C.rejected, { source: 'monstock', reason });
+    const rejected = (reason: string) =>
+      counters.get(C.rejected, { source: 'monstock', connection: 'default', reason });
     const before = rejected('bad_signature');
     const now = Math.floor(Date.now() / 1000);
 
@@ -272,14 +275,14 @@ describe('POST /webhooks/monstock', () => {
   });
 
   it('acknowledges an event type it does not handle, and counts it', async () => {
-    const before = counters.get(C.unknown, { source: 'monstock' });
+    const before = counters.get(C.unknown, { source: 'monstock', connection: 'default' });
     expect(await post(eventBody('stock.adjusted', { id: 'stk_1', sku: 'SKU-1', quantity: 3 }))).toEqual({
       status: 200,
       body: { received: true },
     });
-    expect(counters.get(C.unknown, { source: 'monstock' })).toBe(before + 1);
+    expect(counters.get(C.unknown, { source: 'monstock', connection: 'default' })).toBe(before + 1);
     // What /metrics (on the admin listener) serves.
-    expect(counters.toPrometheus()).toContain(`${C.unknown}{source="monstock"} ${before + 1}`);
+    expect(counters.toPrometheus()).toContain(`${C.unknown}{connection="default",source="monstock"} ${before + 1}`);
   });
 
   it('hands customer events to customer sync once it is wired, and answers 503 when that fails', async () => {
@@ -314,14 +317,20 @@ describe('POST /webhooks/monstock', () => {
         { source: 'monstock', customerId: 'mcu_42', eventId: 'evt_customer_1', changedAt: JSON.parse(body).createdAt },
       ],
     ]);
-    expect(counters.get(C.accepted, { source: 'monstock', workflow: 'customer' })).toBe(1);
+    expect(counters.get(C.accepted, { source: 'monstock', connection: 'default', workflow: 'customer' })).toBe(1);
     fail = 'unreachable';
     expect((await call()).status).toBe(503);
     // A cause a retry alone will not cure answers 500, counted apart: never a 503.
-    const failedBefore = counters.get(C.failed, { source: 'monstock', reason: 'internal_error' });
+    const failedBefore = counters.get(C.failed, {
+      source: 'monstock',
+      connection: 'default',
+      reason: 'internal_error',
+    });
     fail = 'bug';
     expect(await call()).toMatchObject({ status: 500, body: { reason: 'internal_error' } });
-    expect(counters.get(C.failed, { source: 'monstock', reason: 'internal_error' })).toBe(failedBefore + 1);
+    expect(counters.get(C.failed, { source: 'monstock', connection: 'default', reason: 'internal_error' })).toBe(
+      failedBefore + 1,
+    );
   });
 
   it('answers 503 within seconds when Temporal cannot be reached, so Monstock retries', async () => {
@@ -333,7 +342,7 @@ describe('POST /webhooks/monstock', () => {
       counters,
       temporalDeadlineMs: 500,
     });
-    const before = counters.get(C.unavailable, { source: 'monstock' });
+    const before = counters.get(C.unavailable, { source: 'monstock', connection: 'default' });
     const body = eventBody('order.updated', { id: 'ord_offline_1', version: 2, updatedAt: new Date().toISOString() });
     const started = Date.now();
     const answer = await offline({
@@ -343,7 +352,7 @@ describe('POST /webhooks/monstock', () => {
     });
     expect(answer.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(3_000);
-    expect(counters.get(C.unavailable, { source: 'monstock' })).toBe(before + 1);
+    expect(counters.get(C.unavailable, { source: 'monstock', connection: 'default' })).toBe(before + 1);
     expect(await workflowExists(orderWorkflowId('default', 'ord_offline_1'))).toBe(false);
     // The abandoned call retries until its deadline; closing under it would throw from a timer.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + 2_500 - Date.now())));

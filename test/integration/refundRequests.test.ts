@@ -301,6 +301,61 @@ describe('refunds started in Monstock', () => {
     }
   });
 
+  it('refunds a request asked before the payment reached Monstock (Stripe shows it paid): never rejected as nothing_paid', async () => {
+    const order = await stack.monstock.createOrder(3600);
+    await intentOf(order.id);
+    // The shop's own checkout pays; Stripe's webhooks are lost, so Monstock never hears of the payment.
+    await stack.stripe.setFaults({ webhooks: { dropRate: 1 } });
+    try {
+      const paid = await stack.stripe.stripe.paymentIntents.create({
+        amount: 3600,
+        currency: 'eur',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        metadata: { monstock_order_id: order.id },
+      });
+      expect(paid.status).toBe('succeeded');
+      const request = await stack.monstock.client.createRefundRequest(order.id, { amount: 1000, currency: 'EUR' });
+
+      const done = await requestSettles(order.id, request.id, 'succeeded');
+      const refunds = await refundsOf(paid.id);
+      expect(refunds.map((refund) => [refund.amount, refund.metadata?.[REFUND_REQUEST_ID_KEY]])).toEqual([
+        [1000, request.id],
+      ]);
+      expect(done.stripeRefundIds).toEqual([refunds[0]!.id]);
+      expect((await stack.monstock.client.getOrder(order.id)).payments).toEqual([]);
+    } finally {
+      await stack.stripe.setFaults({});
+    }
+  });
+
+  it('keeps a request open while the payment is processing, and refunds it once the payment lands', async () => {
+    const order = await stack.monstock.createOrder(5200);
+    const intentId = await intentOf(order.id);
+    await stack.stripe.stripe.paymentIntents.confirm(intentId, {
+      payment_method: 'pm_sepaDebit',
+    } as Stripe.PaymentIntentConfirmParams);
+    expect((await stack.stripe.stripe.paymentIntents.retrieve(intentId)).status).toBe('processing');
+    const request = await stack.monstock.client.createRefundRequest(order.id, { amount: 5200, currency: 'EUR' });
+
+    // Looked at, and left open: neither rejected nor refunded while the bank has not settled.
+    await requestSettles(order.id, request.id, 'processing');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const waiting = (await stack.monstock.client.listRefundRequests(order.id)).find((item) => item.id === request.id)!;
+    expect(waiting).toMatchObject({ status: 'processing', stripeRefundIds: [] });
+    expect(await refundsOf(intentId)).toEqual([]);
+
+    await stack.stripe.admin(`/_sandbox/payment_intents/${intentId}/settle`);
+    const done = await eventually(async () => {
+      const found = (await stack.monstock.client.listRefundRequests(order.id)).find((item) => item.id === request.id);
+      return found && found.stripeRefundIds.length === 1 ? found : undefined;
+    }, 20_000);
+    const refunds = await refundsOf(intentId);
+    expect(refunds.map((refund) => refund.amount)).toEqual([5200]);
+    expect(done.stripeRefundIds).toEqual([refunds[0]!.id]);
+    expect(done.status).not.toBe('rejected');
+  });
+
   it('processes a request that arrived while Monstock was down once Monstock is back', async () => {
     const { orderId, intentId } = await paidOrder(4000);
     const request = await stack.monstock.client.createRefundRequest(orderId, { amount: 4000, currency: 'EUR' });

@@ -188,7 +188,9 @@ describe('POST /webhooks/stripe', () => {
       (event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'stripeEvent',
     );
     expect(signals.length).toBeGreaterThanOrEqual(1);
-    expect(counters.get(C.accepted, { source: 'stripe', workflow: 'order' })).toBeGreaterThanOrEqual(signals.length);
+    expect(
+      counters.get(C.accepted, { source: 'stripe', connection: 'default', workflow: 'order' }),
+    ).toBeGreaterThanOrEqual(signals.length);
   });
 
   it('records a half refund (charge.refunded, refund.*) as a refund movement', async () => {
@@ -235,7 +237,7 @@ describe('POST /webhooks/stripe', () => {
 
   it('refuses a bad or missing signature with 400 and starts nothing', async () => {
     const order = await monstock.createOrder(1000);
-    const before = counters.get(C.rejected, { source: 'stripe', reason: 'bad_signature' });
+    const before = counters.get(C.rejected, { source: 'stripe', connection: 'default', reason: 'bad_signature' });
     const forged = await post(intentEvent('pi_forged_1', { monstock_order_id: order.id }), 'whsec_not_the_right_one');
     expect(forged).toEqual({ status: 400, body: { error: 'bad_signature' } });
     const unsigned = await request(`${server.url}/webhooks/stripe`, {
@@ -244,12 +246,14 @@ describe('POST /webhooks/stripe', () => {
     });
     expect(unsigned.statusCode).toBe(400);
     expect(await unsigned.body.json()).toEqual({ error: 'missing_signature' });
-    expect(counters.get(C.rejected, { source: 'stripe', reason: 'bad_signature' })).toBe(before + 1);
+    expect(counters.get(C.rejected, { source: 'stripe', connection: 'default', reason: 'bad_signature' })).toBe(
+      before + 1,
+    );
     expect(await workflowExists(orderWorkflowId('default', order.id))).toBe(false);
   });
 
   it('acknowledges an event type it does not handle, and counts it', async () => {
-    const before = counters.get(C.unknown, { source: 'stripe' });
+    const before = counters.get(C.unknown, { source: 'stripe', connection: 'default' });
     const answer = await post({
       id: 'evt_unknown_1',
       object: 'event',
@@ -258,14 +262,14 @@ describe('POST /webhooks/stripe', () => {
       data: { object: { id: 'in_1', object: 'invoice' } },
     });
     expect(answer).toEqual({ status: 200, body: { received: true } });
-    expect(counters.get(C.unknown, { source: 'stripe' })).toBe(before + 1);
+    expect(counters.get(C.unknown, { source: 'stripe', connection: 'default' })).toBe(before + 1);
     // What /metrics (on the admin listener) serves.
-    expect(counters.toPrometheus()).toContain(`${C.unknown}{source="stripe"} ${before + 1}`);
+    expect(counters.toPrometheus()).toContain(`${C.unknown}{connection="default",source="stripe"} ${before + 1}`);
   });
 
   it('acknowledges a payment another integration owns and starts nothing', async () => {
     const order = await monstock.createOrder(4200);
-    const ignored = () => counters.get(C.ignored, { source: 'stripe', reason: 'ignore_rule' });
+    const ignored = () => counters.get(C.ignored, { source: 'stripe', connection: 'default', reason: 'ignore_rule' });
     const before = ignored();
     const intent = await pay({ monstock_order_id: order.id, integration: 'other-shop' });
     // payment_intent.succeeded at least (the events that only echo it are dropped before matching).
@@ -275,13 +279,13 @@ describe('POST /webhooks/stripe', () => {
   });
 
   it('delivers a payment that matches no order to its unmatched-payment workflow', async () => {
-    const before = counters.get(C.unmatched, { source: 'stripe' });
+    const before = counters.get(C.unmatched, { source: 'stripe', connection: 'default' });
     // No rule finds a value: no order metadata, no Checkout session.
     const intent = await pay({ note: 'paid at the counter' });
     const handle = client.workflow.getHandle(unmatchedPaymentWorkflowId('default', intent.id));
     const described = await eventually(() => handle.describe());
     expect(described.type).toBe(UNMATCHED_PAYMENT_WORKFLOW_TYPE);
-    expect(counters.get(C.unmatched, { source: 'stripe' })).toBeGreaterThan(before);
+    expect(counters.get(C.unmatched, { source: 'stripe', connection: 'default' })).toBeGreaterThan(before);
     // It holds the event and waits to look again (a later event, a retryMatch or its backoff).
     const state = await eventually(async () => {
       const current = await handle.query(unmatchedStateQuery);
@@ -292,9 +296,9 @@ describe('POST /webhooks/stripe', () => {
   });
 
   it('refuses with 400 (not 503) an event whose ids no workflow id could carry, and counts it', async () => {
-    const invalid = () => counters.get(C.rejected, { source: 'stripe', reason: 'invalid_id' });
+    const invalid = () => counters.get(C.rejected, { source: 'stripe', connection: 'default', reason: 'invalid_id' });
     const before = invalid();
-    const unavailableBefore = counters.get(C.unavailable, { source: 'stripe' });
+    const unavailableBefore = counters.get(C.unavailable, { source: 'stripe', connection: 'default' });
     // A 2,000-character payment intent id: the unmatched workflow id would pass Temporal's 1,000 bytes.
     const longIntent = `pi_${'A'.repeat(1997)}`;
     expect(longIntent).toHaveLength(2000);
@@ -313,14 +317,15 @@ describe('POST /webhooks/stripe', () => {
     });
     expect(byCharge).toMatchObject({ status: 400, body: { error: 'invalid_id', field: 'payment_intent_id' } });
     expect(invalid()).toBe(before + 3);
-    expect(counters.get(C.unavailable, { source: 'stripe' })).toBe(unavailableBefore);
+    expect(counters.get(C.unavailable, { source: 'stripe', connection: 'default' })).toBe(unavailableBefore);
     expect(counters.notedEvents('stripe')[0]).toMatchObject({ reason: 'invalid_id', status: 400 });
   });
 
   it('acknowledges (2xx), counts and notes an event whose payment intent Stripe does not know', async () => {
-    const notFound = () => counters.get(C.ignored, { source: 'stripe', reason: 'object_not_found' });
+    const notFound = () =>
+      counters.get(C.ignored, { source: 'stripe', connection: 'default', reason: 'object_not_found' });
     const before = notFound();
-    const unavailableBefore = counters.get(C.unavailable, { source: 'stripe' });
+    const unavailableBefore = counters.get(C.unavailable, { source: 'stripe', connection: 'default' });
     // The matcher must read the intent (a charge carries only its id): Stripe answers 404.
     const answer = await post({
       id: 'evt_charge_unknown_intent',
@@ -331,7 +336,7 @@ describe('POST /webhooks/stripe', () => {
     });
     expect(answer).toEqual({ status: 200, body: { received: true } });
     expect(notFound()).toBe(before + 1);
-    expect(counters.get(C.unavailable, { source: 'stripe' })).toBe(unavailableBefore);
+    expect(counters.get(C.unavailable, { source: 'stripe', connection: 'default' })).toBe(unavailableBefore);
     expect(counters.notedEvents('stripe')[0]).toMatchObject({
       source: 'stripe',
       reason: 'object_not_found',
@@ -343,7 +348,8 @@ describe('POST /webhooks/stripe', () => {
   });
 
   it('refuses with 400 a live-mode event when the key is a test key, and counts it', async () => {
-    const mismatch = () => counters.get(C.rejected, { source: 'stripe', reason: 'livemode_mismatch' });
+    const mismatch = () =>
+      counters.get(C.rejected, { source: 'stripe', connection: 'default', reason: 'livemode_mismatch' });
     const before = mismatch();
     const order = await monstock.createOrder(1000);
     const answer = await post({ ...intentEvent('pi_live_1', { monstock_order_id: order.id }), livemode: true });
@@ -396,7 +402,7 @@ describe('POST /webhooks/stripe', () => {
   });
 
   it('answers 503 when Stripe cannot tell which order a charge belongs to, so Stripe retries', async () => {
-    const before = counters.get(C.unavailable, { source: 'stripe' });
+    const before = counters.get(C.unavailable, { source: 'stripe', connection: 'default' });
     await stripe.setFaults({ errorRate: 1 });
     try {
       const answer = await post({
@@ -410,7 +416,7 @@ describe('POST /webhooks/stripe', () => {
     } finally {
       await stripe.setFaults({});
     }
-    expect(counters.get(C.unavailable, { source: 'stripe' })).toBe(before + 1);
+    expect(counters.get(C.unavailable, { source: 'stripe', connection: 'default' })).toBe(before + 1);
     expect(await workflowExists(unmatchedPaymentWorkflowId('default', 'pi_outage_1'))).toBe(false);
   });
 
@@ -425,7 +431,7 @@ describe('POST /webhooks/stripe', () => {
       counters,
       temporalDeadlineMs: 500,
     });
-    const before = counters.get(C.unavailable, { source: 'stripe' });
+    const before = counters.get(C.unavailable, { source: 'stripe', connection: 'default' });
     const body = JSON.stringify(intentEvent('pi_offline_1', { monstock_order_id: order.id }));
     const started = Date.now();
     const answer = await offline({
@@ -440,7 +446,7 @@ describe('POST /webhooks/stripe', () => {
     });
     expect(answer.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(counters.get(C.unavailable, { source: 'stripe' })).toBe(before + 1);
+    expect(counters.get(C.unavailable, { source: 'stripe', connection: 'default' })).toBe(before + 1);
     await connection.close().catch(() => undefined);
   });
 });

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { listen, type StartedServer } from '../../sandbox/kit/http';
+import { Counters, defineWebhookCounters, WEBHOOK_COUNTERS as C } from '../../src/observability/counters';
 import { createLogger } from '../../src/observability/logger';
 import { createTemporalReadiness } from '../../src/starter/http/readiness';
 import { createConnectorHttpServer, type WebhookRequest } from '../../src/starter/http/server';
@@ -127,5 +128,78 @@ describe('connector HTTP shell', () => {
     expect(answer.statusCode).toBe(413);
     await answer.body.dump();
     expect(received).toHaveLength(0);
+  });
+
+  describe('with the registry answering for connections', () => {
+    let registryShell: StartedServer;
+    const states = new Map<string, 'active' | 'paused'>([
+      ['shop-a', 'active'],
+      ['shop-p', 'paused'],
+    ]);
+    let registryDown = false;
+    const counters = defineWebhookCounters(new Counters());
+    const platformCalls: string[] = [];
+
+    beforeAll(async () => {
+      registryShell = await listen(
+        createConnectorHttpServer({
+          logger: createLogger({ level: 'error' }),
+          readiness: async () => ({ ready: true }),
+          connectionState: async (id) => {
+            if (registryDown) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+            return states.get(id);
+          },
+          counters,
+          webhooks: { echo: async () => ({ status: 200, body: { received: true } }) },
+          platformWebhooks: {
+            'echo-connect': async (webhook) => {
+              platformCalls.push(webhook.rawBody.toString());
+              return { status: 200, body: { received: true } };
+            },
+          },
+        }),
+        0,
+      );
+    });
+    afterAll(async () => {
+      await registryShell.close();
+    });
+
+    const post = async (path: string) => {
+      const answer = await request(`${registryShell.url}${path}`, { method: 'POST', body: 'x' });
+      return { status: answer.statusCode, retryAfter: answer.headers['retry-after'], body: await answer.body.json() };
+    };
+
+    it('serves an active connection, 503 + Retry-After for a paused one, 404 for an unknown one, each counted', async () => {
+      expect((await post('/webhooks/echo/shop-a')).status).toBe(200);
+      expect(await post('/webhooks/echo/shop-p')).toMatchObject({ status: 503, retryAfter: '60' });
+      expect((await post('/webhooks/echo/shop-zz')).status).toBe(404);
+      expect(counters.get(C.unavailable, { source: 'echo', connection: 'shop-p', reason: 'paused' })).toBe(1);
+      // Ids nobody registered are not labels: anyone could invent them.
+      expect(counters.get(C.rejected, { source: 'echo', connection: 'unknown', reason: 'unknown_connection' })).toBe(1);
+      expect(counters.toPrometheus()).not.toContain('shop-zz');
+    });
+
+    it('answers 503 when the registry cannot be read, so the sender retries', async () => {
+      registryDown = true;
+      try {
+        expect((await post('/webhooks/echo/shop-a')).status).toBe(503);
+      } finally {
+        registryDown = false;
+      }
+      expect(
+        counters.get(C.unavailable, { source: 'echo', connection: 'unknown', reason: 'registry_unavailable' }),
+      ).toBe(1);
+    });
+
+    it('serves platform routes by exact name, POST only, without a connection id', async () => {
+      expect((await post('/webhooks/echo-connect')).status).toBe(200);
+      expect(platformCalls).toEqual(['x']);
+      const get = await request(`${registryShell.url}/webhooks/echo-connect`);
+      expect(get.statusCode).toBe(405);
+      await get.body.dump();
+      expect((await post('/webhooks/other-connect')).status).toBe(404);
+      expect((await post('/webhooks/echo-connect/shop-a')).status).toBe(404);
+    });
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
 import type Stripe from 'stripe';
-import type { ActivityClients, OrderSettings } from '../../src/activities';
+import type { ActivityClients, FixedActivityClients, OrderSettings } from '../../src/activities';
 import { DEFAULT_MATCH_RULES, parseMatchRules, type MatchSettings } from '../../src/matching/matchRules';
 import { OrderMatcher } from '../../src/matching/orderMatcher';
 import type { MonstockClient } from '../../src/monstock/client';
@@ -102,7 +102,7 @@ export function connectorClients(options: {
   settings?: MatchSettings;
   idleWindow?: string;
   orderSettings?: OrderSettings;
-}): ActivityClients {
+}): FixedActivityClients {
   const matcher = new OrderMatcher({
     stripe: options.stripe,
     monstock: options.monstock,

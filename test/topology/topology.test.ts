@@ -21,6 +21,8 @@ interface TopologyJson {
   temporal: { version: string; persistence: string };
   stripeRequestsPerSecondMax: number;
   stripeRateLimitPerSecond: number;
+  stripeArrivalsPerSecondAllowed: number;
+  stripeBudgetKept: boolean;
   reportsIdenticalOnReplicas: boolean;
   faults: { workerKills: number; webhookReplicaKills: number; temporalRestarts: number };
   loadBalancer: { relayed: number[] };
@@ -62,6 +64,11 @@ describe('npm run topology', () => {
       // Both replicas really took deliveries through the load balancer.
       expect(result.loadBalancer.relayed.every((count) => count > 0)).toBe(true);
       expect(result.stripeRequestsPerSecondMax).toBeGreaterThan(0);
+      // Counted by the Stripe sandbox over any one-second window, all processes together: what arrives
+      // within the account's budget, widened only by the sandbox's own measured event-loop stalls.
+      expect(result.stripeRequestsPerSecondMax).toBeLessThanOrEqual(result.stripeArrivalsPerSecondAllowed);
+      expect(result.stripeArrivalsPerSecondAllowed).toBeLessThan(2 * result.stripeRateLimitPerSecond);
+      expect(result.stripeBudgetKept).toBe(true);
       expect(result.stripeRateLimitPerSecond).toBe(25);
       expect(code).toBe(0);
     },

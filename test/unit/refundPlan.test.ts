@@ -136,6 +136,37 @@ describe('planRefund', () => {
   });
 });
 
+describe('planRefund while a payment of the order is on its way', () => {
+  const awaited = (id: string, status: string) => ({ paymentIntentId: id, status });
+
+  it.each(['processing', 'requires_action', 'requires_capture'])(
+    'waits (never rejects) when nothing is paid yet and an intent is %s',
+    (status) => {
+      const plan = planRefund(ask(4200), 'EUR', [], [awaited('pi_a', status)]);
+      expect(plan).toEqual({
+        kind: 'wait',
+        why: `not refundable yet: waiting for pi_a (${status})`,
+        awaiting: ['pi_a'],
+      });
+    },
+  );
+
+  it('waits rather than refunding part of the ask when what is paid is not enough yet', () => {
+    const plan = planRefund(ask(5000), 'EUR', [intent('pi_old', 1, 3000)], [awaited('pi_new', 'processing')]);
+    expect(plan).toMatchObject({ kind: 'wait', awaiting: ['pi_new'] });
+  });
+
+  it('refunds at once what is already paid enough, whatever else is on its way', () => {
+    const plan = planRefund(ask(2000), 'EUR', [intent('pi_old', 1, 3000)], [awaited('pi_new', 'processing')]);
+    expect(plan).toEqual({ kind: 'refund', create: [{ paymentIntentId: 'pi_old', amount: 2000 }], existing: [] });
+  });
+
+  it('still rejects an ask that nothing on its way could make valid (another currency)', () => {
+    const plan = planRefund(ask(100, 'USD'), 'EUR', [], [awaited('pi_a', 'processing')]);
+    expect(plan.kind).toBe('reject');
+  });
+});
+
 describe('requestOutcome', () => {
   it.each([
     [[{ status: 'succeeded' }, { status: 'succeeded' }], { status: 'succeeded' }],

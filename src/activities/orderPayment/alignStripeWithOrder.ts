@@ -1,7 +1,13 @@
 import type Stripe from 'stripe';
 import type { MonstockClient } from '../../monstock/client';
 import type { Order } from '../../monstock/schemas';
-import { planIntent, type CaptureMode, type IntentFacts, type IntentPlan } from '../../payments/intentPlan';
+import {
+  isOpenIntent,
+  planIntent,
+  type CaptureMode,
+  type IntentFacts,
+  type IntentPlan,
+} from '../../payments/intentPlan';
 import {
   cancelIntent,
   captureIntent,
@@ -132,10 +138,33 @@ export function createAlignStripeWithOrder(clients: {
    */
   async function currentIntent(order: Order): Promise<IntentFacts | undefined> {
     const id = order.externalRefs.stripePaymentIntentId;
-    const intent = id
-      ? await retrieveIntent(clients.stripe, id)
-      : await findOpenIntentOfOrder(clients.stripe, order.id);
-    return intent ? facts(intent) : undefined;
+    const written = id ? await retrieveIntent(clients.stripe, id) : undefined;
+    if (written && (written.status === 'requires_capture' || isOpenIntent(facts(written)))) return facts(written);
+    const held = await heldAuthorisation(order);
+    if (held) return facts(held);
+    if (written) return facts(written);
+    const open = await findOpenIntentOfOrder(clients.stripe, order.id);
+    return open ? facts(open) : undefined;
+  }
+
+  /**
+   * An authorisation Monstock shows for the order that Stripe still holds: one the shop's own
+   * checkout made (never written back as the order's intent) is captured at shipment or released
+   * at cancellation all the same. Stripe is read only when Monstock shows one authorised.
+   */
+  async function heldAuthorisation(order: Order): Promise<Stripe.PaymentIntent | undefined> {
+    const authorised = order.payments.filter(
+      (payment) =>
+        payment.kind === 'payment' &&
+        payment.status === 'authorized' &&
+        payment.transactionRef.startsWith('pi_') &&
+        payment.transactionRef !== order.externalRefs.stripePaymentIntentId,
+    );
+    for (const payment of authorised) {
+      const intent = await retrieveIntent(clients.stripe, payment.transactionRef);
+      if (intent.status === 'requires_capture') return intent;
+    }
+    return undefined;
   }
 
   async function createIntent(

@@ -1,25 +1,38 @@
 import type Stripe from 'stripe';
 import { CONNECTOR_ORDER_ID_KEY } from '../../matching/matchRules';
-import { REFUND_REQUEST_ID_KEY, type ExistingRefund, type RefundableIntent } from '../../payments/refundPlan';
+import {
+  AWAITED_INTENT_STATUSES,
+  REFUND_REQUEST_ID_KEY,
+  type AwaitedIntent,
+  type ExistingRefund,
+  type RefundableIntent,
+} from '../../payments/refundPlan';
 
 /** The Stripe calls of refund requests: one read per intent, one idempotent create per refund. */
 
+/** One intent of the order as a refund request sees it: money to refund, money on its way, or neither. */
+export type OrderIntentForRefund =
+  { kind: 'refundable'; intent: RefundableIntent } | { kind: 'awaited'; intent: AwaitedIntent } | { kind: 'none' };
+
 /**
- * A succeeded intent with its charges and refunds (undefined for any other status: nothing to
- * refund). Refunded counts pending refunds: Stripe's amount_refunded, or the live refunds when
+ * A succeeded intent with its charges and refunds; an intent whose money is still on its way
+ * (processing, requires_action, requires_capture) as awaited; any other status has nothing to
+ * refund. Refunded counts pending refunds: Stripe's amount_refunded, or the live refunds when
  * they say more (a refund made a moment ago).
  */
-export async function readRefundableIntent(
+export async function readOrderIntentForRefund(
   stripe: Stripe,
   paymentIntentId: string,
   requestId: string,
-): Promise<RefundableIntent | undefined> {
+): Promise<OrderIntentForRefund> {
   const [intent, charges, refunds] = await Promise.all([
     stripe.paymentIntents.retrieve(paymentIntentId),
     stripe.charges.list({ payment_intent: paymentIntentId, limit: 100 }),
     stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }),
   ]);
-  if (intent.status !== 'succeeded') return undefined;
+  if (AWAITED_INTENT_STATUSES.has(intent.status))
+    return { kind: 'awaited', intent: { paymentIntentId, status: intent.status } };
+  if (intent.status !== 'succeeded') return { kind: 'none' };
   const succeeded = charges.data.filter((charge) => charge.status === 'succeeded');
   const captured = succeeded.reduce((sum, charge) => sum + charge.amount_captured, 0);
   const chargesRefunded = succeeded.reduce((sum, charge) => sum + charge.amount_refunded, 0);
@@ -27,14 +40,17 @@ export async function readRefundableIntent(
     .filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled')
     .reduce((sum, refund) => sum + refund.amount, 0);
   return {
-    paymentIntentId,
-    created: intent.created,
-    currency: intent.currency,
-    captured,
-    refunded: Math.max(chargesRefunded, liveRefunded),
-    refundsForRequest: refunds.data
-      .filter((refund) => refund.metadata?.[REFUND_REQUEST_ID_KEY] === requestId)
-      .map(existingRefund),
+    kind: 'refundable',
+    intent: {
+      paymentIntentId,
+      created: intent.created,
+      currency: intent.currency,
+      captured,
+      refunded: Math.max(chargesRefunded, liveRefunded),
+      refundsForRequest: refunds.data
+        .filter((refund) => refund.metadata?.[REFUND_REQUEST_ID_KEY] === requestId)
+        .map(existingRefund),
+    },
   };
 }
 

@@ -38,7 +38,10 @@ export interface SyncPaymentIntentResult {
   refused?: { reason: string; sentToUnmatched: boolean };
   /** While the intent is only authorised (`requires_capture`): when the hold lapses (ISO), from `capture_before`. */
   authorizationExpiresAt?: string;
-  /** The intent is authorised and the order has shipped: the workflow aligns, which captures it. */
+  /**
+   * The intent is authorised and the order has shipped (or was cancelled, the cancellation read
+   * before this authorisation reached Monstock): the workflow aligns, which captures (or releases) it.
+   */
   awaitingCapture?: true;
 }
 
@@ -131,7 +134,10 @@ export function createSyncPaymentIntent(clients: SyncPaymentIntentClients) {
   }
 }
 
-/** What the workflow needs of an authorisation: its expiry, and whether the order shipped (paid once captured). */
+/**
+ * What the workflow needs of an authorisation: its expiry, and whether the order already left the
+ * state that waits for shipment (shipped: captured; cancelled: released) so the alignment acts now.
+ */
 function authorisation(
   snapshot: PaymentIntentSnapshot,
   orderStatus: string,
@@ -140,7 +146,9 @@ function authorisation(
   const captureBefore = snapshot.charges.find((charge) => charge.id === snapshot.latestChargeId)?.captureBefore;
   return {
     ...(captureBefore !== undefined ? { authorizationExpiresAt: new Date(captureBefore * 1000).toISOString() } : {}),
-    ...(orderStatus === 'shipped' || orderStatus === 'delivered' ? { awaitingCapture: true as const } : {}),
+    ...(orderStatus === 'shipped' || orderStatus === 'delivered' || orderStatus === 'cancelled'
+      ? { awaitingCapture: true as const }
+      : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { WEBHOOK_COUNTERS as C, type Counters } from '../../observability/counters';
 import type { Logger } from '../../observability/logger';
 import { json, MAX_BODY_BYTES, readLimitedBody } from './io';
 
@@ -24,16 +25,32 @@ export interface WebhookAnswer {
 
 export type WebhookRoute = (request: WebhookRequest) => Promise<WebhookAnswer>;
 
+/** A route for the whole platform, not one connection (`/webhooks/stripe-connect`): it finds the connection itself. */
+export type PlatformWebhookRoute = (request: Omit<WebhookRequest, 'connectionId'>) => Promise<WebhookAnswer>;
+
+/** Whether a connection is served now: `paused` answers 503 so senders retry; undefined (unknown) answers 404. */
+export type ConnectionState = (connectionId: string) => Promise<'active' | 'paused' | undefined>;
+
+/** Senders retry a paused connection's events after this long (Stripe and Monstock back off on their own too). */
+export const PAUSED_RETRY_AFTER_SECONDS = 60;
+
 export interface ConnectorHttpServerOptions {
   logger: Logger;
   readiness: () => Promise<{ ready: boolean; reason?: string }>;
   /** Webhook routes by source, e.g. { stripe, monstock }: served at /webhooks/<source>[/<connectionId>]. */
   webhooks: Record<string, WebhookRoute>;
-  /** Connection ids this deployment serves; a path naming another one is a 404. */
-  connectionIds: readonly string[];
+  /** Platform routes by exact name, e.g. { 'stripe-connect' }: served at /webhooks/<name>. */
+  platformWebhooks?: Record<string, PlatformWebhookRoute>;
+  /** A fixed list of connection ids this deployment serves; a path naming another one is a 404. */
+  connectionIds?: readonly string[];
+  /** Or the registry's answer, asked for every request (cached there); wins over `connectionIds`. */
+  connectionState?: ConnectionState;
+  /** Counts unknown (404) and paused (503) connections, labelled with the path's source and connection. */
+  counters?: Counters;
 }
 
 const WEBHOOK_PATH = /^\/webhooks\/([a-z]+)(?:\/([a-z0-9][a-z0-9-]{0,31}))?\/?$/;
+const PLATFORM_PATH = /^\/webhooks\/([a-z]+-[a-z]+)\/?$/;
 
 export function createConnectorHttpServer(options: ConnectorHttpServerOptions): http.Server {
   const server = http.createServer((incoming, outgoing) => {
@@ -54,6 +71,11 @@ export function createConnectorHttpServer(options: ConnectorHttpServerOptions): 
   server.keepAliveTimeout = 65_000;
   return server;
 
+  async function stateOf(connectionId: string): Promise<'active' | 'paused' | undefined> {
+    if (options.connectionState) return options.connectionState(connectionId);
+    return options.connectionIds?.includes(connectionId) ? 'active' : undefined;
+  }
+
   async function handle(incoming: http.IncomingMessage, outgoing: http.ServerResponse): Promise<void> {
     let url: URL;
     try {
@@ -72,13 +94,46 @@ export function createConnectorHttpServer(options: ConnectorHttpServerOptions): 
         readiness.ready ? { status: 'ready' } : { status: 'not ready', reason: readiness.reason },
       );
     }
+    const platform = PLATFORM_PATH.exec(url.pathname);
+    const platformRoute = platform ? options.platformWebhooks?.[platform[1]!] : undefined;
+    if (platformRoute) {
+      if (method !== 'POST') return json(outgoing, 405, { error: 'method not allowed' }, { allow: 'POST' });
+      const body = await readLimitedBody(incoming);
+      if (body === 'too_large') return json(outgoing, 413, { error: 'body exceeds 1 MiB' }, { connection: 'close' });
+      const answer = await platformRoute({ headers: incoming.headers, rawBody: body });
+      return json(outgoing, answer.status, answer.body, answer.headers);
+    }
     const match = WEBHOOK_PATH.exec(url.pathname);
     const route = match ? options.webhooks[match[1]!] : undefined;
     if (!match || !route) return json(outgoing, 404, { error: 'not found' });
     if (method !== 'POST') return json(outgoing, 405, { error: 'method not allowed' }, { allow: 'POST' });
     const connectionId = match[2] ?? 'default';
-    if (!options.connectionIds.includes(connectionId))
+    const source = match[1]!;
+    let state: 'active' | 'paused' | undefined;
+    try {
+      state = await stateOf(connectionId);
+    } catch (error) {
+      // The registry's database is away: the sender keeps the event and retries.
+      options.logger.warn('connection registry unreadable: answering 503', { connectionId, error });
+      options.counters?.inc(C.unavailable, { source, connection: 'unknown', reason: 'registry_unavailable' });
+      return json(outgoing, 503, { error: 'temporarily unavailable, retry later' });
+    }
+    if (state === undefined) {
+      // A final answer: no retry makes an unknown connection known (a removed one stays removed). Not
+      // labelled with the path's id: anyone can invent ids, and each would become a series of its own.
+      options.counters?.inc(C.rejected, { source, connection: 'unknown', reason: 'unknown_connection' });
       return json(outgoing, 404, { error: `unknown connection ${connectionId}` });
+    }
+    if (state === 'paused') {
+      // Not read, not lost: the sender keeps the event and delivers it again once the connection resumes.
+      options.counters?.inc(C.unavailable, { source, connection: connectionId, reason: 'paused' });
+      return json(
+        outgoing,
+        503,
+        { error: `connection ${connectionId} is paused, retry later` },
+        { 'retry-after': String(PAUSED_RETRY_AFTER_SECONDS) },
+      );
+    }
     const body = await readLimitedBody(incoming);
     if (body === 'too_large') return json(outgoing, 413, { error: 'body exceeds 1 MiB' }, { connection: 'close' });
     const answer = await route({ connectionId, headers: incoming.headers, rawBody: body });

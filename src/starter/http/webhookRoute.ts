@@ -46,13 +46,20 @@ export function webhookRouteBasics(options: WebhookRouteOptions, source: Webhook
  */
 export function answerNotAccepted(
   error: unknown,
-  context: { source: WebhookSource; counters: Counters; logger: Logger; fields: Record<string, unknown> },
+  context: {
+    source: WebhookSource;
+    connectionId: string;
+    counters: Counters;
+    logger: Logger;
+    fields: Record<string, unknown>;
+  },
 ): WebhookAnswer {
   const { source, counters, logger, fields } = context;
+  const connection = context.connectionId;
   const sender = source === 'stripe' ? 'Stripe' : 'Monstock';
   const failure = classifyRouteError(error);
   if (failure.retry) {
-    counters.inc(C.unavailable, { source });
+    counters.inc(C.unavailable, { source, connection });
     logger.warn(`${source} event not accepted, answering 503 so ${sender} retries`, {
       ...fields,
       cause: failure.reason,
@@ -60,7 +67,7 @@ export function answerNotAccepted(
     });
     return UNAVAILABLE;
   }
-  counters.inc(C.failed, { source, reason: failure.reason });
+  counters.inc(C.failed, { source, connection, reason: failure.reason });
   logger.error(`${source} event not accepted for a cause a retry alone will not cure: answering 500`, {
     ...fields,
     cause: failure.reason,

@@ -17,17 +17,32 @@ import { verifyMonstockWebhook } from './verify';
  */
 export interface MonstockWebhookRouteOptions extends WebhookRouteOptions {
   config: Pick<ConnectorConfig, 'monstock' | 'temporal' | 'orders'>;
+  /**
+   * Each connection's own webhook secrets (webhookConnections.ts); undefined for no such connection.
+   * Unset: MONSTOCK_WEBHOOK_SECRET for any id the shell lets through, as before the registry.
+   */
+  webhookSecretsOf?: (connectionId: string) => Promise<readonly string[] | undefined>;
 }
 
-const SOURCE = { source: 'monstock' } as const;
+const labelsOf = (connectionId: string) => ({ source: 'monstock', connection: connectionId });
 
 export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions): WebhookRoute {
   const { config, counters, customerDelivery } = options;
   const { logger, answerWithinMs, temporalDeadlineMs, delivery } = webhookRouteBasics(options, 'monstock');
 
+  const secretsOf = options.webhookSecretsOf ?? (async () => config.monstock.webhookSecrets);
+
   return async ({ connectionId, headers, rawBody }) => {
-    counters.inc(C.received, SOURCE);
-    const verified = verifyMonstockWebhook(rawBody, headers['monstock-signature'], config.monstock.webhookSecrets);
+    const labels = labelsOf(connectionId);
+    counters.inc(C.received, labels);
+    const secrets = await secretsOf(connectionId);
+    if (!secrets) {
+      // Removed between the shell's look-up and this one: as final as an unknown id.
+      counters.inc(C.rejected, { source: 'monstock', connection: 'unknown', reason: 'unknown_connection' });
+      return { status: 404, body: { error: `unknown connection ${connectionId}` } };
+    }
+    // Only this connection's secrets: another tenant's signature never verifies here.
+    const verified = verifyMonstockWebhook(rawBody, headers['monstock-signature'], secrets);
     if (!verified.ok) return reject(connectionId, verified.reason);
     const event = verified.event;
     // Ids and types only: orders and customers carry names, e-mails and addresses.
@@ -41,12 +56,12 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
         action.field ? { field: action.field, ...(action.value !== undefined ? { value: action.value } : {}) } : {},
       );
     if (action.kind === 'skip') {
-      counters.inc(C.unknown, SOURCE);
+      counters.inc(C.unknown, labels);
       logger.debug('monstock event of an unknown type acknowledged', fields);
       return RECEIVED;
     }
     if (action.kind === 'customer' && !customerDelivery) {
-      counters.inc(C.ignored, { ...SOURCE, reason: 'customer_sync_not_wired' });
+      counters.inc(C.ignored, { ...labels, reason: 'customer_sync_not_wired' });
       logger.debug('monstock customer event acknowledged: customer sync is not wired to this route', {
         ...fields,
         customerId: action.change.customerId,
@@ -61,7 +76,7 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
           delivery.orderChanged(connectionId, change),
         );
         const workflowId = orderWorkflowId(connectionId, change.orderId);
-        counters.inc(C.accepted, { ...SOURCE, workflow: 'order' });
+        counters.inc(C.accepted, { ...labels, workflow: 'order' });
         logger.debug('monstock order event delivered', {
           ...fields,
           orderId: action.change.orderId,
@@ -73,12 +88,12 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
         await handOffBefore(options.client, deadline, 'handing the customer change to Temporal', () =>
           customerDelivery(connectionId, change),
         );
-        counters.inc(C.accepted, { ...SOURCE, workflow: 'customer' });
+        counters.inc(C.accepted, { ...labels, workflow: 'customer' });
         logger.debug('monstock customer event delivered', { ...fields, customerId: action.change.customerId });
       }
       return RECEIVED;
     } catch (error) {
-      return answerNotAccepted(error, { source: 'monstock', counters, logger, fields });
+      return answerNotAccepted(error, { source: 'monstock', connectionId, counters, logger, fields });
     }
   };
 
@@ -88,10 +103,11 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
     fields: Record<string, unknown> = { connectionId },
     details: Record<string, string> = {},
   ): WebhookAnswer {
-    counters.inc(C.rejected, { ...SOURCE, reason });
+    counters.inc(C.rejected, { ...labelsOf(connectionId), reason });
     if (reason === 'invalid_id') {
       counters.note({
-        ...SOURCE,
+        source: 'monstock',
+        connection: connectionId,
         reason,
         eventId: String(fields.eventId ?? '').slice(0, 80),
         type: String(fields.type ?? ''),

@@ -10,6 +10,7 @@ import { stripeEventAction, type StripeEventAction, type StripeWebhookEvent } fr
 import { matchEvent } from '../../matching/matchEvent';
 import type { Database } from '../../store/database';
 import { loadManagedSecret } from '../../store/managedSecrets';
+import type { StripeConnectionParts } from '../http/webhookConnections';
 import { StripeWebhookSecrets } from './secrets';
 import { verifyStripeWebhook, type VerifyResult } from './verify';
 
@@ -27,14 +28,24 @@ import { verifyStripeWebhook, type VerifyResult } from './verify';
  *    failed and logged as an error, for a person.
  */
 export interface StripeWebhookRouteOptions extends WebhookRouteOptions {
-  matcher: OrderMatcher;
+  /** The environment's connection's matcher, for every connection id the path names; needed without `connections`. */
+  matcher?: OrderMatcher;
   config: Pick<ConnectorConfig, 'stripe' | 'temporal' | 'orders'>;
   /** Where `npm run setup` stored the managed endpoint's secret (every replica's); unset: configured secrets only. */
   database?: Database;
   secretReloadIntervalMs?: number;
+  /** Each connection's own matcher, key mode and secrets (webhookConnections.ts); wins over `matcher`. */
+  connections?: { stripe(connectionId: string): Promise<StripeConnectionParts | undefined> };
 }
 
-const SOURCE = { source: 'stripe' } as const;
+/** The route, and its second half for events verified elsewhere (the Connect platform endpoint). */
+export interface StripeWebhookHandlers {
+  route: WebhookRoute;
+  /** Hands a verified event to `connectionId`'s workflows, as the route does after verifying. */
+  deliverVerified(connectionId: string, event: StripeWebhookEvent): Promise<WebhookAnswer>;
+}
+
+const labelsOf = (connectionId: string) => ({ source: 'stripe', connection: connectionId });
 
 /** A live key (`sk_live_…`, restricted `rk_live_…`) takes live events only; any other key, test events only. */
 export function isLiveStripeKey(secretKey: string): boolean {
@@ -42,50 +53,88 @@ export function isLiveStripeKey(secretKey: string): boolean {
 }
 
 export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): WebhookRoute {
-  const { matcher, config, counters } = options;
+  return createStripeWebhookHandlers(options).route;
+}
+
+export function createStripeWebhookHandlers(options: StripeWebhookRouteOptions): StripeWebhookHandlers {
+  const { config, counters } = options;
   const { logger, answerWithinMs, temporalDeadlineMs, delivery } = webhookRouteBasics(options, 'stripe');
-  const secretsByConnection = new Map<string, StripeWebhookSecrets>();
-  const liveKey = isLiveStripeKey(config.stripe.secretKey);
-  const keys = config.temporal.encryptionKeys;
-  const managedSecretOf = (database: Database, connectionId: string) => async () =>
-    (await loadManagedSecret(database, keys, connectionId))?.secret;
+  const partsOf = options.connections
+    ? (connectionId: string) => options.connections!.stripe(connectionId)
+    : environmentParts();
 
-  const secretsOf = (connectionId: string): StripeWebhookSecrets => {
-    let secrets = secretsByConnection.get(connectionId);
-    if (!secrets) {
-      secrets = new StripeWebhookSecrets({
-        configured: config.stripe.webhookSecrets,
-        ...(options.database ? { load: managedSecretOf(options.database, connectionId) } : {}),
-        ...(options.secretReloadIntervalMs !== undefined ? { reloadIntervalMs: options.secretReloadIntervalMs } : {}),
-      });
-      secretsByConnection.set(connectionId, secrets);
+  /** Without a registry: the environment's matcher and key for any id the shell lets through, as before. */
+  function environmentParts(): (connectionId: string) => Promise<StripeConnectionParts> {
+    const matcher = options.matcher;
+    if (!matcher) throw new Error('the Stripe webhook route needs a matcher or the connections it serves');
+    const liveKey = isLiveStripeKey(config.stripe.secretKey);
+    const keys = config.temporal.encryptionKeys;
+    const byConnection = new Map<string, StripeConnectionParts>();
+    return async (connectionId) => {
+      let parts = byConnection.get(connectionId);
+      if (!parts) {
+        const database = options.database;
+        const secrets = new StripeWebhookSecrets({
+          configured: config.stripe.webhookSecrets,
+          ...(database ? { load: async () => (await loadManagedSecret(database, keys, connectionId))?.secret } : {}),
+          ...(options.secretReloadIntervalMs !== undefined ? { reloadIntervalMs: options.secretReloadIntervalMs } : {}),
+        });
+        parts = { matcher, liveKey, secrets };
+        byConnection.set(connectionId, parts);
+      }
+      return parts;
+    };
+  }
+
+  const route: WebhookRoute = async ({ connectionId, headers, rawBody }) => {
+    const labels = labelsOf(connectionId);
+    counters.inc(C.received, labels);
+    const parts = await partsOf(connectionId);
+    if (!parts) {
+      // Removed between the shell's look-up and this one: as final as an unknown id.
+      counters.inc(C.rejected, { source: 'stripe', connection: 'unknown', reason: 'unknown_connection' });
+      return { status: 404, body: { error: `unknown connection ${connectionId}` } };
     }
-    return secrets;
-  };
-
-  return async ({ connectionId, headers, rawBody }) => {
-    counters.inc(C.received, SOURCE);
-    const verified = await verify(secretsOf(connectionId), rawBody, headers['stripe-signature']);
+    const verified = await verifyWithSecrets(parts.secrets, rawBody, headers['stripe-signature']);
     if (!verified.ok) {
-      counters.inc(C.rejected, { ...SOURCE, reason: verified.reason });
+      counters.inc(C.rejected, { ...labels, reason: verified.reason });
       logger.warn('stripe webhook rejected', { connectionId, reason: verified.reason });
       return { status: 400, body: { error: verified.reason } };
     }
-    const event = verified.event;
+    return deliver(connectionId, parts, verified.event);
+  };
+
+  async function deliverVerified(connectionId: string, event: StripeWebhookEvent): Promise<WebhookAnswer> {
+    const parts = await partsOf(connectionId);
+    if (!parts) {
+      counters.inc(C.rejected, { source: 'stripe', connection: 'unknown', reason: 'unknown_connection' });
+      return { status: 404, body: { error: `unknown connection ${connectionId}` } };
+    }
+    return deliver(connectionId, parts, event);
+  }
+
+  async function deliver(
+    connectionId: string,
+    parts: StripeConnectionParts,
+    event: StripeWebhookEvent,
+  ): Promise<WebhookAnswer> {
+    const labels = labelsOf(connectionId);
+    const { matcher, liveKey } = parts;
     // Ids and types only: event objects carry names, emails and addresses.
     const fields = { connectionId, eventId: event.id, type: event.type };
     if (typeof event.livemode === 'boolean' && event.livemode !== liveKey) {
       // Signed with our secret, yet of the other mode: the endpoint or the key is misconfigured.
-      return refuse(event, 'livemode_mismatch', {
+      return refuse(connectionId, event, 'livemode_mismatch', {
         event: event.livemode ? 'live' : 'test',
         key: liveKey ? 'live' : 'test',
       });
     }
     const action = stripeEventAction(event);
-    if (action.kind === 'reject') return refuse(event, action.reason, { field: action.field, value: action.value });
+    if (action.kind === 'reject')
+      return refuse(connectionId, event, action.reason, { field: action.field, value: action.value });
     if (action.kind === 'skip') {
-      if (action.reason === 'unknown_type') counters.inc(C.unknown, SOURCE);
-      else counters.inc(C.ignored, { ...SOURCE, reason: action.reason });
+      if (action.reason === 'unknown_type') counters.inc(C.unknown, labels);
+      else counters.inc(C.ignored, { ...labels, reason: action.reason });
       logger.debug('stripe event acknowledged without delivery', { ...fields, reason: action.reason });
       return RECEIVED;
     }
@@ -100,9 +149,10 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
       );
       if (outcome.kind === 'ignored' && outcome.cause === 'object_not_found') {
         // No retry will make Stripe know it: acknowledged, counted, and noted for the problems page.
-        counters.inc(C.ignored, { ...SOURCE, reason: 'object_not_found' });
+        counters.inc(C.ignored, { ...labels, reason: 'object_not_found' });
         counters.note({
-          ...SOURCE,
+          source: 'stripe',
+          connection: connectionId,
           reason: 'object_not_found',
           eventId: event.id,
           type: event.type,
@@ -119,7 +169,7 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
         return RECEIVED;
       }
       if (outcome.kind === 'ignored') {
-        counters.inc(C.ignored, { ...SOURCE, reason: 'ignore_rule' });
+        counters.inc(C.ignored, { ...labels, reason: 'ignore_rule' });
         logger.info('stripe event ignored', {
           ...fields,
           paymentIntentId: ref.paymentIntentId,
@@ -135,9 +185,9 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
         toTemporal,
         Date.now() + temporalDeadlineMs,
       );
-      counters.inc(C.accepted, { ...SOURCE, workflow: outcome.kind });
+      counters.inc(C.accepted, { ...labels, workflow: outcome.kind });
       if (outcome.kind === 'unmatched') {
-        counters.inc(C.unmatched, SOURCE);
+        counters.inc(C.unmatched, labels);
         logger.warn('stripe payment matched no order: delivered to its unmatched-payment workflow', {
           ...fields,
           workflowId,
@@ -148,14 +198,27 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
       }
       return RECEIVED;
     } catch (error) {
-      return failed(error, { ...fields, paymentIntentId: ref.paymentIntentId });
+      return failed(connectionId, error, { ...fields, paymentIntentId: ref.paymentIntentId });
     }
-  };
+  }
 
-  function refuse(event: StripeWebhookEvent, reason: string, details: Record<string, string>): WebhookAnswer {
-    counters.inc(C.rejected, { ...SOURCE, reason });
-    counters.note({ ...SOURCE, reason, eventId: String(event.id).slice(0, 80), type: event.type, status: 400 });
+  function refuse(
+    connectionId: string,
+    event: StripeWebhookEvent,
+    reason: string,
+    details: Record<string, string>,
+  ): WebhookAnswer {
+    counters.inc(C.rejected, { ...labelsOf(connectionId), reason });
+    counters.note({
+      source: 'stripe',
+      connection: connectionId,
+      reason,
+      eventId: String(event.id).slice(0, 80),
+      type: event.type,
+      status: 400,
+    });
     logger.warn('stripe event refused: no retry can make it deliverable', {
+      connectionId,
       eventId: String(event.id).slice(0, 80),
       type: event.type,
       reason,
@@ -164,8 +227,8 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
     return { status: 400, body: { error: reason, ...details } };
   }
 
-  function failed(error: unknown, fields: Record<string, unknown>): WebhookAnswer {
-    return answerNotAccepted(error, { source: 'stripe', counters, logger, fields });
+  function failed(connectionId: string, error: unknown, fields: Record<string, unknown>): WebhookAnswer {
+    return answerNotAccepted(error, { source: 'stripe', connectionId, counters, logger, fields });
   }
 
   async function deliverCustomer(
@@ -173,8 +236,9 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
     action: Extract<StripeEventAction, { kind: 'customer' }>,
     fields: Record<string, string>,
   ): Promise<WebhookAnswer> {
+    const labels = labelsOf(connectionId);
     if (!options.customerDelivery) {
-      counters.inc(C.ignored, { ...SOURCE, reason: 'customer_sync_not_wired' });
+      counters.inc(C.ignored, { ...labels, reason: 'customer_sync_not_wired' });
       return RECEIVED;
     }
     const deadline = Date.now() + temporalDeadlineMs;
@@ -189,15 +253,18 @@ export function createStripeWebhookRoute(options: StripeWebhookRouteOptions): We
       await handOffBefore(options.client, deadline, 'handing the customer change to Temporal', () =>
         customerDelivery(connectionId, change),
       );
-      counters.inc(C.accepted, { ...SOURCE, workflow: 'customer_sync' });
+      counters.inc(C.accepted, { ...labels, workflow: 'customer_sync' });
       return RECEIVED;
     } catch (error) {
-      return failed(error, fields);
+      return failed(connectionId, error, fields);
     }
   }
+
+  return { route, deliverVerified };
 }
 
-async function verify(
+/** Verifies against the connection's secrets, re-reading them once (rate-limited) on a bad signature. */
+export async function verifyWithSecrets(
   secrets: StripeWebhookSecrets,
   rawBody: Buffer,
   header: string | string[] | undefined,

@@ -128,7 +128,11 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
       due.monstock = false;
       polling.monstock = true;
       void reads
-        .pollMonstockCustomers({ cursor: cursors.monstock, maxChanges: CHANGES_PER_POLL })
+        .pollMonstockCustomers({
+          connectionId: input.connectionId,
+          cursor: cursors.monstock,
+          maxChanges: CHANGES_PER_POLL,
+        })
         .then((result) => {
           cursors.monstock = result.cursor;
           pollDone('monstock', result.changes, result.echoes, result.more);
@@ -143,7 +147,11 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
       due.stripe = false;
       polling.stripe = true;
       void reads
-        .pollStripeCustomers({ cursor: cursors.stripe, maxChanges: CHANGES_PER_POLL })
+        .pollStripeCustomers({
+          connectionId: input.connectionId,
+          cursor: cursors.stripe,
+          maxChanges: CHANGES_PER_POLL,
+        })
         .then((result) => {
           cursors.stripe = result.cursor;
           pollDone('stripe', result.changes, result.echoes, result.more);
@@ -180,7 +188,7 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
     readingSignals = true;
     const batch = signals.splice(0, SIGNALS_PER_READ);
     void reads
-      .describeCustomerChanges({ events: batch })
+      .describeCustomerChanges({ connectionId: input.connectionId, events: batch })
       .then((result) => {
         for (const change of result.changes) queue.add(change);
         counts.skippedEchoes += result.echoes;

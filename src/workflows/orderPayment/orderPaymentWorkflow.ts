@@ -85,6 +85,15 @@ const AUTHORIZATION_EXPIRY_PATCH = 'order-payment-authorization-expiry';
  * refund request from another change, so a lost webhook loses nothing).
  */
 const REFUND_REQUESTS_PATCH = 'order-payment-refund-requests';
+/**
+ * A refund request asked before the order's payment landed (the shop asks right after paying) is
+ * left open by the activity rather than rejected; it names the intents it waits for, and the
+ * requests are processed again when one of them syncs. The activity also gets the intents the
+ * workflow knows, which Monstock may not show yet.
+ */
+const REFUND_REQUESTS_WAIT_FOR_PAYMENT_PATCH = 'order-payment-refund-requests-wait-for-payment';
+/** Bounds what the refund activity is given (its input allows this many): far more than an order has. */
+const KNOWN_INTENTS_FOR_REFUNDS = 50;
 
 /**
  * One per Monstock order. Stripe events name a payment intent; for each, the workflow has an
@@ -114,6 +123,8 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   let resumeRequested = false;
   // A refund request was announced: processed after the alignment its change triggers (or at once, for a repeat).
   let refundRequested = false;
+  // Intents whose payment an open refund request waits for (set only by the waiting-aware activity).
+  let refundsWaitFor: string[] = [];
   const pending = () => intentsToSync.size + movementsToRecord.length + (orderChanged ? 1 : 0);
 
   setHandler(stripeEventSignal, (event) => {
@@ -188,7 +199,9 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
       if (monstockChanged && patched(REFUND_REQUESTS_PATCH)) await processRefundRequests();
     } else if (movementsToRecord.length > 0) {
       const movement = movementsToRecord.shift()!;
-      const summary = await untilDone(() => activities.recordMovement({ orderId: input.orderId, movement }));
+      const summary = await untilDone(() =>
+        activities.recordMovement({ connectionId: input.connectionId, orderId: input.orderId, movement }),
+      );
       noteMovement(movement.kind, movement.transactionRef, movement.status, movement.amount, movement.currency);
       const intentAdded =
         movement.kind === 'payment' && movement.transactionRef.startsWith('pi_') && addIntent(movement.transactionRef);
@@ -198,7 +211,11 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
       // Removed before the read: an event that lands while it runs schedules one more read.
       intentsToSync.delete(paymentIntentId);
       const result = await untilDone(() =>
-        (lean ? localActivities : activities).syncPaymentIntent({ orderId: input.orderId, paymentIntentId }),
+        (lean ? localActivities : activities).syncPaymentIntent({
+          connectionId: input.connectionId,
+          orderId: input.orderId,
+          paymentIntentId,
+        }),
       );
       // Only results recorded by the checking activity carry `refused`, so older histories replay as before.
       if (result.refused && patched(KEEP_REFUSED_INTENTS_OUT_PATCH)) applyOrder(result.order);
@@ -214,6 +231,8 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
         realignRequested = true;
       }
       // Only results of the capture-aware activity carry these, so older histories replay as before.
+      if (refundsWaitFor.includes(paymentIntentId) && patched(REFUND_REQUESTS_WAIT_FOR_PAYMENT_PATCH))
+        await processRefundRequests();
       if (!result.refused) noteAuthorisation(result);
       if (result.awaitingCapture && patched(AUTHORIZATION_EXPIRY_PATCH)) {
         orderChanged = true;
@@ -257,9 +276,15 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   }
 
   async function processRefundRequests(): Promise<void> {
-    await untilDone(() =>
-      activities.processRefundRequests({ connectionId: input.connectionId, orderId: input.orderId }),
+    const result = await untilDone(() =>
+      activities.processRefundRequests({
+        connectionId: input.connectionId,
+        orderId: input.orderId,
+        paymentIntentIds: state.paymentIntentIds.slice(-KNOWN_INTENTS_FOR_REFUNDS),
+      }),
     );
+    // Absent from results recorded before the activity could wait, so older histories replay as before.
+    refundsWaitFor = result.waitingFor ?? [];
   }
 
   /** The memo is not a billed action; only a version that moved is written. */

@@ -84,6 +84,7 @@ export async function unmatchedPaymentWorkflow(
     retry = undefined;
     try {
       const found = await activities.matchUnmatchedPayment({
+        connectionId: input.connectionId,
         paymentIntentId: input.paymentIntentId,
         ...(request.orderId ? { hintOrderId: request.orderId } : {}),
       });
@@ -144,6 +145,7 @@ export async function unmatchedPaymentWorkflow(
       }
       try {
         const review = await activities.reviewUnmatchedPayment({
+          connectionId: input.connectionId,
           paymentIntentId: input.paymentIntentId,
           ...(request.orderId ? { hintOrderId: request.orderId } : {}),
         });
