@@ -49,7 +49,13 @@ export interface ConnectorConfig {
     requestTimeoutMs: number;
     pollInterval: string;
   };
-  stripe: { secretKey: string; webhookSecrets: string[]; apiUrl: string | undefined };
+  stripe: {
+    secretKey: string;
+    webhookSecrets: string[];
+    /** The platform's Connect endpoint secrets (empty: none configured). */
+    connectWebhookSecrets: string[];
+    apiUrl: string | undefined;
+  };
   matching: MatchSettings;
   customers: { pollInterval: string; concurrency: number };
   orders: {
@@ -145,7 +151,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
       requestTimeoutMs: s.MONSTOCK_REQUEST_TIMEOUT_MS,
       pollInterval: s.MONSTOCK_POLL_INTERVAL,
     },
-    stripe: { secretKey: s.STRIPE_SECRET_KEY, webhookSecrets: s.STRIPE_WEBHOOK_SECRET, apiUrl: s.STRIPE_API_URL },
+    stripe: {
+      secretKey: s.STRIPE_SECRET_KEY,
+      webhookSecrets: s.STRIPE_WEBHOOK_SECRET,
+      connectWebhookSecrets: s.STRIPE_CONNECT_WEBHOOK_SECRET ?? [],
+      apiUrl: s.STRIPE_API_URL,
+    },
     matching: { rules: s.STRIPE_ORDER_MATCH_RULES, ignore: s.STRIPE_IGNORE_METADATA },
     customers: { pollInterval: s.CUSTOMER_SYNC_POLL_INTERVAL, concurrency: s.CUSTOMER_SYNC_CONCURRENCY },
     orders: {

@@ -246,6 +246,13 @@ export const SETTINGS = {
     developmentValue: 'whsec_monstock_stripe_sandbox_secret',
     secret: true,
   }),
+  STRIPE_CONNECT_WEBHOOK_SECRET: setting({
+    name: 'STRIPE_CONNECT_WEBHOOK_SECRET',
+    description:
+      "Signing secret(s) (whsec_...) of the platform's Connect endpoint <url>/webhooks/stripe-connect, for connections that are Stripe Connect accounts; comma-separated while rotating. Unset: only a managed Connect endpoint's stored secret verifies it (none: every Connect event is refused).",
+    schema: secretList('whsec_').optional(),
+    secret: true,
+  }),
   STRIPE_API_URL: setting({
     name: 'STRIPE_API_URL',
     description: 'Unset: Stripe itself. Set: that base URL instead (e.g. the Stripe sandbox).',

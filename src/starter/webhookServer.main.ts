@@ -15,7 +15,7 @@ import { createConnectorHttpServer } from './http/server';
 import { createCustomerChangeDelivery } from '../temporal/delivery';
 import { createMonstockWebhookRoute } from './monstock/route';
 import { createStripeConnectRoute } from './stripe/connectRoute';
-import { connectWebhookSecrets, connectWebhookSecretsFromEnv } from './stripe/connectSecrets';
+import { connectWebhookSecrets } from './stripe/connectSecrets';
 import { createStripeWebhookHandlers } from './stripe/route';
 import { WebhookConnections } from './http/webhookConnections';
 import { connectionStripeClient } from './stripe/connectionStripeClient';
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
         counters,
         logger,
         secrets: connectWebhookSecrets({
-          configured: connectWebhookSecretsFromEnv(),
+          configured: config.stripe.connectWebhookSecrets,
           database,
           keys: config.temporal.encryptionKeys,
         }),

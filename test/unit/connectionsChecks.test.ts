@@ -4,7 +4,7 @@ import { fakeLiveKey } from '../support/fakeKeys';
 
 const production = {
   mode: 'production' as const,
-  stripe: { secretKey: 'sk_test_platform_own', webhookSecrets: [], apiUrl: undefined },
+  stripe: { secretKey: 'sk_test_platform_own', webhookSecrets: [], connectWebhookSecrets: [], apiUrl: undefined },
 };
 
 describe('a connection’s credentials in production', () => {

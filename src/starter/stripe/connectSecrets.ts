@@ -1,5 +1,3 @@
-import { SETTINGS } from '../../config/settings';
-import { registerSecrets } from '../../observability/logger';
 import type { Database } from '../../store/database';
 import { loadManagedSecret } from '../../store/managedSecrets';
 import type { EncryptionKey } from '../../temporal/codec/encryptionCodec';
@@ -11,24 +9,10 @@ import { StripeWebhookSecrets } from './secrets';
  * secret if one is stored in the managed-secret store under CONNECT_ENDPOINT_SECRET_ID. The id
  * starts with `_`, which no connection id may (schema.ts), so it can never be a connection's.
  *
- * Read from the environment here rather than among the process settings (src/config), whose owner
- * may move it there; it is optional: without it (and without a stored one) every request to the
- * Connect endpoint is refused as `bad_signature`.
+ * It is optional: without it (and without a stored one) every request to the Connect endpoint is
+ * refused as `bad_signature`.
  */
 export const CONNECT_ENDPOINT_SECRET_ID = '_stripe-connect';
-export const CONNECT_WEBHOOK_SECRET_SETTING = 'STRIPE_CONNECT_WEBHOOK_SECRET';
-
-/** The configured Connect secrets; throws with the setting's name when the value is no whsec_ list. */
-export function connectWebhookSecretsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  const raw = env[CONNECT_WEBHOOK_SECRET_SETTING];
-  if (raw === undefined || raw.trim() === '') return [];
-  const parsed = SETTINGS.STRIPE_WEBHOOK_SECRET.schema.safeParse(raw);
-  if (!parsed.success)
-    throw new Error(`${CONNECT_WEBHOOK_SECRET_SETTING}: expected whsec_... secrets, comma-separated`);
-  registerSecrets(...parsed.data);
-  return parsed.data;
-}
-
 export function connectWebhookSecrets(options: {
   configured: readonly string[];
   database?: Database;
