@@ -25,6 +25,8 @@ export interface ConnectionRegistryOptions {
 interface Snapshot {
   loadedAt: number;
   byId: Map<string, ResolvedConnection>;
+  /** Id → why its secrets could not be opened here. */
+  unreadable: Map<string, string>;
 }
 
 export class ConnectionRegistry {
@@ -50,6 +52,14 @@ export class ConnectionRegistry {
     return [environmentConnection(this.options.config), ...registered];
   }
 
+  /**
+   * Registered connections whose secrets this process cannot open (a key missing from
+   * PAYLOAD_ENCRYPTION_KEYS): they exist, so their work must not be stopped, but they are not served.
+   */
+  async unreadableConnections(): Promise<ReadonlyMap<string, string>> {
+    return (await this.current()).unreadable;
+  }
+
   /** Reads the database now (after a change this process made, or when told another did). */
   async refresh(): Promise<void> {
     this.snapshot = undefined;
@@ -70,13 +80,18 @@ export class ConnectionRegistry {
     const loadedAt = this.now();
     const rows = await readLiveConnections(this.options.database, this.options.config.temporal.encryptionKeys);
     const byId = new Map<string, ResolvedConnection>();
+    const unreadable = new Map<string, string>();
     for (const row of rows) {
       // A stored id equal to the environment's would be shadowed by it; the environment wins.
       if (row.id === this.options.config.connectionId) continue;
+      if (row.unreadable !== undefined) {
+        unreadable.set(row.id, row.unreadable);
+        continue;
+      }
       registerStoredSecrets(row);
       byId.set(row.id, resolveStoredConnection(this.options.config, row));
     }
-    return { loadedAt, byId };
+    return { loadedAt, byId, unreadable };
   }
 }
 

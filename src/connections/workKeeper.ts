@@ -69,7 +69,17 @@ export class ConnectionWorkKeeper {
   private async keep(): Promise<void> {
     const { client, registry, taskQueue, logger } = this.options;
     const connections = await registry.listConnections();
-    const live = new Set(connections.map((connection) => connection.id));
+    const unreadable = await registry.unreadableConnections();
+    // A connection this worker cannot decrypt still exists: left as it is, never stopped from here.
+    const live = new Set([...connections.map((connection) => connection.id), ...unreadable.keys()]);
+    for (const [id, reason] of unreadable) {
+      if (this.done.get(id) === `unreadable:${reason}`) continue;
+      logger.error('connection not served: its secrets cannot be opened with this worker’s keys', {
+        connectionId: id,
+        reason,
+      });
+      this.done.set(id, `unreadable:${reason}`);
+    }
     for (const connection of connections) {
       const mark = `${connection.version}:${connection.status}`;
       if (this.done.get(connection.id) === mark) continue;
@@ -80,7 +90,7 @@ export class ConnectionWorkKeeper {
       if (live.has(id)) continue;
       // Another worker may have read a newer registry: look again before stopping anything.
       await registry.refresh();
-      if (await registry.getConnection(id)) continue;
+      if ((await registry.getConnection(id)) || (await registry.unreadableConnections()).has(id)) continue;
       const stopped = await removeConnectionWork(client, id, `connection ${id} was removed`);
       this.done.delete(id);
       logger.info('connection work stopped: removed', { connectionId: id, openWorkflowsStopped: stopped, taskQueue });

@@ -28,8 +28,13 @@ export interface StoredConnection {
   version: number;
   createdAt: string;
   updatedAt: string;
-  /** Undefined once removed. */
+  /** Undefined once removed, or when they cannot be opened (see `unreadable`). */
   secrets: ConnectionSecrets | undefined;
+  /**
+   * Why its secrets could not be opened (encrypted with a key this process lacks, corrupted): the
+   * connection exists but this process cannot serve it. Never a reason to stop its work.
+   */
+  unreadable?: string;
 }
 
 export interface ConnectionRowInput {
@@ -87,11 +92,20 @@ async function fromRow(keys: EncryptionKey[], row: Row): Promise<StoredConnectio
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
-    secrets:
-      row.secrets_key_id && row.secrets_ciphertext
-        ? await open(keys, row.secrets_key_id, row.secrets_ciphertext)
-        : undefined,
+    ...(await openRowSecrets(keys, row)),
   };
+}
+
+async function openRowSecrets(
+  keys: EncryptionKey[],
+  row: Row,
+): Promise<{ secrets: ConnectionSecrets | undefined; unreadable?: string }> {
+  if (!row.secrets_key_id || !row.secrets_ciphertext) return { secrets: undefined };
+  try {
+    return { secrets: await open(keys, row.secrets_key_id, row.secrets_ciphertext) };
+  } catch (error) {
+    return { secrets: undefined, unreadable: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /**

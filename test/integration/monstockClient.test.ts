@@ -92,7 +92,7 @@ describe('MonstockClient', () => {
 
   it('reads and writes paymentCapture and an authorised payment (capture at shipment)', async () => {
     const order = await monstock.createOrder(1000);
-    expect(order.paymentCapture).toBe('automatic');
+    expect(order.paymentCapture).toBeUndefined(); // absent: the connection's STRIPE_CAPTURE decides
     const onShipment = await monstock.client.updateOrder(order.id, { paymentCapture: 'on_shipment' });
     expect(onShipment.paymentCapture).toBe('on_shipment');
     const held = await monstock.client.recordPayment(order.id, {

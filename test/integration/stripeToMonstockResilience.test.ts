@@ -42,13 +42,9 @@ describe('Stripe → Monstock under faults', () => {
           }),
         );
       }
-      const handle = h.client.workflow.getHandle(orderWorkflowId('default', orders[0]!.id));
-      await eventually(
-        async () =>
-          ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => (activity.attempt ?? 0) >= 2) ||
-          undefined,
-        20_000,
-      );
+      // Monstock down for a while: the webhook edge cannot confirm the order (503, Stripe retries) and
+      // any sync already running fails and retries (a local activity on the lean path: not listed as pending).
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
       await h.monstock.setFaults({ rateLimitPerSecond: 2 });
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await h.monstock.setFaults({});

@@ -61,7 +61,7 @@ describe('the Web UI of npm start', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('shows an order workflow’s input, query answer, signal and activity result in clear, decoded by the connector’s codec endpoint', async () => {
+  it('shows an order workflow’s input and query answer in clear, decoded by the connector’s codec endpoint', async () => {
     const codecEndpoint = `http://127.0.0.1:${ports.admin}/codec`;
     expect(stack!.output()).toMatch(new RegExp(`Web UI codec\\s+${codecEndpoint.replace(/\./g, '\\.')}`));
 
@@ -87,6 +87,8 @@ describe('the Web UI of npm start', () => {
       // The workflow's input, above its history: the JSON the starter passed, not a base64 string.
       const input = page.locator('[data-testid="input-and-result"] [aria-label="Input"]');
       await shows(page, input, `"orderId": "${order.id}"`, 'the workflow input');
+      // The Monstock change it started with: the lean path puts it in the start input, not a signal.
+      await shows(page, input, `"type": "order.created"`, 'the first order change in the workflow input');
 
       // A query's answer, run from the UI: the workflow's payment state, with the order's amount.
       await page.click('[data-testid="queries-tab"]');
@@ -96,25 +98,14 @@ describe('the Web UI of npm start', () => {
       expect(await queryResult.innerText()).toContain(`"orderId": "${order.id}"`);
       await page.screenshot({ path: QUERY_SCREENSHOT }).catch(() => undefined);
 
-      // The event history: the Monstock signal's input and the activity result with the order's amount.
-      await page.click('[data-testid="history-tab"]');
-      await expandRows(page, 'Workflow Execution Signaled');
-      await expandRows(page, 'Activity Task Completed');
-      await shows(page, page.locator('table [aria-label="Input"]'), `"orderId": "${order.id}"`, 'the signal input');
-      await shows(page, page.locator('table [aria-label="Result"]'), `"totalAmount": ${AMOUNT}`, 'an activity result');
-      const result = await page
-        .locator('table [aria-label="Result"]', { hasText: `"totalAmount": ${AMOUNT}` })
-        .first()
-        .innerText();
-      expect(result).toContain(`"orderId": "${order.id}"`);
-      expect(result).toContain(`"currency": "EUR"`);
-
+      // The history's payloads (the alignment runs as a local activity: its result is a marker's details, which the
+      // Web UI lists without a payload view) are checked decoded through the codec in test/security/payloadEncryption.
       expect(await page.getByText('Codec Server could not connect').count()).toBe(0);
       expect(decodeCalls.length).toBeGreaterThan(0);
       expect(decodeCalls.every((status) => status === 200)).toBe(true);
     } finally {
       // The history scrolls inside the page: bring the activity result with the amount into view.
-      const results = page.locator('table [aria-label="Result"]');
+      const results = page.locator('table [aria-label]');
       const withAmount = results.filter({ hasText: `"totalAmount": ${AMOUNT}` });
       await ((await withAmount.count()) > 0 ? withAmount : results)
         .first()
@@ -165,16 +156,6 @@ async function shows(page: Page, editors: Locator, text: string, what: string): 
     throw new Error(
       `${what} does not show ${text} in clear${banner}; it shows:\n${shown.join('\n---\n') || '(nothing)'}`,
     );
-  }
-}
-
-/** Expands every history row of an event type (the UI shows a one-line summary until then). */
-async function expandRows(page: Page, eventType: string): Promise<void> {
-  const rows = page.locator('tr[data-testid="event-summary-row"]', { hasText: eventType });
-  await rows.first().waitFor({ timeout: 30_000 });
-  for (let index = 0; index < (await rows.count()); index += 1) {
-    const button = rows.nth(index).getByRole('button', { name: 'Expand details' });
-    if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
   }
 }
 
