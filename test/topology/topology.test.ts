@@ -24,7 +24,12 @@ interface TopologyJson {
   stripeArrivalsPerSecondAllowed: number;
   stripeBudgetKept: boolean;
   reportsIdenticalOnReplicas: boolean;
-  faults: { workerKills: number; webhookReplicaKills: number; temporalRestarts: number };
+  faults: {
+    workerKills: number;
+    webhookReplicaKills: number;
+    temporalRestarts: number;
+    unexpectedExits: { workers: number; webhookReplicas: number };
+  };
   loadBalancer: { relayed: number[] };
 }
 
@@ -59,7 +64,12 @@ describe('npm run topology', () => {
         webhookReplicas: 2,
         temporal: { version: '1.32.0', persistence: 'postgresql' },
         reportsIdenticalOnReplicas: true,
-        faults: { workerKills: 1, webhookReplicaKills: 1, temporalRestarts: 1 },
+        faults: {
+          workerKills: 1,
+          webhookReplicaKills: 1,
+          temporalRestarts: 1,
+          unexpectedExits: { workers: 0, webhookReplicas: 0 },
+        },
       });
       // Both replicas really took deliveries through the load balancer.
       expect(result.loadBalancer.relayed.every((count) => count > 0)).toBe(true);

@@ -308,8 +308,9 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
         }
         return result;
       } catch (error) {
-        if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) throw error;
-        state.needsAttention = { reason: error.cause.message, since: new Date().toISOString() };
+        const permanent = permanentFailureOf(error);
+        if (!permanent) throw error;
+        state.needsAttention = { reason: permanent.message, since: new Date().toISOString() };
         upsertSearchAttributes([{ key: NeedsAttention, value: true }]);
         setCurrentDetails(describeOrderPayment(state));
         resumeRequested = false;
@@ -418,4 +419,13 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     ];
     if (updates.length > 0) upsertSearchAttributes(updates);
   }
+}
+
+/**
+ * The activity's own refusal, once its retries are over: an activity's arrives wrapped in an
+ * ActivityFailure; a local activity's (the lean path) arrives as the ApplicationFailure itself.
+ */
+function permanentFailureOf(error: unknown): ApplicationFailure | undefined {
+  if (error instanceof ActivityFailure) return error.cause instanceof ApplicationFailure ? error.cause : undefined;
+  return error instanceof ApplicationFailure ? error : undefined;
 }
