@@ -114,10 +114,10 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     progress('stack: connector database and sandboxes');
     const database = startChild(
       'database',
-      'bench/databaseMain.ts',
-      { ...env, BENCH_DATABASE_PORT: String(databasePort) },
+      'dev/database/main.ts',
+      { ...env, EMBEDDED_DATABASE_PORT: String(databasePort), EMBEDDED_DATABASE_MAX_CONNECTIONS: '500' },
       logDir,
-      /database listening/,
+      /^postgres/m,
     );
     children.push(database);
     await database.ready;

@@ -30,8 +30,9 @@ export interface DatabaseServer {
 
 export async function startDatabaseServer(): Promise<DatabaseServer> {
   // Its own process: PGlite cannot start inside Jest's module sandbox.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'databaseServer.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../dev/database/main.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, EMBEDDED_DATABASE_STOP_WITH_STDIN: '1' },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {

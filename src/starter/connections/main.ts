@@ -1,8 +1,7 @@
-import { ConfigError, loadConfig, registerConfigSecrets, withDevelopmentValues } from '../../config';
-import { loadDotEnv } from '../../config/dotenv';
 import { ConnectionError, ConnectionService } from '../../connections/service';
 import { createLogger } from '../../observability/logger';
 import { openConfiguredDatabase } from '../../store/database';
+import { loadCliConfig } from '../cliConfig';
 import { ArgsError, parseConnectionsArgs, USAGE, type ConnectionsArgs } from './args';
 import { describeResult } from './describe';
 
@@ -24,20 +23,8 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  loadDotEnv();
-  let config;
-  try {
-    // As the worker reads it: development values only when development mode is asked for by name.
-    const env = process.env.CONNECTOR_MODE === 'development' ? withDevelopmentValues(process.env) : process.env;
-    config = loadConfig(env);
-    registerConfigSecrets(config);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee .env.example for every setting and its default.\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const config = loadCliConfig();
+  if (!config) return 1;
   const logger = createLogger({ name: 'connections', level: config.logLevel });
   const database = await openConfiguredDatabase(config);
   try {

@@ -1,5 +1,3 @@
-import { loadDotEnv } from '../../config/dotenv';
-import { ConfigError, loadConfig, registerConfigSecrets, withDevelopmentValues } from '../../config';
 import { reconciliationWorkflowId } from '../../shared/ids';
 import { adminUrl } from '../admin/adminUrl';
 import {
@@ -9,6 +7,7 @@ import {
   type ReconciliationWorkflowInput,
 } from '../../shared/reconciliation';
 import { connectClient } from '../../temporal/connection';
+import { loadCliConfig } from '../cliConfig';
 import { ArgsError, parseReconcileArgs, USAGE } from './args';
 import { progressLine } from './progressLine';
 
@@ -29,22 +28,8 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  loadDotEnv();
-  let config;
-  try {
-    // Read as the worker reads it: production unless CONNECTOR_MODE says otherwise, so a missing or
-    // development PAYLOAD_ENCRYPTION_KEYS is named here, never filled in behind the operator's back.
-    // Development mode (next to `npm start`) is asked for by name, and only then are its values used.
-    const env = process.env.CONNECTOR_MODE === 'development' ? withDevelopmentValues(process.env) : process.env;
-    config = loadConfig(env);
-    registerConfigSecrets(config);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee .env.example for every setting and its default.\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadCliConfig();
+  if (!config) return 2;
   const client = await connectClient(config);
   const input: ReconciliationWorkflowInput = {
     connectionId: config.connectionId,
