@@ -72,63 +72,61 @@ export function createAlignStripeWithOrder(clients: {
     orderId: string;
     appliedVersion?: number;
   }): Promise<AlignResult> {
-    {
-      let order = await clients.monstock.getOrder(input.orderId);
-      if (input.appliedVersion !== undefined && order.version < input.appliedVersion) {
-        return {
-          order: summariseOrder(order),
-          versionRead: order.version,
-          applied: false,
-          plan: 'nothing',
-          why: 'Monstock answered an older version',
-        };
-      }
-      const intent = await currentIntent(order);
-      const plan = planIntent(paidAsStripeShows(order, intent), intent, {
-        createIntents: settings.createPaymentIntents,
-        capture: settings.capture ?? 'automatic',
-      });
-      const result: AlignResult = {
+    let order = await clients.monstock.getOrder(input.orderId);
+    if (input.appliedVersion !== undefined && order.version < input.appliedVersion) {
+      return {
         order: summariseOrder(order),
         versionRead: order.version,
-        applied: true,
-        plan: plan.kind,
-        ...('why' in plan ? { why: plan.why } : {}),
+        applied: false,
+        plan: 'nothing',
+        why: 'Monstock answered an older version',
       };
-      switch (plan.kind) {
-        case 'create': {
-          const created = await createIntent(input.connectionId, order, plan.amount, plan.captureMethod);
-          order = await clients.monstock.updateOrder(order.id, { externalRefs: { stripePaymentIntentId: created.id } });
-          return { ...result, order: summariseOrder(order), paymentIntentId: created.id, ownWrites: 1 };
-        }
-        case 'capture': {
-          await captureIntent(clients.stripe, plan.intentId, plan.amountToCapture, intent?.currency ?? order.currency);
-          if (plan.balance === undefined)
-            return { ...result, paymentIntentId: plan.intentId, capturedIntentId: plan.intentId };
-          // In this run, not on a later order event: the lean path may drop that event as our own echo.
-          const created = await createIntent(input.connectionId, order, plan.balance, 'automatic');
-          order = await clients.monstock.updateOrder(order.id, { externalRefs: { stripePaymentIntentId: created.id } });
-          return {
-            ...result,
-            order: summariseOrder(order),
-            paymentIntentId: created.id,
-            capturedIntentId: plan.intentId,
-            ownWrites: 1,
-          };
-        }
-        case 'update_amount':
-          await updateIntentAmount(clients.stripe, plan.intentId, plan.amount, order);
-          return { ...result, paymentIntentId: plan.intentId };
-        case 'cancel':
-          await cancelIntent(clients.stripe, plan.intentId);
-          return { ...result, paymentIntentId: plan.intentId };
-        case 'cancelled_after_payment': {
-          const refunded = settings.autoRefundCancelled ? await refundAll(order) : false;
-          return { ...result, cancelledAfterPayment: { netPaid: plan.netPaid, refunded } };
-        }
-        case 'nothing':
-          return { ...result, ...(intent ? { paymentIntentId: intent.id } : {}) };
+    }
+    const intent = await currentIntent(order);
+    const plan = planIntent(paidAsStripeShows(order, intent), intent, {
+      createIntents: settings.createPaymentIntents,
+      capture: settings.capture ?? 'automatic',
+    });
+    const result: AlignResult = {
+      order: summariseOrder(order),
+      versionRead: order.version,
+      applied: true,
+      plan: plan.kind,
+      ...('why' in plan ? { why: plan.why } : {}),
+    };
+    switch (plan.kind) {
+      case 'create': {
+        const created = await createIntent(input.connectionId, order, plan.amount, plan.captureMethod);
+        order = await clients.monstock.updateOrder(order.id, { externalRefs: { stripePaymentIntentId: created.id } });
+        return { ...result, order: summariseOrder(order), paymentIntentId: created.id, ownWrites: 1 };
       }
+      case 'capture': {
+        await captureIntent(clients.stripe, plan.intentId, plan.amountToCapture, intent?.currency ?? order.currency);
+        if (plan.balance === undefined)
+          return { ...result, paymentIntentId: plan.intentId, capturedIntentId: plan.intentId };
+        // In this run, not on a later order event: the lean path may drop that event as our own echo.
+        const created = await createIntent(input.connectionId, order, plan.balance, 'automatic');
+        order = await clients.monstock.updateOrder(order.id, { externalRefs: { stripePaymentIntentId: created.id } });
+        return {
+          ...result,
+          order: summariseOrder(order),
+          paymentIntentId: created.id,
+          capturedIntentId: plan.intentId,
+          ownWrites: 1,
+        };
+      }
+      case 'update_amount':
+        await updateIntentAmount(clients.stripe, plan.intentId, plan.amount, order);
+        return { ...result, paymentIntentId: plan.intentId };
+      case 'cancel':
+        await cancelIntent(clients.stripe, plan.intentId);
+        return { ...result, paymentIntentId: plan.intentId };
+      case 'cancelled_after_payment': {
+        const refunded = settings.autoRefundCancelled ? await refundAll(order) : false;
+        return { ...result, cancelledAfterPayment: { netPaid: plan.netPaid, refunded } };
+      }
+      case 'nothing':
+        return { ...result, ...(intent ? { paymentIntentId: intent.id } : {}) };
     }
   }
 

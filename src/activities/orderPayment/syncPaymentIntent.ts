@@ -82,55 +82,53 @@ export function createSyncPaymentIntent(clients: SyncPaymentIntentClients) {
   };
 
   async function sync(input: SyncPaymentIntentInput): Promise<SyncPaymentIntentResult> {
-    {
-      const orderRead = clients.monstock.getOrder(input.orderId);
-      const [snapshot, initialOrder] = await Promise.all([
-        readPaymentIntentSnapshotFor(
-          clients.stripe,
-          input.paymentIntentId,
-          orderRead.then((order) => hintsFromRecorded(order.payments)),
-        ),
-        orderRead,
-      ]);
-      const paymentIntent = {
-        id: snapshot.id,
-        status: snapshot.status,
-        amount: shownAmount(snapshot.amount, snapshot.currency),
-        amountReceived: shownAmount(snapshot.amountReceived, snapshot.currency),
-        currency: snapshot.currency,
-      };
-      const check = await matcher.confirmOrder({ id: snapshot.id, metadata: snapshot.metadata }, input.orderId);
-      if (check.kind !== 'confirmed') {
-        const refused = await refuse(clients.toUnmatched, input, check);
-        return {
-          order: summariseOrder(initialOrder),
-          versionRead: initialOrder.version,
-          paymentIntent,
-          written: [],
-          refused,
-        };
-      }
-      let order = initialOrder;
-      const toWrite = movementsToWrite(movementsFromStripe(snapshot, order.payments), order.payments);
-      for (const movement of toWrite) {
-        order = (await clients.monstock.recordPayment(input.orderId, { ...movement, provider: 'stripe' })).order;
-      }
-      // After the movements, so the order already shows the refund when its request is reported.
-      await reportRefundRequestsFromStripe(clients.monstock, input.orderId, snapshot.refunds);
+    const orderRead = clients.monstock.getOrder(input.orderId);
+    const [snapshot, initialOrder] = await Promise.all([
+      readPaymentIntentSnapshotFor(
+        clients.stripe,
+        input.paymentIntentId,
+        orderRead.then((order) => hintsFromRecorded(order.payments)),
+      ),
+      orderRead,
+    ]);
+    const paymentIntent = {
+      id: snapshot.id,
+      status: snapshot.status,
+      amount: shownAmount(snapshot.amount, snapshot.currency),
+      amountReceived: shownAmount(snapshot.amountReceived, snapshot.currency),
+      currency: snapshot.currency,
+    };
+    const check = await matcher.confirmOrder({ id: snapshot.id, metadata: snapshot.metadata }, input.orderId);
+    if (check.kind !== 'confirmed') {
+      const refused = await refuse(clients.toUnmatched, input, check);
       return {
-        ...authorisation(snapshot, order.status),
-        order: summariseOrder(order),
+        order: summariseOrder(initialOrder),
         versionRead: initialOrder.version,
         paymentIntent,
-        written: toWrite.map(({ kind, transactionRef, status, amount, currency }) => ({
-          kind,
-          transactionRef,
-          status,
-          amount,
-          currency,
-        })),
+        written: [],
+        refused,
       };
     }
+    let order = initialOrder;
+    const toWrite = movementsToWrite(movementsFromStripe(snapshot, order.payments), order.payments);
+    for (const movement of toWrite) {
+      order = (await clients.monstock.recordPayment(input.orderId, { ...movement, provider: 'stripe' })).order;
+    }
+    // After the movements, so the order already shows the refund when its request is reported.
+    await reportRefundRequestsFromStripe(clients.monstock, input.orderId, snapshot.refunds);
+    return {
+      ...authorisation(snapshot, order.status),
+      order: summariseOrder(order),
+      versionRead: initialOrder.version,
+      paymentIntent,
+      written: toWrite.map(({ kind, transactionRef, status, amount, currency }) => ({
+        kind,
+        transactionRef,
+        status,
+        amount,
+        currency,
+      })),
+    };
   }
 }
 
