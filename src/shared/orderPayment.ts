@@ -59,6 +59,11 @@ export interface OrderPaymentState {
   pendingMovements: number;
   /** The authorisation waiting for shipment (manual capture) and when it lapses (ISO); absent otherwise. */
   authorization?: { paymentIntentId: string; expiresAt: string };
+  /**
+   * An alignment took in an order version no signal explained (a refund request whose webhook was
+   * lost, maybe): the order's refund requests are looked at once money is in.
+   */
+  refundCheckOwed?: true;
 }
 
 /**

@@ -5,6 +5,7 @@ import { loadConfig, withDevelopmentValues } from '../../src/config';
 import type { RefundRequest } from '../../src/monstock/schemas';
 import { Counters, defineWebhookCounters } from '../../src/observability/counters';
 import { createLogger } from '../../src/observability/logger';
+import { recordHistory } from '../support/histories';
 import { REFUND_REQUEST_ID_KEY } from '../../src/payments/refundPlan';
 import { orderWorkflowId } from '../../src/shared/ids';
 import { monstockOrderSignal } from '../../src/shared/orderPayment';
@@ -327,6 +328,40 @@ describe('refunds started in Monstock', () => {
     } finally {
       await stack.stripe.setFaults({});
     }
+  });
+
+  it("refunds a request whose webhook was lost and whose order version a realign took in (the shop's own checkout paid)", async () => {
+    const order = await stack.monstock.createOrder(4400);
+    const ourIntentId = await intentOf(order.id);
+    // The request's webhook is lost; nothing else (no order feed here) will name its version.
+    await stack.monstock.setFaults({ webhooks: { dropRate: 1 } });
+    let requestId: string;
+    try {
+      requestId = (await stack.monstock.client.createRefundRequest(order.id, { amount: 1100, currency: 'EUR' })).id;
+    } finally {
+      await stack.monstock.setFaults({});
+    }
+    // Paid through another intent: the workflow records it, then realigns (cancelling its own
+    // intent), and that realign reads the version the request made.
+    const paid = await stack.stripe.stripe.paymentIntents.create({
+      amount: 4400,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      metadata: { monstock_order_id: order.id },
+    });
+    const done = await requestSettles(order.id, requestId, 'succeeded');
+    const refunds = await refundsOf(paid.id);
+    expect(refunds.map((refund) => [refund.amount, refund.metadata?.[REFUND_REQUEST_ID_KEY]])).toEqual([
+      [1100, requestId],
+    ]);
+    expect(done.stripeRefundIds).toEqual([refunds[0]!.id]);
+    expect((await stack.stripe.stripe.paymentIntents.retrieve(ourIntentId)).status).toBe('canceled');
+    await paymentStatusIs(order.id, 'partially_refunded');
+    await recordHistory(
+      'orderPaymentWorkflow.unannouncedRefundRequest',
+      stack.client.workflow.getHandle(orderWorkflowId('default', order.id)),
+    );
   });
 
   it('keeps a request open while the payment is processing, and refunds it once the payment lands', async () => {

@@ -92,6 +92,16 @@ const REFUND_REQUESTS_PATCH = 'order-payment-refund-requests';
  * workflow knows, which Monstock may not show yet.
  */
 const REFUND_REQUESTS_WAIT_FOR_PAYMENT_PATCH = 'order-payment-refund-requests-wait-for-payment';
+/**
+ * A refund request whose webhook never came (lost, or still on its way) can be taken in by an
+ * alignment that was not looking for one: a realign after a payment through another intent, or an
+ * alignment while nothing was paid yet. Order versions an alignment took in that no signal named
+ * as something else owe a look at the refund requests, taken once money is in. The order feed's
+ * later find of that version is then no news to the workflow, so nothing else would look.
+ */
+const UNANNOUNCED_REFUND_REQUESTS_PATCH = 'order-payment-unannounced-refund-requests';
+/** Beyond this many versions taken in at once, the workflow does not look for names: it owes a look. */
+const ANNOUNCED_VERSIONS_KEPT = 200;
 /** Bounds what the refund activity is given (its input allows this many): far more than an order has. */
 const KNOWN_INTENTS_FOR_REFUNDS = 50;
 
@@ -125,6 +135,10 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   let refundRequested = false;
   // Intents whose payment an open refund request waits for (set only by the waiting-aware activity).
   let refundsWaitFor: string[] = [];
+  // Versions not yet applied that a signal named as something other than a refund request.
+  const announcedOther = new Set<number>();
+  // The version the order was created at: nothing before it can be a refund request.
+  let createdVersion = 0;
   const pending = () => intentsToSync.size + movementsToRecord.length + (orderChanged ? 1 : 0);
 
   setHandler(stripeEventSignal, (event) => {
@@ -137,6 +151,13 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   const onOrderChange = (change: MonstockOrderRef) => {
     highestVersionSeen = Math.max(highestVersionSeen, change.version);
     if (change.version > (state.orderVersion ?? 0)) orderChanged = true;
+    if (change.type === 'order.created') createdVersion = Math.max(createdVersion, change.version);
+    if (
+      change.type !== 'order.refund_requested' &&
+      change.type !== 'order.polled' &&
+      announcedOther.size < ANNOUNCED_VERSIONS_KEPT
+    )
+      announcedOther.add(change.version);
     // Never skipped as applied: a repeat only looks at the order's requests again (idempotent).
     if (change.type === 'order.refund_requested') {
       refundRequested = true;
@@ -193,10 +214,18 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
           ...(state.orderVersion !== undefined ? { appliedVersion: state.orderVersion } : {}),
         }),
       );
+      const appliedBefore = state.orderVersion;
       applyAlign(result);
       // A realign of our own (paid elsewhere) is no Monstock change: no request can have come with it.
       const monstockChanged = refundsAsked || (!realign && state.amountPaid > 0);
       if (monstockChanged && patched(REFUND_REQUESTS_PATCH)) await processRefundRequests();
+      else if (
+        result.applied &&
+        tookInUnannounced(appliedBefore, result.versionRead) &&
+        patched(UNANNOUNCED_REFUND_REQUESTS_PATCH)
+      )
+        state.refundCheckOwed = true;
+      forgetAnnouncedUpTo(state.orderVersion ?? 0);
     } else if (movementsToRecord.length > 0) {
       const movement = movementsToRecord.shift()!;
       const summary = await untilDone(() =>
@@ -239,6 +268,8 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
         realignRequested = true;
       }
     }
+    // Only set under UNANNOUNCED_REFUND_REQUESTS_PATCH, so older histories replay as before.
+    if (state.refundCheckOwed && state.amountPaid > 0) await processRefundRequests();
     state.pendingMovements = pending();
     publishAppliedVersion();
     setCurrentDetails(describeOrderPayment(state));
@@ -285,6 +316,19 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     );
     // Absent from results recorded before the activity could wait, so older histories replay as before.
     refundsWaitFor = result.waitingFor ?? [];
+    delete state.refundCheckOwed;
+  }
+
+  /** Whether versions after `appliedBefore` up to `versionRead` include one no signal named as something else. */
+  function tookInUnannounced(appliedBefore: number | undefined, versionRead: number): boolean {
+    const from = Math.max(appliedBefore ?? 0, createdVersion) + 1;
+    if (versionRead - from >= ANNOUNCED_VERSIONS_KEPT) return true;
+    for (let version = from; version <= versionRead; version += 1) if (!announcedOther.has(version)) return true;
+    return false;
+  }
+
+  function forgetAnnouncedUpTo(version: number): void {
+    for (const announced of announcedOther) if (announced <= version) announcedOther.delete(announced);
   }
 
   /** The memo is not a billed action; only a version that moved is written. */
