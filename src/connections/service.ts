@@ -6,6 +6,7 @@ import {
   listManagedEndpoints,
   managedEndpointSpec,
 } from '../starter/stripe/webhookEndpoint';
+import { ensureConnectWebhookEndpoint } from '../starter/stripe/connectEndpoint';
 import { createStripeClient } from '../stripe/client';
 import {
   insertConnection,
@@ -196,15 +197,24 @@ export class ConnectionService {
     if (problems.length > 0) throw new ConnectionError('bad_input', problems.join('; '));
   }
 
-  /** PUBLIC_WEBHOOK_URL set and the connection has a key of its own: its managed endpoint, as setup makes it. */
+  /**
+   * PUBLIC_WEBHOOK_URL set: a connection with a key of its own gets its managed endpoint, as setup
+   * makes it; a connected account, the platform's Connect endpoint (shared by all of them).
+   */
   private async registerStripeEndpoint(id: string, stripeKey: string | undefined): Promise<StripeEndpointOutcome> {
     const publicUrl = this.options.config.webhookServer.publicUrl;
-    if (!stripeKey)
-      return {
-        registered: false,
-        reason: 'a connected account: its events arrive on the platform endpoint /webhooks/stripe-connect',
-      };
     if (!publicUrl) return { registered: false, reason: 'PUBLIC_WEBHOOK_URL is not set' };
+    if (!stripeKey) {
+      // A connected account's events arrive on the platform's one Connect endpoint: made once, then unchanged.
+      const result = await ensureConnectWebhookEndpoint({
+        platformStripe: this.stripeFor(this.options.config.stripe.secretKey),
+        publicUrl,
+        database: this.options.database,
+        encryptionKeys: this.options.config.temporal.encryptionKeys,
+        logger: this.options.logger,
+      });
+      return { registered: true, action: result.action, endpointId: result.endpointId };
+    }
     const spec = { ...managedEndpointSpec({ publicUrl, connectionId: id }) };
     // Always the connection's own path, even for an id that is the environment's elsewhere.
     spec.url = `${publicUrl.replace(/\/+$/, '')}/webhooks/stripe/${id}`;

@@ -5,6 +5,8 @@ import { connectClient } from '../temporal/connection';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { createStripeClient } from '../stripe/client';
 import { setupStripeWebhookEndpoint } from './stripe/webhookEndpoint';
+import { ensureConnectWebhookEndpoint } from './stripe/connectEndpoint';
+import { countConnectedAccounts } from '../store/connections';
 import { openConfiguredDatabase } from '../store/database';
 import { stripeBudgetLimiter } from '../store/stripeBudget';
 
@@ -38,6 +40,16 @@ async function main(): Promise<void> {
   });
   try {
     await setupStripeWebhookEndpoint({ config, stripe, database, logger });
+    // Connected accounts' events come on the platform's Connect endpoint, kept like the others.
+    const connectedAccounts = await countConnectedAccounts(database);
+    if (config.webhookServer.publicUrl && connectedAccounts > 0)
+      await ensureConnectWebhookEndpoint({
+        platformStripe: stripe,
+        publicUrl: config.webhookServer.publicUrl,
+        database,
+        encryptionKeys: config.temporal.encryptionKeys,
+        logger,
+      });
   } finally {
     await database.end();
   }

@@ -212,3 +212,11 @@ export async function readLiveConnection(
   ]);
   return rows[0] ? fromRow(keys, rows[0]) : undefined;
 }
+
+/** How many live connections are Stripe Connect accounts (they share the platform's Connect endpoint). */
+export async function countConnectedAccounts(db: Database): Promise<number> {
+  const { rows } = await db.query<{ count: string }>(
+    `SELECT count(*) AS count FROM connections WHERE status <> 'removed' AND stripe_account_id IS NOT NULL`,
+  );
+  return Number(rows[0]?.count ?? 0);
+}

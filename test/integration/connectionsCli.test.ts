@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { WORK_BY_WORKER } from '../../src/connections/work';
+import { withDevelopmentValues } from '../../src/config';
+import { CONNECT_ENDPOINT_SECRET_ID } from '../../src/starter/stripe/connectSecrets';
 import { listManagedEndpoints } from '../../src/starter/stripe/webhookEndpoint';
+import { openDatabase } from '../../src/store/database';
+import { loadManagedSecret } from '../../src/store/managedSecrets';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
 import { TEST_ENCRYPTION_KEYS } from '../support/temporal';
 
@@ -109,8 +113,28 @@ describe('npm run connections', () => {
       id: connectId,
       stripe: { kind: 'connect', account: 'acct_1CliConnect' },
       webhooks: { stripe: `${PUBLIC_URL}/webhooks/stripe-connect` },
-      stripeEndpoint: { registered: false },
+      stripeEndpoint: { registered: true, action: 'created' },
     });
+    // The platform's one Connect endpoint, under the platform key, its secret stored for every replica.
+    const platform = fixture.clientFor(withDevelopmentValues({}).STRIPE_SECRET_KEY!);
+    const [endpoint, ...others] = await listManagedEndpoints(platform, CONNECT_ENDPOINT_SECRET_ID);
+    expect(others).toEqual([]);
+    expect(endpoint?.url).toBe(`${PUBLIC_URL}/webhooks/stripe-connect`);
+    const database = await openDatabase(process.env.DATABASE_URL!);
+    try {
+      const stored = await loadManagedSecret(database, TEST_ENCRYPTION_KEYS, CONNECT_ENDPOINT_SECRET_ID);
+      expect(stored?.endpointId).toBe(endpoint!.id);
+    } finally {
+      await database.end();
+    }
+
+    // A second connected account shares it: nothing new in Stripe.
+    const second = await cli(addArgs(`${connectId}-2`, ['--stripe-account', 'acct_1CliConnectTwo']));
+    expect(JSON.parse(second.stdout)).toMatchObject({ stripeEndpoint: { registered: true, action: 'unchanged' } });
+    expect((await listManagedEndpoints(platform, CONNECT_ENDPOINT_SECRET_ID)).map((item) => item.id)).toEqual([
+      endpoint!.id,
+    ]);
+    expect((await cli(['remove', '--id', `${connectId}-2`, '--json'])).code).toBe(0);
   });
 
   it('lists, shows, updates, pauses and resumes', async () => {

@@ -22,6 +22,8 @@ export interface ManagedEndpointSpec {
   url: string;
   apiVersion: ApiVersion;
   enabledEvents: readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+  /** The platform's Connect endpoint: it receives the connected accounts' events (fixed at creation). */
+  connect?: true;
 }
 
 export interface EndpointSetupResult {
@@ -59,7 +61,10 @@ export function createManagedEndpoint(stripe: Stripe, spec: ManagedEndpointSpec)
     url: spec.url,
     api_version: spec.apiVersion,
     enabled_events: [...spec.enabledEvents],
-    description: `monstock-stripe connector, connection ${spec.connectionId} (managed by npm run setup)`,
+    ...(spec.connect ? { connect: true } : {}),
+    description: spec.connect
+      ? 'monstock-stripe connector, Connect events of every connected account (managed by npm run setup)'
+      : `monstock-stripe connector, connection ${spec.connectionId} (managed by npm run setup)`,
     metadata: { managed_by: MANAGED_BY, connection_id: spec.connectionId },
   });
 }
