@@ -12,6 +12,7 @@ import { createWorker } from './temporal/createWorker';
 import { openConfiguredDatabase } from './store/database';
 import { installSdkMetrics } from './observability/sdkMetrics';
 import { withClientTracing } from './observability/temporalTracing';
+import { connectionActivityInterceptors } from './observability/activityConnection';
 import { startTracing } from './observability/tracing';
 import { tracingEnabled } from './observability/tracingSettings';
 
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
     }),
     logger,
     ...(tracing ? { tracing } : {}),
+    // Activity logs and metrics name the connection each activity serves (its input's connectionId).
+    activityInterceptors: [connectionActivityInterceptors(config.connectionId)],
     ...(config.temporal.maxCachedWorkflows !== undefined
       ? { overrides: { maxCachedWorkflows: config.temporal.maxCachedWorkflows } }
       : {}),

@@ -25,18 +25,22 @@ th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 nav a{margin-right:1rem}code{font-size:.9em}
 `;
 
-/** A whole page; `title` is escaped here, `body` must already be safe HTML. */
-export function layout(title: string, body: string): string {
+/**
+ * A whole page; `title` is escaped here, `body` must already be safe HTML. `pagesBase` is where the
+ * connection's pages live (`''` for the environment's, `/connections/<id>` for a connection's), so
+ * the navigation stays within the connection the page is about.
+ */
+export function layout(title: string, body: string, pagesBase = ''): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body><nav><a href="/reports/latest">Latest report</a><a href="/problems">Problems</a></nav>
+<body><nav><a href="${escapeHtml(`${pagesBase}/reports/latest`)}">Latest report</a><a href="${escapeHtml(`${pagesBase}/problems`)}">Problems</a>${pagesBase ? '<a href="/problems">All connections</a>' : ''}</nav>
 ${body}
 </body></html>`;
 }
 
-export function htmlPage(status: number, title: string, body: string): PageAnswer {
-  return { status, contentType: HTML_CONTENT_TYPE, body: layout(title, body) };
+export function htmlPage(status: number, title: string, body: string, pagesBase = ''): PageAnswer {
+  return { status, contentType: HTML_CONTENT_TYPE, body: layout(title, body, pagesBase) };
 }
 
 export function link(href: string, text: string): string {

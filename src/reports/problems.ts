@@ -9,7 +9,15 @@ import {
   StripePaymentIntentIds,
 } from '../shared/searchAttributes';
 import { escapeHtml } from './html';
-import { orderWorkflowUrl, stripeDashboardUrl, workflowUrl, type LinkSettings } from './links';
+import {
+  connectionQuery,
+  orderWorkflowUrl,
+  pagePath,
+  stripeDashboardUrl,
+  workflowsQueryUrl,
+  workflowUrl,
+  type LinkSettings,
+} from './links';
 import type { WebhookSourceHealth } from './webhookHealth';
 
 /** What needs a person now, read live from Temporal's visibility. */
@@ -66,7 +74,7 @@ export const PROBLEM_SCAN_DEADLINE_MS = 5_000;
 
 /** Visibility queries: running workflows of this connection carrying the attribute. */
 export function problemQueries(connectionId: string): Array<Pick<ProblemSection, 'key' | 'title' | 'query'>> {
-  const scope = `ConnectionId = '${connectionId.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running'`;
+  const scope = `${connectionQuery(connectionId)} AND ExecutionStatus = 'Running'`;
   return [
     { key: 'unmatched', title: 'Unmatched payments', query: `PaymentUnmatched = true AND ${scope}` },
     { key: 'needs_attention', title: 'Orders parked as needs-attention', query: `NeedsAttention = true AND ${scope}` },
@@ -83,7 +91,7 @@ export function expiringAuthorisationQuery(
   connectionId: string,
   now: number,
 ): Pick<ProblemSection, 'key' | 'title' | 'query'> {
-  const scope = `ConnectionId = '${connectionId.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running'`;
+  const scope = `${connectionQuery(connectionId)} AND ExecutionStatus = 'Running'`;
   const before = new Date(now + AUTHORIZATION_WARNING_MS).toISOString();
   return {
     key: 'authorization_expiring',
@@ -208,11 +216,16 @@ function lastCell(section: ProblemSection, w: ProblemWorkflow, checkedAt: string
   return `<td class="expires ${past ? 'bad' : 'warn'}"><time>${escapeHtml(at)}</time>${past ? ' (lapsed)' : ''}</td>`;
 }
 
+/** A section's visibility query, linked to the Web UI's list for it (the query names the connection). */
+function queryLink(query: string, links: LinkSettings): string {
+  return `<a class="query" href="${escapeHtml(workflowsQueryUrl(links, query))}"><code>${escapeHtml(query)}</code></a>`;
+}
+
 function sectionHtml(section: ProblemSection, links: LinkSettings, checkedAt: string): string {
   const count = `${section.workflows.length}${section.truncated ? '+' : ''}`;
   const heading = `<h2>${escapeHtml(section.title)} (<span class="count">${escapeHtml(section.unreadable ? `${count}?` : count)}</span>)</h2>`;
   const unreadable = section.unreadable
-    ? `<p class="bad unreadable">Could not be read: ${escapeHtml(section.unreadable)}. ${section.workflows.length > 0 ? 'Only what was read in time is listed. ' : ''}Reload to try again, or search <code>${escapeHtml(section.query)}</code> in the Web UI.</p>`
+    ? `<p class="bad unreadable">Could not be read: ${escapeHtml(section.unreadable)}. ${section.workflows.length > 0 ? 'Only what was read in time is listed. ' : ''}Reload to try again, or search ${queryLink(section.query, links)} in the Web UI.</p>`
     : '';
   if (unreadable && section.workflows.length === 0)
     return `<section id="${section.key}">${heading}${unreadable}</section>`;
@@ -232,13 +245,13 @@ function sectionHtml(section: ProblemSection, links: LinkSettings, checkedAt: st
     .join('\n');
   return `<section id="${section.key}">${heading}${unreadable}
 <table><tr><th>Workflow</th><th>Order</th><th>Stripe payment intents</th><th>Payment status</th><th>${section.key === 'authorization_expiring' ? 'Authorisation lapses' : 'Started'}</th></tr>
-${rows}</table>${section.truncated ? `<p class="muted">Only the first ${MAX_PROBLEMS_PER_SECTION} are listed; search <code>${escapeHtml(section.query)}</code> in the Web UI for all.</p>` : ''}</section>`;
+${rows}</table>${section.truncated ? `<p class="muted">Only the first ${MAX_PROBLEMS_PER_SECTION} are listed; search ${queryLink(section.query, links)} in the Web UI for all.</p>` : ''}</section>`;
 }
 
 function abandonedHtml(abandoned: AbandonedAuthentications, links: LinkSettings): string {
   const heading = `<h2>Authentication abandoned (over 24 h) (<span class="count">${abandoned.payments.length}${abandoned.truncated ? '+' : ''}</span>)</h2>`;
   const source = abandoned.reportId
-    ? `<p class="muted">From the latest reconciliation report, <a href="/reports/${escapeHtml(abandoned.reportId)}">${escapeHtml(abandoned.reportId)}</a>${abandoned.reportFinishedAt ? ` (finished ${escapeHtml(abandoned.reportFinishedAt)})` : ''}: as fresh as that run.</p>`
+    ? `<p class="muted">From the latest reconciliation report, <a href="${escapeHtml(pagePath(links, `/reports/${encodeURIComponent(abandoned.reportId)}`))}">${escapeHtml(abandoned.reportId)}</a>${abandoned.reportFinishedAt ? ` (finished ${escapeHtml(abandoned.reportFinishedAt)})` : ''}: as fresh as that run.</p>`
     : '<p class="muted">No reconciliation report yet: this list comes from the latest one.</p>';
   if (abandoned.payments.length === 0)
     return `<section id="authentication_abandoned">${heading}${abandoned.reportId ? '<p class="ok">None.</p>' : ''}${source}</section>`;

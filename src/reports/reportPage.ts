@@ -8,7 +8,7 @@ import {
   type ReconciliationReport,
 } from '../shared/reconciliation';
 import { escapeHtml, link } from './html';
-import { orderWorkflowUrl, stripeDashboardUrl, workflowUrl, type LinkSettings } from './links';
+import { orderWorkflowUrl, pagePath, stripeDashboardUrl, workflowUrl, type LinkSettings } from './links';
 
 /** The HTML report of one reconciliation run: pure functions of the report and the recent ones. */
 export const FINDINGS_PER_PAGE = 100;
@@ -302,7 +302,7 @@ export function renderReportBody(input: ReportPageInput): string {
   return `<h1>Reconciliation report</h1>
 ${warningsHtml(report)}
 <table id="summary">
-<tr><th>Report</th><td><code id="report-id">${escapeHtml(report.reportId)}</code> (${link(`/reports/${encodeURIComponent(report.reportId)}.json`, 'JSON')})</td></tr>
+<tr><th>Report</th><td><code id="report-id">${escapeHtml(report.reportId)}</code> (${link(pagePath(links, `/reports/${encodeURIComponent(report.reportId)}.json`), 'JSON')})</td></tr>
 <tr><th>Connection</th><td>${escapeHtml(report.connectionId)}</td></tr>
 <tr><th>Window</th><td><time id="window-from">${escapeHtml(report.window.from)}</time> – <time id="window-to">${escapeHtml(report.window.to)}</time></td></tr>
 <tr><th>Ran</th><td>${escapeHtml(report.startedAt)} – ${escapeHtml(report.finishedAt)}</td></tr>

@@ -15,15 +15,20 @@ export async function loadReport(db: Database, reportId: string): Promise<Reconc
   return findReport(db, reportId);
 }
 
-export async function loadLatestReport(db: Database): Promise<ReconciliationReport | undefined> {
-  const [latest] = await reportVersions(db, 1);
+/** The latest report written, of `connectionId` when given (of any connection otherwise). */
+export async function loadLatestReport(db: Database, connectionId?: string): Promise<ReconciliationReport | undefined> {
+  const [latest] = await reportVersions(db, 1, connectionId);
   return latest ? findReport(db, latest.reportId) : undefined;
 }
 
-/** The last `count` reports written, newest first. */
-export async function loadRecentReports(db: Database, count = 30): Promise<ReconciliationReport[]> {
+/** The last `count` reports written, newest first, of `connectionId` when given. */
+export async function loadRecentReports(
+  db: Database,
+  count = 30,
+  connectionId?: string,
+): Promise<ReconciliationReport[]> {
   const reports: ReconciliationReport[] = [];
-  for (const entry of await reportVersions(db, count)) {
+  for (const entry of await reportVersions(db, count, connectionId)) {
     const report = await findReport(db, entry.reportId);
     if (report) reports.push(report);
   }
@@ -43,19 +48,30 @@ export interface ReportStoreOptions {
   readReport?: ReportReader;
   /** Whole reports kept parsed (default 8): a report carries every finding, so this stays small. */
   maxCachedReports?: number;
+  /** Connections whose charted runs are kept (default 16): the ones whose pages were asked for last. */
+  maxCachedCharts?: number;
+}
+
+interface RecentRuns {
+  key: string;
+  reports: ReconciliationReport[];
 }
 
 /**
  * The reports behind the pages, each read whole once: a report is cached keyed by its id and
  * version (when it was written), so repeated GETs ask the database for versions only; a
- * rewritten report is read again. The recent runs the chart needs are cached as one list, keyed
- * by the reports' ids and versions, and hold the charted fields only (no findings).
+ * rewritten report is read again. The recent runs the chart needs are cached as one list per
+ * connection, keyed by the reports' ids and versions, and hold the charted fields only (no findings).
+ *
+ * Every read names the connection whose page asks: a report of another connection is not found,
+ * so one merchant's page never shows another's report.
  */
 export class ReportStore {
   private readonly readReport: ReportReader;
   private readonly maxCachedReports: number;
+  private readonly maxCachedCharts: number;
   private readonly reports = new Map<string, CachedReport>();
-  private recentCache: { key: string; reports: ReconciliationReport[] } | undefined;
+  private readonly recentCache = new Map<string, RecentRuns>();
 
   constructor(
     private readonly db: Database,
@@ -63,26 +79,34 @@ export class ReportStore {
   ) {
     this.readReport = options.readReport ?? findReport;
     this.maxCachedReports = Math.max(1, options.maxCachedReports ?? 8);
+    this.maxCachedCharts = Math.max(1, options.maxCachedCharts ?? 16);
   }
 
-  async load(reportId: string): Promise<ReconciliationReport | undefined> {
-    if (!isValidReportId(reportId)) return undefined;
-    const version = await reportVersion(this.db, reportId);
-    return version === undefined ? undefined : this.parsed(reportId, version);
+  /** The connection's report `reportId`; undefined when there is none, or it is another connection's. */
+  async load(reportId: string, connectionId: string): Promise<ReconciliationReport | undefined> {
+    const found = await this.versionOf(reportId);
+    if (!found || found.connectionId !== connectionId) return undefined;
+    return this.parsed(reportId, found.version);
   }
 
-  async latest(): Promise<ReconciliationReport | undefined> {
-    const [latest] = await reportVersions(this.db, 1);
+  /** Which connection a report belongs to (for a 404 that says where to look); undefined when unknown. */
+  async connectionOf(reportId: string): Promise<string | undefined> {
+    return (await this.versionOf(reportId))?.connectionId;
+  }
+
+  async latest(connectionId: string): Promise<ReconciliationReport | undefined> {
+    const [latest] = await reportVersions(this.db, 1, connectionId);
     return latest ? this.parsed(latest.reportId, latest.version) : undefined;
   }
 
-  /** The last `count` runs written, newest first, for the chart. */
-  async recent(count = 30): Promise<ReconciliationReport[]> {
-    const entries = await reportVersions(this.db, count);
+  /** The connection's last `count` runs written, newest first, for the chart. */
+  async recent(connectionId: string, count = 30): Promise<ReconciliationReport[]> {
+    const entries = await reportVersions(this.db, count, connectionId);
     const key = entries.map((entry) => `${entry.reportId}@${entry.version}`).join('|');
-    if (this.recentCache?.key === key) return this.recentCache.reports;
-    const known = new Map(this.recentCache?.reports.map((report) => [report.reportId, report]));
-    const previousKeys = new Set(this.recentCache?.key.split('|'));
+    const cached = this.recentCache.get(connectionId);
+    if (cached?.key === key) return this.remember(connectionId, cached).reports;
+    const known = new Map(cached?.reports.map((report) => [report.reportId, report]));
+    const previousKeys = new Set(cached?.key.split('|'));
     const reports: ReconciliationReport[] = [];
     // Oldest first, so the newest runs end up the most recently used in the whole-report cache.
     for (const entry of [...entries].reverse()) {
@@ -94,8 +118,20 @@ export class ReportStore {
       const report = await this.parsed(entry.reportId, entry.version);
       if (report) reports.unshift(chartFields(report));
     }
-    this.recentCache = { key, reports };
-    return reports;
+    return this.remember(connectionId, { key, reports }).reports;
+  }
+
+  private async versionOf(reportId: string): Promise<{ version: string; connectionId: string } | undefined> {
+    if (!isValidReportId(reportId)) return undefined;
+    return reportVersion(this.db, reportId);
+  }
+
+  /** Keeps a connection's charted runs, most recently used last, dropping the oldest past the bound. */
+  private remember(connectionId: string, runs: RecentRuns): RecentRuns {
+    this.recentCache.delete(connectionId);
+    this.recentCache.set(connectionId, runs);
+    while (this.recentCache.size > this.maxCachedCharts) this.recentCache.delete(this.recentCache.keys().next().value!);
+    return runs;
   }
 
   private async parsed(reportId: string, version: string): Promise<ReconciliationReport | undefined> {

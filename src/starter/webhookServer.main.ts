@@ -92,6 +92,8 @@ async function main(): Promise<void> {
     client,
     database,
     connectionId: config.connectionId,
+    // Every connection's pages under /connections/<id>/, and the overview atop /problems.
+    connections: connectionService.registry,
     namespace: config.temporal.namespace,
     temporalUiUrl: config.temporal.uiUrl,
     stripeSecretKey: config.stripe.secretKey,

@@ -162,22 +162,72 @@ export interface ReportVersion {
   version: string;
 }
 
-/** The last `count` reports written, newest first, as ids and versions only (cheap to ask often). */
-export async function reportVersions(db: Database, count: number): Promise<ReportVersion[]> {
+/**
+ * The last `count` reports written, newest first, as ids and versions only (cheap to ask often);
+ * with `connectionId`, that connection's only (the reconciliation_reports_connection index).
+ */
+export async function reportVersions(db: Database, count: number, connectionId?: string): Promise<ReportVersion[]> {
   const { rows } = await db.query<{ report_id: string; version: string }>(
     `SELECT report_id, written_at::text AS version FROM reconciliation_reports
+     WHERE ($2::text IS NULL OR connection_id = $2)
      ORDER BY written_at DESC, report_id DESC LIMIT $1`,
-    [Math.max(0, Math.floor(count))],
+    [Math.max(0, Math.floor(count)), connectionId ?? null],
   );
   return rows.map((row) => ({ reportId: row.report_id, version: row.version }));
 }
 
-/** One report's version; undefined when there is no such report. */
-export async function reportVersion(db: Database, reportId: string): Promise<string | undefined> {
+/** One report's version and connection; undefined when there is no such report. */
+export async function reportVersion(
+  db: Database,
+  reportId: string,
+): Promise<(ReportVersion & { connectionId: string }) | undefined> {
   if (!isValidReportId(reportId)) return undefined;
-  const { rows } = await db.query<{ version: string }>(
-    'SELECT written_at::text AS version FROM reconciliation_reports WHERE report_id = $1',
+  const { rows } = await db.query<{ version: string; connection_id: string }>(
+    'SELECT written_at::text AS version, connection_id FROM reconciliation_reports WHERE report_id = $1',
     [reportId],
   );
-  return rows[0]?.version;
+  const row = rows[0];
+  return row ? { reportId, version: row.version, connectionId: row.connection_id } : undefined;
+}
+
+/** What an overview shows of a connection's latest report, without reading the report. */
+export interface LatestReportFacts {
+  connectionId: string;
+  reportId: string;
+  /** As the run wrote it. */
+  finishedAt: string;
+  unresolved: number;
+}
+
+/**
+ * The latest report of each connection named, in one query: one index probe per connection
+ * (reconciliation_reports_connection), however many reports each has. Connections without a
+ * report are absent from the map.
+ */
+export async function latestReportPerConnection(
+  db: Database,
+  connectionIds: readonly string[],
+): Promise<Map<string, LatestReportFacts>> {
+  if (connectionIds.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; report_id: string; finished_at: string; unresolved: string | null }>(
+    `SELECT c.id, r.report_id, r.finished_at, r.unresolved
+     FROM unnest($1::text[]) AS c(id)
+     CROSS JOIN LATERAL (
+       SELECT report_id, summary->>'finishedAt' AS finished_at, summary->>'unresolved' AS unresolved
+       FROM reconciliation_reports WHERE connection_id = c.id
+       ORDER BY written_at DESC, report_id DESC LIMIT 1
+     ) r`,
+    [[...new Set(connectionIds)]],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        connectionId: row.id,
+        reportId: row.report_id,
+        finishedAt: row.finished_at,
+        unresolved: Number(row.unresolved ?? 0),
+      },
+    ]),
+  );
 }

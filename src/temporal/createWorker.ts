@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
-import { bundleWorkflowCode, type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  type ActivityInterceptorsFactory,
+  type NativeConnection,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createActivities, type ActivityClients } from '../activities';
 import { FAILURE_CONVERTER_PATH } from './dataConverter';
 import { createLogger, toSdkLogger, type Logger } from '../observability/logger';
@@ -21,6 +27,8 @@ export interface CreateWorkerOptions {
   overrides?: Partial<WorkerOptions>;
   /** Set: workflows and activities are traced (their spans go to this process's tracing). */
   tracing?: Tracing;
+  /** Run around every activity, after tracing's (which must see the whole activity). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 /**
@@ -59,6 +67,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     bundlePath && fs.existsSync(bundlePath) && !tracing
       ? { codePath: path.resolve(bundlePath) }
       : { code: await bundleConnectorWorkflows(logger, { tracing: tracing !== undefined }) };
+  const traced = tracing ? workerTracingOptions(tracing) : undefined;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -68,7 +77,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     workflowBundle,
     // SIGINT/SIGTERM are caught by the SDK's runtime, which stops polling and drains within this time.
     shutdownGraceTime: '20 seconds',
-    ...(tracing ? workerTracingOptions(tracing) : {}),
+    ...(traced?.sinks ? { sinks: traced.sinks } : {}),
+    interceptors: { activity: [...(traced?.interceptors?.activity ?? []), ...(options.activityInterceptors ?? [])] },
     ...options.overrides,
   });
 }

@@ -57,9 +57,12 @@ export async function readParts(database: DatabaseSource, reportId: string): Pro
   return loadParts(await database(), reportId);
 }
 
-/** Where a stored report is read: the admin listener's report page. */
-export function reportLocation(reportId: string): string {
-  return `/reports/${reportId}`;
+/**
+ * Where a stored report is read: the admin listener's report page, under its connection's pages
+ * (`/reports/...` are the `default` connection's; every connection's are under `/connections/<id>/`).
+ */
+export function reportLocation(reportId: string, connectionId: string): string {
+  return connectionId === 'default' ? `/reports/${reportId}` : `/connections/${connectionId}/reports/${reportId}`;
 }
 
 /** Stores the full report (all or nothing) and drops its parts. */
@@ -68,7 +71,7 @@ export async function writeReport(
   report: ReconciliationReport,
 ): Promise<{ reportFile: string; findings: number }> {
   assertValidReportId(report.reportId);
-  const reportFile = reportLocation(report.reportId);
+  const reportFile = reportLocation(report.reportId, report.connectionId);
   const { findings } = await saveReport(await database(), report, reportFile);
   return { reportFile, findings };
 }

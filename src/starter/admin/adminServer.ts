@@ -18,7 +18,7 @@ export type AdminPageHandler = (request: http.IncomingMessage) => Promise<AdminP
 export interface AdminServerOptions {
   logger: Logger;
   authenticate: AdminAuthenticator;
-  /** The report and problems pages by path (ConnectorPages.handlerFor). */
+  /** The report and problems pages by path, a connection's under /connections/<id>/ (ConnectorPages.handlerFor). */
   pages: { handlerFor(pathname: string): AdminPageHandler | undefined };
   /** GET /metrics: Prometheus text. */
   metrics: AdminPageHandler;
@@ -46,8 +46,9 @@ const UNAUTHORIZED = { error: 'authentication required' } as const;
 
 /**
  * The admin listener (ADMIN_HOST:ADMIN_PORT, loopback by default): `/reports/latest`,
- * `/reports/<id>` (`.json` too), `/problems`, `/metrics`, `/codec/encode`, `/codec/decode`, and
- * `/connections` when given the registry (connectionsApi.ts). Every
+ * `/reports/<id>` (`.json` too), `/problems`, the same per connection under
+ * `/connections/<id>/`, `/metrics`, `/codec/encode`, `/codec/decode`, and `/connections` when
+ * given the registry (connectionsApi.ts). Every
  * request needs `Authorization: Bearer <ADMIN_TOKEN or an OIDC access token>`, checked before the
  * path is even looked at, so an unauthenticated caller learns nothing (not which pages exist):
  * 401 with `WWW-Authenticate: Bearer` and a fixed body. The exceptions: a CORS preflight of the
@@ -106,13 +107,15 @@ export function createAdminServer(options: AdminServerOptions): http.Server {
       outgoing.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
       return;
     }
-    if (options.connections?.handles(url.pathname)) {
+    // A connection's pages (/connections/<id>/problems, /connections/<id>/reports/...) before the
+    // registry API, which owns the rest of /connections (its routes never have these shapes).
+    const page = url.pathname === '/metrics' ? options.metrics : options.pages.handlerFor(url.pathname);
+    if (!page && options.connections?.handles(url.pathname)) {
       const body = method === 'POST' || method === 'PATCH' ? await readLimitedBody(incoming) : Buffer.alloc(0);
       if (body === 'too_large') return json(outgoing, 413, { error: 'body exceeds 1 MiB' }, { connection: 'close' });
       const answer = await options.connections.answer(method, url.pathname, body);
       return json(outgoing, answer.status, answer.body, { 'cache-control': 'no-store' });
     }
-    const page = url.pathname === '/metrics' ? options.metrics : options.pages.handlerFor(url.pathname);
     if (!page) return json(outgoing, 404, { error: 'not found' });
     if (method !== 'GET' && method !== 'HEAD')
       return json(outgoing, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
