@@ -99,7 +99,7 @@ export interface CostTargets {
   monstockUrl: string;
 }
 
-function cpuMsOf(pid: number): number | undefined {
+export function cpuMsOfProcess(pid: number): number | undefined {
   try {
     return (sampleProcess(pid).cpuTicks * 1000) / clockTicksPerSecond();
   } catch {
@@ -132,7 +132,7 @@ export async function takeSnapshot(targets: CostTargets): Promise<CostSnapshot> 
   ]);
   const cpuMs: CostSnapshot['cpuMs'] = {};
   for (const [name, pid] of Object.entries(targets.pids) as Array<[CostProcess, number | undefined]>) {
-    const value = pid === undefined ? undefined : cpuMsOf(pid);
+    const value = pid === undefined ? undefined : cpuMsOfProcess(pid);
     if (value !== undefined) cpuMs[name] = value;
   }
   const self = process.cpuUsage();

@@ -1,8 +1,7 @@
 import { MonstockClient } from '../src/monstock/client';
-import type { Order } from '../src/monstock/schemas';
-import { benchStripeClient } from './stripeClient';
+import { seedRoundRobin, spreadOf, stripeClientsByKey } from './connectionLoad';
 import { openLoop } from './load';
-import { ordersUpdatedSince, seedOrders } from './monstockOrders';
+import { orderEventWatch, orderListWatch } from './orderWatch';
 import { progress } from './progress';
 import type { BenchStack } from './stack';
 import { latency, round1, type Latency } from './stats';
@@ -11,8 +10,10 @@ import { latency, round1, type Latency } from './stats';
  * End to end, on the path users run: orders created in Monstock with webhooks on (the connector
  * creates each order's payment intent), then those intents confirmed in the Stripe sandbox at a
  * steady rate, until the Monstock order shows it paid. "Paid" is read from
- * Monstock's `updatedSince` list (one call per poll, not one per order); the time is the order's
- * own `updatedAt` (when Monstock recorded it), so the poll interval does not add to it.
+ * Monstock's `updatedSince` list, or with many tenants the sandbox's event record (one call per
+ * poll, not one per order: orderWatch.ts); the time is the order's own `updatedAt` (when Monstock
+ * recorded it), so the poll interval does not add to it. Orders go round-robin over the stack's
+ * connections, each in its own tenant and paid in its own Stripe account.
  */
 export interface EndToEndResult extends Latency {
   ratePerSecond: number;
@@ -42,25 +43,27 @@ export async function measureEndToEnd(
 ): Promise<EndToEndResult> {
   const payments = Math.round(ratePerSecond * seconds);
   const monstock = new MonstockClient({ apiUrl: stack.monstockApiUrl, apiToken: stack.env.MONSTOCK_API_TOKEN! });
-  const stripe = benchStripeClient(stack.env.STRIPE_SECRET_KEY!, stack.stripeUrl!);
+  const stripeOf = stripeClientsByKey(stack.stripeUrl);
   try {
     const since = new Date(Date.now() - 1_000).toISOString();
-    // As in production: each order's `order.created` reaches the connector, which creates the
+    const watch = stack.watchOrdersByEventFeed
+      ? await orderEventWatch(stack.monstockUrl, stack.monstockEventSeq)
+      : orderListWatch(monstock, since);
+    // As in production: each order's `order.created` reaches its connection, which creates the
     // order's payment intent (alignStripeWithOrder); the customer then confirms that intent.
-    const ids = await seedOrders(stack.monstockUrl, payments, 20, true);
-    const wanted = new Set(ids);
-    const byId = new Map<string, Order>();
+    // With several connections, orders go round-robin to their tenants (connectionLoad.ts).
+    const planned = await seedRoundRobin(stack, payments);
+    const wanted = new Set(planned.map((each) => each.orderId));
+    const intentOf = new Map<string, string>();
     const alignDeadline = Date.now() + drainSeconds * 1000;
-    const withIntent = () => ids.filter((id) => byId.get(id)?.externalRefs.stripePaymentIntentId).length;
-    while (withIntent() < payments && Date.now() < alignDeadline) {
-      for (const order of await ordersUpdatedSince(monstock, since))
-        if (wanted.has(order.id)) byId.set(order.id, order);
-      if (withIntent() < payments) await new Promise((resolve) => setTimeout(resolve, 250));
+    while (intentOf.size < payments && Date.now() < alignDeadline) {
+      for (const order of await watch.changed())
+        if (wanted.has(order.id) && order.stripePaymentIntentId) intentOf.set(order.id, order.stripePaymentIntentId);
+      if (intentOf.size < payments) await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    const orders = ids.map((id) => byId.get(id)).filter((order): order is Order => order !== undefined);
-    if (withIntent() !== payments)
-      throw new Error(`seeded ${payments} orders, ${withIntent()} got their payment intent within ${drainSeconds} s`);
-    progress(`end to end: ${payments} payments at ${ratePerSecond}/s`);
+    if (intentOf.size !== payments)
+      throw new Error(`seeded ${payments} orders, ${intentOf.size} got their payment intent within ${drainSeconds} s`);
+    progress(`end to end: ${payments} payments at ${ratePerSecond}/s over ${spreadOf(planned)} connections`);
     await onIntentsReady?.();
 
     const confirmedAt = new Map<string, number>();
@@ -69,12 +72,9 @@ export async function measureEndToEnd(
     let lastPaid = 0;
     let firstPaid = Number.POSITIVE_INFINITY;
     let watching = true;
-    let cursor = new Date().toISOString();
     const watcher = (async () => {
       while (watching || latencies.length < confirmedAt.size) {
-        const changed = await ordersUpdatedSince(monstock, cursor);
-        for (const order of changed) {
-          if (order.updatedAt > cursor) cursor = order.updatedAt;
+        for (const order of await watch.changed()) {
           const t0 = confirmedAt.get(order.id);
           if (t0 === undefined || order.paymentStatus !== 'paid') continue;
           confirmedAt.delete(order.id);
@@ -87,11 +87,12 @@ export async function measureEndToEnd(
       }
     })();
     const sent = await openLoop(ratePerSecond, seconds * 1000, async (index) => {
-      const order = orders[index]!;
+      const { orderId, connection } = planned[index]!;
       const now = Date.now();
       firstConfirm = Math.min(firstConfirm, now);
-      confirmedAt.set(order.id, now);
-      await stripe.paymentIntents.confirm(order.externalRefs.stripePaymentIntentId!, {
+      confirmedAt.set(orderId, now);
+      // Paid in the connection's own Stripe account (its key).
+      await stripeOf(connection.stripeKey).paymentIntents.confirm(intentOf.get(orderId)!, {
         payment_method: 'pm_card_visa',
       });
     });

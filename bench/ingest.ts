@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import Stripe from 'stripe';
 import { Pool } from 'undici';
 import { STRIPE_API_VERSION } from '../src/stripe/client';
+import { cpuMsOfProcess } from './costMeter';
 import { closedLoop, openLoop, type LoadResult } from './load';
 import { progress } from './progress';
 import type { BenchStack } from './stack';
@@ -30,7 +31,13 @@ export interface PhaseResult extends Latency {
 
 export interface IngestResult {
   limit: PhaseResult;
-  ingest: PhaseResult & { steady: PhaseResult };
+  ingest: PhaseResult & {
+    steady: PhaseResult;
+    /** The ingest webhook server's CPU-ms per accepted event, saturation and steady together. */
+    webhooksCpuMsPerEvent: number | null;
+    /** How many connections the events were spread over (round-robin). */
+    connections: number;
+  };
   ratio: number;
 }
 
@@ -63,7 +70,8 @@ export async function measureIngest(stack: BenchStack, settings: IngestSettings,
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection, namespace: stack.namespace });
   const pool = new Pool(stack.ingestWebhookUrl, { connections: settings.concurrency, pipelining: 1 });
-  const secret = stack.env.STRIPE_WEBHOOK_SECRET!.split(',')[0]!;
+  // Events go round-robin over the stack's connections, each to its own route with its own secret.
+  const connections = stack.connections;
   const stripeEvent = (index: number) => ({
     eventId: `evt_${run}_${index}`,
     type: 'payment_intent.succeeded',
@@ -77,12 +85,14 @@ export async function measureIngest(stack: BenchStack, settings: IngestSettings,
       await client.workflow.signalWithStart('benchLimitEmptyWorkflow', {
         workflowId: `bench-limit/${run}/${index}`,
         taskQueue: 'bench-limit-unpolled',
-        args: [{ connectionId: 'default', orderId: `limit-${run}-${index}` }],
+        args: [{ connectionId: connections[index % connections.length]!.id, orderId: `limit-${run}-${index}` }],
         signal: 'stripeEvent',
         signalArgs: [stripeEvent(index)],
       });
     };
+    let accepted = 0;
     const ingestOp = async (index: number) => {
+      const connection = connections[index % connections.length]!;
       const intentId = `pi_${run}_${index}`;
       const payload = JSON.stringify({
         id: `evt_${run}_${index}`,
@@ -102,19 +112,24 @@ export async function measureIngest(stack: BenchStack, settings: IngestSettings,
           },
         },
       });
-      const header = Stripe.webhooks.generateTestHeaderString({ payload, secret });
+      const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: connection.stripeWebhookSecret });
       const answer = await pool.request({
-        path: '/webhooks/stripe',
+        path: connection.stripeWebhookPath,
         method: 'POST',
         body: payload,
         headers: { 'content-type': 'application/json', 'stripe-signature': header },
       });
       const body = await answer.body.text();
       if (answer.statusCode !== 200) throw new Error(`webhook answered ${answer.statusCode}: ${body.slice(0, 200)}`);
+      accepted += 1;
     };
     // Warm-up: connections, the route's first calls.
     await closedLoop(4, 1_000, ingestOp, 1_000_000);
     await closedLoop(4, 1_000, limitOp, 1_000_000);
+    // The ingest webhook server serves only ingest events: its CPU per accepted one is a gauge
+    // steadier than the rate on a shared machine (the limit rounds do not touch it).
+    const ingestCpuAtStart = cpuMsOfProcess(stack.ingestWebhooksPid);
+    accepted = 0;
 
     // Limit and ingest alternate in rounds, so a machine whose load drifts (other processes) weighs on both alike.
     const rounds = 2;
@@ -139,9 +154,15 @@ export async function measureIngest(stack: BenchStack, settings: IngestSettings,
     progress(
       `${label}: steady p50 ${steady.p50Ms} p95 ${steady.p95Ms} p99 ${steady.p99Ms} ms (errors ${steady.errors})`,
     );
+    const ingestCpuAtEnd = cpuMsOfProcess(stack.ingestWebhooksPid);
+    const webhooksCpuMsPerEvent =
+      ingestCpuAtStart === undefined || ingestCpuAtEnd === undefined || accepted === 0
+        ? null
+        : Math.round(((ingestCpuAtEnd - ingestCpuAtStart) / accepted) * 100) / 100;
+    progress(`${label}: ingest webhook server ${webhooksCpuMsPerEvent} CPU-ms per accepted event (${accepted} events)`);
     return {
       limit,
-      ingest: { ...saturation, steady },
+      ingest: { ...saturation, steady, webhooksCpuMsPerEvent, connections: connections.length },
       ratio: Math.round((saturation.eventsPerSecond / limit.eventsPerSecond) * 1000) / 1000,
     };
   } finally {

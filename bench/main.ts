@@ -11,10 +11,16 @@ import { settle } from './settle';
 import { measureReconciliation, type ReconciliationResult } from './reconciliation';
 import { startBenchStack, type BenchStack } from './stack';
 import { budgetCeilingPerSecond, type StripeRateLimits } from './stripeBudgetNote';
+import { parseConnectionsFlags } from './connectionsArgs';
+import { registerBenchConnections } from './connections';
+import { measureConnectionsRun, type ConnectionsRun } from './connectionsCompare';
+import { compareConnectionRuns } from './connectionsRatio';
+import { measureIdleCost, type IdleCost } from './idleCost';
 
 /**
  * `npm run bench [-- --quick] [--no-tuning] [--only ingest,e2e,cost,reconciliation,footprint]
- * [--recon-payments N] [--footprint-workflows N] [--sweep-rates 5,10,20,30,40,60]`:
+ * [--recon-payments N] [--footprint-workflows N] [--sweep-rates 5,10,20,30,40,60] [--sweep-seconds N]
+ * [--connections N | --connections-compare N] [--idle-seconds N]`:
  * brings up its own embedded stack in a temp dir on free ports, measures, prints each section
  * as a JSON line on stdout as it completes and, last, one JSON object with everything; progress
  * goes to stderr. Everything it started is stopped at the end, on failure and on Ctrl-C.
@@ -44,6 +50,12 @@ interface Settings {
   orderIdleWindow: string;
   tuningComparison: boolean;
   phases: Phase[];
+  /** Connections every stack serves and spreads its load over, round-robin (`default` + N-1 registered). */
+  connections: number;
+  /** `--connections-compare N`: ingest and end to end with 1 and with N connections, and their ratios. */
+  connectionsCompare: number | undefined;
+  /** Quiet window over which the idle cost of the stack's connections is read. */
+  idleSeconds: number;
 }
 
 function parseArgs(argv: readonly string[]): Settings {
@@ -71,6 +83,7 @@ function parseArgs(argv: readonly string[]): Settings {
       throw new Error(`${flag} takes a comma-separated list of positive rates`);
     return values.sort((a, b) => a - b);
   };
+  const connectionsFlags = parseConnectionsFlags(argv);
   return {
     mode: quick ? 'quick' : 'full',
     ingestConcurrency: quick ? 16 : 32,
@@ -79,14 +92,18 @@ function parseArgs(argv: readonly string[]): Settings {
     endToEndRatePerSecond: 50,
     endToEndSeconds: quick ? 4 : 10,
     sweepRates: listFlag('--sweep-rates', [5, 10, 20, 30, 40, 60]),
-    sweepSecondsPerRate: quick ? 3 : 10,
+    sweepSecondsPerRate: numberFlag('--sweep-seconds', quick ? 3 : 10),
     costOrders: quick ? 1 : 3,
     reconciliationPayments: numberFlag('--recon-payments', quick ? 1_000 : 10_000),
     stripeRateLimitPerSecond: { endToEnd: 100, reconciliation: 25 },
     footprintWorkflows: numberFlag('--footprint-workflows', quick ? 2_000 : 10_000),
     orderIdleWindow: '5 seconds',
-    tuningComparison: !argv.includes('--no-tuning') && phases.includes('ingest'),
+    tuningComparison:
+      !argv.includes('--no-tuning') && phases.includes('ingest') && connectionsFlags.compare === undefined,
     phases,
+    connections: connectionsFlags.connections,
+    connectionsCompare: connectionsFlags.compare,
+    idleSeconds: numberFlag('--idle-seconds', quick ? 10 : 30),
   };
 }
 
@@ -116,6 +133,14 @@ async function withStack<T>(
   });
   stacks.add(stack);
   try {
+    // Many connections: registered before anything is measured; the watcher then reads the
+    // sandbox's event record (one call for every tenant), as on both sides of a comparison.
+    stack.watchOrdersByEventFeed = settings.connections > 1 || settings.connectionsCompare !== undefined;
+    if (settings.connections > 1) {
+      const started = Date.now();
+      stack.connections.push(...(await registerBenchConnections(stack, settings.connections - 1)));
+      stack.connectionsRegisteredInSeconds = Math.round((Date.now() - started) / 100) / 10;
+    }
     return await body(stack);
   } finally {
     progress('stopping the stack');
@@ -133,8 +158,12 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const loadBefore = os.loadavg();
   progress(
-    `mode ${settings.mode}, phases ${settings.phases.join(', ')}, ${os.cpus().length} cores, load ${loadBefore.map((v) => v.toFixed(2)).join(' ')}`,
+    `mode ${settings.mode}, phases ${settings.connectionsCompare !== undefined ? `idle, ingest, e2e sweep with 1 and ${settings.connectionsCompare} connections` : settings.phases.join(', ')}, ${os.cpus().length} cores, load ${loadBefore.map((v) => v.toFixed(2)).join(' ')}`,
   );
+  if (settings.connectionsCompare !== undefined) {
+    await compareConnections(settings, settings.connectionsCompare, startedAt, loadBefore);
+    return;
+  }
 
   let untuned: IngestResult | undefined;
   if (settings.tuningComparison) {
@@ -160,8 +189,16 @@ async function main(): Promise<void> {
   let reconciliation: ReconciliationResult | undefined;
   let footprint: FootprintResult | undefined;
   let sqlitePragmas: readonly string[] = [];
+  let idle: IdleCost | undefined;
+  let registrationSeconds: number | null = null;
   await withStack(true, settings, settings.stripeRateLimitPerSecond.endToEnd, async (stack) => {
     sqlitePragmas = stack.sqlitePragmas;
+    registrationSeconds = stack.connectionsRegisteredInSeconds;
+    if (settings.connections > 1) {
+      await settle(stack);
+      idle = await measureIdleCost(stack, settings.idleSeconds);
+      emit('idle', idle);
+    }
     if (settings.phases.includes('ingest')) {
       ingest = await measureIngest(
         stack,
@@ -248,6 +285,9 @@ async function main(): Promise<void> {
       after: os.loadavg().map((v) => Math.round(v * 100) / 100),
     },
     stripeRateLimitPerSecond: settings.stripeRateLimitPerSecond,
+    ...(settings.connections > 1
+      ? { connections: { count: settings.connections, registrationSeconds, ...(idle ? { idle } : {}) } }
+      : {}),
     settings: {
       ...settings,
       sqlitePragmas,
@@ -264,6 +304,7 @@ async function main(): Promise<void> {
             p99Ms: ingest.ingest.p99Ms,
             errors: ingest.ingest.errors,
             steady: ingest.ingest.steady,
+            webhooksCpuMsPerEvent: ingest.ingest.webhooksCpuMsPerEvent,
           },
           limit: ingest.limit,
           ratio: ingest.ratio,
@@ -387,6 +428,72 @@ async function main(): Promise<void> {
     ...(typical ? { breakdown: typical.breakdown } : {}),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/**
+ * `--connections-compare N`: ingest and the end-to-end sweep on a fresh stack with one connection,
+ * then on a fresh stack with N, the same settings for both; prints each side as it completes and,
+ * last, `{ connections: { one, many, count, ...ratios, withinTenPercent } }`.
+ */
+async function compareConnections(
+  settings: Settings,
+  count: number,
+  startedAt: string,
+  loadBefore: number[],
+): Promise<void> {
+  const runSettings = {
+    ingest: {
+      concurrency: settings.ingestConcurrency,
+      saturationSeconds: settings.saturationSeconds,
+      steadySeconds: settings.steadySeconds,
+    },
+    sweep: {
+      rates: settings.sweepRates,
+      secondsPerRate: settings.sweepSecondsPerRate,
+      p99TargetMs: 1_000,
+      idleWaitMs: idleWindowMs(settings.orderIdleWindow) + 1_000,
+      minAchievedShare: 0.9,
+      stripeRateLimitPerSecond: settings.stripeRateLimitPerSecond.endToEnd,
+    },
+    idleSeconds: settings.idleSeconds,
+  };
+  const sides: Array<Awaited<ReturnType<typeof measureConnectionsRun>>> = [];
+  for (const connections of [1, count]) {
+    progress(`connections comparison: ${connections} connection(s), on a fresh stack`);
+    const side = await withStack(
+      true,
+      { ...settings, connections },
+      settings.stripeRateLimitPerSecond.endToEnd,
+      (stack) => measureConnectionsRun(stack, runSettings),
+    );
+    emit(connections === 1 ? 'connections.one' : 'connections.many', side.run);
+    sides.push(side);
+  }
+  const [one, many] = sides as [(typeof sides)[0], (typeof sides)[0]];
+  const comparison = compareConnectionRuns(one.figures, many.figures);
+  progress(`connections comparison: ${JSON.stringify({ ...comparison, cpuMsPerPaymentRatioByProcess: undefined })}`);
+  const connections: { one: ConnectionsRun; many: ConnectionsRun } & typeof comparison = {
+    one: one.run,
+    many: many.run,
+    ...comparison,
+  };
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'monstock-stripe',
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      cores: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      clockTicksPerSecond: clockTicksPerSecond(),
+      loadavg: {
+        before: loadBefore.map((v) => Math.round(v * 100) / 100),
+        after: os.loadavg().map((v) => Math.round(v * 100) / 100),
+      },
+      stripeRateLimitPerSecond: settings.stripeRateLimitPerSecond,
+      settings: { ...runSettings, mode: settings.mode, orderIdleWindow: settings.orderIdleWindow },
+      connections,
+    })}\n`,
+  );
 }
 
 let interrupted = false;

@@ -11,6 +11,8 @@ export async function seedOrders(
   orders: number,
   customers = 20,
   webhooks = false,
+  /** The sandbox tenant to seed (a registered connection's); the default tenant when undefined. */
+  tenantId?: string,
 ): Promise<string[]> {
   const ids: string[] = [];
   for (let left = orders; left > 0;) {
@@ -18,7 +20,7 @@ export async function seedOrders(
     const answer = await request(`${monstockUrl}/_sandbox/seed`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customers, orders: batch, currency: 'EUR', webhooks }),
+      body: JSON.stringify({ customers, orders: batch, currency: 'EUR', webhooks, ...(tenantId ? { tenantId } : {}) }),
     });
     const body = (await answer.body.json()) as { orders?: string[] };
     if (answer.statusCode !== 201 || !body.orders)

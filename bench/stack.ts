@@ -9,6 +9,7 @@ import { startChild, type BenchChild } from './children';
 import { progress } from './progress';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../src/events/stripeEventActions';
 import { findTemporalMetricsUrl, findTemporalPid, type CostTargets } from './costMeter';
+import { defaultBenchConnection, type BenchConnection } from './connections';
 
 /**
  * The bench's own embedded stack, in a temporary data dir on free ports: Temporal dev server,
@@ -41,6 +42,21 @@ export interface BenchStack {
   stripeWebhookEndpointId: string;
   sqlitePragmas: readonly string[];
   worker: BenchChild | undefined;
+  /** The ingest webhook server's pid (its CPU per accepted event is read around the ingest phase). */
+  ingestWebhooksPid: number;
+  /**
+   * The connections load is spread over, round-robin: `default` first, then any registered with
+   * `--connections N` (connections.ts). `nextConnection` is shared by every phase, so successive
+   * sweep points go on where the last stopped and every connection gets its share.
+   */
+  connections: BenchConnection[];
+  nextConnection: { value: number };
+  /** Seconds from the first registration to every registered connection's work running (null: none registered). */
+  connectionsRegisteredInSeconds: number | null;
+  /** End to end watches orders through the sandbox's event record (orderWatch.ts), not the tenant's list. */
+  watchOrdersByEventFeed: boolean;
+  /** The last Monstock sandbox event seq a phase has read (the end-to-end watcher reads on from it). */
+  monstockEventSeq: { value: number };
   /** What the cost meter reads: each process's pid, the dev server's metrics, the sandboxes. */
   costTargets: CostTargets;
   stop(): Promise<void>;
@@ -172,6 +188,12 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       stripeWebhookEndpointId: endpoint.id,
       sqlitePragmas,
       worker,
+      ingestWebhooksPid: ingest.pid,
+      connections: [defaultBenchConnection(env)],
+      nextConnection: { value: 0 },
+      watchOrdersByEventFeed: false,
+      connectionsRegisteredInSeconds: null,
+      monstockEventSeq: { value: 0 },
       costTargets: {
         pids: {
           ...(temporalPid ? { temporal: temporalPid } : {}),
