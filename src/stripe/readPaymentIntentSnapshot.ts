@@ -49,20 +49,39 @@ export async function readListedIntentSnapshot(
 }
 
 /**
- * The snapshot for an order workflow's sync: the intent and its charges read together (one round
- * trip, two requests), refunds and disputes only when the charges or the hints say there are some.
+ * The snapshot for an order workflow's sync, in one request when the intent has a charge: its
+ * charges, each with its balance transaction and the intent itself expanded, read together (so the
+ * intent and its charges are one moment's truth, and no request is spent on the intent alone). An
+ * intent without a charge yet (3-D Secure pending, cancelled unpaid) is then retrieved; refunds and
+ * disputes only when the charges or the hints say there are some. Every earlier charge (a declined
+ * attempt) is still in the list, so nothing the order should show is skipped to save the request.
  */
 export async function readPaymentIntentSnapshotFor(
   stripe: Stripe,
   paymentIntentId: string,
   hints: Promise<SnapshotHints>,
 ): Promise<PaymentIntentSnapshot> {
-  const [intent, charges, known] = await Promise.all([
-    stripe.paymentIntents.retrieve(paymentIntentId),
-    listCharges(stripe, paymentIntentId),
-    hints,
-  ]);
+  const [{ intent, charges }, known] = await Promise.all([readIntentWithCharges(stripe, paymentIntentId), hints]);
   return completeSnapshot(stripe, intent, charges, known);
+}
+
+async function readIntentWithCharges(
+  stripe: Stripe,
+  paymentIntentId: string,
+): Promise<{ intent: Stripe.PaymentIntent; charges: Stripe.Charge[] }> {
+  const charges = await listChargesWithIntent(stripe, paymentIntentId);
+  const listed = expandedIntentOf(charges);
+  if (listed) return { intent: listed, charges };
+  const intent = await stripe.paymentIntents.retrieve(paymentIntentId);
+  // A first charge made between the two reads: read the charges again, so the snapshot never shows
+  // an intent that names a charge without that charge (a paid intent without its payment).
+  return { intent, charges: idOf(intent.latest_charge) ? await listCharges(stripe, paymentIntentId) : [] };
+}
+
+/** The intent as expanded on the newest charge (every charge of the list carries the same one). */
+function expandedIntentOf(charges: Stripe.Charge[]): Stripe.PaymentIntent | undefined {
+  const intent = charges[0]?.payment_intent;
+  return typeof intent === 'object' && intent !== null ? intent : undefined;
 }
 
 /** Refunds and disputes are read when a charge shows some (Stripe keeps both flags) or the caller knows of some. */
@@ -89,6 +108,16 @@ export function hintsFromRecorded(payments: ReadonlyArray<{ kind: string }>): Sn
 async function listCharges(stripe: Stripe, paymentIntentId: string): Promise<Stripe.Charge[]> {
   return (
     await stripe.charges.list({ payment_intent: paymentIntentId, limit: 100, expand: ['data.balance_transaction'] })
+  ).data;
+}
+
+async function listChargesWithIntent(stripe: Stripe, paymentIntentId: string): Promise<Stripe.Charge[]> {
+  return (
+    await stripe.charges.list({
+      payment_intent: paymentIntentId,
+      limit: 100,
+      expand: ['data.balance_transaction', 'data.payment_intent'],
+    })
   ).data;
 }
 

@@ -190,6 +190,8 @@ describe('the lean order path', () => {
     await recordHistory('orderPaymentWorkflow.leanOrder', handle);
 
     expect((await monstock.client.getOrder(order.id)).paymentStatus).toBe('paid');
+    // One Stripe read per payment: the charges, with their balance transactions and the intent expanded.
+    expect(paymentRequests).toEqual(['GET /v1/charges']);
     expect(count.actions).toBeLessThanOrEqual(MAX_ACTIONS_PER_ORDER);
     expect(count.historyEvents).toBeLessThanOrEqual(MAX_HISTORY_EVENTS_PER_ORDER);
     expect(customerSignals).toBe(CUSTOMER_SYNC_SIGNALS_PER_NEW_CUSTOMER);

@@ -28,7 +28,7 @@ import {
   tagIntentWithOrder,
   updateIntentAmount,
 } from '../../src/stripe/orderIntents';
-import { readPaymentIntentSnapshot } from '../../src/stripe/readPaymentIntentSnapshot';
+import { readPaymentIntentSnapshot, readPaymentIntentSnapshotFor } from '../../src/stripe/readPaymentIntentSnapshot';
 import { listFailedStripeEvents } from '../../src/activities/reconciliation/failedEvents';
 import { startMonstockFixture, type MonstockFixture } from '../support/monstockSandbox';
 import { startStripeMock, type StripeMock } from '../support/stripeMock';
@@ -213,6 +213,33 @@ describe('Stripe calls the connector makes, against stripe-mock, exactly as sent
     expect(snapshot.charges[0]).toMatchObject({ feeAmount: balance.fee, netAmount: balance.net });
     expect(snapshot.refunds.map((refund) => refund.id)).toEqual(idsOf(answer('/v1/refunds')));
     expect(snapshot.disputes.map((dispute) => dispute.id)).toEqual(idsOf(answer('/v1/disputes')));
+  });
+
+  it('accepts the order sync’s one read: the charges with their balance transactions and their intent', async () => {
+    const snapshot = await readPaymentIntentSnapshotFor(
+      stripe,
+      'pi_contract_5',
+      Promise.resolve({ refunds: false, disputes: false }),
+    );
+    const taken = recorder.take();
+    // One request: the intent comes expanded on its charges (a retrieve only for an intent without a charge).
+    expect(withoutAnswers(taken)).toEqual([
+      sent('GET', '/v1/charges', {
+        query: {
+          payment_intent: 'pi_contract_5',
+          limit: '100',
+          expand: ['data.balance_transaction', 'data.payment_intent'],
+        },
+      }),
+    ]);
+    const charges = taken[0]!.response as Stripe.ApiList<Stripe.Charge>;
+    const intent = charges.data[0]!.payment_intent as Stripe.PaymentIntent;
+    const balance = charges.data[0]!.balance_transaction as Stripe.BalanceTransaction;
+    // Only objects because the expansions were asked for (unexpanded, Stripe sends the ids alone).
+    expect(typeof intent).toBe('object');
+    expect(snapshot).toMatchObject({ id: intent.id, status: intent.status, amount: intent.amount });
+    expect(snapshot.charges.map((charge) => charge.id)).toEqual(idsOf(charges));
+    expect(snapshot.charges[0]).toMatchObject({ feeAmount: balance.fee, netAmount: balance.net });
   });
 
   it('accepts every call that keeps an order’s payment intent in line (create, amount, cancel, find, refund, tag)', async () => {
