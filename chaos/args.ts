@@ -1,15 +1,20 @@
-/** `npm run chaos -- [--orders N] [--seed S] [--concurrency C] [--keep-data] [--no-merchant-flows]`. */
+/**
+ * `npm run chaos -- [--orders N] [--seed S] [--concurrency C] [--connections N] [--keep-data]
+ * [--no-merchant-flows]`.
+ */
 export interface ChaosArgs {
   orders: number;
   seed: number;
   concurrency: number | undefined;
+  /** How many merchants the stack serves at once: `default` plus N-1 connections added while it runs. */
+  connections: number;
   keepData: boolean;
   /** Capture-at-shipment orders and Monstock refund requests in the mix (on unless --no-merchant-flows). */
   merchantFlows: boolean;
 }
 
 export const CHAOS_USAGE =
-  'usage: npm run chaos -- [--orders N (default 1000)] [--seed S (default: random)] [--concurrency C] [--keep-data] [--no-merchant-flows]';
+  'usage: npm run chaos -- [--orders N (default 1000)] [--seed S (default: random)] [--concurrency C] [--connections N (1 to 10, default 1)] [--keep-data] [--no-merchant-flows]';
 
 export class ChaosArgsError extends Error {}
 
@@ -21,6 +26,7 @@ export function parseChaosArgs(
     orders: 1000,
     seed: Number.NaN,
     concurrency: undefined,
+    connections: 1,
     keepData: false,
     merchantFlows: true,
   };
@@ -37,6 +43,7 @@ export function parseChaosArgs(
     if (arg === '--orders') args.orders = number(1, 100_000);
     else if (arg === '--seed') args.seed = number(0, 2 ** 31 - 1);
     else if (arg === '--concurrency') args.concurrency = number(1, 64);
+    else if (arg === '--connections') args.connections = number(1, 10);
     else if (arg === '--keep-data') args.keepData = true;
     else if (arg === '--no-merchant-flows') args.merchantFlows = false;
     else throw new ChaosArgsError(`unknown argument ${JSON.stringify(arg.slice(0, 60))}`);

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import type { MonstockClient } from '../src/monstock/client';
-import { checkOrders, problemCount, type CheckResult, type Problem } from './checker';
-import { readEvidence } from './evidence';
+import { checkOrders, problemCount, type CheckResult, type OrderEvidence, type Problem } from './checker';
+import { readEvidence, type EvidenceOptions } from './evidence';
 import { ledgerIndex, type LedgerEntry } from './ledger';
 import type { RefOwner, IntentFacts } from './stripeFacts';
 import type { Progress } from './progress';
@@ -13,9 +13,22 @@ import type { ReconcileOutcome } from './reconcile';
  * order one last time. `convergeSeconds` runs from the faults stopping to the first moment every
  * order matched the shop's ledger and Stripe.
  */
+export interface ConvergeClients {
+  monstock: MonstockClient;
+  stripe: Stripe;
+}
+
+/** One merchant's orders, read through its own Monstock tenant and Stripe account. */
+export interface ConvergeGroup {
+  entries: readonly LedgerEntry[];
+  clients: ConvergeClients;
+}
+
 export interface ConvergeOptions {
   entries: readonly LedgerEntry[];
-  clients: { monstock: MonstockClient; stripe: Stripe };
+  clients: ConvergeClients;
+  /** Several merchants: each order is read through its group's clients (`entries` is then every group's). */
+  groups?: readonly ConvergeGroup[];
   reconcile: () => Promise<ReconcileOutcome>;
   faultsStoppedAt: number;
   /** Give up settling before reconciliation when nothing improved for this long. */
@@ -35,6 +48,8 @@ export interface ConvergeResult {
   convergedBeforeReconciliation: boolean;
   pendingBeforeReconciliation: number;
   reconciliation: ReconcileOutcome;
+  /** The final check of each group's orders, in the order of `groups` (one, all orders, without groups). */
+  finalByGroup: CheckResult[];
 }
 
 export async function converge(options: ConvergeOptions): Promise<ConvergeResult> {
@@ -48,6 +63,19 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
   const ownerCache = new Map<string, RefOwner>();
   // Every order's ids, pending or not: a movement of an order already right can still turn up on another.
   const index = ledgerIndex(options.entries);
+  const groups = options.groups ?? [{ entries: options.entries, clients: options.clients }];
+  const groupOf = new Map<string, number>();
+  for (const [position, group] of groups.entries())
+    for (const entry of group.entries) groupOf.set(entry.orderId, position);
+  // Each group's orders through its own clients; the verdict judges them all together.
+  const readByGroup = async (entries: readonly LedgerEntry[], evidenceOptions: EvidenceOptions) => {
+    const byGroup: OrderEvidence[][] = groups.map(() => []);
+    for (const [position, group] of groups.entries()) {
+      const own = entries.filter((entry) => groupOf.get(entry.orderId) === position);
+      if (own.length > 0) byGroup[position] = await readEvidence(own, group.clients, evidenceOptions);
+    }
+    return byGroup;
+  };
 
   const settle = async (deadline: number, quietMs: number | undefined, phase: string) => {
     let best = Number.POSITIVE_INFINITY;
@@ -57,7 +85,7 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
       const passStarted = Date.now();
       let result;
       try {
-        result = checkOrders(await readEvidence(pending, options.clients, { index, stripeCache, ownerCache }), index);
+        result = checkOrders((await readByGroup(pending, { index, stripeCache, ownerCache })).flat(), index);
       } catch (error) {
         // A read that failed (a sandbox busy, a socket reset) is tried again at the next pass.
         progress(`${phase}: a check pass failed (${(error as Error).message}); trying again`);
@@ -109,7 +137,9 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
 
   progress(`final check of all ${options.entries.length} orders`);
   // Read afresh, nothing cached: the verdict rests on Stripe's objects as they are now.
-  const final = checkOrders(await readEvidence(options.entries, options.clients, { index }), index);
+  const evidence = await readByGroup(options.entries, { index });
+  const final = checkOrders(evidence.flat(), index);
+  const finalByGroup = evidence.map((own) => checkOrders(own, index));
   const converged = convergedAt !== undefined && problemCount(final) === 0;
   return {
     final,
@@ -117,5 +147,6 @@ export async function converge(options: ConvergeOptions): Promise<ConvergeResult
     convergedBeforeReconciliation,
     pendingBeforeReconciliation,
     reconciliation,
+    finalByGroup,
   };
 }

@@ -19,10 +19,16 @@ export { planOrder, storyOf, type OrderPlan } from './orderPlan';
  * as it happens: the checker's expectation starts from there.
  */
 
-export interface DriverOptions {
+/** One merchant the shop sells through: its Monstock tenant, its Stripe account and its customers there. */
+export interface DriverMerchant {
   monstock: MonstockClient;
   stripe: Stripe;
   customers: readonly string[];
+}
+
+export interface DriverOptions extends DriverMerchant {
+  /** Several merchants: order i goes to merchants[i % length] (round-robin); unset: the one above. */
+  merchants?: readonly DriverMerchant[];
   runId: string;
   concurrency: number;
   /** Spread the orders over at least this long (so the faults meet orders in flight); 0: as fast as possible. */
@@ -54,8 +60,10 @@ export async function driveOrders(plans: readonly OrderPlan[], options: DriverOp
 }
 
 async function driveOne(index: number, plan: OrderPlan, options: DriverOptions): Promise<LedgerEntry> {
-  const { stripe, monstock } = options;
-  const customerId = options.customers[index % options.customers.length]!;
+  const merchants = options.merchants ?? [options];
+  const { stripe, monstock, customers } = merchants[index % merchants.length]!;
+  // Each merchant's own orders cycle through its customers (one merchant: order i, customer i).
+  const customerId = customers[Math.floor(index / merchants.length) % customers.length]!;
   const reference = `CH-${options.runId}-${index + 1}`;
   const lines = linesFor(plan, `SKU-${(index % 7) + 1}`);
   const paymentCapture = plan.capture ? 'on_shipment' : 'automatic';

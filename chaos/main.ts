@@ -7,7 +7,8 @@ import { defaultChaosOptions, runChaos } from './run';
  * `npm run chaos`: a bounded chaos run against a stack of its own (see README, "Chaos").
  * Progress goes to stderr; the last stdout line is the verdict as one JSON object. Exits 1 when
  * anything was lost, duplicated, wrong or on the wrong order, or Stripe disagreed with the shop's
- * ledger, or the orders did not converge in time; 2 on bad arguments.
+ * ledger, or (with --connections N) anything reached another connection's tenant or Stripe
+ * account, or the orders did not converge in time; 2 on bad arguments.
  */
 async function main(): Promise<number> {
   let args;
@@ -24,12 +25,13 @@ async function main(): Promise<number> {
   const options = defaultChaosOptions(args.orders, args.seed, progress);
   if (args.concurrency !== undefined) options.concurrency = args.concurrency;
   options.keepData = args.keepData;
+  options.connections = args.connections;
   if (!args.merchantFlows) options.merchantShares = NO_MERCHANT_FLOWS;
   const report = await runChaos(options);
   progress(
     report.ok
       ? "PASS: every order matches the shop's ledger and Stripe"
-      : `FAIL: lost ${report.lost}, duplicated ${report.duplicated}, wrongStatus ${report.wrongStatus}, wrongOrder ${report.wrongOrder}, ledgerMismatch ${report.ledgerMismatch}, converged ${report.convergeSeconds !== null}`,
+      : `FAIL: lost ${report.lost}, duplicated ${report.duplicated}, wrongStatus ${report.wrongStatus}, wrongOrder ${report.wrongOrder}, ledgerMismatch ${report.ledgerMismatch}, crossed ${report.crossed}, converged ${report.convergeSeconds !== null}`,
   );
   process.stdout.write(`${JSON.stringify(report)}\n`);
   return report.ok ? 0 : 1;

@@ -64,6 +64,7 @@ describe('npm run chaos arguments', () => {
       orders: 1000,
       seed: 42,
       concurrency: undefined,
+      connections: 1,
       keepData: false,
       merchantFlows: true,
     });
@@ -73,6 +74,7 @@ describe('npm run chaos arguments', () => {
       orders: 60,
       seed: 7,
       concurrency: 3,
+      connections: 1,
       keepData: true,
       merchantFlows: false,
     });
