@@ -1,3 +1,4 @@
+import { startDatabaseServer } from '../support/database';
 import { DEFAULT_MERCHANT_SHARES, NO_MERCHANT_FLOWS, type MerchantShares } from '../../chaos/orderPlan';
 import { defaultChaosOptions, runChaos, type ChaosOptions } from '../../chaos/run';
 
@@ -22,12 +23,13 @@ describe('chaos (small)', () => {
 });
 
 async function smallRun(merchantShares: MerchantShares): Promise<void> {
+  // A database of the run's own: the run's made-up secrets never meet another file's stored ones.
+  const database = await startDatabaseServer();
   const lines: string[] = [];
   const options: ChaosOptions = {
     ...defaultChaosOptions(50, 20261127, (line) => lines.push(`${new Date().toISOString().slice(11, 23)} ${line}`)),
     merchantShares,
-    // The integration project's database: Jest's VM cannot start PGlite inside a test file.
-    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    databaseUrl: database.url,
     concurrency: 4,
     // Spread over 30 s so the kills, the restart and the stretches meet orders in flight.
     minDriveMs: 30_000,
@@ -44,9 +46,11 @@ async function smallRun(merchantShares: MerchantShares): Promise<void> {
     reconcileTimeoutMs: 90_000,
   };
   const started = Date.now();
-  const report = await runChaos(options).catch((error: unknown) => {
-    throw new Error(`${(error as Error).message}\nprogress:\n${lines.join('\n')}`);
-  });
+  const report = await runChaos(options)
+    .finally(() => database.stop())
+    .catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\nprogress:\n${lines.join('\n')}`);
+    });
   const { ok, ordersChecked, lost, duplicated, wrongStatus, wrongOrder, ledgerMismatch, convergeSeconds, faults } =
     report;
   process.stdout.write(

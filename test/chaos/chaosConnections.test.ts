@@ -1,3 +1,4 @@
+import { startDatabaseServer } from '../support/database';
 import { defaultChaosOptions, runChaos, type ChaosOptions } from '../../chaos/run';
 
 /**
@@ -12,12 +13,13 @@ import { defaultChaosOptions, runChaos, type ChaosOptions } from '../../chaos/ru
  */
 describe('chaos with three connections (small)', () => {
   it('ends with every order matching its own Stripe account, and nothing crossed', async () => {
+    // A database of the run's own: the run's made-up secrets never meet another file's stored ones.
+    const database = await startDatabaseServer();
     const lines: string[] = [];
     const options: ChaosOptions = {
       ...defaultChaosOptions(30, 20261130, (line) => lines.push(`${new Date().toISOString().slice(11, 23)} ${line}`)),
       connections: 3,
-      // The integration project's database: Jest's VM cannot start PGlite inside a test file.
-      ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+      databaseUrl: database.url,
       concurrency: 4,
       // Spread over 30 s so the kills, the restart and the stretches meet orders in flight.
       minDriveMs: 30_000,
@@ -34,9 +36,11 @@ describe('chaos with three connections (small)', () => {
       reconcileTimeoutMs: 90_000,
     };
     const started = Date.now();
-    const report = await runChaos(options).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\nprogress:\n${lines.join('\n')}`);
-    });
+    const report = await runChaos(options)
+      .finally(() => database.stop())
+      .catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\nprogress:\n${lines.join('\n')}`);
+      });
     const { ok, ordersChecked, lost, duplicated, wrongStatus, wrongOrder, ledgerMismatch, crossed, perConnection } =
       report;
     process.stdout.write(

@@ -5,7 +5,7 @@ import { withDevelopmentValues } from '../../src/config';
 import { CONNECT_ENDPOINT_SECRET_ID } from '../../src/starter/stripe/connectSecrets';
 import { listManagedEndpoints } from '../../src/starter/stripe/webhookEndpoint';
 import { openDatabase } from '../../src/store/database';
-import { loadManagedSecret } from '../../src/store/managedSecrets';
+import { deleteManagedSecret, loadManagedSecret } from '../../src/store/managedSecrets';
 import { startStripeFixture, type StripeFixture } from '../support/stripeSandbox';
 import { TEST_ENCRYPTION_KEYS } from '../support/temporal';
 
@@ -200,5 +200,9 @@ describe('npm run connections', () => {
     expect(listed.map((view) => view.id)).not.toContain(id);
     expect((await cli(['remove', '--id', id, '--json'])).code).toBe(2);
     expect((await cli(['remove', '--id', connectId, '--json'])).code).toBe(0);
+    // The platform's Connect endpoint stays for later connected accounts; the run's database is
+    // shared, so its secret (of this file's sandbox) goes.
+    const database = await openDatabase(process.env.DATABASE_URL!);
+    await deleteManagedSecret(database, CONNECT_ENDPOINT_SECRET_ID).finally(() => database.end());
   });
 });

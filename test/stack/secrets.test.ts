@@ -6,7 +6,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type Stripe from 'stripe';
 import { MonstockClient } from '../../src/monstock/client';
 import { createStripeClient } from '../../src/stripe/client';
-import { freePort, startStack, waitFor } from '../support/stack';
+import { freePort, startStackOnFreshPorts, waitFor } from '../support/stack';
 import { eventually } from '../support/temporal';
 
 /**
@@ -24,27 +24,31 @@ describe('secrets never reach logs or workflow history', () => {
       STRIPE_SECRET_KEY: 'sk_test_secretsTestKey9d2f7a41',
       STRIPE_WEBHOOK_SECRET: 'whsec_secretsTestWebhook5e8c13',
     };
-    const ports = {
-      temporal: await freePort(),
-      ui: await freePort(),
-      webhooks: await freePort(),
-      admin: await freePort(),
-      monstock: await freePort(),
-      stripe: await freePort(),
-    };
-    const stack = await startStack({
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-')),
-      TEMPORAL_DEV_SERVER_PORT: String(ports.temporal),
-      TEMPORAL_UI_PORT: String(ports.ui),
-      PORT: String(ports.webhooks),
-      ADMIN_PORT: String(ports.admin),
-      MONSTOCK_SANDBOX_PORT: String(ports.monstock),
-      STRIPE_SANDBOX_PORT: String(ports.stripe),
-      LOG_LEVEL: 'debug',
-      ...secrets,
+    const stack = await startStackOnFreshPorts(async () => {
+      const ports = {
+        temporal: await freePort(),
+        ui: await freePort(),
+        webhooks: await freePort(),
+        admin: await freePort(),
+        monstock: await freePort(),
+        stripe: await freePort(),
+      };
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-')),
+        TEMPORAL_DEV_SERVER_PORT: String(ports.temporal),
+        TEMPORAL_UI_PORT: String(ports.ui),
+        PORT: String(ports.webhooks),
+        ADMIN_PORT: String(ports.admin),
+        MONSTOCK_SANDBOX_PORT: String(ports.monstock),
+        STRIPE_SANDBOX_PORT: String(ports.stripe),
+        LOG_LEVEL: 'debug',
+        ...secrets,
+      };
+      return { env, ports };
     });
+    const { ports } = stack;
     try {
       await waitFor(`http://127.0.0.1:${ports.webhooks}/readyz`);
       const monstock = new MonstockClient({

@@ -59,6 +59,24 @@ export async function waitFor(
   }
 }
 
+/**
+ * `startStack` on ports picked again when one was taken between being picked and being bound
+ * (another test file's server on the same machine): a free port is only free until someone binds it.
+ */
+export async function startStackOnFreshPorts<Ports>(
+  pick: () => Promise<{ env: NodeJS.ProcessEnv; ports: Ports }>,
+  attempts = 3,
+): Promise<RunningStack & { ports: Ports }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const { env, ports } = await pick();
+    try {
+      return { ...(await startStack(env)), ports };
+    } catch (error) {
+      if (attempt >= attempts || !/EADDRINUSE/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
 /** The ports of one `npm start` stack, each free. */
 export interface StackPorts {
   temporal: number;
