@@ -5,12 +5,7 @@ import type Stripe from 'stripe';
 import { request } from 'undici';
 import { z } from 'zod';
 import { MonstockClient } from '../src/monstock/client';
-import { createLogger } from '../src/observability/logger';
-import { CONNECT_ENDPOINT_SECRET_ID } from '../src/starter/stripe/connectSecrets';
-import { ensureStripeWebhookEndpoint, managedEndpointSpec } from '../src/starter/stripe/webhookEndpoint';
-import { openDatabase } from '../src/store/database';
 import { createStripeClient } from '../src/stripe/client';
-import { parseEncryptionKeys } from '../src/temporal/codec/encryptionCodec';
 import { PROJECT_ROOT } from './childProcess';
 import type { Progress } from './progress';
 import type { ChaosStack } from './stack';
@@ -59,7 +54,6 @@ export async function addChaosConnections(
   const publicUrl = env.PUBLIC_WEBHOOK_URL!;
   const platformKey = env.STRIPE_SECRET_KEY!;
   const stamp = Date.now().toString(36);
-  let connectEndpointReady = false;
   for (let position = 2; position <= count; position += 1) {
     const id = chaosConnectionId(stamp, position);
     const monstockWebhookUrl = `${publicUrl}/webhooks/monstock/${id}`;
@@ -70,10 +64,7 @@ export async function addChaosConnections(
     let stripeFlag: string[];
     let stripe: Stripe;
     if (connected) {
-      if (!connectEndpointReady) {
-        await ensureConnectEndpoint(stack, env, publicUrl);
-        connectEndpointReady = true;
-      }
+      // `connections add` of the first connected account makes the platform's Connect endpoint itself.
       const account = await stack.stripe.accounts.create({ type: 'express', country: 'FR', default_currency: 'eur' });
       stripeFlag = ['--stripe-account', account.id];
       stripe = createStripeClient({
@@ -139,31 +130,6 @@ export async function removeChaosConnections(
     if (connection.stripeKind === 'environment') continue;
     removedSchema.parse(JSON.parse(await connectionsCli(['remove', '--id', connection.id, '--json'], stack.env())));
     await connection.monstock.close();
-  }
-}
-
-/**
- * The platform's Connect endpoint, managed as `npm run setup` keeps the connection's own: its
- * signing secret stored encrypted under CONNECT_ENDPOINT_SECRET_ID, where the running webhook
- * server reads it (no restart). Idempotent: where `connections add` of a connected account
- * ensures the same endpoint itself, this finds it unchanged.
- */
-async function ensureConnectEndpoint(stack: ChaosStack, env: NodeJS.ProcessEnv, publicUrl: string): Promise<void> {
-  const database = await openDatabase(env.DATABASE_URL!);
-  try {
-    await ensureStripeWebhookEndpoint({
-      stripe: stack.stripe,
-      spec: {
-        ...managedEndpointSpec({ publicUrl, connectionId: CONNECT_ENDPOINT_SECRET_ID }),
-        url: `${publicUrl}/webhooks/stripe-connect`,
-        connect: true,
-      },
-      database,
-      encryptionKeys: parseEncryptionKeys(env.PAYLOAD_ENCRYPTION_KEYS!),
-      logger: createLogger({ level: 'error' }),
-    });
-  } finally {
-    await database.end();
   }
 }
 
