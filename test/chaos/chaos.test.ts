@@ -1,6 +1,5 @@
-import { startDatabaseServer } from '../support/database';
 import { DEFAULT_MERCHANT_SHARES, NO_MERCHANT_FLOWS, type MerchantShares } from '../../chaos/orderPlan';
-import { defaultChaosOptions, runChaos, type ChaosOptions } from '../../chaos/run';
+import { runSmallChaos } from './smallChaosRun';
 
 /**
  * `npm run chaos` in small: its own stack (own dev server on a free port and a temp SQLite file,
@@ -23,34 +22,8 @@ describe('chaos (small)', () => {
 });
 
 async function smallRun(merchantShares: MerchantShares): Promise<void> {
-  // A database of the run's own: the run's made-up secrets never meet another file's stored ones.
-  const database = await startDatabaseServer();
-  const lines: string[] = [];
-  const options: ChaosOptions = {
-    ...defaultChaosOptions(50, 20261127, (line) => lines.push(`${new Date().toISOString().slice(11, 23)} ${line}`)),
-    merchantShares,
-    databaseUrl: database.url,
-    concurrency: 4,
-    // Spread over 30 s so the kills, the restart and the stretches meet orders in flight.
-    minDriveMs: 30_000,
-    faults: {
-      workerKills: 2,
-      temporalRestarts: 1,
-      monstockStretches: 2,
-      stretchSeconds: 3,
-      webhooks: { dropRate: 0.03, duplicateRate: 0.2, reorderRate: 0.2, delayMs: 1000 },
-    },
-    quietMs: 15_000,
-    settleTimeoutMs: 60_000,
-    afterReconcileTimeoutMs: 60_000,
-    reconcileTimeoutMs: 90_000,
-  };
   const started = Date.now();
-  const report = await runChaos(options)
-    .finally(() => database.stop())
-    .catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\nprogress:\n${lines.join('\n')}`);
-    });
+  const { report, lines } = await runSmallChaos(50, 20261127, { merchantShares });
   const { ok, ordersChecked, lost, duplicated, wrongStatus, wrongOrder, ledgerMismatch, convergeSeconds, faults } =
     report;
   process.stdout.write(

@@ -1,5 +1,4 @@
-import { startDatabaseServer } from '../support/database';
-import { defaultChaosOptions, runChaos, type ChaosOptions } from '../../chaos/run';
+import { runSmallChaos } from './smallChaosRun';
 
 /**
  * `npm run chaos -- --connections 3` in small: the chaos run's own stack serving three merchants
@@ -13,34 +12,8 @@ import { defaultChaosOptions, runChaos, type ChaosOptions } from '../../chaos/ru
  */
 describe('chaos with three connections (small)', () => {
   it('ends with every order matching its own Stripe account, and nothing crossed', async () => {
-    // A database of the run's own: the run's made-up secrets never meet another file's stored ones.
-    const database = await startDatabaseServer();
-    const lines: string[] = [];
-    const options: ChaosOptions = {
-      ...defaultChaosOptions(30, 20261130, (line) => lines.push(`${new Date().toISOString().slice(11, 23)} ${line}`)),
-      connections: 3,
-      databaseUrl: database.url,
-      concurrency: 4,
-      // Spread over 30 s so the kills, the restart and the stretches meet orders in flight.
-      minDriveMs: 30_000,
-      faults: {
-        workerKills: 2,
-        temporalRestarts: 1,
-        monstockStretches: 2,
-        stretchSeconds: 3,
-        webhooks: { dropRate: 0.03, duplicateRate: 0.2, reorderRate: 0.2, delayMs: 1000 },
-      },
-      quietMs: 15_000,
-      settleTimeoutMs: 60_000,
-      afterReconcileTimeoutMs: 60_000,
-      reconcileTimeoutMs: 90_000,
-    };
     const started = Date.now();
-    const report = await runChaos(options)
-      .finally(() => database.stop())
-      .catch((error: unknown) => {
-        throw new Error(`${(error as Error).message}\nprogress:\n${lines.join('\n')}`);
-      });
+    const { report, lines } = await runSmallChaos(30, 20261130, { connections: 3 });
     const { ok, ordersChecked, lost, duplicated, wrongStatus, wrongOrder, ledgerMismatch, crossed, perConnection } =
       report;
     process.stdout.write(

@@ -6,7 +6,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type Stripe from 'stripe';
 import { MonstockClient } from '../../src/monstock/client';
 import { createStripeClient } from '../../src/stripe/client';
-import { freePort, startStackOnFreshPorts, waitFor } from '../support/stack';
+import { stackEnvOnFreePorts, startStackOnFreshPorts, waitFor } from '../support/stack';
 import { eventually } from '../support/temporal';
 
 /**
@@ -25,28 +25,8 @@ describe('secrets never reach logs or workflow history', () => {
       STRIPE_WEBHOOK_SECRET: 'whsec_secretsTestWebhook5e8c13',
     };
     const stack = await startStackOnFreshPorts(async () => {
-      const ports = {
-        temporal: await freePort(),
-        ui: await freePort(),
-        webhooks: await freePort(),
-        admin: await freePort(),
-        monstock: await freePort(),
-        stripe: await freePort(),
-      };
-      const env: NodeJS.ProcessEnv = {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-')),
-        TEMPORAL_DEV_SERVER_PORT: String(ports.temporal),
-        TEMPORAL_UI_PORT: String(ports.ui),
-        PORT: String(ports.webhooks),
-        ADMIN_PORT: String(ports.admin),
-        MONSTOCK_SANDBOX_PORT: String(ports.monstock),
-        STRIPE_SANDBOX_PORT: String(ports.stripe),
-        LOG_LEVEL: 'debug',
-        ...secrets,
-      };
-      return { env, ports };
+      const { env, ports } = await stackEnvOnFreePorts(fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-')));
+      return { env: { ...env, LOG_LEVEL: 'debug', ...secrets }, ports };
     });
     const { ports } = stack;
     try {
