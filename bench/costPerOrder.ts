@@ -15,10 +15,13 @@ import { countWindowActions } from './windowActions';
 /**
  * Cost of one ordinary order, a phase of its own: a new customer and its order registered in
  * Monstock (their webhooks reach the connector, which syncs the customer and creates the order's
- * payment intent), paid in Stripe with that intent, recorded in Monstock; then the workflow goes
- * idle and completes. Actions are those of every workflow with events in the phase (the
- * customer-sync workflow included) plus heartbeats and queries from the server's RPC counters;
- * CPU is every process's, from before the customer is created to after the worker settled.
+ * payment intent), paid in Stripe with that intent while the order's workflow runs, recorded in
+ * Monstock; then the workflow goes idle and completes, once in the order's life, so inside this
+ * window (main.ts gives the phase a stack with a short idle window; `runs` above 1 would mean the
+ * payment found the workflow closed and started a new run). Actions are those of every workflow
+ * with events in the phase (the customer-sync workflow included) plus heartbeats and queries from
+ * the server's RPC counters;
+ * CPU is every process's, from before the customer is created to after the connector settled.
  */
 export interface OrderCost {
   orderId: string;
@@ -95,6 +98,10 @@ export async function measureOrderCost(stack: BenchStack, idleWindowMs: number, 
           `workflow ${workflowId} still running after ${Math.round((idleWindowMs * 4 + 60_000) / 1000)} s`,
         );
     }
+    if (runs.length > 1)
+      progress(
+        `cost per order: ${order.id} took ${runs.length} runs: its payment found the workflow closed (idle window ${idleWindowMs} ms too short for this machine)`,
+      );
     await settle(stack);
     const costEnd = await takeSnapshot(stack.costTargets);
     const toMs = Date.now();

@@ -16,6 +16,8 @@ import { registerBenchConnections } from './connections';
 import { measureConnectionsRun, type ConnectionsRun } from './connectionsCompare';
 import { compareConnectionRuns } from './connectionsRatio';
 import { measureIdleCost, type IdleCost } from './idleCost';
+import { idleWindowMs } from './idleWindow';
+import { closeOrderWorkflows } from './closeOrderWorkflows';
 
 /**
  * `npm run bench [-- --quick] [--no-tuning] [--only ingest,e2e,cost,reconciliation,footprint]
@@ -47,7 +49,18 @@ interface Settings {
    */
   stripeRateLimitPerSecond: StripeRateLimits;
   footprintWorkflows: number;
+  /**
+   * ORDER_IDLE_WINDOW of the stacks that measure ingest, end to end, reconciliation and the
+   * footprint: longer than any run, as production's 120 days, so no order's workflow closes
+   * while it is measured and a payment lands on a running workflow, as users' payments do.
+   */
   orderIdleWindow: string;
+  /**
+   * ORDER_IDLE_WINDOW of the cost phase's own stack: short, so each measured order's workflow
+   * completes (once in its life, a per-order cost) inside its window; long enough that its
+   * payment still lands on the running workflow.
+   */
+  costIdleWindow: string;
   tuningComparison: boolean;
   phases: Phase[];
   /** Connections every stack serves and spreads its load over, round-robin (`default` + N-1 registered). */
@@ -97,7 +110,8 @@ function parseArgs(argv: readonly string[]): Settings {
     reconciliationPayments: numberFlag('--recon-payments', quick ? 1_000 : 10_000),
     stripeRateLimitPerSecond: { endToEnd: 100, reconciliation: 25 },
     footprintWorkflows: numberFlag('--footprint-workflows', quick ? 2_000 : 10_000),
-    orderIdleWindow: '5 seconds',
+    orderIdleWindow: '2 hours',
+    costIdleWindow: '5 seconds',
     tuningComparison:
       !argv.includes('--no-tuning') && phases.includes('ingest') && connectionsFlags.compare === undefined,
     phases,
@@ -105,17 +119,6 @@ function parseArgs(argv: readonly string[]): Settings {
     connectionsCompare: connectionsFlags.compare,
     idleSeconds: numberFlag('--idle-seconds', quick ? 10 : 30),
   };
-}
-
-/** '5 seconds', '500 ms', '2 minutes' -> ms (the bench's idle window setting). */
-function idleWindowMs(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/.exec(text.trim());
-  if (!match) return 5_000;
-  const value = Number(match[1]);
-  const unit = match[2]!;
-  if (unit === 'ms' || unit.startsWith('milli')) return value;
-  if (unit === 'm' || unit.startsWith('min')) return value * 60_000;
-  return value * 1000;
 }
 
 const stacks = new Set<BenchStack>();
@@ -212,13 +215,12 @@ async function main(): Promise<void> {
       emit('ingest', ingest);
     }
     if (settings.phases.includes('e2e')) {
-      // Payments on existing orders at rising rates; each point's cost runs from every order
-      // having its intent to the worker settled after the idle window (see rateSweep.ts).
+      // Payments on existing orders, their workflows running, at rising rates; each point's cost
+      // runs from every order having its intent to the connector settled after the payments.
       sweep = await measureRateSweep(stack, {
         rates: settings.sweepRates,
         secondsPerRate: settings.sweepSecondsPerRate,
         p99TargetMs: 1_000,
-        idleWaitMs: idleWindowMs(settings.orderIdleWindow) + 1_000,
         minAchievedShare: 0.9,
         stripeRateLimitPerSecond: settings.stripeRateLimitPerSecond.endToEnd,
       });
@@ -234,19 +236,10 @@ async function main(): Promise<void> {
       await settle(stack);
       endToEnd = await measureEndToEnd(stack, settings.endToEndRatePerSecond, settings.endToEndSeconds);
       emit('endToEnd', endToEnd);
-      await new Promise((resolve) => setTimeout(resolve, idleWindowMs(settings.orderIdleWindow) + 1_000));
       await settle(stack);
-    }
-    if (settings.phases.includes('cost')) {
+      // Its orders stay open (the idle window outlasts the run): closed here, outside any window.
+      await closeOrderWorkflows(stack);
       await settle(stack);
-      for (let index = 0; index < settings.costOrders; index += 1) {
-        const cost = await measureOrderCost(stack, 5_000, index);
-        costs.push(cost);
-        progress(
-          `cost per order: ${cost.actions} actions (${JSON.stringify(cost.actionsByWorkflowType)}), ${cost.historyEvents} history events, connector ${cost.cost.connectorCpuMsPerPayment} CPU-ms`,
-        );
-      }
-      emit('costPerOrder', { orders: costs });
     }
     if (settings.phases.includes('footprint')) {
       await settle(stack);
@@ -254,6 +247,26 @@ async function main(): Promise<void> {
       emit('worker', footprint);
     }
   });
+  if (settings.phases.includes('cost')) {
+    // A stack of its own, with a short idle window: each order's completion falls in its window.
+    const costSettings = { ...settings, connections: 1, orderIdleWindow: settings.costIdleWindow };
+    const windowMs = idleWindowMs(settings.costIdleWindow);
+    await withStack(true, costSettings, settings.stripeRateLimitPerSecond.endToEnd, async (stack) => {
+      await settle(stack);
+      // One order first, not counted: a fresh worker's first order pays for its warm-up.
+      progress('cost per order: one warm-up order, not counted');
+      await measureOrderCost(stack, windowMs, -1);
+      await settle(stack);
+      for (let index = 0; index < settings.costOrders; index += 1) {
+        const cost = await measureOrderCost(stack, windowMs, index);
+        costs.push(cost);
+        progress(
+          `cost per order: ${cost.actions} actions (${JSON.stringify(cost.actionsByWorkflowType)}), ${cost.historyEvents} history events, ${cost.runs} run(s), connector ${cost.cost.connectorCpuMsPerPayment} CPU-ms`,
+        );
+      }
+    });
+    emit('costPerOrder', { orders: costs });
+  }
   if (settings.phases.includes('reconciliation')) {
     const limit = settings.stripeRateLimitPerSecond.reconciliation;
     reconciliation = await withStack(true, settings, limit, async (stack) => {
@@ -376,8 +389,7 @@ async function main(): Promise<void> {
           ...(connectorCpuMsPerOrder !== undefined ? { connectorCpuMsPerOrder } : {}),
           ...(allProcessesCpuMsPerOrder !== undefined ? { allProcessesCpuMsPerOrder } : {}),
           costPerOrder: {
-            basis:
-              'a phase of its own per order: new Monstock customer and order (webhooks on), the connector syncs the customer and creates the intent, the intent is paid, Monstock shows it paid, the workflow closes and the worker settles; actions of every workflow with events in that window plus heartbeats and queries from the RPC counters; CPU per process from /proc',
+            basis: `a stack of its own (ORDER_IDLE_WINDOW ${settings.costIdleWindow}), one warm-up order not counted, then a window per order: new Monstock customer and order (webhooks on), the connector syncs the customer and creates the intent, the intent is paid while the order's workflow runs, Monstock shows it paid and echoes the connector's write, the idle timer fires and the workflow completes, the connector settles; actions of every workflow with events in that window plus heartbeats and queries from the RPC counters; CPU per process from /proc`,
             each: costs.map((cost) => ({ orderId: cost.orderId, actions: cost.actions, ...cost.cost })),
           },
         }
@@ -391,8 +403,7 @@ async function main(): Promise<void> {
           monstockRequestsPerPayment: e2eCost.monstockRequestsPerPayment,
           temporalRpcsPerPayment: e2eCost.temporalRpcsPerPayment,
           costPerPayment: {
-            basis:
-              'payments on existing orders: every point of the end-to-end sweep, from every order having its intent to the worker settled after the idle window (order creation excluded: see costPerOrder); CPU utime+stime per process from /proc (CLK_TCK read), Temporal RPCs from the dev server metrics (service_requests), API requests from GET /_sandbox/requests',
+            basis: `payments on existing orders whose workflow is running (ORDER_IDLE_WINDOW ${settings.orderIdleWindow}, longer than the run, as production's 120 days: no order closes while measured): every point of the end-to-end sweep, from every order having its intent to the connector (worker and webhook server) settled after the payments; order creation and the workflow's completion excluded (once per order: see costPerOrder); CPU utime+stime per process from /proc (CLK_TCK read), Temporal RPCs from the dev server metrics (service_requests), API requests from GET /_sandbox/requests`,
             ...e2eCost,
           },
         }
@@ -451,7 +462,6 @@ async function compareConnections(
       rates: settings.sweepRates,
       secondsPerRate: settings.sweepSecondsPerRate,
       p99TargetMs: 1_000,
-      idleWaitMs: idleWindowMs(settings.orderIdleWindow) + 1_000,
       minAchievedShare: 0.9,
       stripeRateLimitPerSecond: settings.stripeRateLimitPerSecond.endToEnd,
     },

@@ -10,8 +10,12 @@ import { sweepStopReason } from './stripeBudgetNote';
  * End to end at rising offered rates, each for a bounded number of payments, stopping at the
  * first rate whose p99 reaches the target or whose backlog grows (payments complete well below
  * the offered rate, or some are not paid at all). The highest rate that held
- * is the sustained rate. Each point also measures what a payment on an existing order costs: from
- * the moment every order has its intent to the moment the worker settled after the idle window.
+ * is the sustained rate. Each point also measures what a payment on an existing order costs, on
+ * the path users run: the stack's idle window outlasts the run (as production's 120 days), so
+ * each order's workflow is still running when its payment arrives and the echo of the connector's
+ * own write is dropped at the webhook edge. The window runs from every order having its intent to
+ * the connector settled after the payments; the workflow's completion, once in an order's life,
+ * is the per-order cost's (costPerOrder.ts).
  */
 export interface SweepPoint {
   offeredPerSecond: number;
@@ -39,7 +43,6 @@ export interface SweepSettings {
   rates: readonly number[];
   secondsPerRate: number;
   p99TargetMs: number;
-  idleWaitMs: number;
   /** Achieved below this share of the offered rate means the backlog grows. */
   minAchievedShare: number;
   /** The worker's Stripe budget (STRIPE_RATE_LIMIT_PER_SECOND), to tell a budget cap from a connector limit. */
@@ -69,8 +72,7 @@ export async function measureRateSweep(stack: BenchStack, settings: SweepSetting
       start = await takeSnapshot(stack.costTargets);
     });
     lowest ??= result;
-    // Every workflow of this point goes idle and closes before the cost is read.
-    await new Promise((resolve) => setTimeout(resolve, settings.idleWaitMs));
+    // The payments' work is done (the echoes checked at the edge included): the orders stay open.
     await settle(stack);
     const end = await takeSnapshot(stack.costTargets);
     let stripeRequestsPerPayment: number | null = null;

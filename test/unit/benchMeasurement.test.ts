@@ -71,7 +71,6 @@ describe('sweepVerdict', () => {
     rates: [5, 10],
     secondsPerRate: 10,
     p99TargetMs: 1_000,
-    idleWaitMs: 0,
     minAchievedShare: 0.9,
     stripeRateLimitPerSecond: 100,
   };
