@@ -120,6 +120,10 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       // Pollers would walk the thousands of seeded orders in the middle of a measurement.
       MONSTOCK_POLL_INTERVAL: '24h',
       CUSTOMER_SYNC_POLL_INTERVAL: '24h',
+      // The worker's sticky cache, given to the bench to compare sizes (unset: the worker's default).
+      ...(process.env.WORKER_MAX_CACHED_WORKFLOWS
+        ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS }
+        : {}),
       PORT: String(webhookPort),
       // Each webhook server's admin listener on a free port of its own (the default would collide).
       ADMIN_PORT: String(adminPort),

@@ -60,9 +60,7 @@ async function main(): Promise<void> {
     ...(tracing ? { tracing } : {}),
     // Activity logs and metrics name the connection each activity serves (its input's connectionId).
     activityInterceptors: [connectionActivityInterceptors(config.connectionId)],
-    ...(config.temporal.maxCachedWorkflows !== undefined
-      ? { overrides: { maxCachedWorkflows: config.temporal.maxCachedWorkflows } }
-      : {}),
+    overrides: { maxCachedWorkflows: config.temporal.maxCachedWorkflows },
     clients: {
       clientsFor: (connectionId) => connectionClients.clientsFor(connectionId),
       deliverToOrder: delivery.toOrder,

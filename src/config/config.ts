@@ -25,7 +25,7 @@ export interface ConnectorConfig {
     devServerPort: number;
     uiPort: number;
     /** The worker's sticky cache size; undefined: the SDK's default. */
-    maxCachedWorkflows: number | undefined;
+    maxCachedWorkflows: number;
     /** host:port of the worker's SDK metrics (Prometheus); undefined: not served. */
     metricsAddress: string | undefined;
     /** Where people open the Web UI: the links on the admin pages. */

@@ -63,8 +63,8 @@ describe('configuration', () => {
     expect(yours.temporal.uiUrl).toBe('https://temporal.example.com');
   });
 
-  it("sizes the worker's sticky cache only when told to", () => {
-    expect(loadConfig(withDevelopmentValues({})).temporal.maxCachedWorkflows).toBeUndefined();
+  it("sizes the worker's sticky cache: 200 unless told otherwise", () => {
+    expect(loadConfig(withDevelopmentValues({})).temporal.maxCachedWorkflows).toBe(200);
     expect(loadConfig(withDevelopmentValues({ WORKER_MAX_CACHED_WORKFLOWS: '250' })).temporal.maxCachedWorkflows).toBe(
       250,
     );
