@@ -46,7 +46,8 @@ const TOPOLOGY_ONLY_EVERYWHERE: Record<string, string> = {
 const COMPOSE_ONLY: Record<ProcessKind, Record<string, string>> = {
   setup: {},
   worker: {
-    WORKER_MAX_CACHED_WORKFLOWS: "a setting for the operator (empty: the connector's default, 200, which the topology runs)",
+    WORKER_MAX_CACHED_WORKFLOWS:
+      "a setting for the operator (empty: the connector's default, 200, which the topology runs)",
   },
   webhooks: {
     ADMIN_HOST: 'a container binds 0.0.0.0 for Docker to publish the admin port on loopback; topology binds HOST',
