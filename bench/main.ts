@@ -287,16 +287,7 @@ async function main(): Promise<void> {
   const connectorCpuMsPerOrder = medianOf(costs.map((cost) => cost.cost.connectorCpuMsPerPayment));
   const allProcessesCpuMsPerOrder = medianOf(costs.map((cost) => cost.cost.allProcessesCpuMsPerPayment));
   const result = {
-    bench: 'monstock-stripe',
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    cores: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model,
-    clockTicksPerSecond: clockTicksPerSecond(),
-    loadavg: {
-      before: loadBefore.map((v) => Math.round(v * 100) / 100),
-      after: os.loadavg().map((v) => Math.round(v * 100) / 100),
-    },
+    ...runFacts(startedAt, loadBefore),
     stripeRateLimitPerSecond: settings.stripeRateLimitPerSecond,
     ...(settings.connections > 1
       ? { connections: { count: settings.connections, registrationSeconds, ...(idle ? { idle } : {}) } }
@@ -489,16 +480,7 @@ async function compareConnections(
   };
   process.stdout.write(
     `${JSON.stringify({
-      bench: 'monstock-stripe',
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      cores: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      clockTicksPerSecond: clockTicksPerSecond(),
-      loadavg: {
-        before: loadBefore.map((v) => Math.round(v * 100) / 100),
-        after: os.loadavg().map((v) => Math.round(v * 100) / 100),
-      },
+      ...runFacts(startedAt, loadBefore),
       stripeRateLimitPerSecond: settings.stripeRateLimitPerSecond,
       settings: { ...runSettings, mode: settings.mode, orderIdleWindow: settings.orderIdleWindow },
       connections,
@@ -524,3 +506,19 @@ main().then(
     process.exit(1);
   },
 );
+
+/** What every result says about its run and the machine it ran on, so two results can be compared. */
+function runFacts(startedAt: string, loadBefore: readonly number[]) {
+  return {
+    bench: 'monstock-stripe',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    cores: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    clockTicksPerSecond: clockTicksPerSecond(),
+    loadavg: {
+      before: loadBefore.map((v) => Math.round(v * 100) / 100),
+      after: os.loadavg().map((v) => Math.round(v * 100) / 100),
+    },
+  };
+}
