@@ -5,9 +5,9 @@ import { runTopology } from './run';
 /**
  * `npm run topology`: the production shape proven on this machine (see README, "Running in
  * production"). Progress goes to stderr; the last stdout line is the verdict as one JSON object.
- * Exits 1 when an order was lost, duplicated, wrong or on the wrong order, or the replicas served
- * different pages; 2 on bad arguments; 130 when interrupted. Every process and temp dir it started
- * is gone when it exits, Ctrl-C included.
+ * Exits 1 when an order was lost, duplicated, wrong or on the wrong order, the replicas served
+ * different pages, or the Stripe edge counted more than the budget; 2 on bad arguments; 130 when
+ * interrupted. Every process and temp dir it started is gone when it exits, Ctrl-C included.
  */
 async function main(): Promise<number> {
   let args;

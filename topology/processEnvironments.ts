@@ -18,6 +18,12 @@ export interface TopologyEnvironmentInputs {
   temporal: { address: string; namespace: string };
   /** Monstock's API base URL, API prefix included. */
   monstockApiUrl: string;
+  /**
+   * Where the connector reaches Stripe: in the topology the Stripe edge (topology/stripeEdge.ts),
+   * which counts the account's requests in front of the sandbox. The edge is a measuring device,
+   * not part of production, so docker-compose.yml has no service for it: the variable is the same,
+   * only its value differs (empty there: Stripe itself).
+   */
   stripeApiUrl: string;
   /** The load balancer in front of the webhook replicas: Stripe's managed endpoint points there. */
   publicWebhookUrl: string;

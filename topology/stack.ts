@@ -39,6 +39,8 @@ export interface TopologyStack {
   stripe: Stripe;
   monstock: MonstockClient;
   stripeSandboxUrl: string;
+  /** The counting proxy the connector's processes reach Stripe through (topology/stripeEdge.ts). */
+  stripeEdgeUrl: string;
   knobs: { monstock: SandboxKnobs; stripe: SandboxKnobs };
   workers: Supervisor[];
   webhookReplicas: Supervisor[];
@@ -98,15 +100,15 @@ export async function startTopology(options: TopologyOptions): Promise<TopologyS
   cleanup.add('Temporal server', () => temporal.stop());
   progress(`Temporal server ${temporal.version} at ${temporal.address} on ${temporal.persistence}`);
 
-  const ports = await distinctFreePorts(3 + 2 * options.webhookReplicas + options.workers);
-  const [proxyPort, stripePort, monstockPort] = ports.splice(0, 3) as [number, number, number];
+  const ports = await distinctFreePorts(4 + 2 * options.webhookReplicas + options.workers);
+  const [proxyPort, stripePort, monstockPort, stripeEdgePort] = ports.splice(0, 4) as [number, number, number, number];
   const webhookPorts = ports.splice(0, options.webhookReplicas);
   const adminPorts = ports.splice(0, options.webhookReplicas);
   const metricsPorts = ports.splice(0, options.workers);
   const proxyUrl = `http://127.0.0.1:${proxyPort}`;
 
   const sandboxEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  await startSandbox(
+  await startProcess(
     'stripe-sandbox',
     'sandbox/stripe/main.ts',
     {
@@ -120,7 +122,7 @@ export async function startTopology(options: TopologyOptions): Promise<TopologyS
     logDir,
     cleanup,
   );
-  await startSandbox(
+  await startProcess(
     'monstock-sandbox',
     'sandbox/monstock/main.ts',
     {
@@ -137,6 +139,23 @@ export async function startTopology(options: TopologyOptions): Promise<TopologyS
   const stripeSandboxUrl = `http://127.0.0.1:${stripePort}`;
   const monstockSandboxUrl = `http://127.0.0.1:${monstockPort}`;
   progress(`sandboxes up as processes (Stripe ${stripeSandboxUrl}, Monstock ${monstockSandboxUrl})`);
+  // Every connector process reaches Stripe through the edge, which counts what the account spends;
+  // the shop, the chaos driver and the checker talk to the sandbox directly.
+  await startProcess(
+    'stripe-edge',
+    'topology/stripeEdge.main.ts',
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      STRIPE_EDGE_PORT: String(stripeEdgePort),
+      STRIPE_EDGE_UPSTREAM_PORT: String(stripePort),
+    },
+    /Stripe edge listening on/,
+    logDir,
+    cleanup,
+  );
+  const stripeEdgeUrl = `http://127.0.0.1:${stripeEdgePort}`;
+  progress(`Stripe edge at ${stripeEdgeUrl} counting the connector's requests to the sandbox`);
 
   const bundleFile = path.join(dataDir, 'workflow-bundle.js');
   // The same variables docker-compose.yml gives its services (test/unit/composeMatchesTopology.test.ts).
@@ -144,7 +163,7 @@ export async function startTopology(options: TopologyOptions): Promise<TopologyS
     secrets,
     temporal: { address: temporal.address, namespace: temporal.namespace },
     monstockApiUrl: `${monstockSandboxUrl}${API_PREFIX}`,
-    stripeApiUrl: stripeSandboxUrl,
+    stripeApiUrl: stripeEdgeUrl,
     publicWebhookUrl: proxyUrl,
     dataDir,
     databaseUrl,
@@ -209,6 +228,7 @@ export async function startTopology(options: TopologyOptions): Promise<TopologyS
     stripe,
     monstock,
     stripeSandboxUrl,
+    stripeEdgeUrl,
     knobs: { monstock: new SandboxKnobs(monstockSandboxUrl), stripe: new SandboxKnobs(stripeSandboxUrl) },
     workers,
     webhookReplicas,
@@ -221,7 +241,8 @@ export async function startTopology(options: TopologyOptions): Promise<TopologyS
   };
 }
 
-async function startSandbox(
+/** A process of the topology's own (a sandbox, the Stripe edge), up once its log says `ready`. */
+async function startProcess(
   name: string,
   entry: string,
   env: NodeJS.ProcessEnv,

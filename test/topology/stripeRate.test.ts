@@ -2,9 +2,10 @@ import type http from 'node:http';
 import { RequestLog } from '../../sandbox/stripe/requestLog';
 
 /**
- * The topology's Stripe rate is read from the sandbox's own count (topology/stripeRate.ts). A
- * limiter allowing N a second allows no more than N in any one-second window; clock seconds would
- * hide a burst across their boundary, so the count over any window is the one the run reports.
+ * The Stripe sandbox's own count, which the topology reports beside the Stripe edge's (the judge;
+ * test/topology/stripeEdge.test.ts). A limiter allowing N a second allows no more than N in any
+ * one-second window; clock seconds would hide a burst across their boundary, so the count over any
+ * window is the one the run reports.
  */
 function arrive(log: RequestLog, userAgent: string): void {
   const request = { url: '/v1/charges', method: 'GET', headers: { 'user-agent': userAgent } };
