@@ -59,7 +59,12 @@ export function movementsFromStripe(
     movements.push({ ...paymentMovement(snapshot, lastCharge, 'pending'), pendingReason: 'requires_action' });
   } else if (shownAsAsync) {
     // A payment we showed as pending (SEPA debit, 3-D Secure) has failed: say so on the same line.
-    movements.push({ ...paymentMovement(snapshot, lastCharge, 'failed'), ...failureReason(lastCharge) });
+    // A failed 3-D Secure authentication leaves no charge: the intent's own error says why.
+    const reason = failureReason(lastCharge);
+    movements.push({
+      ...paymentMovement(snapshot, lastCharge, 'failed'),
+      ...(reason.failureReason ? reason : intentFailureReason(snapshot)),
+    });
   }
 
   for (const charge of snapshot.charges) {
@@ -92,6 +97,8 @@ export function movementsToWrite(desired: readonly PaymentMovement[], recorded: 
     if (existing.status !== movement.status) return true;
     // Waiting on the customer, then on the bank: same status, a new reason to show.
     if (movement.pendingReason !== undefined && existing.pendingReason !== movement.pendingReason) return true;
+    // A failure recorded without its reason (before the intent's own error was read) gets it once.
+    if (movement.failureReason !== undefined && existing.failureReason === undefined) return true;
     // Fee and net arrive with the balance transaction, sometimes after the payment itself.
     if (movement.feeAmount !== undefined && existing.feeAmount === undefined) return true;
     // A movement written before Monstock knew the settlement currency gets it once.
@@ -232,12 +239,24 @@ function method(charge: ChargeSnapshot | undefined): Pick<PaymentMovement, 'meth
 
 function failureReason(charge: ChargeSnapshot | undefined): Pick<PaymentMovement, 'failureReason'> {
   if (!charge) return {};
-  const parts = [
-    charge.failureCode,
-    charge.declineCode && charge.declineCode !== charge.failureCode ? charge.declineCode : undefined,
-  ].filter(Boolean);
-  const reason = [parts.join('/'), charge.failureMessage].filter(Boolean).join(': ');
+  return reasonFrom(charge.failureCode, charge.declineCode, charge.failureMessage);
+}
+
+/** "code/decline: message", each part only when Stripe gave it (the decline code once). */
+function reasonFrom(
+  code: string | undefined,
+  declineCode: string | undefined,
+  message: string | undefined,
+): Pick<PaymentMovement, 'failureReason'> {
+  const parts = [code, declineCode && declineCode !== code ? declineCode : undefined].filter(Boolean);
+  const reason = [parts.join('/'), message].filter(Boolean).join(': ');
   return reason ? { failureReason: reason } : {};
+}
+
+function intentFailureReason(snapshot: PaymentIntentSnapshot): Pick<PaymentMovement, 'failureReason'> {
+  const error = snapshot.lastPaymentError;
+  if (!error) return {};
+  return reasonFrom(error.code, error.declineCode, error.message);
 }
 
 function isoFromUnix(seconds: number): string {

@@ -51,6 +51,13 @@ export interface DisputeSnapshot {
   reason?: string;
 }
 
+/** Stripe's `last_payment_error`, without the payment method it carries (no card data). */
+export interface PaymentErrorSnapshot {
+  code?: string;
+  declineCode?: string;
+  message?: string;
+}
+
 export interface PaymentIntentSnapshot {
   id: string;
   status: string;
@@ -62,6 +69,11 @@ export interface PaymentIntentSnapshot {
   cancellationReason?: string;
   currency: string;
   created: number;
+  /**
+   * Why the last attempt failed, from the intent itself: a failed 3-D Secure authentication leaves
+   * no charge (Stripe charges only once the customer authenticated), only `last_payment_error`.
+   */
+  lastPaymentError?: PaymentErrorSnapshot;
   latestChargeId?: string;
   metadata: Record<string, string>;
   charges: ChargeSnapshot[];

@@ -236,6 +236,17 @@ function compareConverted(snapshot: PaymentIntentSnapshot, match: IntentMatch): 
         repairable: true,
         detail: `${movement.kind} ${movement.transactionRef}: Stripe's fee ${movement.feeAmount} is not on Monstock`,
       });
+      continue;
+    }
+    if (movement.settlementCurrency !== undefined && existing.settlementCurrency !== movement.settlementCurrency) {
+      // Stripe converted: without the currency named, fee and net read as the payment's currency.
+      found.push({
+        ...facts,
+        monstock,
+        kind: 'fee_missing',
+        repairable: true,
+        detail: `${movement.kind} ${movement.transactionRef}: fee and net are in ${movement.settlementCurrency} (Stripe converted), Monstock names ${existing.settlementCurrency ?? 'no settlement currency'}`,
+      });
     }
   }
 

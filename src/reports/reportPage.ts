@@ -155,7 +155,7 @@ export const FINDING_TITLES: Record<FindingKind, string> = {
   amount_mismatch: 'Amounts differ',
   currency_mismatch: 'Currencies differ',
   status_mismatch: 'Statuses differ',
-  fee_missing: "Stripe's fee not on Monstock",
+  fee_missing: "Stripe's fee, or the currency it settled in, not on Monstock",
   refund_missing: 'Stripe refund not on the Monstock order',
   dispute_missing: 'Stripe dispute not on the Monstock order',
   paid_without_stripe_money: 'Paid in Monstock, no money in Stripe',

@@ -146,12 +146,25 @@ function snapshotOf(
       : {}),
     currency: intent.currency,
     created: intent.created,
+    ...lastPaymentErrorOf(intent),
     ...(idOf(intent.latest_charge) ? { latestChargeId: idOf(intent.latest_charge)! } : {}),
     metadata: { ...intent.metadata },
     charges: charges.map(chargeSnapshot),
     refunds: refunds.map(refundSnapshot),
     disputes: disputes.map(disputeSnapshot),
   };
+}
+
+/** Only the codes and Stripe's message: the error also carries the payment method, which stays out. */
+function lastPaymentErrorOf(intent: Stripe.PaymentIntent): Pick<PaymentIntentSnapshot, 'lastPaymentError'> {
+  const error = intent.last_payment_error;
+  if (!error) return {};
+  const lastPaymentError = {
+    ...(error.code !== undefined && error.code !== '' ? { code: error.code } : {}),
+    ...(error.decline_code ? { declineCode: error.decline_code } : {}),
+    ...(error.message ? { message: error.message } : {}),
+  };
+  return Object.keys(lastPaymentError).length > 0 ? { lastPaymentError } : {};
 }
 
 export function chargeSnapshot(charge: Stripe.Charge): ChargeSnapshot {

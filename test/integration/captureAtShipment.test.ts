@@ -209,6 +209,20 @@ describe('capture at shipment', () => {
       await recordHistory('orderPaymentWorkflow.captureAtShipment', handle);
     });
 
+    it('delivered without ever being shipped: captured in full, once', async () => {
+      const { order, intentId } = await authorisedOrder(3900, 'on_shipment');
+      await monstock.client.updateOrder(order.id, { status: 'delivered' });
+      const paid = await orderWhere(order.id, (o) => o.paymentStatus === 'paid');
+      expect(paid.status).toBe('delivered');
+      expect(movementOf(paid, intentId)).toMatchObject({ status: 'succeeded', amount: 3900 });
+      expect(movementOf(paid, intentId)?.feeAmount).toBeGreaterThan(0);
+      expect(await stripe.stripe.paymentIntents.retrieve(intentId)).toMatchObject({
+        status: 'succeeded',
+        amount_received: 3900,
+      });
+      expect(await capturesOf(intentId)).toBe(1);
+    });
+
     it('shipped before the customer paid: captured as soon as the payment is authorised', async () => {
       const created = await createOrder(4200, 'on_shipment');
       const intent = await intentOf(created.id);

@@ -82,6 +82,8 @@ describe('payments waiting on the customer or the bank', () => {
       payments: [{ kind: 'payment', transactionRef: intent.id, amount: 2500, currency: 'EUR', status: 'failed' }],
     });
     expect(line(failed, intent.id)).not.toHaveProperty('pendingReason');
+    // No charge was made (Stripe charges once authenticated): the reason comes from the intent's error.
+    expect(line(failed, intent.id)?.failureReason).toMatch(/^payment_intent_authentication_failure: /);
   });
 
   it('shows a SEPA debit pending (processing), then succeeded once settled', async () => {

@@ -256,6 +256,50 @@ describe('reconciliation of authorisations, refund requests and abandoned authen
     expect(reportHtml).toContain('Customer left 3-D Secure unfinished for over 24 h');
   });
 
+  it('fee and net recorded without the currency Stripe converted to: fee_missing, repaired with settlementCurrency', async () => {
+    await sandboxAdmin('/_sandbox/settlement', { currency: 'eur', rate: 0.9 });
+    try {
+      const order = await h.order(5000, 'USD');
+      // The payment's webhooks are lost; an older connector wrote fee and net without naming EUR.
+      await h.stripe.setFaults({ webhooks: { dropRate: 1 } });
+      const intent = await sdk.paymentIntents.create({
+        amount: 5000,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        metadata: { monstock_order_id: order.id },
+      });
+      await h.stripe.setFaults({ webhooks: {} });
+      const charge = await sdk.charges.retrieve(intent.latest_charge as string, { expand: ['balance_transaction'] });
+      const balance = charge.balance_transaction as Stripe.BalanceTransaction;
+      expect(balance.currency).toBe('eur');
+      await h.monstock.client.recordPayment(order.id, {
+        kind: 'payment',
+        transactionRef: intent.id,
+        amount: 5000,
+        currency: 'USD',
+        status: 'succeeded',
+        occurredAt: new Date(intent.created * 1000).toISOString(),
+        provider: 'stripe',
+        feeAmount: balance.fee,
+        netAmount: balance.net,
+      });
+
+      const report = await reconcile();
+      expect(ofOrder(report, order.id)).toEqual(['fee_missing repair_sent']);
+      expect(report.findings.find((f) => f.orderId === order.id)?.detail).toContain('fee and net are in EUR');
+      const repaired = await eventually(async () => {
+        const now = await h.monstock.client.getOrder(order.id);
+        return now.payments.find((p) => p.transactionRef === intent.id && p.settlementCurrency === 'EUR');
+      }, 20_000);
+      expect(repaired).toMatchObject({ feeAmount: balance.fee, netAmount: balance.net, status: 'succeeded' });
+      expect(ofOrder(await reconcile(), order.id)).toEqual([]);
+    } finally {
+      await h.stripe.setFaults({ webhooks: {} });
+      await sandboxAdmin('/_sandbox/settlement', { currency: null });
+    }
+  });
+
   function pages(): ConnectorPages {
     return new ConnectorPages({
       client: h.client,

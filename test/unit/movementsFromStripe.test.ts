@@ -149,6 +149,42 @@ describe('movementsFromStripe', () => {
       ]);
     });
 
+    it("gives a failed authentication Stripe's reason from the intent, which has no charge", () => {
+      const recorded = recordedFrom(movementsFromStripe(threeDs));
+      const failedIntent = intent({
+        status: 'requires_payment_method',
+        amountReceived: 0,
+        latestChargeId: undefined,
+        charges: [],
+        lastPaymentError: { code: 'payment_intent_authentication_failure', message: 'The card failed authentication.' },
+      });
+      expect(movementsFromStripe(failedIntent, recorded)).toEqual([
+        expect.objectContaining({
+          transactionRef: 'pi_1',
+          status: 'failed',
+          failureReason: 'payment_intent_authentication_failure: The card failed authentication.',
+        }),
+      ]);
+      // A failed charge's own reason comes first: it is the attempt the customer made.
+      const bounced = intent({
+        status: 'requires_payment_method',
+        amountReceived: 0,
+        charges: [charge({ status: 'failed', failureCode: 'insufficient_funds', feeAmount: undefined })],
+        lastPaymentError: { code: 'card_declined', declineCode: 'insufficient_funds' },
+      });
+      expect(movementsFromStripe(bounced, recorded)[0]).toMatchObject({ failureReason: 'insufficient_funds' });
+
+      // A failed line written without the reason gets it once, then nothing more is written.
+      const failedWithout = recordedFrom(movementsFromStripe(failedIntent, recorded)).map(
+        ({ failureReason: _reason, ...payment }) => payment,
+      );
+      expect(movementsToWrite(movementsFromStripe(failedIntent, failedWithout), failedWithout)).toEqual([
+        expect.objectContaining({ transactionRef: 'pi_1', failureReason: expect.any(String) }),
+      ]);
+      const failedWith = recordedFrom(movementsFromStripe(failedIntent, recorded));
+      expect(movementsToWrite(movementsFromStripe(failedIntent, failedWith), failedWith)).toEqual([]);
+    });
+
     it('writes a new reason on a pending line (authenticated, now processing), and a missing one', () => {
       const recorded = recordedFrom(movementsFromStripe(threeDs));
       const processing = intent({ status: 'processing', amountReceived: 0, charges: [charge({ status: 'pending' })] });

@@ -176,6 +176,27 @@ describe('compareIntent', () => {
     ).toEqual([['fee_missing', true]]);
   });
 
+  it('reports fee and net recorded without the settlement currency Stripe converted to, as repairable', () => {
+    const usdSettlingInEur = intent({
+      amount: 5000,
+      amountReceived: 5000,
+      currency: 'usd',
+      charges: [charge({ amount: 5000, currency: 'usd', feeAmount: 161, netAmount: 4439, settlementCurrency: 'eur' })],
+    });
+    const complete = payments(movementsFromStripe(usdSettlingInEur));
+    const usdOrder = (recorded: Payment[]) => ({ kind: 'order' as const, order: order(recorded, { currency: 'USD' }) });
+    expect(compareIntent(usdSettlingInEur, usdOrder(complete))).toEqual([]);
+    const unnamed = complete.map(({ settlementCurrency: _dropped, ...rest }) => rest as Payment);
+    expect(compareIntent(usdSettlingInEur, usdOrder(unnamed))).toEqual([
+      expect.objectContaining({
+        kind: 'fee_missing',
+        repairable: true,
+        transactionRef: 'pi_1',
+        detail: 'payment pi_1: fee and net are in EUR (Stripe converted), Monstock names no settlement currency',
+      }),
+    ]);
+  });
+
   it('reports an unmatched payment only when money moved; ignores what another integration owns', () => {
     expect(compareIntent(intent(), { kind: 'unmatched', reason: 'no rule' })).toEqual([
       expect.objectContaining({ kind: 'unmatched_payment', paymentIntentId: 'pi_1', repairable: false }),
