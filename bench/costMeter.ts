@@ -6,7 +6,8 @@ import { sampleProcess } from './procStats';
 /**
  * Cost of a phase, measured per process rather than guessed: CPU time (utime + stime from
  * /proc/<pid>/stat) of every process of the stack and of the load generator (this process),
- * Temporal RPCs from the dev server's Prometheus endpoint (`service_requests` by operation) and
+ * client-facing Temporal RPCs from the dev server's Prometheus endpoint (`service_requests` of the
+ * frontend service, by operation: see parseServiceRequests) and
  * the API requests each sandbox served (`GET /_sandbox/requests`), read at the start and the end.
  */
 export const COST_PROCESSES = [
@@ -24,7 +25,7 @@ export interface CostSnapshot {
   at: number;
   /** CPU time in ms per process (undefined when the process could not be read). */
   cpuMs: Partial<Record<CostProcess, number>>;
-  /** Temporal frontend requests by operation (undefined without a metrics endpoint). */
+  /** Client-facing Temporal requests (the frontend's) by operation (undefined without a metrics endpoint). */
   temporalRequests?: Record<string, number>;
   stripeRequests?: number;
   monstockRequests?: number;
@@ -45,16 +46,32 @@ export interface PhaseCost {
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
-/** Sums `service_requests` (or `service_requests_total`) samples by their `operation` label. */
+/**
+ * Client-facing Temporal RPCs by operation, from `service_requests` (or `service_requests_total`).
+ * The dev server runs frontend, history and matching in one process and counts a request at each
+ * service it passes: a signal-with-start is one frontend request and one history request, a
+ * poll one frontend and one matching. Only the frontend's count is what a client (worker,
+ * webhook server, bench) asked for, so only `service_name="frontend"` samples are summed; the
+ * server's own `temporal_system` namespace (its internal workers) is left out too. A sample
+ * without a service label (an older server) counts as the frontend's.
+ */
 export function parseServiceRequests(metrics: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of metrics.split('\n')) {
     const match = /^service_requests(?:_total)?\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line);
     if (!match) continue;
-    const operation = /(?:^|,)operation="([^"]*)"/.exec(match[1]!)?.[1] ?? 'unknown';
+    const labels = match[1]!;
+    const service = labelOf(labels, 'service_name');
+    if (service !== undefined && service !== 'frontend') continue;
+    if (labelOf(labels, 'namespace') === 'temporal_system') continue;
+    const operation = labelOf(labels, 'operation') ?? 'unknown';
     out[operation] = (out[operation] ?? 0) + Number(match[2]);
   }
   return out;
+}
+
+function labelOf(labels: string, name: string): string | undefined {
+  return new RegExp(`(?:^|,)${name}="([^"]*)"`).exec(labels)?.[1];
 }
 
 export function phaseCost(start: CostSnapshot, end: CostSnapshot, payments: number): PhaseCost {

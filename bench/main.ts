@@ -380,7 +380,7 @@ async function main(): Promise<void> {
           ...(connectorCpuMsPerOrder !== undefined ? { connectorCpuMsPerOrder } : {}),
           ...(allProcessesCpuMsPerOrder !== undefined ? { allProcessesCpuMsPerOrder } : {}),
           costPerOrder: {
-            basis: `a stack of its own (ORDER_IDLE_WINDOW ${settings.costIdleWindow}), one warm-up order not counted, then a window per order: new Monstock customer and order (webhooks on), the connector syncs the customer and creates the intent, the intent is paid while the order's workflow runs, Monstock shows it paid and echoes the connector's write, the idle timer fires and the workflow completes, the connector settles; actions of every workflow with events in that window plus heartbeats and queries from the RPC counters; CPU per process from /proc`,
+            basis: `a stack of its own (ORDER_IDLE_WINDOW ${settings.costIdleWindow}), one warm-up order not counted, then a window per order: new Monstock customer and order (webhooks on), the connector syncs the customer and creates the intent, the intent is paid while the order's workflow runs, Monstock shows it paid and echoes the connector's write, the idle timer fires and the workflow completes, the connector settles; actions of every workflow with events in that window plus heartbeats and queries from the RPC counters (client-facing: service_requests of the frontend service only); CPU per process from /proc`,
             each: costs.map((cost) => ({ orderId: cost.orderId, actions: cost.actions, ...cost.cost })),
           },
         }
@@ -394,7 +394,7 @@ async function main(): Promise<void> {
           monstockRequestsPerPayment: e2eCost.monstockRequestsPerPayment,
           temporalRpcsPerPayment: e2eCost.temporalRpcsPerPayment,
           costPerPayment: {
-            basis: `payments on existing orders whose workflow is running (ORDER_IDLE_WINDOW ${settings.orderIdleWindow}, longer than the run, as production's 120 days: no order closes while measured): every point of the end-to-end sweep, from every order having its intent to the connector (worker and webhook server) settled after the payments; order creation and the workflow's completion excluded (once per order: see costPerOrder); CPU utime+stime per process from /proc (CLK_TCK read), Temporal RPCs from the dev server metrics (service_requests), API requests from GET /_sandbox/requests`,
+            basis: `payments on existing orders whose workflow is running (ORDER_IDLE_WINDOW ${settings.orderIdleWindow}, longer than the run, as production's 120 days: no order closes while measured): every point of the end-to-end sweep, from every order having its intent to the connector (worker and webhook server) settled after the payments; order creation and the workflow's completion excluded (once per order: see costPerOrder); CPU utime+stime per process from /proc (CLK_TCK read), client-facing Temporal RPCs from the dev server metrics (service_requests of the frontend service only: the history and matching hops of the same request are not counted again; the server's temporal_system namespace left out), API requests from GET /_sandbox/requests`,
             ...e2eCost,
           },
         }

@@ -4,7 +4,8 @@ import { EncryptionCodec, parseEncryptionKeys } from '../src/temporal/codec/encr
 
 /**
  * What a signal carried, for the breakdown: the Stripe event type or the Monstock change (type
- * and order version). Payloads are encrypted by the connector's codec: decoded with its keys.
+ * and order version), or which side a customer change came from (`source`). Payloads are
+ * encrypted by the connector's codec: decoded with its keys.
  */
 export function createSignalDescriber(
   encryptionKeys: string,
@@ -20,10 +21,16 @@ export function createSignalDescriber(
         version?: number;
         kind?: string;
         status?: string;
+        source?: string;
       }>(decoded!);
       if (!value || typeof value !== 'object') return undefined;
       return (
-        [value.type ?? value.kind, value.version !== undefined ? `version ${value.version}` : undefined, value.status]
+        [
+          value.type ?? value.kind,
+          value.source,
+          value.version !== undefined ? `version ${value.version}` : undefined,
+          value.status,
+        ]
           .filter(Boolean)
           .join(', ') || undefined
       );

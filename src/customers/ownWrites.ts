@@ -1,4 +1,6 @@
 import { MONSTOCK_SYNC_VERSION_KEY, refValue } from './crossRefs';
+import { fingerprint } from './fingerprint';
+import { fieldsFromStripe, stripeLink, type StripeCustomerView } from './stripeMapping';
 
 /**
  * The connector's own writes to a Monstock customer, recognisable from the record alone: every
@@ -23,4 +25,18 @@ export interface CustomerSnapshot {
 export function isOwnWrite(snapshot: CustomerSnapshot): boolean {
   if (snapshot.version === undefined || !Number.isSafeInteger(snapshot.version)) return false;
   return refValue(snapshot.externalRefs, MONSTOCK_SYNC_VERSION_KEY) === String(snapshot.version);
+}
+
+/**
+ * Stripe's side: Stripe keeps no version, but every write of the connector to a Stripe customer
+ * stores, with the Monstock id, the fingerprint of the fields it left (`monstock_sync_hash`). A
+ * signed `customer.*` snapshot that is linked and whose fields still hash to that fingerprint is
+ * the record exactly as the connector left it (its own creation or update, or an edit of nothing
+ * synced): there is nothing to bring over. A person's edit of a synced field changes the hash and
+ * is never matched; the snapshot is the record at that event's time, so a later edit comes with
+ * an event (and a snapshot) of its own. The same rule as the sync's own echo check (observeStripe).
+ */
+export function isStripeSnapshotAsSynced(snapshot: StripeCustomerView): boolean {
+  const link = stripeLink(snapshot);
+  return link.monstockId !== undefined && link.hash === fingerprint(fieldsFromStripe(snapshot));
 }

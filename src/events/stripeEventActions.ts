@@ -1,4 +1,7 @@
 import type Stripe from 'stripe';
+import { z } from 'zod';
+import { isStripeSnapshotAsSynced } from '../customers/ownWrites';
+import type { StripeCustomerView } from '../customers/stripeMapping';
 import type { CheckoutFacts, PaymentIntentFacts } from '../matching/orderMatcher';
 import { describeBadId, isSafeStripeId } from '../shared/ids';
 import type { StripeEventRef } from '../shared/orderPayment';
@@ -38,8 +41,12 @@ export type InvalidIdField = 'event_id' | 'object_id' | 'payment_intent_id' | 'c
 
 export type StripeEventAction =
   | { kind: 'deliver'; ref: StripeEventRef; match: MatchPlan }
-  /** A customer changed in Stripe: for the connection's customer sync. */
-  | { kind: 'customer'; customerId: string; eventId: string; created: number }
+  /**
+   * A customer changed in Stripe: for the connection's customer sync. `ownWrite`: the signed
+   * snapshot is the record exactly as the connector's last sync left it (src/customers/ownWrites.ts),
+   * so the delivery drops it instead of paying a signal for a sync that would find nothing to do.
+   */
+  | { kind: 'customer'; customerId: string; eventId: string; created: number; ownWrite: boolean }
   | { kind: 'skip'; reason: SkipReason }
   /**
    * A signed event whose ids could never name a workflow (too long, odd characters): a 400 with
@@ -160,7 +167,13 @@ export function stripeEventAction(event: StripeWebhookEvent): StripeEventAction 
   if (!isSafeStripeId(event.id)) return invalidId('event_id', event.id);
   if ((CUSTOMER_EVENTS as readonly string[]).includes(event.type) && event.data.object.object === 'customer') {
     if (!isSafeStripeId(event.data.object.id)) return invalidId('customer_id', event.data.object.id);
-    return { kind: 'customer', customerId: event.data.object.id, eventId: event.id, created: event.created };
+    return {
+      kind: 'customer',
+      customerId: event.data.object.id,
+      eventId: event.id,
+      created: event.created,
+      ownWrite: isOwnStripeCustomerWrite(event.data.object),
+    };
   }
   if ((REDUNDANT_STRIPE_EVENTS as readonly string[]).includes(event.type)) return { kind: 'skip', reason: 'redundant' };
   const rule = RULES.get(event.type);
@@ -182,6 +195,31 @@ export function stripeEventAction(event: StripeWebhookEvent): StripeEventAction 
     },
     match: rule.plan(object),
   };
+}
+
+/**
+ * The part of a signed customer snapshot the echo check reads. Anything missing or malformed says
+ * "not ours": the change is then delivered and the sync reads the customer itself.
+ */
+const customerSnapshotSchema = z.object({
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  phone: z.string().nullable(),
+  address: z
+    .object({
+      line1: z.string().nullable().optional(),
+      line2: z.string().nullable().optional(),
+      postal_code: z.string().nullable().optional(),
+      city: z.string().nullable().optional(),
+      country: z.string().nullable().optional(),
+    })
+    .nullable(),
+  metadata: z.record(z.string(), z.string()),
+});
+
+function isOwnStripeCustomerWrite(object: StripeObjectJson): boolean {
+  const snapshot = customerSnapshotSchema.safeParse(object);
+  return snapshot.success && isStripeSnapshotAsSynced(snapshot.data as StripeCustomerView);
 }
 
 function invalidId(field: InvalidIdField, value: unknown): StripeEventAction {

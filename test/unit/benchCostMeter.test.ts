@@ -1,17 +1,28 @@
 import { parseServiceRequests, phaseCost, type CostSnapshot } from '../../bench/costMeter';
 
 describe('bench cost meter', () => {
-  it('sums service_requests by operation from Prometheus text', () => {
+  it('sums the frontend service_requests by operation, not the history and matching hops of the same request', () => {
     const text = [
       '# HELP service_requests service_requests counter',
       '# TYPE service_requests counter',
-      'service_requests{operation="StartWorkflowExecution",service_name="frontend"} 3',
-      'service_requests{operation="StartWorkflowExecution",service_name="history"} 2',
-      'service_requests_total{namespace="default",operation="PollWorkflowTaskQueue"} 1.5e1',
-      'service_requests_other{operation="X"} 9',
-      'service_latency_count{operation="StartWorkflowExecution"} 4',
+      'service_requests{namespace="default",operation="SignalWithStartWorkflowExecution",service_name="frontend"} 3',
+      'service_requests{namespace="default",operation="SignalWithStartWorkflowExecution",service_name="history"} 3',
+      'service_requests{namespace="default",operation="DescribeWorkflowExecution",service_name="frontend"} 4',
+      'service_requests{namespace="default",operation="DescribeWorkflowExecution",service_name="history"} 4',
+      'service_requests{namespace="default",operation="PollWorkflowTaskQueue",service_name="frontend"} 10',
+      'service_requests{namespace="default",operation="PollWorkflowTaskQueue",service_name="matching"} 12',
+      'service_requests{namespace="default",operation="RecordWorkflowTaskStarted",service_name="history"} 14',
+      'service_requests{namespace="temporal_system",operation="PollActivityTaskQueue",service_name="frontend"} 30',
+      'service_requests_total{namespace="default",operation="StartWorkflowExecution"} 1.5e1',
+      'service_requests_other{operation="X",service_name="frontend"} 9',
+      'service_latency_count{operation="StartWorkflowExecution",service_name="frontend"} 4',
     ].join('\n');
-    expect(parseServiceRequests(text)).toEqual({ StartWorkflowExecution: 5, PollWorkflowTaskQueue: 15 });
+    expect(parseServiceRequests(text)).toEqual({
+      SignalWithStartWorkflowExecution: 3,
+      DescribeWorkflowExecution: 4,
+      PollWorkflowTaskQueue: 10,
+      StartWorkflowExecution: 15,
+    });
   });
 
   it('divides each process delta by the payments', () => {

@@ -5,6 +5,7 @@ import {
   type StripeObjectJson,
   type StripeWebhookEvent,
 } from '../../src/events/stripeEventActions';
+import { fingerprint } from '../../src/customers/fingerprint';
 import type { StripeEventRef } from '../../src/shared/orderPayment';
 
 /**
@@ -167,9 +168,35 @@ describe('stripe event action table', () => {
         customerId: 'cus_Ra1',
         eventId: `evt_${type.replace(/\./g, '_')}`,
         created: CREATED,
+        // Not linked: a change to sync.
+        ownWrite: false,
       });
     },
   );
+
+  it("marks the connector's own write: linked, and the fields still hash to the fingerprint it stored", () => {
+    const synced = {
+      id: 'cus_Ra1',
+      object: 'customer',
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      phone: null,
+      address: null,
+      metadata: {
+        monstock_customer_id: 'mcu_1',
+        monstock_sync_hash: fingerprint({ email: 'ada@example.com', name: 'Ada Lovelace' }),
+      },
+    };
+    const ownWriteOf = (object: Record<string, unknown>) => {
+      const action = stripeEventAction(event('customer.updated', { ...synced, ...object }));
+      return action.kind === 'customer' ? action.ownWrite : 'not a customer change';
+    };
+    expect(ownWriteOf({})).toBe(true);
+    expect(ownWriteOf({ name: 'Ada King' })).toBe(false);
+    expect(ownWriteOf({ metadata: { ...synced.metadata, monstock_sync_hash: 'v1:other' } })).toBe(false);
+    expect(ownWriteOf({ metadata: { monstock_sync_hash: synced.metadata.monstock_sync_hash } })).toBe(false);
+    expect(ownWriteOf({ phone: 42 })).toBe(false);
+  });
 
   it('has a fixture above for exactly the types it handles (the managed endpoint subscribes to these)', () => {
     expect([...HANDLED_STRIPE_EVENT_TYPES].sort()).toEqual(

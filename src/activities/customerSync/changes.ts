@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import { fingerprint } from '../../customers/fingerprint';
 import { fieldsFromMonstock, monstockLink } from '../../customers/monstockMapping';
-import { fieldsFromStripe, stripeLink, type StripeCustomerView } from '../../customers/stripeMapping';
+import { isStripeSnapshotAsSynced } from '../../customers/ownWrites';
+import { stripeLink, type StripeCustomerView } from '../../customers/stripeMapping';
 import { syncKeyOf } from '../../customers/syncKeys';
 import type { Customer } from '../../monstock/schemas';
 import type { PendingCustomerChange } from '../../shared/customerSync';
@@ -31,8 +32,8 @@ export function observeStripe(
   customer: StripeCustomerView & Pick<Stripe.Customer, 'id'>,
   changedAt?: number,
 ): Observed {
+  if (isStripeSnapshotAsSynced(customer)) return { echo: true };
   const link = stripeLink(customer);
-  if (link.monstockId && link.hash === fingerprint(fieldsFromStripe(customer))) return { echo: true };
   return {
     echo: false,
     change: {

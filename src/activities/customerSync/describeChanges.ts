@@ -40,7 +40,11 @@ export function createDescribeCustomerChanges(clients: CustomerSyncClients) {
   };
 }
 
-async function observe(clients: CustomerSyncClients, event: CustomerChangedEvent): Promise<Observed | undefined> {
+/** One signalled customer read and judged: work for the workflow, an echo, or undefined when it no longer exists. */
+export async function observe(
+  clients: CustomerSyncClients,
+  event: CustomerChangedEvent,
+): Promise<Observed | undefined> {
   if (event.source === 'monstock') {
     const customer = await clients.monstock.findCustomer(event.customerId);
     return customer && observeMonstock(customer);

@@ -1,3 +1,4 @@
+import { createDescribeAndSyncCustomer } from './describeAndSync';
 import { createDescribeCustomerChanges } from './describeChanges';
 import { createPollMonstockCustomers } from './pollMonstock';
 import { createPollStripeCustomers } from './pollStripe';
@@ -11,9 +12,11 @@ export function createCustomerSyncActivities(clients: CustomerSyncClients) {
     pollStripeCustomers: createPollStripeCustomers(clients.stripe),
     describeCustomerChanges: createDescribeCustomerChanges(clients),
     syncCustomer: createSyncCustomer(clients),
+    describeAndSyncCustomer: createDescribeAndSyncCustomer(clients),
   };
 }
 
 export type CustomerSyncActivities = ReturnType<typeof createCustomerSyncActivities>;
 export type { CustomerPollResult, CustomerSyncClients, SyncCustomerInput, SyncCustomerResult } from './types';
 export type { DescribeChangesResult } from './describeChanges';
+export type { DescribeAndSyncResult } from './describeAndSync';

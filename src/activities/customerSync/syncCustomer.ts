@@ -17,6 +17,7 @@ import {
 } from '../../customers/monstockMapping';
 import { fieldsFromStripe, stripeCreateParams, stripeFieldParams, stripeLink } from '../../customers/stripeMapping';
 import { stripeCreateKey, stripeUpdateKey } from '../../customers/syncKeys';
+import { VersionConflict } from '../../monstock/errors';
 import type { Customer, CustomerInput } from '../../monstock/schemas';
 import type { PendingCustomerChange } from '../../shared/customerSync';
 import { withActivityFailures } from '../failures';
@@ -76,17 +77,21 @@ async function createInStripe(
     stripeCreateParams(fields, { [STRIPE_MONSTOCK_ID_KEY]: monstock.id, [STRIPE_SYNC_HASH_KEY]: hash }),
     stripeCreateKey(connectionId, monstock.id, monstock.version),
   );
-  await clients.monstock.updateCustomer(
-    monstock.id,
-    {
-      externalRefs: {
-        [MONSTOCK_STRIPE_ID_KEY]: created.id,
-        [MONSTOCK_SYNC_HASH_KEY]: hash,
-        ...ownWriteMarker(monstock.version),
+  try {
+    await clients.monstock.updateCustomer(
+      monstock.id,
+      {
+        externalRefs: {
+          [MONSTOCK_STRIPE_ID_KEY]: created.id,
+          [MONSTOCK_SYNC_HASH_KEY]: hash,
+          ...ownWriteMarker(monstock.version),
+        },
       },
-    },
-    monstock.version,
-  );
+      monstock.version,
+    );
+  } catch (error) {
+    if (!(error instanceof VersionConflict) || !(await linkedMeanwhile(clients, monstock.id, created.id))) throw error;
+  }
   return {
     monstockId: monstock.id,
     stripeId: created.id,
@@ -95,6 +100,21 @@ async function createInStripe(
     linkedByEmail: false,
     conflict: false,
   };
+}
+
+/**
+ * A new customer with an order is linked twice at once, by design: the order's workflow needs its
+ * Stripe customer now (stripeCustomerForOrder) while the customer sync handles Monstock's
+ * `customer.created`. Both create the Stripe customer with the same idempotency key (one customer)
+ * and write the same link under `If-Match` of the same version, so the second write meets a 412.
+ * When the record now links to the very Stripe customer this write created, the other writer did
+ * exactly this write (same key, hence same version read, same fields and fingerprint): done, with
+ * no retry. Anything else (a person's edit in between, another link) is a real conflict: thrown,
+ * and the retry reads both sides again.
+ */
+async function linkedMeanwhile(clients: CustomerSyncClients, monstockId: string, stripeId: string): Promise<boolean> {
+  const current = await clients.monstock.findCustomer(monstockId);
+  return current !== undefined && monstockLink(current).stripeId === stripeId;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ConnectorConfig } from '../../config';
 import { answerNotAccepted, RECEIVED, webhookRouteBasics, type WebhookRouteOptions } from '../http/webhookRoute';
 import type { OrderMatcher } from '../../matching/orderMatcher';
 import { WEBHOOK_COUNTERS as C } from '../../observability/counters';
-import type { CustomerChangedEvent } from '../../shared/customerSync';
+import type { CustomerChangeAtEdge } from '../../shared/customerSync';
 import type { StripeEventRef } from '../../shared/orderPayment';
 import { beforeDeadline, handOffBefore } from '../http/deadline';
 import type { WebhookAnswer, WebhookRoute } from '../http/server';
@@ -243,11 +243,12 @@ export function createStripeWebhookHandlers(options: StripeWebhookRouteOptions):
     }
     const deadline = Date.now() + temporalDeadlineMs;
     try {
-      const change: CustomerChangedEvent = {
+      const change: CustomerChangeAtEdge = {
         source: 'stripe',
         customerId: action.customerId,
         eventId: action.eventId,
         changedAt: new Date(action.created * 1000).toISOString(),
+        ...(action.ownWrite ? { ownWrite: true } : {}),
       };
       const customerDelivery = options.customerDelivery;
       await handOffBefore(options.client, deadline, 'handing the customer change to Temporal', () =>
