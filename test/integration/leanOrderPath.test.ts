@@ -48,8 +48,9 @@ import {
 const MAX_ACTIONS_PER_ORDER = 7;
 const MAX_HISTORY_EVENTS_PER_ORDER = 20;
 /**
- * Before: 2 (Monstock's `customer.created`, then its echo of the Stripe customer id the connector
- * wrote back). The echo now carries the connector's version marker and is dropped at the edge.
+ * Before: 2 or 3 (Monstock's `customer.created`, its echo of the Stripe customer id the connector
+ * wrote back, and Stripe's `customer.created` of the customer the connector created). Both echoes
+ * are now dropped at the edge: Monstock's by the connector's version marker, Stripe's by its sync hash.
  */
 const CUSTOMER_SYNC_SIGNALS_PER_NEW_CUSTOMER = 1;
 
@@ -62,6 +63,8 @@ describe('the lean order path', () => {
   let worker: RunningWorker;
   let server: StartedServer;
   let routes: { monstock?: WebhookRoute; stripe?: WebhookRoute } = {};
+  /** The Stripe events the connector's route has answered 2xx, as `<type> <object id>`. */
+  const answeredStripeEvents: string[] = [];
   /** Every request the worker's Stripe client made, by method and path. */
   const stripeRequests: string[] = [];
 
@@ -83,7 +86,15 @@ describe('the lean order path', () => {
         connectionIds: ['default'],
         webhooks: {
           monstock: (webhook) => routes.monstock!(webhook),
-          stripe: (webhook) => routes.stripe!(webhook),
+          stripe: async (webhook) => {
+            const answer = await routes.stripe!(webhook);
+            const event = JSON.parse(webhook.rawBody.toString('utf8')) as {
+              type?: string;
+              data?: { object?: { id?: string } };
+            };
+            if (answer.status < 300) answeredStripeEvents.push(`${event.type} ${event.data?.object?.id}`);
+            return answer;
+          },
         },
       }),
       0,
@@ -102,7 +113,15 @@ describe('the lean order path', () => {
     const counters = defineWebhookCounters(new Counters());
     routes = {
       monstock: createMonstockWebhookRoute({ client, config, logger, counters, customerDelivery }),
-      stripe: createStripeWebhookRoute({ client, matcher: clients.matcher, config, logger, counters }),
+      // Stripe's `customer.*` events reach the customer sync as in production, so its echoes are counted too.
+      stripe: createStripeWebhookRoute({
+        client,
+        matcher: clients.matcher,
+        config,
+        logger,
+        counters,
+        customerDelivery,
+      }),
     };
     worker = await startTestWorker(taskQueue, clients);
   });
@@ -132,8 +151,11 @@ describe('the lean order path', () => {
     );
   }
 
-  /** The customer-sync signals that name this order's customer (its Stripe id written back, say). */
-  async function customerSignalsFor(customerId: string): Promise<number> {
+  /**
+   * The customer-sync signals that name this order's customer on either side: Monstock's id, or the
+   * id of the Stripe customer the connector created for it (Stripe's `customer.created` of our own write).
+   */
+  async function customerSignalsFor(...customerIds: string[]): Promise<number> {
     const handle = client.workflow.getHandle(customerSyncWorkflowId('default'));
     const events = (await handle.fetchHistory()).events ?? [];
     let count = 0;
@@ -141,7 +163,7 @@ describe('the lean order path', () => {
       const payload = event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0];
       if (!payload) continue;
       const change = await decodeHistoryPayload<{ customerId?: string }>(payload);
-      if (change.customerId === customerId) count += 1;
+      if (change.customerId !== undefined && customerIds.includes(change.customerId)) count += 1;
     }
     return count;
   }
@@ -170,15 +192,20 @@ describe('the lean order path', () => {
       15_000,
     );
     // The customer sync's write-back (and so Monstock's echo of it) has happened before counting its signals.
-    await eventually(
+    const stripeCustomerId = await eventually(
       async () => (await monstock.client.getCustomer(order.customerId)).externalRefs.stripeCustomerId,
+      15_000,
+    );
+    // Stripe's own event for the customer the connector created has been answered (and dropped or signalled).
+    await eventually(
+      async () => (answeredStripeEvents.includes(`customer.created ${stripeCustomerId}`) ? true : undefined),
       15_000,
     );
     await settled(handle);
 
     const history = await handle.fetchHistory();
     const count = countTemporalActions((history.events ?? []).map(historyEventFacts));
-    const customerSignals = await customerSignalsFor(order.customerId);
+    const customerSignals = await customerSignalsFor(order.customerId, stripeCustomerId);
     const paymentRequests = stripeRequests.slice(requestsBeforePayment);
     // The numbers, for the person comparing before and after.
     process.stdout.write(
