@@ -11,6 +11,14 @@ import { HANDLED_STRIPE_EVENT_TYPES } from '../src/events/stripeEventActions';
 import { findTemporalMetricsUrl, findTemporalPid, type CostTargets } from './costMeter';
 import { defaultBenchConnection, type BenchConnection } from './connections';
 
+/** Worker settings the bench passes on from its own environment, to measure their sizes. */
+const WORKER_SIZING = [
+  'WORKER_MAX_CACHED_WORKFLOWS',
+  'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+  'WORKER_MAX_CONCURRENT_ACTIVITIES',
+  'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
+] as const;
+
 /**
  * The bench's own embedded stack, in a temporary data dir on free ports: Temporal dev server,
  * both sandboxes and the webhook server as processes of their own, one worker process (so its
@@ -120,10 +128,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       // Pollers would walk the thousands of seeded orders in the middle of a measurement.
       MONSTOCK_POLL_INTERVAL: '24h',
       CUSTOMER_SYNC_POLL_INTERVAL: '24h',
-      // The worker's sticky cache, given to the bench to compare sizes (unset: the worker's default).
-      ...(process.env.WORKER_MAX_CACHED_WORKFLOWS
-        ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS }
-        : {}),
+      // The worker's sticky cache and task slots, given to the bench to compare sizes (unset: the worker's defaults).
+      ...Object.fromEntries(WORKER_SIZING.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : []))),
       PORT: String(webhookPort),
       // Each webhook server's admin listener on a free port of its own (the default would collide).
       ADMIN_PORT: String(adminPort),

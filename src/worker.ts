@@ -60,7 +60,12 @@ async function main(): Promise<void> {
     ...(tracing ? { tracing } : {}),
     // Activity logs and metrics name the connection each activity serves (its input's connectionId).
     activityInterceptors: [connectionActivityInterceptors(config.connectionId)],
-    overrides: { maxCachedWorkflows: config.temporal.maxCachedWorkflows },
+    overrides: {
+      maxCachedWorkflows: config.temporal.maxCachedWorkflows,
+      maxConcurrentWorkflowTaskExecutions: config.temporal.taskSlots.workflowTasks,
+      maxConcurrentActivityTaskExecutions: config.temporal.taskSlots.activities,
+      maxConcurrentLocalActivityExecutions: config.temporal.taskSlots.localActivities,
+    },
     clients: {
       clientsFor: (connectionId) => connectionClients.clientsFor(connectionId),
       deliverToOrder: delivery.toOrder,

@@ -26,6 +26,8 @@ export interface ConnectorConfig {
     uiPort: number;
     /** The worker's sticky cache size; undefined: the SDK's default. */
     maxCachedWorkflows: number;
+    /** The worker's task slots: workflow tasks, activities and local activities run at once. */
+    taskSlots: { workflowTasks: number; activities: number; localActivities: number };
     /** host:port of the worker's SDK metrics (Prometheus); undefined: not served. */
     metricsAddress: string | undefined;
     /** Where people open the Web UI: the links on the admin pages. */
@@ -124,6 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfi
       devServerPort: s.TEMPORAL_DEV_SERVER_PORT,
       uiPort: s.TEMPORAL_UI_PORT,
       maxCachedWorkflows: s.WORKER_MAX_CACHED_WORKFLOWS,
+      taskSlots: {
+        workflowTasks: s.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+        activities: s.WORKER_MAX_CONCURRENT_ACTIVITIES,
+        localActivities: s.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+      },
       metricsAddress: s.WORKER_METRICS_ADDRESS,
       uiUrl: s.TEMPORAL_UI_URL ?? `http://127.0.0.1:${s.TEMPORAL_UI_PORT}`,
       cliPath: s.TEMPORAL_CLI_PATH,

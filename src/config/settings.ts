@@ -135,6 +135,27 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(0).max(100_000),
     default: '200',
   }),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: setting({
+    name: 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+    description:
+      "Workflow tasks a worker runs at once (task slots); the Temporal SDK's 40, with which npm run bench sustained 40 payments/s on 2 cores. Fewer bound the memory of a burst of replays; more need cores.",
+    schema: z.coerce.number().int().min(1).max(10_000),
+    default: '40',
+  }),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: setting({
+    name: 'WORKER_MAX_CONCURRENT_ACTIVITIES',
+    description:
+      "Activities a worker runs at once (task slots; reconciliation pages, customer syncs, unmatched reviews); the Temporal SDK's 100. Each waits mostly on Stripe and Monstock, whose rate budgets bound the work, not this.",
+    schema: z.coerce.number().int().min(1).max(10_000),
+    default: '100',
+  }),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: setting({
+    name: 'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
+    description:
+      "Local activities a worker runs at once (the order path's alignment and sync); the Temporal SDK's 100.",
+    schema: z.coerce.number().int().min(1).max(10_000),
+    default: '100',
+  }),
   WORKER_METRICS_ADDRESS: setting({
     name: 'WORKER_METRICS_ADDRESS',
     description:

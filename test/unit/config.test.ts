@@ -73,6 +73,28 @@ describe('configuration', () => {
     );
   });
 
+  it("sizes the worker's task slots: the SDK's 40, 100 and 100 unless told otherwise", () => {
+    expect(loadConfig(withDevelopmentValues({})).temporal.taskSlots).toEqual({
+      workflowTasks: 40,
+      activities: 100,
+      localActivities: 100,
+    });
+    const told = loadConfig(
+      withDevelopmentValues({
+        WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '8',
+        WORKER_MAX_CONCURRENT_ACTIVITIES: '20',
+        WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '30',
+      }),
+    );
+    expect(told.temporal.taskSlots).toEqual({ workflowTasks: 8, activities: 20, localActivities: 30 });
+    for (const name of [
+      'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+      'WORKER_MAX_CONCURRENT_ACTIVITIES',
+      'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
+    ])
+      expect(() => loadConfig(withDevelopmentValues({ [name]: '0' }))).toThrow(new RegExp(name));
+  });
+
   it('accepts several webhook secrets for rotation', () => {
     const config = loadConfig({ ...required, STRIPE_WEBHOOK_SECRET: 'whsec_old_one_123, whsec_new_one_456' });
     expect(config.stripe.webhookSecrets).toEqual(['whsec_old_one_123', 'whsec_new_one_456']);
