@@ -62,7 +62,9 @@ export async function startStripeEdge(options: {
   let upstreamErrors = 0;
   const eventLoopDelay = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
   eventLoopDelay.enable();
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // Idle sockets are closed before the sandbox's own keep-alive timeout (Node's 5 s), so the edge
+  // seldom reuses one the sandbox is closing at that moment (a reset, answered 502).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
 
   const count = (arrivedAt: number, incoming: http.IncomingMessage): void => {
     const pathname = new URL(incoming.url ?? '/', 'http://edge').pathname;

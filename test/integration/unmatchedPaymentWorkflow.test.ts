@@ -239,7 +239,9 @@ describe('unmatchedPaymentWorkflow', () => {
     const timers = await timersOf(handle);
     expect(timers.slice(0, 3)).toEqual([250, 500, 1_000]);
     expect(timers.slice(3).every((ms) => ms === 1_000)).toBe(true);
-    expect(timers.length).toBeGreaterThanOrEqual(4);
+    // Parking is decided on the time waited, looks included: on a loaded machine slow looks fill
+    // the 5 s sooner, so at least the three backoff steps are asserted, not a fourth 1 s look.
+    expect(timers.length).toBeGreaterThanOrEqual(3);
     const looks = parked.scheduledLooks!;
     expect(looks).toBe(timers.length);
     expect(looks).toBeLessThanOrEqual(8);
