@@ -71,12 +71,6 @@ const ECHO_CANDIDATE_TYPES: ReadonlySet<MonstockOrderRef['type']> = new Set(['or
 const ECHO_WAIT_MS = 1_500;
 /** First wait before asking again; doubled each time, so a slow workflow costs a few describes, not thirty. */
 const ECHO_FIRST_POLL_MS = 50;
-/**
- * Monstock's echo of the connector's write arrives while the write's activity is still returning
- * to its workflow, so a describe at once nearly always finds it busy and is asked again: looking
- * first after this long saves that describe (measured: 2.45 describes per payment at once).
- */
-const ECHO_FIRST_LOOK_MS = 40;
 
 export function createWorkflowDelivery(options: WorkflowDeliveryOptions): WorkflowDelivery {
   const { client, taskQueue } = options;
@@ -94,7 +88,6 @@ export function createWorkflowDelivery(options: WorkflowDeliveryOptions): Workfl
     const giveUpAt = Date.now() + ECHO_WAIT_MS;
     let wait = ECHO_FIRST_POLL_MS;
     try {
-      await setTimeout(ECHO_FIRST_LOOK_MS);
       for (;;) {
         const described = await handle.describe();
         if (described.status.name !== 'RUNNING') return false;
