@@ -70,7 +70,21 @@ async function answers(port: number): Promise<boolean> {
   }
 }
 
+/** Attempts on fresh ports when one of the two free ports chosen was taken before stripe-mock bound it. */
+const PORT_ATTEMPTS = 3;
+
 export async function startStripeMock(): Promise<StripeMock> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startStripeMockOnFreePorts();
+    } catch (error) {
+      const portTaken = error instanceof Error && /address already in use/.test(error.message);
+      if (!portTaken || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startStripeMockOnFreePorts(): Promise<StripeMock> {
   const binary = findStripeMock();
   const httpPort = await freePort();
   const httpsPort = await freePort();
