@@ -1,10 +1,11 @@
+import { ClockSecondCounter, SlidingWindowCounter, type BusiestSecond } from '../sandbox/kit/arrivalCounters';
+
 /**
- * Arrivals counted the way a server enforcing a per-second limit counts them: the busiest window of
- * one second wherever it starts (`window`, what a strict limiter bounds) and the busiest clock
- * second (`clockSecond`, a fixed-window server's count; never above the other). The busiest
- * window's arrivals are kept (offset from its first, route), so an excess can be traced to the
- * calls that made it. Every arrival time is kept too (`times`, up to a bound), so a reader can
- * ask how close the count came to one more.
+ * One client's arrivals at the Stripe edge, counted with the Stripe sandbox's own counters
+ * (sandbox/kit/arrivalCounters.ts): the busiest window of one second wherever it starts (`window`,
+ * what a strict limiter bounds) and the busiest clock second (`clockSecond`; never above the
+ * other). Every arrival is kept too (up to a bound), so the busiest window's arrivals can be traced
+ * to their routes and a reader can ask how close the count came to one more.
  */
 export interface Arrival {
   /** Milliseconds after the window's first arrival. */
@@ -19,51 +20,38 @@ export interface BusiestWindow {
   arrivals: Arrival[];
 }
 
-export interface BusiestClockSecond {
-  count: number;
-  /** Unix seconds; null while nothing arrived. */
-  second: number | null;
-}
+export type BusiestClockSecond = BusiestSecond;
 
-/** 200 000 arrivals: hours of a run at 25 a second, 1.6 MB. */
-const MAX_TIMES = 200_000;
+/** 200 000 arrivals: hours of a run at 25 a second, a few MB. */
+const MAX_KEPT = 200_000;
 
 export class ArrivalWindows {
-  private readonly times: number[] = [];
-  private readonly recent: Array<{ at: number; route: string }> = [];
-  private clock = { second: -1, count: 0 };
-  private busiestWindow: BusiestWindow = { count: 0, endMs: null, arrivals: [] };
-  private readonly busiestSecond: BusiestClockSecond = { count: 0, second: null };
+  private readonly kept: Array<{ at: number; route: string }> = [];
+  private readonly window = new SlidingWindowCounter();
+  private readonly clockSecond = new ClockSecondCounter();
 
   add(atMs: number, route: string): void {
-    if (this.times.length < MAX_TIMES) this.times.push(atMs);
-    this.recent.push({ at: atMs, route });
-    while (this.recent[0]!.at <= atMs - 1000) this.recent.shift();
-    if (this.recent.length > this.busiestWindow.count) {
-      const first = this.recent[0]!.at;
-      this.busiestWindow = {
-        count: this.recent.length,
-        endMs: atMs,
-        arrivals: this.recent.map((arrival) => ({ atMs: arrival.at - first, route: arrival.route })),
-      };
-    }
-    const second = Math.floor(atMs / 1000);
-    if (second !== this.clock.second) this.clock = { second, count: 0 };
-    this.clock.count += 1;
-    if (this.clock.count > this.busiestSecond.count) {
-      this.busiestSecond.count = this.clock.count;
-      this.busiestSecond.second = second;
-    }
+    if (this.kept.length < MAX_KEPT) this.kept.push({ at: atMs, route });
+    this.window.add(atMs);
+    this.clockSecond.add(atMs);
   }
 
   arrivalTimes(): number[] {
-    return [...this.times];
+    return this.kept.map((arrival) => arrival.at);
   }
 
   read(): { window: BusiestWindow; clockSecond: BusiestClockSecond } {
+    const endMs = this.window.maxEndMs;
+    const inWindow =
+      endMs === null ? [] : this.kept.filter((arrival) => arrival.at > endMs - 1000 && arrival.at <= endMs);
+    const first = inWindow[0]?.at ?? 0;
     return {
-      window: { ...this.busiestWindow, arrivals: [...this.busiestWindow.arrivals] },
-      clockSecond: { ...this.busiestSecond },
+      window: {
+        count: this.window.max.count,
+        endMs,
+        arrivals: inWindow.map((arrival) => ({ atMs: arrival.at - first, route: arrival.route })),
+      },
+      clockSecond: { ...this.clockSecond.max },
     };
   }
 }

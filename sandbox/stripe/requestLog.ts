@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { ClockSecondCounter, SlidingWindowCounter, type BusiestSecond } from '../kit/arrivalCounters';
 import { claimedAccount } from './accountScope';
 
 /**
@@ -22,12 +23,6 @@ export interface LoggedRequest {
   /** The `Stripe-Account` header when sent, else the key's own account; null for a refused key. */
   account: string | null;
   status: number;
-}
-
-export interface BusiestSecond {
-  count: number;
-  /** Unix seconds of that second; null while nothing was counted. */
-  second: number | null;
 }
 
 export interface RequestLogReading {
@@ -57,47 +52,12 @@ export function clientOf(userAgent: string | undefined): string {
   return name ?? 'unnamed';
 }
 
-/** Counts the requests of the current second and keeps the busiest second seen. */
-class SecondCounter {
-  private second = -1;
-  private count = 0;
-  readonly max: BusiestSecond = { count: 0, second: null };
-
-  add(second: number): void {
-    if (second !== this.second) {
-      this.second = second;
-      this.count = 0;
-    }
-    this.count += 1;
-    if (this.count > this.max.count) {
-      this.max.count = this.count;
-      this.max.second = second;
-    }
-  }
-}
-
-/** Counts the requests of the last second (any 1000 ms ending now) and keeps the busiest such window seen. */
-class WindowCounter {
-  /** Arrival times (ms) within the last second, oldest first. */
-  private readonly arrivals: number[] = [];
-  readonly max: BusiestSecond = { count: 0, second: null };
-
-  add(nowMs: number): void {
-    this.arrivals.push(nowMs);
-    while (this.arrivals[0]! <= nowMs - 1000) this.arrivals.shift();
-    if (this.arrivals.length > this.max.count) {
-      this.max.count = this.arrivals.length;
-      this.max.second = Math.floor(nowMs / 1000);
-    }
-  }
-}
-
 interface Counters {
-  second: SecondCounter;
-  window: WindowCounter;
+  second: ClockSecondCounter;
+  window: SlidingWindowCounter;
 }
 
-const newCounters = (): Counters => ({ second: new SecondCounter(), window: new WindowCounter() });
+const newCounters = (): Counters => ({ second: new ClockSecondCounter(), window: new SlidingWindowCounter() });
 
 export class RequestLog {
   private readonly all = newCounters();
@@ -155,8 +115,7 @@ export class RequestLog {
 
   private countSecond(client: string): void {
     const nowMs = this.now();
-    const second = Math.floor(nowMs / 1000);
-    this.all.second.add(second);
+    this.all.second.add(nowMs);
     this.all.window.add(nowMs);
     let counters = this.byClient.get(client);
     if (!counters) {
@@ -165,7 +124,7 @@ export class RequestLog {
       counters = this.byClient.get(client) ?? newCounters();
       this.byClient.set(client, counters);
     }
-    counters.second.add(second);
+    counters.second.add(nowMs);
     counters.window.add(nowMs);
   }
 }

@@ -63,17 +63,19 @@ describe('topology Stripe edge', () => {
     sandbox = await upstream();
     edge = await startStripeEdge({ port: await freePort(), upstream: { host: '127.0.0.1', port: sandbox.port } });
     const body = 'amount=1200&currency=eur&metadata[monstock_order_id]=ord_1';
+    // Everything the connector's calls carry that Stripe reads: each must reach the sandbox as sent.
+    const headers = {
+      authorization: 'Bearer sk_test_edge',
+      'idempotency-key': 'idem-1',
+      'stripe-account': 'acct_1',
+      'stripe-version': '2025-01-27.acacia',
+      'content-type': 'application/x-www-form-urlencoded',
+      'user-agent': CONNECTOR_UA,
+    };
     const answer = await request(`${edge.url}/v1/payment_intents?expand[]=latest_charge`, {
       method: 'POST',
       body,
-      headers: {
-        authorization: 'Bearer sk_test_edge',
-        'idempotency-key': 'idem-1',
-        'stripe-account': 'acct_1',
-        'stripe-version': '2025-01-27.acacia',
-        'content-type': 'application/x-www-form-urlencoded',
-        'user-agent': CONNECTOR_UA,
-      },
+      headers,
     });
     expect(answer.statusCode).toBe(402);
     expect(answer.headers['request-id']).toBe('req_123');
@@ -83,14 +85,7 @@ describe('topology Stripe edge', () => {
     expect(seen.method).toBe('POST');
     expect(seen.url).toBe('/v1/payment_intents?expand[]=latest_charge');
     expect(seen.body).toBe(body);
-    expect(seen.headers).toMatchObject({
-      authorization: 'Bearer sk_test_edge',
-      'idempotency-key': 'idem-1',
-      'stripe-account': 'acct_1',
-      'stripe-version': '2025-01-27.acacia',
-      'content-type': 'application/x-www-form-urlencoded',
-      'user-agent': CONNECTOR_UA,
-    });
+    expect(seen.headers).toMatchObject(headers);
   });
 
   it('counts arrivals per client over any one-second window and per clock second', async () => {
