@@ -108,8 +108,11 @@ describe('npm run topology', () => {
       );
       expect(result.stripeRequestsPerSecondAllowed).toBe(result.stripeRateLimitPerSecond + edgeAllowance);
       expect(result.stripeRequestsPerSecondMax).toBeLessThanOrEqual(result.stripeRateLimitPerSecond + edgeAllowance);
-      // An edge stalled long enough to widen the count by more than two requests measures nothing.
-      expect(edgeAllowance).toBeLessThanOrEqual(2);
+      // A count above the limit is only excused by an edge that stalled briefly: one stalled long
+      // enough to widen it by more than two requests measures nothing. A count within the limit
+      // needs no excuse, whatever the edge's stall (CI once saw 136 ms with 24 counted).
+      if (result.stripeRequestsPerSecondMax > result.stripeRateLimitPerSecond)
+        expect(edgeAllowance).toBeLessThanOrEqual(2);
       expect(result.stripeBudgetKept).toBe(true);
       expect(code).toBe(0);
     },
