@@ -4,7 +4,8 @@ import { EncryptionCodec, parseEncryptionKeys } from '../src/temporal/codec/encr
 import { ORDER_PAYMENT_WORKFLOW_TYPE } from '../src/shared/orderPayment';
 import { orderWorkflowId } from '../src/shared/ids';
 import { benchStripeClient } from './stripeClient';
-import { phaseCost, takeSnapshot, type PhaseCost } from './costMeter';
+import { phaseCost, takeSnapshot, type CostSnapshot, type PhaseCost } from './costMeter';
+import { placeAndPayOrdinaryOrder } from './ordinaryOrder';
 import { progress } from './progress';
 import { settle } from './settle';
 import { createSignalDescriber } from './signalDetails';
@@ -44,39 +45,14 @@ const SIGNAL_SOURCES: Record<string, string> = {
 };
 
 export async function measureOrderCost(stack: BenchStack, idleWindowMs: number, index: number): Promise<OrderCost> {
-  const monstock = new MonstockClient({ apiUrl: stack.monstockApiUrl, apiToken: stack.env.MONSTOCK_API_TOKEN! });
-  const stripe = benchStripeClient(stack.env.STRIPE_SECRET_KEY!, stack.stripeUrl!);
-  const connection = await Connection.connect({ address: stack.temporalAddress });
-  // The connector encrypts payloads (memo and summaries included): listing its workflows needs its codec.
-  const codec = new EncryptionCodec(parseEncryptionKeys(stack.env.PAYLOAD_ENCRYPTION_KEYS!));
-  const client = new Client({ connection, namespace: stack.namespace, dataConverter: { payloadCodecs: [codec] } });
-  const describeSignal = createSignalDescriber(stack.env.PAYLOAD_ENCRYPTION_KEYS!);
+  const { monstock, stripe, client, describeSignal, close } = await openCostClients(stack);
   try {
     const costStart = await takeSnapshot(stack.costTargets);
     const fromMs = Date.now();
-    const stamp = `${Date.now()}-${index}`;
-    const customer = await monstock.createCustomer({
-      email: `bench-cost-${stamp}@example.test`,
-      name: 'Bench Customer',
-    });
-    const order = await monstock.createOrder({
-      reference: `BENCH-COST-${stamp}`,
-      customerId: customer.id,
-      currency: 'EUR',
-      lines: [{ sku: 'MUG-01', label: 'Mug', quantity: 2, unitAmount: 1250 }],
-    });
-    const intentId = await until(
-      async () => (await monstock.getOrder(order.id)).externalRefs.stripePaymentIntentId ?? undefined,
-      'the connector to create the payment intent',
-    );
-    await stripe.paymentIntents.confirm(intentId, { payment_method: 'pm_card_visa' });
-    await until(
-      async () => ((await monstock.getOrder(order.id)).paymentStatus === 'paid' ? true : undefined),
-      'the order paid in Monstock',
-    );
-    const workflowId = orderWorkflowId(stack.connectionId, order.id);
+    const order = await placeAndPayOrdinaryOrder({ monstock, stripe, stamp: `${Date.now()}-${index}`, pollMs: 25 });
+    const workflowId = orderWorkflowId(stack.connectionId, order.orderId);
     progress(
-      `cost per order: ${order.id} paid; waiting for its workflow to go idle and complete (${idleWindowMs} ms idle window)`,
+      `cost per order: ${order.orderId} paid; waiting for its workflow to go idle and complete (${idleWindowMs} ms idle window)`,
     );
     // Closed, and still closed a while later (a late webhook would start a new run).
     let runs: Array<{ runId: string; status: string }> = [];
@@ -100,71 +76,108 @@ export async function measureOrderCost(stack: BenchStack, idleWindowMs: number, 
     }
     if (runs.length > 1)
       progress(
-        `cost per order: ${order.id} took ${runs.length} runs: its payment found the workflow closed (idle window ${idleWindowMs} ms too short for this machine)`,
+        `cost per order: ${order.orderId} took ${runs.length} runs: its payment found the workflow closed (idle window ${idleWindowMs} ms too short for this machine)`,
       );
     await settle(stack);
     const costEnd = await takeSnapshot(stack.costTargets);
     const toMs = Date.now();
-    const window = await countWindowActions(client, {
-      taskQueue: stack.taskQueue,
+    const { runs: _runsByWorkflow, ...counted } = await countOrderWindow(
+      client,
+      stack,
+      describeSignal,
       fromMs,
       toMs,
-      describeSignal,
-      hints: (workflowType) => ({
-        startedBy: 'signal-with-start or client start',
-        signalSource: (name) => SIGNAL_SOURCES[name],
-        ...(workflowType === ORDER_PAYMENT_WORKFLOW_TYPE
-          ? { timerPurpose: 'idle window: the wait for the next event is a condition with a timeout' }
-          : {}),
-      }),
-    });
-    const rpcDelta: Record<string, number> = {};
-    for (const [operation, count] of Object.entries(costEnd.temporalRequests ?? {}))
-      rpcDelta[operation] = count - (costStart.temporalRequests?.[operation] ?? 0);
-    const rpcItems = countRpcBilledActions(rpcDelta);
-    const actionsByWorkflowType: Record<string, number> = {};
-    const breakdown: OrderCost['breakdown'] = [];
-    const runOf = new Map<string, number>();
-    for (const workflow of window.byWorkflow) {
-      actionsByWorkflowType[workflow.workflowType] =
-        (actionsByWorkflowType[workflow.workflowType] ?? 0) + workflow.count.actions;
-      const run = (runOf.get(workflow.workflowId) ?? 0) + 1;
-      runOf.set(workflow.workflowId, run);
-      for (const item of workflow.count.items)
-        breakdown.push({
-          workflowType: workflow.workflowType,
-          run,
-          eventId: item.eventId,
-          actions: item.actions,
-          what: item.what,
-        });
-    }
-    for (const item of rpcItems) {
-      actionsByWorkflowType.rpc = (actionsByWorkflowType.rpc ?? 0) + item.actions;
-      breakdown.push({ workflowType: 'rpc', run: 0, eventId: 0, actions: item.actions, what: item.what });
-    }
+      costStart,
+      costEnd,
+    );
     return {
-      orderId: order.id,
+      orderId: order.orderId,
       workflowId,
       runs: runs.length,
-      actions: window.total.actions + rpcItems.reduce((sum, item) => sum + item.actions, 0),
-      historyEvents: window.total.historyEvents,
-      actionsByWorkflowType,
+      ...counted,
       cost: phaseCost(costStart, costEnd, 1),
-      breakdown,
     };
   } finally {
-    await monstock.close();
-    await connection.close();
+    await close();
   }
 }
 
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+/** The load generator's clients: Monstock and Stripe as a shop uses them, Temporal with the connector's codec. */
+export async function openCostClients(stack: BenchStack) {
+  const monstock = new MonstockClient({ apiUrl: stack.monstockApiUrl, apiToken: stack.env.MONSTOCK_API_TOKEN! });
+  const stripe = benchStripeClient(stack.env.STRIPE_SECRET_KEY!, stack.stripeUrl!);
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  // The connector encrypts payloads (memo and summaries included): listing its workflows needs its codec.
+  const codec = new EncryptionCodec(parseEncryptionKeys(stack.env.PAYLOAD_ENCRYPTION_KEYS!));
+  const client = new Client({ connection, namespace: stack.namespace, dataConverter: { payloadCodecs: [codec] } });
+  const describeSignal = createSignalDescriber(stack.env.PAYLOAD_ENCRYPTION_KEYS!);
+  return {
+    monstock,
+    stripe,
+    client,
+    describeSignal,
+    close: async () => {
+      await monstock.close();
+      await connection.close();
+    },
+  };
+}
+
+/** Actions and history events of every workflow with events in the window, with heartbeats and queries. */
+export async function countOrderWindow(
+  client: Client,
+  stack: Pick<BenchStack, 'taskQueue'>,
+  describeSignal: ReturnType<typeof createSignalDescriber>,
+  fromMs: number,
+  toMs: number,
+  costStart: CostSnapshot,
+  costEnd: CostSnapshot,
+): Promise<
+  Pick<OrderCost, 'actions' | 'historyEvents' | 'actionsByWorkflowType' | 'breakdown'> & { runs: Map<string, number> }
+> {
+  const window = await countWindowActions(client, {
+    taskQueue: stack.taskQueue,
+    fromMs,
+    toMs,
+    describeSignal,
+    hints: (workflowType) => ({
+      startedBy: 'signal-with-start or client start',
+      signalSource: (name) => SIGNAL_SOURCES[name],
+      ...(workflowType === ORDER_PAYMENT_WORKFLOW_TYPE
+        ? { timerPurpose: 'idle window: the wait for the next event is a condition with a timeout' }
+        : {}),
+    }),
+  });
+  const rpcDelta: Record<string, number> = {};
+  for (const [operation, count] of Object.entries(costEnd.temporalRequests ?? {}))
+    rpcDelta[operation] = count - (costStart.temporalRequests?.[operation] ?? 0);
+  const rpcItems = countRpcBilledActions(rpcDelta);
+  const actionsByWorkflowType: Record<string, number> = {};
+  const breakdown: OrderCost['breakdown'] = [];
+  const runs = new Map<string, number>();
+  for (const workflow of window.byWorkflow) {
+    actionsByWorkflowType[workflow.workflowType] =
+      (actionsByWorkflowType[workflow.workflowType] ?? 0) + workflow.count.actions;
+    const run = (runs.get(workflow.workflowId) ?? 0) + 1;
+    runs.set(workflow.workflowId, run);
+    for (const item of workflow.count.items)
+      breakdown.push({
+        workflowType: workflow.workflowType,
+        run,
+        eventId: item.eventId,
+        actions: item.actions,
+        what: item.what,
+      });
   }
+  for (const item of rpcItems) {
+    actionsByWorkflowType.rpc = (actionsByWorkflowType.rpc ?? 0) + item.actions;
+    breakdown.push({ workflowType: 'rpc', run: 0, eventId: 0, actions: item.actions, what: item.what });
+  }
+  return {
+    actions: window.total.actions + rpcItems.reduce((sum, item) => sum + item.actions, 0),
+    historyEvents: window.total.historyEvents,
+    actionsByWorkflowType,
+    breakdown,
+    runs,
+  };
 }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { clockTicksPerSecond } from './clockTicks';
+import { measureOrderBatchCost, type OrderBatchCost } from './costOrderBatch';
 import { measureOrderCost, type OrderCost } from './costPerOrder';
 import { measureEndToEnd, type EndToEndResult } from './endToEnd';
 import { measureFootprint, type FootprintResult } from './footprint';
@@ -21,7 +22,7 @@ import { closeOrderWorkflows } from './closeOrderWorkflows';
 
 /**
  * `npm run bench [-- --quick] [--no-tuning] [--only ingest,e2e,cost,reconciliation,footprint]
- * [--recon-payments N] [--footprint-workflows N] [--sweep-rates 5,10,20,30,40,60] [--sweep-seconds N]
+ * [--recon-payments N] [--footprint-workflows N] [--cost-batch N] [--sweep-rates 5,10,20,30,40,60] [--sweep-seconds N]
  * [--connections N | --connections-compare N] [--idle-seconds N]`:
  * brings up its own embedded stack in a temp dir on free ports, measures, prints each section
  * as a JSON line on stdout as it completes and, last, one JSON object with everything; progress
@@ -41,6 +42,9 @@ interface Settings {
   sweepRates: number[];
   sweepSecondsPerRate: number;
   costOrders: number;
+  /** Ordinary orders measured together in one window (`--cost-batch N`), `costBatchConcurrency` at a time. */
+  costBatchOrders: number;
+  costBatchConcurrency: number;
   reconciliationPayments: number;
   /**
    * The worker's Stripe budget per phase: end to end, the sweep and cost model a live account
@@ -107,6 +111,8 @@ function parseArgs(argv: readonly string[]): Settings {
     sweepRates: listFlag('--sweep-rates', [5, 10, 20, 30, 40, 60]),
     sweepSecondsPerRate: numberFlag('--sweep-seconds', quick ? 3 : 10),
     costOrders: quick ? 1 : 3,
+    costBatchOrders: numberFlag('--cost-batch', quick ? 20 : 40),
+    costBatchConcurrency: 4,
     reconciliationPayments: numberFlag('--recon-payments', quick ? 1_000 : 10_000),
     stripeRateLimitPerSecond: { endToEnd: 100, reconciliation: 25 },
     footprintWorkflows: numberFlag('--footprint-workflows', quick ? 2_000 : 10_000),
@@ -189,6 +195,7 @@ async function main(): Promise<void> {
   let sweep: SweepResult | undefined;
   let e2eCost: PhaseCost | undefined;
   const costs: OrderCost[] = [];
+  let batch: OrderBatchCost | undefined;
   let reconciliation: ReconciliationResult | undefined;
   let footprint: FootprintResult | undefined;
   let sqlitePragmas: readonly string[] = [];
@@ -264,8 +271,17 @@ async function main(): Promise<void> {
           `cost per order: ${cost.actions} actions (${JSON.stringify(cost.actionsByWorkflowType)}), ${cost.historyEvents} history events, ${cost.runs} run(s), connector ${cost.cost.connectorCpuMsPerPayment} CPU-ms`,
         );
       }
+      await settle(stack);
+      batch = await measureOrderBatchCost(stack, {
+        orders: settings.costBatchOrders,
+        concurrency: settings.costBatchConcurrency,
+        idleWindowMs: windowMs,
+      });
+      progress(
+        `cost per order, batch of ${batch.orders}: ${batch.actionsPerOrder} actions, connector ${batch.cost.connectorCpuMsPerPayment} CPU-ms, all processes ${batch.cost.allProcessesCpuMsPerPayment} CPU-ms per order`,
+      );
     });
-    emit('costPerOrder', { orders: costs });
+    emit('costPerOrder', { orders: costs, ...(batch ? { batch } : {}) });
   }
   if (settings.phases.includes('reconciliation')) {
     const limit = settings.stripeRateLimitPerSecond.reconciliation;
@@ -284,8 +300,12 @@ async function main(): Promise<void> {
     const known = values.filter((value): value is number => value !== null);
     return known.length === values.length && known.length > 0 ? median(known) : undefined;
   };
-  const connectorCpuMsPerOrder = medianOf(costs.map((cost) => cost.cost.connectorCpuMsPerPayment));
-  const allProcessesCpuMsPerOrder = medianOf(costs.map((cost) => cost.cost.allProcessesCpuMsPerPayment));
+  // Per order from the batch, whose window's idle work is shared by its orders; a lone order's window
+  // charges all of it to one order (kept in costPerOrder.each, with each order's actions).
+  const connectorCpuMsPerOrder =
+    batch?.cost.connectorCpuMsPerPayment ?? medianOf(costs.map((cost) => cost.cost.connectorCpuMsPerPayment));
+  const allProcessesCpuMsPerOrder =
+    batch?.cost.allProcessesCpuMsPerPayment ?? medianOf(costs.map((cost) => cost.cost.allProcessesCpuMsPerPayment));
   const result = {
     ...runFacts(startedAt, loadBefore),
     stripeRateLimitPerSecond: settings.stripeRateLimitPerSecond,
@@ -382,6 +402,14 @@ async function main(): Promise<void> {
           costPerOrder: {
             basis: `a stack of its own (ORDER_IDLE_WINDOW ${settings.costIdleWindow}), one warm-up order not counted, then a window per order: new Monstock customer and order (webhooks on), the connector syncs the customer and creates the intent, the intent is paid while the order's workflow runs, Monstock shows it paid and echoes the connector's write, the idle timer fires and the workflow completes, the connector settles; actions of every workflow with events in that window plus heartbeats and queries from the RPC counters (client-facing: service_requests of the frontend service only); CPU per process from /proc`,
             each: costs.map((cost) => ({ orderId: cost.orderId, actions: cost.actions, ...cost.cost })),
+            ...(batch
+              ? {
+                  batch: {
+                    basis: `${batch.orders} ordinary orders in one window, ${batch.concurrency} at a time, on the same stack after the single orders: from the first new customer to every order's workflow completed (idle window ${settings.costIdleWindow}) and the connector settled; CPU, requests and actions of the window divided by the orders (cpuMsPerPayment is per order here); connectorCpuMsPerOrder and allProcessesCpuMsPerOrder are this batch's`,
+                    ...batch,
+                  },
+                }
+              : {}),
           },
         }
       : {}),
