@@ -3,9 +3,14 @@ import os from 'node:os';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { stripeCustomerForOrder } from '../../src/activities/orderPayment/stripeCustomerForOrder';
+import { createStripeCustomer } from '../../src/activities/customerSync/stripeCustomers';
 import { syncOneCustomer } from '../../src/activities/customerSync/syncCustomer';
 import { loadConfig, withDevelopmentValues } from '../../src/config';
-import { syncKeyOf } from '../../src/customers/syncKeys';
+import { STRIPE_MONSTOCK_ID_KEY, STRIPE_SYNC_HASH_KEY } from '../../src/customers/crossRefs';
+import { fingerprint } from '../../src/customers/fingerprint';
+import { fieldsFromMonstock } from '../../src/customers/monstockMapping';
+import { stripeCreateParams } from '../../src/customers/stripeMapping';
+import { stripeCreateKey, syncKeyOf } from '../../src/customers/syncKeys';
 import { stripeEventAction } from '../../src/events/stripeEventActions';
 import type { MonstockClient } from '../../src/monstock/client';
 import { VersionConflict } from '../../src/monstock/errors';
@@ -282,6 +287,28 @@ describe("customer sync: Stripe's echo of our own write, and the order path's li
     expect(linked.externalRefs.stripeCustomerId).toBe(orderPathLinked);
     // One Stripe customer for the person, not two.
     expect((await quiet.stripe.stripe.customers.list({ email: 'race@example.test' })).data).toHaveLength(1);
+  });
+
+  it('links in one attempt when the order path had created the Stripe customer and links it while the sync writes', async () => {
+    const customer = await quiet.monstock.client.createCustomer({ email: 'race2@example.test', name: 'Race Pair' });
+    // What the order path does first: the Stripe customer, under the key both paths use, not linked yet.
+    const fields = fieldsFromMonstock(customer);
+    const hash = fingerprint(fields);
+    const created = await createStripeCustomer(
+      quiet.stripe.stripe,
+      stripeCreateParams(fields, { [STRIPE_MONSTOCK_ID_KEY]: customer.id, [STRIPE_SYNC_HASH_KEY]: hash }),
+      stripeCreateKey(connectionId, customer.id, customer.version),
+    );
+    const orderPath = { monstock: quiet.monstock.client, stripe: quiet.stripe.stripe };
+    let orderPathLinked: string | undefined;
+    const sync = withWriteBefore(async () => {
+      orderPathLinked = await stripeCustomerForOrder(orderPath, connectionId, customer.id);
+    });
+    const result = await syncOneCustomer({ monstock: sync, stripe: quiet.stripe.stripe }, changeOf(customer.id));
+    expect(orderPathLinked).toBe(created.id);
+    expect(result).toMatchObject({ stripeId: created.id, conflict: false });
+    expect((await quiet.monstock.client.getCustomer(customer.id)).externalRefs.stripeCustomerId).toBe(created.id);
+    expect((await quiet.stripe.stripe.customers.list({ email: 'race2@example.test' })).data).toHaveLength(1);
   });
 
   it("still fails on a real conflict (a person's edit in between), and the retry carries the edit", async () => {

@@ -118,6 +118,25 @@ async function linkedMeanwhile(clients: CustomerSyncClients, monstockId: string,
 }
 
 /**
+ * The same race as `linkedMeanwhile`, when the order path had created the Stripe customer before
+ * this sync read both sides (so it found a pair to reconcile) and linked it while this sync was
+ * writing: the 412 is done when Monstock now shows exactly what this write would have left,
+ * the same Stripe customer and fingerprint, with fields that still hash to it. Anything else is a
+ * real conflict, thrown, and the retry reads both sides again.
+ */
+async function showsMeanwhile(
+  clients: CustomerSyncClients,
+  monstockId: string,
+  stripeId: string,
+  hash: string,
+): Promise<boolean> {
+  const current = await clients.monstock.findCustomer(monstockId);
+  if (current === undefined) return false;
+  const link = monstockLink(current);
+  return link.stripeId === stripeId && link.hash === hash && fingerprint(fieldsFromMonstock(current)) === hash;
+}
+
+/**
  * Monstock has no idempotency keys: the guard is that the new record carries the Stripe id, so a
  * retry finds it by e-mail (pointing back at this Stripe customer) before it would create again.
  */
@@ -192,8 +211,13 @@ async function reconcile(
   if (Object.keys(metadata).length > 0) stripeParams.metadata = metadata;
 
   const writeMonstock = async () => {
-    if (Object.keys(monstockPatch).length > 0)
+    if (Object.keys(monstockPatch).length === 0) return;
+    try {
       await clients.monstock.updateCustomer(monstock.id, monstockPatch, monstock.version);
+    } catch (error) {
+      if (!(error instanceof VersionConflict) || !(await showsMeanwhile(clients, monstock.id, stripe.id, hash)))
+        throw error;
+    }
   };
   const writeStripe = async () => {
     if (Object.keys(stripeParams).length > 0) {
