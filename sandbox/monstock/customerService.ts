@@ -14,12 +14,12 @@ import type { Customer, Page } from './types';
 export class CustomerService {
   constructor(private readonly deps: { store: MonstockStore; clock: Clock; events: EventPublisher }) {}
 
-  create(input: CustomerInput, options: { publish?: boolean } = {}): Customer {
+  create(input: CustomerInput, options: { publish?: boolean; changeSource?: string } = {}): Customer {
     const { store, clock, events } = this.deps;
     return store.transaction(() => {
       const customer = newCustomer(input, newId('mcu'), clock.tick());
       store.saveCustomer(customer);
-      if (options.publish ?? true) events.publish('customer.created', customer);
+      if (options.publish ?? true) events.publish('customer.created', customer, {}, options.changeSource);
       return customer;
     });
   }
@@ -30,7 +30,7 @@ export class CustomerService {
     return customer;
   }
 
-  update(id: string, patch: CustomerPatch, expected: ExpectedVersion): Customer {
+  update(id: string, patch: CustomerPatch, expected: ExpectedVersion, changeSource?: string): Customer {
     const { store, clock, events } = this.deps;
     return store.transaction(() => {
       const current = this.get(id);
@@ -39,7 +39,7 @@ export class CustomerService {
       if (sameContent(current, patched)) return current;
       const next = stamp(patched, clock.tick());
       store.saveCustomer(next);
-      events.publish('customer.updated', next);
+      events.publish('customer.updated', next, {}, changeSource);
       return next;
     });
   }

@@ -23,7 +23,12 @@ export function tenantIdOfEndpoint(endpointId: string): string | undefined {
 
 export interface EventPublisher {
   /** `extra` (ours) rides next to `object` in `data`, e.g. the refundRequestId of order.refund_requested. */
-  publish(type: EventType, object: Order | Customer, extra?: { refundRequestId?: string }): MonstockEvent;
+  publish(
+    type: EventType,
+    object: Order | Customer,
+    extra?: { refundRequestId?: string },
+    changeSource?: string,
+  ): MonstockEvent;
 }
 
 export interface EventPublisherOptions {
@@ -36,11 +41,12 @@ export interface EventPublisherOptions {
 
 export function createEventPublisher(options: EventPublisherOptions): EventPublisher {
   return {
-    publish(type, object, extra = {}) {
+    publish(type, object, extra = {}, changeSource) {
       const event: MonstockEvent = {
         id: newId('evt'),
         type,
         createdAt: object.updatedAt,
+        changeSource: changeSource ?? null,
         data: { object, ...extra },
       };
       options.store.appendEvent(event);

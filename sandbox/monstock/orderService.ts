@@ -25,14 +25,14 @@ export interface RecordPaymentResult {
 export class OrderService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  create(input: OrderInput, options: { publish?: boolean } = {}): Order {
+  create(input: OrderInput, options: { publish?: boolean; changeSource?: string } = {}): Order {
     const { store, clock, events } = this.deps;
     return store.transaction(() => {
       if (!store.getCustomer(input.customerId)) throw validationFailed(`customerId: no customer ${input.customerId}.`);
       const order = newOrder(input, newId('ord'), clock.tick());
       assertSafeTotal(order);
       store.saveOrder(order);
-      if (options.publish ?? true) events.publish('order.created', order);
+      if (options.publish ?? true) events.publish('order.created', order, {}, options.changeSource);
       return order;
     });
   }
@@ -43,7 +43,7 @@ export class OrderService {
     return order;
   }
 
-  update(id: string, patch: OrderPatch, expected: ExpectedVersion): Order {
+  update(id: string, patch: OrderPatch, expected: ExpectedVersion, changeSource?: string): Order {
     const { store, clock, events } = this.deps;
     return store.transaction(() => {
       const current = this.get(id);
@@ -55,12 +55,17 @@ export class OrderService {
       store.saveOrder(next);
       // Cancelling is its own event, not an update as well: one change, one event.
       const cancelled = current.status !== 'cancelled' && next.status === 'cancelled';
-      events.publish(cancelled ? 'order.cancelled' : 'order.updated', next);
+      events.publish(cancelled ? 'order.cancelled' : 'order.updated', next, {}, changeSource);
       return next;
     });
   }
 
-  recordPayment(id: string, input: PaymentInput, expected: ExpectedVersion): RecordPaymentResult {
+  recordPayment(
+    id: string,
+    input: PaymentInput,
+    expected: ExpectedVersion,
+    changeSource?: string,
+  ): RecordPaymentResult {
     const { store, clock, events } = this.deps;
     return store.transaction(() => {
       const current = this.get(id);
@@ -79,7 +84,7 @@ export class OrderService {
         case 'updated': {
           const next = stamp(result.order, tick());
           store.saveOrder(next);
-          events.publish('order.updated', next);
+          events.publish('order.updated', next, {}, changeSource);
           return { created: result.outcome === 'created', order: next };
         }
       }

@@ -15,7 +15,7 @@ import type { Order, Page, RefundRequest } from './types';
 export class RefundRequestService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  create(orderId: string, input: RefundRequestInput): RefundRequest {
+  create(orderId: string, input: RefundRequestInput, changeSource?: string): RefundRequest {
     const { store, clock, events } = this.deps;
     return store.transaction(() => {
       const order = this.order(orderId);
@@ -26,7 +26,7 @@ export class RefundRequestService {
       store.saveRefundRequest(request);
       const next = stamp(order, at);
       store.saveOrder(next);
-      events.publish('order.refund_requested', next, { refundRequestId: request.id });
+      events.publish('order.refund_requested', next, { refundRequestId: request.id }, changeSource);
       return request;
     });
   }

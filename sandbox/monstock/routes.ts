@@ -1,4 +1,5 @@
 import { Router, type SandboxRequest } from '../kit/http';
+import { CHANGE_SOURCE_HEADER, parseChangeSource } from './changeSource';
 import { errorBody } from './errors';
 import { parseIfMatch } from './preconditions';
 import { parseBody, parseQuery } from './requests';
@@ -30,29 +31,36 @@ export function createApiRouter(servicesOf: (request: SandboxRequest) => TenantS
       status: 200,
       body: orders(request).list(parseQuery(orderListQuerySchema, request)),
     }))
-    .on('POST', `${API_PREFIX}/orders`, (request) => ({
-      status: 201,
-      body: orders(request).create(parseBody(orderInputSchema, request)),
-    }))
+    .on('POST', `${API_PREFIX}/orders`, (request) => {
+      const changeSource = sourceOf(request);
+      const input = parseBody(orderInputSchema, request);
+      return { status: 201, body: orders(request).create(input, changeSource ? { changeSource } : {}) };
+    })
     .on('GET', `${API_PREFIX}/orders/:orderId`, (request) => ({
       status: 200,
       body: orders(request).get(request.params.orderId ?? ''),
     }))
     .on('PATCH', `${API_PREFIX}/orders/:orderId`, (request) => {
       const expected = parseIfMatch(request.headers['if-match']);
+      const changeSource = sourceOf(request);
       const patch = parseBody(orderPatchSchema, request);
-      return { status: 200, body: orders(request).update(request.params.orderId ?? '', patch, expected) };
+      return {
+        status: 200,
+        body: orders(request).update(request.params.orderId ?? '', patch, expected, changeSource),
+      };
     })
     .on('POST', `${API_PREFIX}/orders/:orderId/payments`, (request) => {
       const expected = parseIfMatch(request.headers['if-match']);
+      const changeSource = sourceOf(request);
       const input = parseBody(paymentInputSchema, request);
-      const result = orders(request).recordPayment(request.params.orderId ?? '', input, expected);
+      const result = orders(request).recordPayment(request.params.orderId ?? '', input, expected, changeSource);
       return { status: result.created ? 201 : 200, body: result.order };
     })
-    .on('POST', `${API_PREFIX}/orders/:orderId/refund-requests`, (request) => ({
-      status: 201,
-      body: refundRequests(request).create(request.params.orderId ?? '', parseBody(refundRequestInputSchema, request)),
-    }))
+    .on('POST', `${API_PREFIX}/orders/:orderId/refund-requests`, (request) => {
+      const changeSource = sourceOf(request);
+      const input = parseBody(refundRequestInputSchema, request);
+      return { status: 201, body: refundRequests(request).create(request.params.orderId ?? '', input, changeSource) };
+    })
     .on('GET', `${API_PREFIX}/orders/:orderId/refund-requests`, (request) => ({
       status: 200,
       body: refundRequests(request).list(
@@ -69,18 +77,23 @@ export function createApiRouter(servicesOf: (request: SandboxRequest) => TenantS
       status: 200,
       body: customers(request).list(parseQuery(customerListQuerySchema, request)),
     }))
-    .on('POST', `${API_PREFIX}/customers`, (request) => ({
-      status: 201,
-      body: customers(request).create(parseBody(customerInputSchema, request)),
-    }))
+    .on('POST', `${API_PREFIX}/customers`, (request) => {
+      const changeSource = sourceOf(request);
+      const input = parseBody(customerInputSchema, request);
+      return { status: 201, body: customers(request).create(input, changeSource ? { changeSource } : {}) };
+    })
     .on('GET', `${API_PREFIX}/customers/:customerId`, (request) => ({
       status: 200,
       body: customers(request).get(request.params.customerId ?? ''),
     }))
     .on('PATCH', `${API_PREFIX}/customers/:customerId`, (request) => {
       const expected = parseIfMatch(request.headers['if-match']);
+      const changeSource = sourceOf(request);
       const patch = parseBody(customerPatchSchema, request);
-      return { status: 200, body: customers(request).update(request.params.customerId ?? '', patch, expected) };
+      return {
+        status: 200,
+        body: customers(request).update(request.params.customerId ?? '', patch, expected, changeSource),
+      };
     });
   return withAllowHeaders(router, {
     [`${API_PREFIX}/orders`]: ['GET', 'POST'],
@@ -92,6 +105,9 @@ export function createApiRouter(servicesOf: (request: SandboxRequest) => TenantS
     [`${API_PREFIX}/customers/:customerId`]: ['GET', 'PATCH'],
   });
 }
+
+const sourceOf = (request: SandboxRequest): string | undefined =>
+  parseChangeSource(request.headers[CHANGE_SOURCE_HEADER]);
 
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'QUERY'];
 

@@ -145,6 +145,8 @@ export interface MonstockEvent {
   id: string;
   type: EventType;
   createdAt: string;
+  /** Ours: the `Monstock-Change-Source` of the request that made the change; null when it named none. */
+  changeSource: string | null;
   /** refundRequestId (ours) only on order.refund_requested. */
   data: { object: Order | Customer; refundRequestId?: string };
 }

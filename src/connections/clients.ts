@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import type { OrderSettings, ReconciliationSettings } from '../activities';
 import { OrderMatcher } from '../matching/orderMatcher';
 import { MonstockClient } from '../monstock/client';
+import { CONNECTOR_CHANGE_SOURCE } from '../monstock/changeSource';
 import type { Logger } from '../observability/logger';
 import type { Database } from '../store/database';
 import { stripeBudgetLimiter } from '../store/stripeBudget';
@@ -118,6 +119,7 @@ export function buildConnectionClients(
     apiUrl: connection.monstock.apiUrl,
     apiToken: connection.monstock.apiToken,
     requestTimeoutMs: connection.monstock.requestTimeoutMs,
+    changeSource: CONNECTOR_CHANGE_SOURCE,
   });
   const ratePerSecond = connection.reconciliation.stripeRateLimitPerSecond;
   const rateLimiter = stripeBudgetLimiter({

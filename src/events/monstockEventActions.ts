@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { isOwnWrite } from '../customers/ownWrites';
+import { CONNECTOR_CHANGE_SOURCE } from '../monstock/changeSource';
 import type { CustomerChangeAtEdge } from '../shared/customerSync';
 import { describeBadId, isSafeMonstockId } from '../shared/ids';
-import type { MonstockOrderRef } from '../shared/orderPayment';
+import { paymentStatusSchema } from '../monstock/schemas';
+import type { MonstockOrderRef, OrderSearchFacts } from '../shared/orderPayment';
 
 export const monstockWebhookEventSchema = z.object({
   id: z.string().min(1),
   type: z.string().min(1),
   createdAt: z.string(),
+  /** Ours: who made the change, as its request named itself (`Monstock-Change-Source`); absent from other Monstocks. */
+  changeSource: z.string().nullish(),
   data: z.object({ object: z.record(z.string(), z.unknown()) }),
 });
 
@@ -37,9 +41,11 @@ export type InvalidObjectReason = 'invalid_order' | 'invalid_customer' | 'invali
 export type InvalidMonstockIdField = 'event_id' | 'order_id' | 'customer_id';
 
 export type MonstockEventAction =
-  | { kind: 'order'; change: MonstockOrderRef }
+  | { kind: 'order'; change: MonstockOrderRef; searchable?: OrderSearchFacts }
   | { kind: 'customer'; change: MonstockCustomerChange }
   | { kind: 'skip'; reason: 'unknown_type' }
+  /** Monstock's echo of a write the connector made itself: acknowledged, not delivered. */
+  | { kind: 'own_write'; orderId: string; version: number }
   /** A signed event of a known type without the fields that route it: a 400, Monstock's bug to see. */
   | { kind: 'reject'; reason: InvalidObjectReason; field?: InvalidMonstockIdField; value?: string };
 
@@ -47,6 +53,12 @@ const orderKeySchema = z.object({
   id: z.string().min(1),
   version: z.number().int().min(0),
   updatedAt: z.iso.datetime({ offset: true }),
+});
+
+/** Read apart from the key: a snapshot without these (or malformed) is still routed, only without them. */
+const orderSearchFactsSchema = z.object({
+  reference: z.string().min(1).max(200),
+  paymentStatus: paymentStatusSchema,
 });
 
 const customerKeySchema = z.object({ id: z.string().min(1) });
@@ -71,6 +83,10 @@ export function monstockEventAction(event: MonstockWebhookEvent): MonstockEventA
     const order = orderKeySchema.safeParse(object);
     if (!order.success) return { kind: 'reject', reason: 'invalid_order' };
     if (!isSafeMonstockId(order.data.id)) return invalidId('order_id', order.data.id);
+    // Only an update: a creation, a cancellation or a refund request always goes through (none is ours).
+    if (event.type === 'order.updated' && event.changeSource === CONNECTOR_CHANGE_SOURCE)
+      return { kind: 'own_write', orderId: order.data.id, version: order.data.version };
+    const searchable = orderSearchFactsSchema.safeParse(object);
     return {
       kind: 'order',
       change: {
@@ -80,6 +96,7 @@ export function monstockEventAction(event: MonstockWebhookEvent): MonstockEventA
         version: order.data.version,
         updatedAt: order.data.updatedAt,
       },
+      ...(searchable.success ? { searchable: searchable.data } : {}),
     };
   }
   if (isCustomerType(event.type)) {

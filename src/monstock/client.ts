@@ -1,6 +1,7 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import { errorFor, type RequestFacts } from './errorFor';
+import { CHANGE_SOURCE_HEADER } from './changeSource';
 import { InvalidResponse, type MonstockApiError, NotFound, parseRetryAfter, Unreachable } from './errors';
 import {
   customerSchema,
@@ -31,6 +32,11 @@ export interface MonstockClientOptions {
   apiToken: string;
   requestTimeoutMs?: number;
   connections?: number;
+  /**
+   * Sent with every write as `Monstock-Change-Source`, so the webhooks of the change name this
+   * writer (the connector's clients send CONNECTOR_CHANGE_SOURCE; a shop's or a test's, none).
+   */
+  changeSource?: string;
 }
 
 export interface ListOptions {
@@ -254,6 +260,8 @@ export class MonstockClient {
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (ifMatchVersion !== undefined) headers['if-match'] = String(ifMatchVersion);
+    if (method !== 'GET' && this.options.changeSource !== undefined)
+      headers[CHANGE_SOURCE_HEADER] = this.options.changeSource;
     let response;
     try {
       response = await this.pool.request({

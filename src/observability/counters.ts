@@ -139,7 +139,7 @@ export function defineWebhookCounters(counters: Counters): Counters {
     .define(WEBHOOK_COUNTERS.unknown, 'Verified events of a type the connector does not handle, acknowledged with 200.')
     .define(
       WEBHOOK_COUNTERS.ignored,
-      'Verified events acknowledged without delivery, by reason (ignore_rule, no_payment_intent, redundant, object_not_found, customer_sync_not_wired; on stripe-connect: no_account, unknown_account).',
+      'Verified events acknowledged without delivery, by reason (ignore_rule, no_payment_intent, redundant, object_not_found, customer_sync_not_wired, own_write: Monstock echoing an order write of the connector; on stripe-connect: no_account, unknown_account).',
     )
     .define(
       WEBHOOK_COUNTERS.unmatched,

@@ -100,6 +100,17 @@ export interface MonstockOrderRef {
 export const monstockOrderSignal = defineSignal<[MonstockOrderRef]>('monstockOrder');
 
 /**
+ * What a starter knows of the order from Monstock's signed snapshot (a webhook's, or the feed's
+ * latest), set as search attributes with a start it makes, never sent to the workflow: a start
+ * costs nothing more with them, where an upsert from the workflow is one more billed action. The
+ * workflow still upserts whatever the latest order it reads says otherwise.
+ */
+export interface OrderSearchFacts {
+  reference: string;
+  paymentStatus: PaymentStatus;
+}
+
+/**
  * Memo key: the highest Monstock order version the running workflow has applied to Stripe (a
  * number). The delivery edge reads it with a describe, which costs no action, and drops a change of
  * a version already applied (Monstock's echo of our own write) before it becomes a billed signal.

@@ -21,10 +21,11 @@ import {
   stripeEventSignal,
   UNMATCHED_PAYMENT_WORKFLOW_TYPE,
   type OrderPaymentWorkflowInput,
+  type OrderSearchFacts,
   type StripeEventRef,
   type UnmatchedPaymentWorkflowInput,
 } from '../shared/orderPayment';
-import { ConnectionId, MonstockOrderId } from '../shared/searchAttributes';
+import { ConnectionId, MonstockOrderId, MonstockOrderReference, OrderPaymentStatus } from '../shared/searchAttributes';
 
 /**
  * The one way an event reaches a workflow: signal-with-start by workflow type name, so starters
@@ -41,8 +42,11 @@ export interface WorkflowDelivery {
   toUnmatched(connectionId: string, paymentIntentId: string, reason: string, event: StripeEventRef): Promise<void>;
   /** A Stripe event after matching; resolves to the id of the workflow it went to. */
   toMatched(connectionId: string, outcome: MatchedOutcome, event: StripeEventRef): Promise<string>;
-  /** Resolves once Temporal has the change, or once the order's running workflow is found to have applied it. */
-  orderChanged(connectionId: string, change: MonstockOrderRef): Promise<void>;
+  /**
+   * Resolves once Temporal has the change, or once the order's running workflow is found to have
+   * applied it. `searchable` goes into the search attributes of a start this call makes.
+   */
+  orderChanged(connectionId: string, change: MonstockOrderRef, searchable?: OrderSearchFacts): Promise<void>;
 }
 
 export interface WorkflowDeliveryOptions {
@@ -52,11 +56,17 @@ export interface WorkflowDeliveryOptions {
 }
 
 /** Set with the start itself: an upsert from the workflow would be one more billed action per order. */
-function orderSearchAttributes(connectionId: string, orderId: string) {
+function orderSearchAttributes(connectionId: string, orderId: string, searchable?: OrderSearchFacts) {
   return {
     typedSearchAttributes: [
       { key: ConnectionId, value: connectionId },
       { key: MonstockOrderId, value: orderId },
+      ...(searchable
+        ? [
+            { key: MonstockOrderReference, value: searchable.reference },
+            { key: OrderPaymentStatus, value: searchable.paymentStatus },
+          ]
+        : []),
     ],
   };
 }
@@ -107,7 +117,11 @@ export function createWorkflowDelivery(options: WorkflowDeliveryOptions): Workfl
    * signal-with-start is two. False when the workflow already runs (a redelivery, the feed was
    * first): the change then goes as a signal, as any other.
    */
-  async function startedWith(connectionId: string, change: MonstockOrderRef): Promise<boolean> {
+  async function startedWith(
+    connectionId: string,
+    change: MonstockOrderRef,
+    searchable: OrderSearchFacts | undefined,
+  ): Promise<boolean> {
     const input: OrderPaymentWorkflowInput = {
       connectionId,
       orderId: change.orderId,
@@ -120,7 +134,7 @@ export function createWorkflowDelivery(options: WorkflowDeliveryOptions): Workfl
         taskQueue,
         args: [input],
         staticSummary: `Payments of Monstock order ${change.orderId}`,
-        ...orderSearchAttributes(connectionId, change.orderId),
+        ...orderSearchAttributes(connectionId, change.orderId, searchable),
       });
       return true;
     } catch (error) {
@@ -133,6 +147,7 @@ export function createWorkflowDelivery(options: WorkflowDeliveryOptions): Workfl
     orderId: string,
     signal: SignalDefinition<[Payload]>,
     payload: Payload,
+    searchable?: OrderSearchFacts,
   ) {
     const input: OrderPaymentWorkflowInput = { connectionId, orderId, idleWindow: options.idleWindow };
     await client.workflow.signalWithStart(ORDER_PAYMENT_WORKFLOW_TYPE, {
@@ -142,15 +157,15 @@ export function createWorkflowDelivery(options: WorkflowDeliveryOptions): Workfl
       signal,
       signalArgs: [payload],
       staticSummary: `Payments of Monstock order ${orderId}`,
-      ...orderSearchAttributes(connectionId, orderId),
+      ...orderSearchAttributes(connectionId, orderId, searchable),
     });
   }
   const delivery: WorkflowDelivery = {
     toOrder: (connectionId, orderId, event) => toOrderWorkflow(connectionId, orderId, stripeEventSignal, event),
-    async orderChanged(connectionId, change) {
-      if (change.type === 'order.created' && (await startedWith(connectionId, change))) return;
+    async orderChanged(connectionId, change, searchable) {
+      if (change.type === 'order.created' && (await startedWith(connectionId, change, searchable))) return;
       if (await alreadyApplied(connectionId, change)) return;
-      await toOrderWorkflow(connectionId, change.orderId, monstockOrderSignal, change);
+      await toOrderWorkflow(connectionId, change.orderId, monstockOrderSignal, change, searchable);
     },
     async toUnmatched(connectionId, paymentIntentId, reason, event) {
       const input: UnmatchedPaymentWorkflowInput = { connectionId, paymentIntentId, reason };

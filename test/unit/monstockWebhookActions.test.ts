@@ -4,6 +4,7 @@ import {
   type MonstockEventAction,
 } from '../../src/events/monstockEventActions';
 import type { MonstockWebhookEvent } from '../../src/events/monstockEventActions';
+import { CONNECTOR_CHANGE_SOURCE } from '../../src/monstock/changeSource';
 
 /**
  * The action table, one Monstock-shaped fixture per event type of the contract (and one it does
@@ -56,6 +57,7 @@ const orderChange = (type: string, version: number): MonstockEventAction => ({
     version,
     updatedAt: `2025-11-27T09:40:0${version}.000Z`,
   },
+  searchable: { reference: 'A-1042', paymentStatus: 'unpaid' },
 });
 
 const customerChange = (type: string): MonstockEventAction => ({
@@ -94,7 +96,21 @@ describe('monstock webhook event table', () => {
   it('passes on no personal data: only ids, versions and times', () => {
     const action = monstockEventAction(event('customer.updated', customer(2)));
     expect(JSON.stringify(action)).not.toMatch(/Ada|example\.com|Paix|\+33/);
-    expect(JSON.stringify(monstockEventAction(event('order.updated', order(2))))).not.toMatch(/A-1042|MUG|mcu_/);
+    const orderAction = monstockEventAction(event('order.updated', order(2)));
+    expect(orderAction.kind).toBe('order');
+    if (orderAction.kind !== 'order') return;
+    expect(JSON.stringify(orderAction.change)).not.toMatch(/A-1042|MUG|mcu_/);
+    // For the search attributes of a start only (the workflow sets the same ones itself): never sent to it.
+    expect(orderAction.searchable).toEqual({ reference: 'A-1042', paymentStatus: 'unpaid' });
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['no reference', { ...order(1), reference: undefined }],
+    ['an unknown payment status', { ...order(1), paymentStatus: 'maybe' }],
+  ])('routes an order event whose object has %s, only without search attributes', (_label, object) => {
+    const action = monstockEventAction(event('order.created', object));
+    expect(action.kind).toBe('order');
+    expect(action).not.toHaveProperty('searchable');
   });
 
   it.each<[string, Record<string, unknown>]>([
@@ -114,5 +130,36 @@ describe('monstock webhook event table', () => {
       kind: 'reject',
       reason: 'invalid_customer',
     });
+  });
+
+  describe("the connector's own writes (Monstock-Change-Source)", () => {
+    const from = (type: string, changeSource: string | null | undefined): MonstockWebhookEvent => ({
+      ...event(type, order(3)),
+      ...(changeSource !== undefined ? { changeSource } : {}),
+    });
+
+    it('acknowledges an order update the connector made without delivering it', () => {
+      expect(monstockEventAction(from('order.updated', CONNECTOR_CHANGE_SOURCE))).toEqual({
+        kind: 'own_write',
+        orderId: 'ord_7Hq2',
+        version: 3,
+      });
+    });
+
+    it.each<[string, string | null | undefined]>([
+      ['names no source (a Monstock without the extension)', undefined],
+      ['names none (a person in Monstock)', null],
+      ['names another writer', 'shop-frontend'],
+      ['names a source that only starts like ours', `${CONNECTOR_CHANGE_SOURCE}-staging`],
+    ])('delivers an order update that %s', (_label, changeSource) => {
+      expect(monstockEventAction(from('order.updated', changeSource)).kind).toBe('order');
+    });
+
+    it.each(['order.created', 'order.cancelled', 'order.refund_requested'])(
+      'delivers %s whoever made it: only an update can be an echo',
+      (type) => {
+        expect(monstockEventAction(from(type, CONNECTOR_CHANGE_SOURCE)).kind).toBe('order');
+      },
+    );
   });
 });

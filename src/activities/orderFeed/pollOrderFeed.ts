@@ -5,12 +5,16 @@ import type { MonstockClient } from '../../monstock/client';
 import type { Order } from '../../monstock/schemas';
 import { readChangesPage } from '../../monstock/walkChanges';
 import { polledEventId, type OrderFeedCursor } from '../../shared/orderFeed';
-import type { MonstockOrderRef } from '../../shared/orderPayment';
+import type { MonstockOrderRef, OrderSearchFacts } from '../../shared/orderPayment';
 import { withActivityFailures } from '../failures';
 import { advancePast, alreadyDelivered } from './cursor';
 
 /** Hands an order change to its order workflow (signal-with-start); the worker wires it to Temporal. */
-export type OrderChanged = (connectionId: string, change: MonstockOrderRef) => Promise<void>;
+export type OrderChanged = (
+  connectionId: string,
+  change: MonstockOrderRef,
+  searchable?: OrderSearchFacts,
+) => Promise<void>;
 
 export interface PollOrderFeedInput {
   connectionId: string;
@@ -72,7 +76,11 @@ export function createPollOrderFeed(clients: { monstock: MonstockClient; orderCh
         await inBatches(
           fresh,
           DELIVERY_CONCURRENCY,
-          (order) => orderChanged(input.connectionId, changeOf(order)),
+          (order) =>
+            orderChanged(input.connectionId, changeOf(order), {
+              reference: order.reference,
+              paymentStatus: order.paymentStatus,
+            }),
           () => beat(progress),
         );
         // Page order is (updatedAt, id): the last fresh order is the furthest point delivered.

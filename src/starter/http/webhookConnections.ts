@@ -4,6 +4,7 @@ import type { ConnectionRegistry } from '../../connections/registry';
 import type { ResolvedConnection } from '../../connections/resolve';
 import { OrderMatcher } from '../../matching/orderMatcher';
 import { MonstockClient } from '../../monstock/client';
+import { CONNECTOR_CHANGE_SOURCE } from '../../monstock/changeSource';
 import type { Database } from '../../store/database';
 import { loadManagedSecret } from '../../store/managedSecrets';
 import { connectionStripeClient } from '../stripe/connectionStripeClient';
@@ -82,6 +83,7 @@ export class WebhookConnections {
       apiUrl: connection.monstock.apiUrl,
       apiToken: connection.monstock.apiToken,
       requestTimeoutMs: connection.monstock.requestTimeoutMs,
+      changeSource: CONNECTOR_CHANGE_SOURCE,
     });
     const stripe = (this.options.stripeFor ?? defaultStripeFor)(connection);
     const served: Served = {

@@ -60,6 +60,15 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
       logger.debug('monstock event of an unknown type acknowledged', fields);
       return RECEIVED;
     }
+    if (action.kind === 'own_write') {
+      counters.inc(C.ignored, { ...labels, reason: 'own_write' });
+      logger.debug("monstock echo of the connector's own order write acknowledged", {
+        ...fields,
+        orderId: action.orderId,
+        version: action.version,
+      });
+      return RECEIVED;
+    }
     if (action.kind === 'customer' && !customerDelivery) {
       counters.inc(C.ignored, { ...labels, reason: 'customer_sync_not_wired' });
       logger.debug('monstock customer event acknowledged: customer sync is not wired to this route', {
@@ -73,7 +82,7 @@ export function createMonstockWebhookRoute(options: MonstockWebhookRouteOptions)
       if (action.kind === 'order') {
         const change = action.change;
         await handOffBefore(options.client, deadline, 'handing the order change to Temporal', () =>
-          delivery.orderChanged(connectionId, change),
+          delivery.orderChanged(connectionId, change, action.searchable),
         );
         const workflowId = orderWorkflowId(connectionId, change.orderId);
         counters.inc(C.accepted, { ...labels, workflow: 'order' });

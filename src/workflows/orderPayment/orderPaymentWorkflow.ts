@@ -100,6 +100,15 @@ const REFUND_REQUESTS_WAIT_FOR_PAYMENT_PATCH = 'order-payment-refund-requests-wa
  * later find of that version is then no news to the workflow, so nothing else would look.
  */
 const UNANNOUNCED_REFUND_REQUESTS_PATCH = 'order-payment-unannounced-refund-requests';
+/**
+ * Search attributes from the start: the starter sets the order's reference and payment status with
+ * the start (free), so they are compared with what the run already shows, not with an empty state;
+ * and the connector's intent is published with the next upsert that happens anyway (the payment's
+ * status, a Stripe event for it) rather than with an upsert of its own. One billed action less per
+ * ordinary order; an unpaid order is found by its reference and status from the start, by its
+ * intent once Stripe has said something about it.
+ */
+const SEARCH_ATTRIBUTES_AT_START_PATCH = 'order-payment-search-attributes-at-start';
 /** Beyond this many versions taken in at once, the workflow does not look for names: it owes a look. */
 const ANNOUNCED_VERSIONS_KEPT = 200;
 /** Bounds what the refund activity is given (its input allows this many): far more than an order has. */
@@ -185,6 +194,13 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
   }
   setCurrentDetails(describeOrderPayment(state));
   const lean = patched(LEAN_PATH_PATCH);
+  const fromStart = patched(SEARCH_ATTRIBUTES_AT_START_PATCH);
+  // What the run shows now (the starter's attributes, or a continued run's); only differences are upserted.
+  const shown = {
+    reference: workflowInfo().typedSearchAttributes.get(MonstockOrderReference),
+    status: workflowInfo().typedSearchAttributes.get(OrderPaymentStatus),
+    intentIds: workflowInfo().typedSearchAttributes.get(StripePaymentIntentIds) ?? [],
+  };
   let idleWindowOver = false;
   let idleTimerStarted = false;
   let memoVersion: number | undefined;
@@ -355,7 +371,8 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
         const permanent = permanentFailureOf(error);
         if (!permanent) throw error;
         state.needsAttention = { reason: permanent.message, since: new Date().toISOString() };
-        upsertSearchAttributes([{ key: NeedsAttention, value: true }]);
+        // A parked order lists its intents on the problems page: published now if they were not yet.
+        upsertSearchAttributes([{ key: NeedsAttention, value: true }, ...unshownIntents()]);
         setCurrentDetails(describeOrderPayment(state));
         resumeRequested = false;
         await condition(() => resumeRequested);
@@ -377,7 +394,8 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
       upsertSearchAttributes([{ key: CancelledAfterPayment, value: true }]);
     }
     const intentAdded = result.paymentIntentId !== undefined && addIntent(result.paymentIntentId);
-    applyOrder(result.order, intentAdded);
+    // The connector's own new intent waits for the next upsert (see SEARCH_ATTRIBUTES_AT_START_PATCH).
+    applyOrder(result.order, intentAdded, !fromStart);
   }
 
   /**
@@ -442,9 +460,15 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     return true;
   }
 
-  function applyOrder(summary: OrderPaymentSummary, intentAdded = false): void {
+  /** `publishIntents` false: new intents alone are no reason to upsert; they go with the next upsert. */
+  function applyOrder(summary: OrderPaymentSummary, intentAdded = false, publishIntents = true): void {
     let intentsChanged = intentAdded;
     for (const id of summary.paymentIntentIds ?? []) intentsChanged = addIntent(id) || intentsChanged;
+    if (fromStart) {
+      applySummary(summary);
+      publishSearchAttributes(publishIntents);
+      return;
+    }
     const statusChanged = state.paymentStatus !== summary.paymentStatus;
     const referenceChanged = state.orderReference !== summary.reference;
     state.orderReference = summary.reference;
@@ -462,6 +486,48 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
       ...(intentsChanged ? [{ key: StripePaymentIntentIds, value: [...state.paymentIntentIds] }] : []),
     ];
     if (updates.length > 0) upsertSearchAttributes(updates);
+  }
+
+  function applySummary(summary: OrderPaymentSummary): void {
+    state.orderReference = summary.reference;
+    state.currency = summary.currency;
+    state.totalAmount = summary.totalAmount;
+    state.amountPaid = summary.amountPaid;
+    state.amountRefunded = summary.amountRefunded;
+    state.paymentStatus = summary.paymentStatus;
+    state.balance =
+      summary.amountPaid > 0 ? summary.amountPaid - summary.amountRefunded - summary.totalAmount : undefined;
+  }
+
+  /** Under SEARCH_ATTRIBUTES_AT_START_PATCH, the intents the run does not show yet, as an update (then shown). */
+  function unshownIntents(): Array<{ key: typeof StripePaymentIntentIds; value: string[] }> {
+    if (!fromStart || !intentsUnshown()) return [];
+    shown.intentIds = [...state.paymentIntentIds];
+    return [{ key: StripePaymentIntentIds, value: shown.intentIds }];
+  }
+
+  function intentsUnshown(): boolean {
+    return (
+      state.paymentIntentIds.length !== shown.intentIds.length ||
+      state.paymentIntentIds.some((id, index) => shown.intentIds[index] !== id)
+    );
+  }
+
+  /** Upserts what differs from what the run shows; unshown intents only with `publishIntents` or another update. */
+  function publishSearchAttributes(publishIntents: boolean): void {
+    const referenceChanged = state.orderReference !== undefined && shown.reference !== state.orderReference;
+    const statusChanged = state.paymentStatus !== undefined && shown.status !== state.paymentStatus;
+    const withIntents = intentsUnshown() && (publishIntents || referenceChanged || statusChanged);
+    if (!referenceChanged && !statusChanged && !withIntents) return;
+    const intentIds = [...state.paymentIntentIds];
+    upsertSearchAttributes([
+      ...(referenceChanged ? [{ key: MonstockOrderReference, value: state.orderReference! }] : []),
+      ...(statusChanged ? [{ key: OrderPaymentStatus, value: state.paymentStatus! }] : []),
+      ...(withIntents ? [{ key: StripePaymentIntentIds, value: intentIds }] : []),
+    ]);
+    if (referenceChanged) shown.reference = state.orderReference;
+    if (statusChanged) shown.status = state.paymentStatus;
+    if (withIntents) shown.intentIds = intentIds;
   }
 }
 

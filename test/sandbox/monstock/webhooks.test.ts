@@ -59,7 +59,8 @@ test('every change is sent once, signed, with the full resource after the change
       false,
     );
     const event = delivery.event;
-    expect(Object.keys(event).sort()).toEqual(['createdAt', 'data', 'id', 'type']);
+    expect(Object.keys(event).sort()).toEqual(['changeSource', 'createdAt', 'data', 'id', 'type']);
+    expect(event.changeSource).toBeNull();
     expect(event.id).toMatch(/^evt_/);
     expect(validate({ $ref: '#/components/schemas/EventType' }, event.type, { root: spec, strict: true })).toEqual([]);
     const schema = event.type.startsWith('order.') ? 'Order' : 'Customer';
@@ -74,6 +75,52 @@ test('every change is sent once, signed, with the full resource after the change
   const payment = byVersion[4]?.event.data.object as Order;
   expect(payment.paymentStatus).toBe('paid');
   expect((await stats()).delivered).toBe(expectedTypes.length);
+});
+
+test('the events of a change name the Monstock-Change-Source its request sent, and only that change', async () => {
+  await start();
+  const { call } = sandbox;
+  const source = { headers: { 'monstock-change-source': 'monstock-stripe' } };
+  const customer = (
+    await call<Customer>('POST', '/v1/customers', { ...source, body: { email: 'ada@example.com', name: 'Ada' } })
+  ).body;
+  const order = await createOrder(call, customer.id);
+  await call('PATCH', `/v1/orders/${order.id}`, {
+    ...source,
+    body: { externalRefs: { stripePaymentIntentId: 'pi_1' } },
+  });
+  await call('POST', `/v1/orders/${order.id}/payments`, { ...source, body: movement() });
+  await call('PATCH', `/v1/orders/${order.id}`, { body: { status: 'cancelled' } });
+
+  await waitUntil(() => receiver.delivered().length >= 5, 'five deliveries');
+  const byTime = receiver
+    .delivered()
+    .map((delivery) => delivery.event)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  expect(byTime.map((event) => [event.type, event.changeSource])).toEqual([
+    ['customer.created', 'monstock-stripe'],
+    ['order.created', null],
+    ['order.updated', 'monstock-stripe'],
+    ['order.updated', 'monstock-stripe'],
+    ['order.cancelled', null],
+  ]);
+});
+
+test.each([
+  ['empty', ''],
+  ['too long', 'x'.repeat(65)],
+  ['with a space', 'monstock stripe'],
+])('a Monstock-Change-Source that is %s is refused with 400, and nothing changes', async (_label, value) => {
+  await start();
+  const { call } = sandbox;
+  const order = await createOrder(call, (await createCustomer(call)).id);
+  const answer = await call<{ error: { code: string } }>('PATCH', `/v1/orders/${order.id}`, {
+    headers: { 'monstock-change-source': value },
+    body: { status: 'cancelled' },
+  });
+  expect(answer.status).toBe(400);
+  expect(answer.body.error.code).toBe('invalid_request');
+  expect((await call<Order>('GET', `/v1/orders/${order.id}`)).body.version).toBe(order.version);
 });
 
 test('a refused delivery is retried with backoff until it is accepted', async () => {
