@@ -28,7 +28,14 @@ export function startChild(
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const log = fs.createWriteStream(logFile);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)], {
+  // BENCH_CPU_PROFILE_DIR: each child writes a V8 CPU profile there when it exits (open in Chrome DevTools).
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  const profile = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
+  // A built entry (lib/*.js) runs on plain node, as in the image; sources through the tsx loader.
+  const loader = entry.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...profile, ...loader, path.join(projectRoot, entry)], {
     cwd: projectRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { clockTicksPerSecond } from './clockTicks';
+import { buildConnector, type ConnectorRuntime } from './connectorBuild';
 import { measureOrderBatchCost, type OrderBatchCost } from './costOrderBatch';
 import { measureOrderCost, type OrderCost } from './costPerOrder';
 import { measureEndToEnd, type EndToEndResult } from './endToEnd';
@@ -22,8 +23,8 @@ import { closeOrderWorkflows } from './closeOrderWorkflows';
 
 /**
  * `npm run bench [-- --quick] [--no-tuning] [--only ingest,e2e,cost,reconciliation,footprint]
- * [--recon-payments N] [--footprint-workflows N] [--cost-batch N] [--sweep-rates 5,10,20,30,40,60] [--sweep-seconds N]
- * [--connections N | --connections-compare N] [--idle-seconds N]`:
+ * [--recon-payments N] [--footprint-workflows N] [--sweep-rates 5,10,20,30,40,60] [--sweep-seconds N]
+ * [--connections N | --connections-compare N] [--idle-seconds N] [--cost-batch N] [--tsx]`:
  * brings up its own embedded stack in a temp dir on free ports, measures, prints each section
  * as a JSON line on stdout as it completes and, last, one JSON object with everything; progress
  * goes to stderr. Everything it started is stopped at the end, on failure and on Ctrl-C.
@@ -73,6 +74,8 @@ interface Settings {
   connectionsCompare: number | undefined;
   /** Quiet window over which the idle cost of the stack's connections is read. */
   idleSeconds: number;
+  /** `--tsx`: worker and webhook servers from the sources, as `npm start` runs them (default: built, as the image). */
+  connectorRuntime: ConnectorRuntime;
 }
 
 function parseArgs(argv: readonly string[]): Settings {
@@ -124,6 +127,7 @@ function parseArgs(argv: readonly string[]): Settings {
     connections: connectionsFlags.connections,
     connectionsCompare: connectionsFlags.compare,
     idleSeconds: numberFlag('--idle-seconds', quick ? 10 : 30),
+    connectorRuntime: argv.includes('--tsx') ? 'tsx' : 'compiled',
   };
 }
 
@@ -139,6 +143,7 @@ async function withStack<T>(
     idleWindow: settings.orderIdleWindow,
     stripeRateLimitPerSecond,
     withWorker: true,
+    connectorRuntime: settings.connectorRuntime,
   });
   stacks.add(stack);
   try {
@@ -164,6 +169,7 @@ function emit(section: string, value: unknown): void {
 
 async function main(): Promise<void> {
   const settings = parseArgs(process.argv.slice(2));
+  await buildConnector(settings.connectorRuntime);
   const startedAt = new Date().toISOString();
   const loadBefore = os.loadavg();
   progress(

@@ -6,6 +6,7 @@ import { withDevelopmentValues } from '../src/config';
 import { benchStripeClient } from './stripeClient';
 import { DEV_SERVER_SQLITE_PRAGMAS, startEmbeddedTemporal, type EmbeddedTemporal } from '../dev/temporal/devServer';
 import { startChild, type BenchChild } from './children';
+import { connectorEntry, type ConnectorRuntime } from './connectorBuild';
 import { progress } from './progress';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../src/events/stripeEventActions';
 import { findTemporalMetricsUrl, findTemporalPid, type CostTargets } from './costMeter';
@@ -32,6 +33,8 @@ export interface BenchStackOptions {
   idleWindow: string;
   stripeRateLimitPerSecond: number;
   withWorker: boolean;
+  /** How the worker and the webhook servers run: built as the image runs them (default) or through tsx. */
+  connectorRuntime?: ConnectorRuntime;
 }
 
 export interface BenchStack {
@@ -74,6 +77,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'monstock-stripe-bench-'));
   const logDir = path.join(dataDir, 'logs');
   const children: BenchChild[] = [];
+  const runtime = options.connectorRuntime ?? 'compiled';
   let temporal: EmbeddedTemporal | undefined;
   const stop = async () => {
     await Promise.allSettled(children.reverse().map((child) => child.stop()));
@@ -164,21 +168,21 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     progress('stack: webhook servers and worker');
     const webhooks = startChild(
       'webhooks',
-      'src/starter/webhookServer.main.ts',
+      connectorEntry(runtime, 'src/starter/webhookServer.main.ts'),
       env,
       logDir,
       /webhook server listening/,
     );
     const ingest = startChild(
       'webhooks-ingest',
-      'src/starter/webhookServer.main.ts',
+      connectorEntry(runtime, 'src/starter/webhookServer.main.ts'),
       { ...env, PORT: String(ingestPort), ADMIN_PORT: String(ingestAdminPort), TEMPORAL_TASK_QUEUE: ingestTaskQueue },
       logDir,
       /webhook server listening/,
     );
     children.push(webhooks, ingest);
     const worker = options.withWorker
-      ? startChild('worker', 'src/worker.ts', env, logDir, /worker started/)
+      ? startChild('worker', connectorEntry(runtime, 'src/worker.ts'), env, logDir, /worker started/)
       : undefined;
     if (worker) children.push(worker);
     await Promise.all([webhooks.ready, ingest.ready, worker?.ready]);

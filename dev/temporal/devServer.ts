@@ -48,9 +48,23 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
   const binary = options.binary ?? findTemporalCli();
   const namespace = options.namespace ?? 'default';
   if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
-  let env: TestWorkflowEnvironment;
-  try {
-    env = await TestWorkflowEnvironment.createLocal({
+  // A port the SDK found free can be taken before the server binds it (seen beside a bench's other
+  // processes starting): with no port asked for, a fresh one is tried, twice more.
+  const attempts = options.port === undefined ? 3 : 1;
+  let env: TestWorkflowEnvironment | undefined;
+  for (let attempt = 1; env === undefined; attempt += 1) {
+    try {
+      env = await startLocal();
+    } catch (error) {
+      if (attempt < attempts) continue;
+      throw new Error(
+        `Could not start the Temporal dev server from ${binary.description}: ${(error as Error).message}\n${HOW_TO_GET_TEMPORAL}`,
+        { cause: error },
+      );
+    }
+  }
+  function startLocal(): Promise<TestWorkflowEnvironment> {
+    return TestWorkflowEnvironment.createLocal({
       server: {
         executable: binary.executable,
         namespace,
@@ -66,11 +80,6 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
         log: { format: 'pretty', level: 'error' },
       },
     });
-  } catch (error) {
-    throw new Error(
-      `Could not start the Temporal dev server from ${binary.description}: ${(error as Error).message}\n${HOW_TO_GET_TEMPORAL}`,
-      { cause: error },
-    );
   }
   const address = env.address;
   const uiPort = options.ui ? (options.uiPort ?? Number(address.split(':').pop()) + 1000) : undefined;
