@@ -134,3 +134,9 @@ export interface CustomerSyncWorkflowInput {
 }
 
 export const customerSyncStateQuery = defineQuery<CustomerSyncState>('customerSyncState');
+
+/**
+ * Signalled customers one describe-and-sync activity takes at most: enough to drain a burst of new
+ * customers in one billed action, few enough to finish well inside its one-minute timeout.
+ */
+export const DESCRIBE_AND_SYNC_BATCH = 20;

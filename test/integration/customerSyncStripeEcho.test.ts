@@ -130,7 +130,7 @@ describe("customer sync: Stripe's echo of our own write, and the order path's li
 
   afterAll(async () => {
     await handle?.terminate('test done').catch(() => undefined);
-    if (handle) await recordHistory('customerSyncWorkflow.describeAndSync', handle);
+    if (handle) await recordHistory('customerSyncWorkflow.describeAndSyncBatch', handle);
     await worker?.stop();
     await monstock?.close();
     await stripe?.close();
@@ -191,9 +191,28 @@ describe("customer sync: Stripe's echo of our own write, and the order path's li
     // Read and synced by one activity, in one attempt: no describe first, no 412 retry.
     // (The polls run on their own schedule: a poll's started event is written when it ends.)
     const attempts = (await activityAttemptsAfter(before)).filter((attempt) => !attempt.startsWith('poll'));
-    expect(attempts).toEqual(['describeAndSyncCustomer#1']);
+    expect(attempts).toEqual(['describeAndSyncCustomers#1']);
     const state = await handle.query(customerSyncStateQuery);
     expect(state.counts).toMatchObject({ createdInStripe: 1, failures: 0 });
+  });
+
+  it('reads and syncs a burst of new customers together: a signal each, far fewer activities than customers', async () => {
+    const before = (await handle.describe()).historyLength;
+    const createdBefore = (await handle.query(customerSyncStateQuery)).counts.createdInStripe;
+    const burst = await Promise.all(
+      Array.from({ length: 6 }, (_, index) =>
+        monstock.client.createCustomer({ email: `burst.${index}@example.test`, name: `Burst ${index}` }),
+      ),
+    );
+    for (const customer of burst)
+      await eventually(async () => (await monstock.client.getCustomer(customer.id)).externalRefs.stripeCustomerId);
+    const attempts = (await activityAttemptsAfter(before)).filter((attempt) => !attempt.startsWith('poll'));
+    // The first signal may find nothing else going on and go alone; the others wait and go together.
+    expect(attempts.every((attempt) => attempt === 'describeAndSyncCustomers#1')).toBe(true);
+    expect(attempts.length).toBeLessThanOrEqual(3);
+    const state = await handle.query(customerSyncStateQuery);
+    expect(state.counts.createdInStripe - createdBefore).toBe(burst.length);
+    expect(state.counts.failures).toBe(0);
   });
 
   it("still delivers and syncs a person's Stripe edit made right after the connector's write", async () => {

@@ -1,4 +1,8 @@
-import type { CustomerChangedEvent, PendingCustomerChange } from '../../shared/customerSync';
+import {
+  DESCRIBE_AND_SYNC_BATCH,
+  type CustomerChangedEvent,
+  type PendingCustomerChange,
+} from '../../shared/customerSync';
 import { withActivityFailures } from '../failures';
 import { observe } from './describeChanges';
 import { syncOneCustomer } from './syncCustomer';
@@ -30,4 +34,50 @@ export function createDescribeAndSyncCustomer(clients: CustomerSyncClients) {
       return { kind: 'synced', change: observed.change, result };
     });
   };
+}
+
+/** One signalled customer's outcome in a batch: as above, or a failure the workflow takes the long way. */
+export type DescribeAndSyncOutcome =
+  | DescribeAndSyncResult
+  /** `change` when the customer was read (key known): the keyed sync retries it, sets it aside if it keeps failing. */
+  | { kind: 'failed'; reason: string; change?: PendingCustomerChange };
+
+/**
+ * Several signalled customers, read and synced one after the other in one activity: what a
+ * burst of new customers costs (a signal each, one activity for them all) instead of a describe
+ * and a sync per customer. One after the other, so two signals for one person (a Monstock and a
+ * Stripe customer with the same e-mail) are serialised as keys would serialise them; the workflow
+ * starts no other sync meanwhile. A customer that fails does not fail the others: it comes back
+ * as `failed`, and the workflow sends it the long way, where retries and setting aside live.
+ */
+export function createDescribeAndSyncCustomers(clients: CustomerSyncClients) {
+  return async function describeAndSyncCustomers(input: {
+    connectionId: string;
+    events: CustomerChangedEvent[];
+  }): Promise<{ outcomes: DescribeAndSyncOutcome[] }> {
+    if (input.events.length > DESCRIBE_AND_SYNC_BATCH)
+      throw new Error(`at most ${DESCRIBE_AND_SYNC_BATCH} customers per batch, got ${input.events.length}`);
+    const outcomes: DescribeAndSyncOutcome[] = [];
+    for (const event of input.events) {
+      let change: PendingCustomerChange | undefined;
+      try {
+        const observed = await observe(clients, event);
+        if (!observed) outcomes.push({ kind: 'missing' });
+        else if (observed.echo) outcomes.push({ kind: 'echo' });
+        else {
+          change = observed.change;
+          const result = await syncOneCustomer(clients, { connectionId: input.connectionId, change });
+          outcomes.push({ kind: 'synced', change, result });
+        }
+      } catch (error) {
+        outcomes.push({ kind: 'failed', reason: reasonOfFailure(error), ...(change ? { change } : {}) });
+      }
+    }
+    return { outcomes };
+  };
+}
+
+/** As the workflow words an activity's failure (its message), bounded: it is kept in workflow state. */
+function reasonOfFailure(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 500);
 }

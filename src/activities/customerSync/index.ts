@@ -1,4 +1,4 @@
-import { createDescribeAndSyncCustomer } from './describeAndSync';
+import { createDescribeAndSyncCustomer, createDescribeAndSyncCustomers } from './describeAndSync';
 import { createDescribeCustomerChanges } from './describeChanges';
 import { createPollMonstockCustomers } from './pollMonstock';
 import { createPollStripeCustomers } from './pollStripe';
@@ -13,10 +13,11 @@ export function createCustomerSyncActivities(clients: CustomerSyncClients) {
     describeCustomerChanges: createDescribeCustomerChanges(clients),
     syncCustomer: createSyncCustomer(clients),
     describeAndSyncCustomer: createDescribeAndSyncCustomer(clients),
+    describeAndSyncCustomers: createDescribeAndSyncCustomers(clients),
   };
 }
 
 export type CustomerSyncActivities = ReturnType<typeof createCustomerSyncActivities>;
 export type { CustomerPollResult, CustomerSyncClients, SyncCustomerInput, SyncCustomerResult } from './types';
 export type { DescribeChangesResult } from './describeChanges';
-export type { DescribeAndSyncResult } from './describeAndSync';
+export type { DescribeAndSyncOutcome, DescribeAndSyncResult } from './describeAndSync';

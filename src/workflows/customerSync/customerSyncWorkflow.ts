@@ -14,6 +14,7 @@ import {
 import type { ConnectorActivities } from '../../activities';
 import type { SyncCustomerResult } from '../../activities/customerSync';
 import {
+  DESCRIBE_AND_SYNC_BATCH,
   customerChangedSignal,
   customerSyncStateQuery,
   type CustomerChangedEvent,
@@ -55,6 +56,14 @@ const reads = proxyActivities<ConnectorActivities>({
  * edited customer. Decided once per run, at its start, so a run begun before keeps its old path.
  */
 export const DESCRIBE_AND_SYNC_PATCH = 'customer-sync-describe-and-sync';
+/**
+ * Signals waiting while nothing is being synced are read and synced together, up to
+ * DESCRIBE_AND_SYNC_BATCH of them, by one activity (describeAndSyncCustomers): a burst of new
+ * customers costs a signal each and one activity for the lot, where it cost a describe for the
+ * batch and a sync each. A customer that fails in it goes the long way (keyed sync, or a describe
+ * first when it could not be read). Decided once per run, at its start, as the patch above.
+ */
+export const DESCRIBE_AND_SYNC_BATCH_PATCH = 'customer-sync-describe-and-sync-batch';
 
 const DEFAULT_POLL_INTERVAL = '2 minutes';
 const DEFAULT_CONCURRENCY = 8;
@@ -79,6 +88,7 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
   const pollInterval = input.pollInterval ?? DEFAULT_POLL_INTERVAL;
   const concurrency = Math.min(Math.max(1, Math.floor(input.concurrency ?? DEFAULT_CONCURRENCY)), MAX_CONCURRENCY);
   const describeAndSync = patched(DESCRIBE_AND_SYNC_PATCH);
+  const describeAndSyncBatch = describeAndSync && patched(DESCRIBE_AND_SYNC_BATCH_PATCH);
   const run = (carried?.run ?? 0) + 1;
   const cursors: CustomerSyncCursors = carried?.cursors ?? { monstock: { seenAtUpdatedSince: [] } };
   const counts: CustomerSyncCounts = carried?.counts ?? zeroCounts();
@@ -94,7 +104,7 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
    * The customer a describe-and-sync is working on (`<source>:<id>`, shown as in flight): its key
    * is not known yet, so no other sync may start meanwhile (serialisation by key).
    */
-  let syncingUnkeyed: string | undefined;
+  let syncingUnkeyed: string[] = [];
   /** The last describe-and-sync failed: its signal goes the long way, where a failure is set aside visibly. */
   let describeFirst = false;
   let timerArmed = false;
@@ -210,7 +220,12 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
   /** A signal names a customer only; one read per batch turns them into keyed work (or echoes). */
   function startSignalReads(): void {
     if (readingSignals || signals.length === 0) return;
-    if (describeAndSync && !describeFirst && signals.length === 1 && inFlight.size === 0 && queue.size === 0) {
+    const nothingElse = !describeFirst && inFlight.size === 0 && queue.size === 0;
+    if (describeAndSyncBatch && nothingElse) {
+      describeAndSyncMany(signals.splice(0, DESCRIBE_AND_SYNC_BATCH));
+      return;
+    }
+    if (describeAndSync && nothingElse && signals.length === 1) {
       describeAndSyncOne(signals.shift()!);
       return;
     }
@@ -236,7 +251,7 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
 
   function describeAndSyncOne(event: CustomerChangedEvent): void {
     readingSignals = true;
-    syncingUnkeyed = `${event.source}:${event.customerId}`;
+    syncingUnkeyed = [`${event.source}:${event.customerId}`];
     void describeAndSyncs
       .describeAndSyncCustomer({ connectionId: input.connectionId, event })
       .then((outcome) => {
@@ -252,13 +267,46 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
       })
       .finally(() => {
         readingSignals = false;
-        syncingUnkeyed = undefined;
+        syncingUnkeyed = [];
+        wake();
+      });
+  }
+
+  function describeAndSyncMany(batch: CustomerChangedEvent[]): void {
+    readingSignals = true;
+    syncingUnkeyed = batch.map((event) => `${event.source}:${event.customerId}`);
+    void describeAndSyncs
+      .describeAndSyncCustomers({ connectionId: input.connectionId, events: batch })
+      .then(({ outcomes }) => {
+        outcomes.forEach((outcome, index) => {
+          if (outcome.kind === 'echo') counts.skippedEchoes += 1;
+          else if (outcome.kind === 'synced') {
+            count(outcome.result);
+            failures.clear(outcome.change.key, outcome.result);
+          } else if (outcome.kind === 'failed') {
+            // The long way: a keyed sync with its retries (set aside if it keeps failing), or a describe first.
+            if (outcome.change) queue.add(outcome.change);
+            else {
+              signals.unshift(batch[index]!);
+              describeFirst = true;
+            }
+          }
+        });
+      })
+      .catch(() => {
+        // Tried a few times already: every signal of the batch goes the long way round.
+        signals.unshift(...batch);
+        describeFirst = true;
+      })
+      .finally(() => {
+        readingSignals = false;
+        syncingUnkeyed = [];
         wake();
       });
   }
 
   function startSyncs(): void {
-    if (syncingUnkeyed !== undefined) return;
+    if (syncingUnkeyed.length > 0) return;
     while (inFlight.size < concurrency) {
       const change = queue.takeNext((key) => inFlight.has(key));
       if (!change) return;
@@ -309,7 +357,7 @@ export async function customerSyncWorkflow(input: CustomerSyncWorkflowInput): Pr
       counts,
       polls,
       failures: failures.toArray(),
-      inFlight: [...inFlight, ...(syncingUnkeyed !== undefined ? [syncingUnkeyed] : [])],
+      inFlight: [...inFlight, ...syncingUnkeyed],
       queued: queue.size,
       signalsWaiting: signals.length,
       run,
