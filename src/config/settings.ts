@@ -138,7 +138,7 @@ export const SETTINGS = {
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: setting({
     name: 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
     description:
-      "Workflow tasks a worker runs at once (task slots); the Temporal SDK's 40, with which npm run bench sustained 40 payments/s on 2 cores. Fewer bound the memory of a burst of replays; more need cores.",
+      "Workflow tasks a worker runs at once (task slots); the Temporal SDK's 40, kept as measured: against 10 and 4 (npm run bench -- --quick --only e2e, two rounds) none spent less CPU per payment beyond noise, and only 40 held 40 payments/s or more in both rounds. Fewer bound the memory of a burst of replays; more need cores.",
     schema: z.coerce.number().int().min(1).max(10_000),
     default: '40',
   }),
@@ -152,7 +152,7 @@ export const SETTINGS = {
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: setting({
     name: 'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
     description:
-      "Local activities a worker runs at once (the order path's alignment and sync); the Temporal SDK's 100.",
+      "Local activities a worker runs at once (the order path's alignment and sync); the Temporal SDK's 100, kept as measured: 25 and 10 (with 10 and 4 workflow task slots) spent no less CPU per payment and held no higher rate.",
     schema: z.coerce.number().int().min(1).max(10_000),
     default: '100',
   }),
