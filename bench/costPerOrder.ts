@@ -81,15 +81,7 @@ export async function measureOrderCost(stack: BenchStack, idleWindowMs: number, 
     await settle(stack);
     const costEnd = await takeSnapshot(stack.costTargets);
     const toMs = Date.now();
-    const { runs: _runsByWorkflow, ...counted } = await countOrderWindow(
-      client,
-      stack,
-      describeSignal,
-      fromMs,
-      toMs,
-      costStart,
-      costEnd,
-    );
+    const counted = await countOrderWindow(client, stack, describeSignal, fromMs, toMs, costStart, costEnd);
     return {
       orderId: order.orderId,
       workflowId,
@@ -132,9 +124,7 @@ export async function countOrderWindow(
   toMs: number,
   costStart: CostSnapshot,
   costEnd: CostSnapshot,
-): Promise<
-  Pick<OrderCost, 'actions' | 'historyEvents' | 'actionsByWorkflowType' | 'breakdown'> & { runs: Map<string, number> }
-> {
+): Promise<Pick<OrderCost, 'actions' | 'historyEvents' | 'actionsByWorkflowType' | 'breakdown'>> {
   const window = await countWindowActions(client, {
     taskQueue: stack.taskQueue,
     fromMs,
@@ -154,12 +144,12 @@ export async function countOrderWindow(
   const rpcItems = countRpcBilledActions(rpcDelta);
   const actionsByWorkflowType: Record<string, number> = {};
   const breakdown: OrderCost['breakdown'] = [];
-  const runs = new Map<string, number>();
+  const runOf = new Map<string, number>();
   for (const workflow of window.byWorkflow) {
     actionsByWorkflowType[workflow.workflowType] =
       (actionsByWorkflowType[workflow.workflowType] ?? 0) + workflow.count.actions;
-    const run = (runs.get(workflow.workflowId) ?? 0) + 1;
-    runs.set(workflow.workflowId, run);
+    const run = (runOf.get(workflow.workflowId) ?? 0) + 1;
+    runOf.set(workflow.workflowId, run);
     for (const item of workflow.count.items)
       breakdown.push({
         workflowType: workflow.workflowType,
@@ -178,6 +168,5 @@ export async function countOrderWindow(
     historyEvents: window.total.historyEvents,
     actionsByWorkflowType,
     breakdown,
-    runs,
   };
 }

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import {
   DESCRIBE_AND_SYNC_BATCH,
   type CustomerChangedEvent,
@@ -26,14 +27,23 @@ export function createDescribeAndSyncCustomer(clients: CustomerSyncClients) {
     connectionId: string;
     event: CustomerChangedEvent;
   }): Promise<DescribeAndSyncResult> {
-    return withActivityFailures(async () => {
-      const observed = await observe(clients, input.event);
-      if (!observed) return { kind: 'missing' };
-      if (observed.echo) return { kind: 'echo' };
-      const result = await syncOneCustomer(clients, { connectionId: input.connectionId, change: observed.change });
-      return { kind: 'synced', change: observed.change, result };
-    });
+    return withActivityFailures(() => readAndSync(clients, input.connectionId, input.event));
   };
+}
+
+/** Reads the signalled customer and syncs it; `onRead` learns its keyed change before the sync. */
+async function readAndSync(
+  clients: CustomerSyncClients,
+  connectionId: string,
+  event: CustomerChangedEvent,
+  onRead: (change: PendingCustomerChange) => void = () => undefined,
+): Promise<DescribeAndSyncResult> {
+  const observed = await observe(clients, event);
+  if (!observed) return { kind: 'missing' };
+  if (observed.echo) return { kind: 'echo' };
+  onRead(observed.change);
+  const result = await syncOneCustomer(clients, { connectionId, change: observed.change });
+  return { kind: 'synced', change: observed.change, result };
 }
 
 /** One signalled customer's outcome in a batch: as above, or a failure the workflow takes the long way. */
@@ -55,20 +65,20 @@ export function createDescribeAndSyncCustomers(clients: CustomerSyncClients) {
     connectionId: string;
     events: CustomerChangedEvent[];
   }): Promise<{ outcomes: DescribeAndSyncOutcome[] }> {
+    // The workflow never asks for more; a retry could not make such a batch fit.
     if (input.events.length > DESCRIBE_AND_SYNC_BATCH)
-      throw new Error(`at most ${DESCRIBE_AND_SYNC_BATCH} customers per batch, got ${input.events.length}`);
+      throw ApplicationFailure.nonRetryable(
+        `at most ${DESCRIBE_AND_SYNC_BATCH} customers per batch, got ${input.events.length}`,
+      );
     const outcomes: DescribeAndSyncOutcome[] = [];
     for (const event of input.events) {
       let change: PendingCustomerChange | undefined;
       try {
-        const observed = await observe(clients, event);
-        if (!observed) outcomes.push({ kind: 'missing' });
-        else if (observed.echo) outcomes.push({ kind: 'echo' });
-        else {
-          change = observed.change;
-          const result = await syncOneCustomer(clients, { connectionId: input.connectionId, change });
-          outcomes.push({ kind: 'synced', change, result });
-        }
+        outcomes.push(
+          await readAndSync(clients, input.connectionId, event, (read) => {
+            change = read;
+          }),
+        );
       } catch (error) {
         outcomes.push({ kind: 'failed', reason: reasonOfFailure(error), ...(change ? { change } : {}) });
       }

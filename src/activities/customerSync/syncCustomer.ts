@@ -90,7 +90,8 @@ async function createInStripe(
       monstock.version,
     );
   } catch (error) {
-    if (!(error instanceof VersionConflict) || !(await linkedMeanwhile(clients, monstock.id, created.id))) throw error;
+    if (!(error instanceof VersionConflict) || !(await writtenMeanwhile(clients, monstock.id, created.id, hash)))
+      throw error;
   }
   return {
     monstockId: monstock.id,
@@ -105,26 +106,15 @@ async function createInStripe(
 /**
  * A new customer with an order is linked twice at once, by design: the order's workflow needs its
  * Stripe customer now (stripeCustomerForOrder) while the customer sync handles Monstock's
- * `customer.created`. Both create the Stripe customer with the same idempotency key (one customer)
- * and write the same link under `If-Match` of the same version, so the second write meets a 412.
- * When the record now links to the very Stripe customer this write created, the other writer did
- * exactly this write (same key, hence same version read, same fields and fingerprint): done, with
- * no retry. Anything else (a person's edit in between, another link) is a real conflict: thrown,
- * and the retry reads both sides again.
+ * `customer.created`. Both go through this sync with the same idempotency keys (one Stripe
+ * customer) and write the same link under `If-Match` of the same version, so the second write
+ * meets a 412: whether the other one had created the Stripe customer before this one read both
+ * sides (then this one reconciles the pair) or not (then both create it). The 412 is done, with no
+ * retry, when Monstock now shows exactly what this write would have left: the same Stripe
+ * customer and fingerprint, with fields that still hash to it. Anything else (a person's edit in
+ * between, another link) is a real conflict: thrown, and the retry reads both sides again.
  */
-async function linkedMeanwhile(clients: CustomerSyncClients, monstockId: string, stripeId: string): Promise<boolean> {
-  const current = await clients.monstock.findCustomer(monstockId);
-  return current !== undefined && monstockLink(current).stripeId === stripeId;
-}
-
-/**
- * The same race as `linkedMeanwhile`, when the order path had created the Stripe customer before
- * this sync read both sides (so it found a pair to reconcile) and linked it while this sync was
- * writing: the 412 is done when Monstock now shows exactly what this write would have left,
- * the same Stripe customer and fingerprint, with fields that still hash to it. Anything else is a
- * real conflict, thrown, and the retry reads both sides again.
- */
-async function showsMeanwhile(
+async function writtenMeanwhile(
   clients: CustomerSyncClients,
   monstockId: string,
   stripeId: string,
@@ -215,7 +205,7 @@ async function reconcile(
     try {
       await clients.monstock.updateCustomer(monstock.id, monstockPatch, monstock.version);
     } catch (error) {
-      if (!(error instanceof VersionConflict) || !(await showsMeanwhile(clients, monstock.id, stripe.id, hash)))
+      if (!(error instanceof VersionConflict) || !(await writtenMeanwhile(clients, monstock.id, stripe.id, hash)))
         throw error;
     }
   };

@@ -471,14 +471,7 @@ export async function orderPaymentWorkflow(input: OrderPaymentWorkflowInput): Pr
     }
     const statusChanged = state.paymentStatus !== summary.paymentStatus;
     const referenceChanged = state.orderReference !== summary.reference;
-    state.orderReference = summary.reference;
-    state.currency = summary.currency;
-    state.totalAmount = summary.totalAmount;
-    state.amountPaid = summary.amountPaid;
-    state.amountRefunded = summary.amountRefunded;
-    state.paymentStatus = summary.paymentStatus;
-    state.balance =
-      summary.amountPaid > 0 ? summary.amountPaid - summary.amountRefunded - summary.totalAmount : undefined;
+    applySummary(summary);
     // Search attribute updates are history events: only when something an operator filters on changed.
     const updates = [
       ...(referenceChanged ? [{ key: MonstockOrderReference, value: summary.reference }] : []),
